@@ -1,0 +1,14 @@
+# The library's own dependencies, shared by the build tree and by find_package(qhybrid).
+if(CMAKE_FIND_PACKAGE_NAME)            # included from qhybrid-config.cmake
+    include(CMakeFindDependencyMacro)
+    find_dependency(xsimd 8.1)
+    find_dependency(Boost 1.74)
+else()
+    find_package(xsimd 8.1 REQUIRED)
+    find_package(Boost 1.74 REQUIRED)  # Boost.Hana is header-only: Boost::headers
+endif()
+if(TARGET xsimd AND NOT TARGET xtl)
+    # Debian's xsimd export links a bare "xtl" (ld: cannot find -lxtl); xtl is only used under
+    # XSIMD_ENABLE_XTL_COMPLEX, which qhybrid does not use.
+    set_property(TARGET xsimd PROPERTY INTERFACE_LINK_LIBRARIES "")
+endif()

@@ -1,0 +1,18 @@
+#pragma once
+// The one exception type of qhybrid: invalid input, with enough context to find it.
+#include <stdexcept>
+#include <string>
+
+namespace qhybrid {
+
+struct error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Throws qhybrid::error(what) unless cond holds; the message is only built on failure.
+template <class MakeMessage>
+constexpr void require(bool cond, MakeMessage&& make_message) {
+    if (!cond) throw error(std::string(make_message()));
+}
+
+} // namespace qhybrid

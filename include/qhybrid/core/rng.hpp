@@ -1,0 +1,79 @@
+#pragma once
+// The only source of randomness in qhybrid: an explicitly seeded xoshiro256** generator whose
+// streams (and the distributions below) are identical on every platform and compiler.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numbers>
+#include <span>
+#include <utility>
+
+namespace qhybrid {
+
+class rng {
+public:
+    using result_type = std::uint64_t;
+
+    explicit rng(std::uint64_t seed) noexcept {
+        for (auto& word : s_) word = splitmix64(seed);
+    }
+
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+
+    result_type operator()() noexcept {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+
+    // Uniform in [0, 1) with 53 random bits.
+    double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+    double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }
+
+    // Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject).
+    std::uint64_t below(std::uint64_t n) noexcept {
+        if (n == 0) return 0;
+        __uint128_t m = static_cast<__uint128_t>((*this)()) * n;
+        if (static_cast<std::uint64_t>(m) < n) {
+            const std::uint64_t threshold = -n % n;
+            while (static_cast<std::uint64_t>(m) < threshold)
+                m = static_cast<__uint128_t>((*this)()) * n;
+        }
+        return static_cast<std::uint64_t>(m >> 64);
+    }
+
+    // Standard normal (Box-Muller; the second value is discarded to keep the stream simple).
+    double normal() noexcept {
+        const double u1 = 1.0 - uniform(); // (0, 1]
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    }
+
+    // Fisher-Yates, so that a seed gives the same order everywhere (std::shuffle does not).
+    template <class T>
+    void shuffle(std::span<T> items) noexcept {
+        for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[below(i)]);
+    }
+
+private:
+    static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
+        return (x << k) | (x >> (64 - k));
+    }
+    static constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+
+    std::uint64_t s_[4];
+};
+
+} // namespace qhybrid

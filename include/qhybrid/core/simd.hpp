@@ -1,0 +1,49 @@
+#pragma once
+// xsimd 8.1, wrapped: g++ 12 at -O2 with AVX reports -Wmaybe-uninitialized inside xsimd's own
+// headers, which -Werror turns into a build failure in every user of qhybrid.
+#if defined(__GNUC__) && !defined(__clang__)
+#define QHYBRID_SIMD_WARNINGS_OFF                                                                  \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")   \
+        _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+#define QHYBRID_SIMD_WARNINGS_ON _Pragma("GCC diagnostic pop")
+#else
+#define QHYBRID_SIMD_WARNINGS_OFF
+#define QHYBRID_SIMD_WARNINGS_ON
+#endif
+
+QHYBRID_SIMD_WARNINGS_OFF
+#include <xsimd/xsimd.hpp>
+QHYBRID_SIMD_WARNINGS_ON
+
+#include <bit>
+#include <cstddef>
+
+namespace qhybrid::simd {
+
+// One register of the widest instruction set the translation unit is compiled for.
+template <class Real>
+using batch = xsimd::batch<Real>;
+
+template <class Real>
+inline constexpr std::size_t lanes = batch<Real>::size;
+
+// log2 of the lane count: the number of qubits a single-state register holds.
+template <class Real>
+inline constexpr unsigned lane_bits = std::countr_zero(lanes<Real>);
+
+} // namespace qhybrid::simd
+
+namespace qhybrid::simd {
+
+// Sum of the lanes. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips -Wuninitialized on
+// _mm256_undefined_pd at every call site, which -Werror turns into a build failure.)
+template <class Real>
+inline Real reduce_add(const batch<Real>& b) noexcept {
+    alignas(batch<Real>::arch_type::alignment()) Real lanes_of_b[lanes<Real>];
+    b.store_aligned(lanes_of_b);
+    Real sum = 0;
+    for (Real v : lanes_of_b) sum += v;
+    return sum;
+}
+
+} // namespace qhybrid::simd

@@ -1,0 +1,185 @@
+#pragma once
+// Applying one gate type to a state: evaluate its angle, build its matrix, spread the matrix over
+// SIMD lanes (qubits held in lanes) and call the kernel. `backward_gate` is the adjoint method's
+// step: it un-applies the gate to the state and to the adjoint state and, if the gate has an
+// angle, passes dE/dtheta = 2 Im<lambda|G|psi> on to the angle's sources.
+#include "qhybrid/quantum/gates.hpp"
+#include "qhybrid/quantum/kernels.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace qhybrid::quantum::detail {
+
+template <std::uint64_t Ones, std::uint64_t Zeros>
+struct lanes_where {
+    static constexpr bool get(unsigned i, unsigned) { return (i & Ones) == Ones && (i & Zeros) == 0; }
+};
+
+template <class B, std::uint64_t Ones, std::uint64_t Zeros>
+inline B select_lanes(const B& where, const B& otherwise) noexcept {
+    return xsimd::select(xsimd::make_batch_bool_constant<B, lanes_where<Ones, Zeros>>(), where, otherwise);
+}
+
+// Pair coefficients (see kernel::pair_coeffs) of matrix m; lanes whose control bits are not all 1
+// get `outside` on the diagonal (1 to apply the gate, 0 for its generator).
+template <unsigned LaneBits, class G, class B, class T>
+kernel::pair_coeffs<B> pair_coefficients(const mat2<T>& m, double outside) {
+    constexpr std::uint64_t lc = kernel::lane_mask<LaneBits>(G::controls);
+    using R = typename B::value_type;
+    const B one(static_cast<R>(outside)), zero(R(0));
+    auto b = [](const T& v) { return B(v); };
+    if constexpr (G::target >= LaneBits) {
+        kernel::pair_coeffs<B> c;
+        for (int k = 0; k < 4; ++k) {
+            const bool diagonal = (k == 0 || k == 3);
+            c[k].re = select_lanes<B, lc, 0>(b(m.re[k]), diagonal ? one : zero);
+            c[k].im = select_lanes<B, lc, 0>(b(m.im[k]), zero);
+        }
+        return c;
+    } else {
+        constexpr std::uint64_t t = std::uint64_t{1} << G::target;
+        auto spread = [&](const T& if_one, const T& if_zero, const B& off) {
+            return select_lanes<B, lc | t, 0>(b(if_one), select_lanes<B, lc, t>(b(if_zero), off));
+        };
+        return {{{spread(m.re[3], m.re[0], one), spread(m.im[3], m.im[0], zero)},
+                 {spread(m.re[2], m.re[1], zero), spread(m.im[2], m.im[1], zero)},
+                 {zero, zero},
+                 {zero, zero}}};
+    }
+}
+
+// Register bit of qubit q, or 0 if q is held in lanes.
+template <unsigned LaneBits, qubit Q>
+inline constexpr std::uint64_t high_bit = Q >= LaneBits ? std::uint64_t{1} << (Q - LaneBits) : 0;
+template <unsigned LaneBits, qubit Q>
+inline constexpr std::uint64_t low_bit = Q < LaneBits ? std::uint64_t{1} << Q : 0;
+
+// Diagonal coefficients: entry h is the lane vector for registers whose high gate bits spell h.
+template <unsigned LaneBits, class G, class B, class T>
+kernel::diag_coeffs<B> diag_coefficients(const diag4<T>& d) {
+    constexpr std::uint64_t la = low_bit<LaneBits, G::a>;
+    constexpr std::uint64_t lb = G::arity == 2 ? low_bit<LaneBits, G::b> : 0;
+    constexpr bool high_a = la == 0, high_b = G::arity == 2 && lb == 0;
+    constexpr int entries = G::arity == 2 ? 4 : 2;
+    kernel::diag_coeffs<B> c;
+    for (int h = 0; h < 4; ++h) {
+        c[h] = {B(0), B(0)};
+        [&]<int... I>(std::integer_sequence<int, I...>) {
+            auto pick = [&]<int Idx>(std::integral_constant<int, Idx>) {
+                if constexpr (Idx < entries) {
+                    constexpr int bit_a = Idx & 1, bit_b = Idx >> 1;
+                    if ((high_a && bit_a != (h & 1)) || (high_b && bit_b != (h >> 1))) return;
+                    constexpr std::uint64_t ones = (bit_a ? la : 0) | (bit_b ? lb : 0);
+                    constexpr std::uint64_t zeros = (bit_a ? 0 : la) | (bit_b ? 0 : lb);
+                    c[h].re = select_lanes<B, ones, zeros>(B(d.re[Idx]), c[h].re);
+                    c[h].im = select_lanes<B, ones, zeros>(B(d.im[Idx]), c[h].im);
+                }
+            };
+            (pick(std::integral_constant<int, I>{}), ...);
+        }(std::make_integer_sequence<int, 4>{});
+    }
+    return c;
+}
+
+template <class T>
+mat2<T> adjoint(const mat2<T>& m) {
+    return {{m.re[0], m.re[2], m.re[1], m.re[3]}, {-m.im[0], -m.im[2], -m.im[1], -m.im[3]}};
+}
+template <class T>
+diag4<T> adjoint(const diag4<T>& d) {
+    return {d.re, {-d.im[0], -d.im[1], -d.im[2], -d.im[3]}};
+}
+
+template <class T>
+mat2<T> cast(const mat2<double>& m) {
+    mat2<T> r;
+    for (int k = 0; k < 4; ++k) r.re[k] = T(m.re[k]), r.im[k] = T(m.im[k]);
+    return r;
+}
+template <class T>
+diag4<T> cast(const std::array<double, 4>& g) {
+    return {{T(g[0]), T(g[1]), T(g[2]), T(g[3])}, {T(0), T(0), T(0), T(0)}};
+}
+
+// (cos(theta/2), sin(theta/2)) of the gate's angle; (1, 0) for a gate without one.
+template <class G, class T, class Ctx>
+std::pair<T, T> half_angle(const Ctx& ctx, std::size_t offset) {
+    using A = typename G::angle;
+    if constexpr (!has_angle<A>) {
+        return {T(1), T(0)};
+    } else {
+        const T half = ctx.adjust(A::template value<T>(ctx, offset)) * T(0.5);
+        if constexpr (std::is_floating_point_v<T>) {
+            return {std::cos(half), std::sin(half)};
+        } else {
+            const auto [s, c] = xsimd::sincos(half);
+            return {c, s};
+        }
+    }
+}
+
+// Register bits of a diagonal gate's qubits.
+template <class G, class State>
+struct diag_bits {
+    static constexpr std::uint64_t a = high_bit<State::lane_qubits, G::a>;
+    static constexpr std::uint64_t b = G::arity == 2 ? high_bit<State::lane_qubits, G::b> : 0;
+};
+
+template <class G, class State, class Ctx>
+void apply_gate(State& psi, const Ctx& ctx, std::size_t offset) {
+    if constexpr (G::shape == gate_shape::swap) {
+        apply_gate<cnot<G::a, G::b>>(psi, ctx, offset);
+        apply_gate<cnot<G::b, G::a>>(psi, ctx, offset);
+        apply_gate<cnot<G::a, G::b>>(psi, ctx, offset);
+    } else {
+        using T = typename State::value_type;
+        using B = typename State::batch_type;
+        constexpr unsigned lb = State::lane_qubits;
+        const auto [c, s] = half_angle<G, T>(ctx, offset);
+        if constexpr (G::shape == gate_shape::pair) {
+            kernel::apply_pair<lb, G::target, G::controls, G::real_matrix>(
+                psi.view(), pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0));
+        } else {
+            using D = diag_bits<G, State>;
+            kernel::apply_diagonal<D::a, D::b>(
+                psi.view(), diag_coefficients<lb, G, B>(G::template matrix<T>(c, s)));
+        }
+    }
+}
+
+template <class G, class State, class Ctx>
+void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset) {
+    if constexpr (G::shape == gate_shape::swap) {
+        apply_gate<G>(psi, ctx, offset); // a swap is its own inverse
+        apply_gate<G>(lam, ctx, offset);
+    } else {
+        using T = typename State::value_type;
+        using B = typename State::batch_type;
+        using A = typename G::angle;
+        constexpr unsigned lb = State::lane_qubits;
+        constexpr bool with_generator = has_angle<A>;
+        const auto [c, s] = half_angle<G, T>(ctx, offset);
+        B acc;
+        if constexpr (G::shape == gate_shape::pair) {
+            kernel::pair_coeffs<B> gen{};
+            if constexpr (with_generator) gen = pair_coefficients<lb, G, B>(cast<T>(G::generator), 0.0);
+            acc = kernel::backward_pair<lb, G::target, G::controls, G::real_matrix, with_generator>(
+                psi.view(), lam.view(),
+                pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0), gen);
+        } else {
+            using D = diag_bits<G, State>;
+            kernel::diag_coeffs<B> gen{};
+            if constexpr (with_generator) gen = diag_coefficients<lb, G, B>(cast<T>(G::generator));
+            acc = kernel::backward_diagonal<D::a, D::b, with_generator>(
+                psi.view(), lam.view(), diag_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s))),
+                gen);
+        }
+        if constexpr (with_generator)
+            A::template add_gradient<T>(ctx, offset, T(2) * State::collapse(acc));
+    }
+}
+
+} // namespace qhybrid::quantum::detail

@@ -1,0 +1,105 @@
+#pragma once
+// Circuits are compile-time graphs of gate types, in three forms that nest:
+// - circuit<Gates...>: a Boost.Hana tuple of gates; param<K> indices count from the circuit's
+//   first parameter;
+// - repeat<Reps, C>:  C applied Reps times, each repetition with its own parameters (a runtime
+//   loop over one compiled body, so 96 blocks cost no more compile time than one);
+// - compose<Cs...>:   the circuits in order, parameters laid end to end; inputs are shared
+//   (an encoding and an ansatz read the same input vector).
+// Each knows num_qubits, num_params and num_inputs at compile time and visits its gates in order
+// or in reverse, passing the gate type and the runtime index of the gate's first parameter.
+#include "qhybrid/quantum/gates.hpp"
+
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/reverse.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstddef>
+
+namespace qhybrid::quantum {
+
+namespace detail {
+// Max and sum through an array, not a fold expression: long circuits stay cheap to compile.
+template <std::size_t... V>
+constexpr std::size_t max_of() {
+    constexpr std::array<std::size_t, sizeof...(V) + 1> a{V..., 0};
+    return *std::max_element(a.begin(), a.end());
+}
+template <std::size_t... V>
+constexpr std::size_t sum_of() {
+    constexpr std::array<std::size_t, sizeof...(V) + 1> a{V..., 0};
+    std::size_t s = 0;
+    for (auto v : a) s += v;
+    return s;
+}
+} // namespace detail
+
+template <class... Gates>
+struct circuit {
+    static constexpr std::size_t num_qubits = detail::max_of<std::bit_width(Gates::qubits)...>();
+    static constexpr std::size_t num_params = detail::max_of<Gates::angle::params...>();
+    static constexpr std::size_t num_inputs = detail::max_of<Gates::angle::inputs...>();
+    static constexpr std::size_t num_gates = sizeof...(Gates);
+
+    // f(hana::type<Gate>, first_param) for every gate, in circuit order.
+    template <class F>
+    static void for_each_gate(F&& f, std::size_t first_param = 0) {
+        boost::hana::for_each(boost::hana::tuple_t<Gates...>, [&](auto g) { f(g, first_param); });
+    }
+    template <class F>
+    static void for_each_gate_reversed(F&& f, std::size_t first_param = 0) {
+        boost::hana::for_each(boost::hana::reverse(boost::hana::tuple_t<Gates...>),
+                              [&](auto g) { f(g, first_param); });
+    }
+};
+
+template <std::size_t Reps, class C>
+struct repeat {
+    static_assert(Reps >= 1, "repeat<Reps, C> needs Reps >= 1");
+    static constexpr std::size_t num_qubits = C::num_qubits;
+    static constexpr std::size_t num_params = Reps * C::num_params;
+    static constexpr std::size_t num_inputs = C::num_inputs;
+    static constexpr std::size_t num_gates = Reps * C::num_gates;
+
+    template <class F>
+    static void for_each_gate(F&& f, std::size_t first_param = 0) {
+        for (std::size_t r = 0; r < Reps; ++r) C::for_each_gate(f, first_param + r * C::num_params);
+    }
+    template <class F>
+    static void for_each_gate_reversed(F&& f, std::size_t first_param = 0) {
+        for (std::size_t r = Reps; r-- > 0;)
+            C::for_each_gate_reversed(f, first_param + r * C::num_params);
+    }
+};
+
+template <class... Cs>
+struct compose {
+    static constexpr std::size_t num_qubits = detail::max_of<Cs::num_qubits...>();
+    static constexpr std::size_t num_params = detail::sum_of<Cs::num_params...>();
+    static constexpr std::size_t num_inputs = detail::max_of<Cs::num_inputs...>();
+    static constexpr std::size_t num_gates = detail::sum_of<Cs::num_gates...>();
+
+    template <class F>
+    static void for_each_gate(F&& f, std::size_t first_param = 0) {
+        boost::hana::for_each(boost::hana::tuple_t<Cs...>, [&](auto c) {
+            using C = typename decltype(c)::type;
+            C::for_each_gate(f, first_param);
+            first_param += C::num_params;
+        });
+    }
+    template <class F>
+    static void for_each_gate_reversed(F&& f, std::size_t first_param = 0) {
+        first_param += num_params;
+        boost::hana::for_each(boost::hana::reverse(boost::hana::tuple_t<Cs...>), [&](auto c) {
+            using C = typename decltype(c)::type;
+            first_param -= C::num_params;
+            C::for_each_gate_reversed(f, first_param);
+        });
+    }
+};
+
+} // namespace qhybrid::quantum

@@ -1,0 +1,165 @@
+#pragma once
+// executor<Circuit, Noise, Crosstalk> runs a circuit on a state and differentiates it.
+//
+//   executor<compose<angle_encoding<8>, real_amplitudes<8, 3>>> ex;
+//   statevector<8> psi, lambda;
+//   ex.run(psi, params, inputs);                  // psi = U(params, inputs)|0>
+//   auto z = expval_z(psi);                       // <Z_q> for every qubit
+//   ex.vjp(psi, lambda, z_weights<double>{dz},    // dL/dparams += ..., dL/dinputs += ...
+//          params, inputs, dparams, dinputs);
+//
+// For a batched_statevector, `inputs`, `dinputs` and the cotangent hold one value per sample,
+// index-major ([i * samples + l]); parameters are shared, and their gradients are summed over
+// the samples. Parameters and inputs are checked: count, and finite values.
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/quantum/apply.hpp"
+#include "qhybrid/quantum/policies.hpp"
+
+#include <array>
+#include <cmath>
+#include <span>
+#include <string>
+#include <type_traits>
+
+namespace qhybrid::quantum {
+
+namespace detail {
+
+template <class State>
+struct forward_context {
+    using Real = typename State::real_type;
+    using T = typename State::value_type;
+    std::span<const Real> params;
+    const T* inputs;
+
+    Real param(std::size_t k) const noexcept { return params[k]; }
+    const T& input(std::size_t i) const noexcept { return inputs[i]; }
+    // The parameter-shift reference overrides this to shift one gate's angle.
+    const T& adjust(const T& theta) const noexcept { return theta; }
+};
+
+template <class State>
+struct backward_context : forward_context<State> {
+    using Real = typename State::real_type;
+    using T = typename State::value_type;
+    std::span<Real> dparams;
+    T* dinputs;
+
+    void add_param(std::size_t k, const T& g) noexcept {
+        if constexpr (std::is_same_v<T, Real>)
+            dparams[k] += g;
+        else
+            dparams[k] += simd::reduce_add(g);
+    }
+    void add_input(std::size_t i, const T& g) noexcept { dinputs[i] += g; }
+};
+
+template <class Real>
+void check_values(std::span<const Real> values, std::size_t expected, const char* what) {
+    require(values.size() == expected, [&] {
+        return std::string(what) + ": got " + std::to_string(values.size()) + " values, the circuit needs " +
+               std::to_string(expected);
+    });
+    for (std::size_t k = 0; k < values.size(); ++k)
+        require(std::isfinite(values[k]),
+                [&] { return std::string(what) + ": value " + std::to_string(k) + " is not finite"; });
+}
+
+// Per-sample values [i * samples + l] as one T per i.
+template <class State, std::size_t Count>
+std::array<typename State::value_type, Count> to_lanes(std::span<const typename State::real_type> v) {
+    using T = typename State::value_type;
+    std::array<T, Count> out;
+    for (std::size_t i = 0; i < Count; ++i) {
+        if constexpr (State::samples == 1)
+            out[i] = v[i];
+        else
+            out[i] = T::load_unaligned(v.data() + i * State::samples);
+    }
+    return out;
+}
+
+} // namespace detail
+
+template <class Circuit, class Noise = noiseless, class Crosstalk = no_crosstalk>
+class executor {
+public:
+    using circuit_type = Circuit;
+    static constexpr std::size_t num_qubits = Circuit::num_qubits;
+    static constexpr std::size_t num_params = Circuit::num_params;
+    static constexpr std::size_t num_inputs = Circuit::num_inputs;
+
+    executor() = default;
+    executor(Noise noise, Crosstalk crosstalk) : noise_(noise), crosstalk_(crosstalk) {}
+
+    // psi = U(params, inputs)|0>.
+    template <class State>
+    void run(State& psi, std::span<const typename State::real_type> params,
+             std::span<const typename State::real_type> inputs = {}) const {
+        psi.reset();
+        apply(psi, params, inputs);
+    }
+
+    // psi = U(params, inputs) psi.
+    template <class State>
+    void apply(State& psi, std::span<const typename State::real_type> params,
+               std::span<const typename State::real_type> inputs = {}) const {
+        fits<State>();
+        detail::check_values(params, num_params, "parameters");
+        detail::check_values(inputs, num_inputs * State::samples, "inputs");
+        const auto x = detail::to_lanes<State, num_inputs>(inputs);
+        const detail::forward_context<State> ctx{params, x.data()};
+        Circuit::for_each_gate([&](auto g, std::size_t first_param) {
+            using G = typename decltype(g)::type;
+            crosstalk_.template before_gate<G>(psi);
+            detail::apply_gate<G>(psi, ctx, first_param);
+            noise_.template after_gate<G>(psi);
+        });
+    }
+
+    // Adjoint method: runs the circuit, then adds the gradient of <psi|O|psi> (O = the cotangent,
+    // e.g. z_weights or probability_weights) to dparams and dinputs in one backward sweep.
+    // `lambda` is workspace; on return psi and lambda hold no useful state.
+    template <class State, class Cotangent>
+    void vjp(State& psi, State& lambda, const Cotangent& cotangent,
+             std::span<const typename State::real_type> params,
+             std::span<const typename State::real_type> inputs,
+             std::span<typename State::real_type> dparams,
+             std::span<typename State::real_type> dinputs) const {
+        static_assert(Noise::is_noiseless && Crosstalk::is_noiseless,
+                      "qhybrid: the adjoint method needs a noiseless executor");
+        using Real = typename State::real_type;
+        run(psi, params, inputs);
+        require(dparams.size() == num_params && dinputs.size() == num_inputs * State::samples, [&] {
+            return "vjp: gradient buffers have " + std::to_string(dparams.size()) + " and " +
+                   std::to_string(dinputs.size()) + " values, expected " + std::to_string(num_params) +
+                   " and " + std::to_string(num_inputs * State::samples);
+        });
+        cotangent.apply(psi, lambda);
+        const auto x = detail::to_lanes<State, num_inputs>(inputs);
+        auto dx = detail::to_lanes<State, num_inputs>(std::span<const Real>(dinputs));
+        detail::backward_context<State> ctx{{params, x.data()}, dparams, dx.data()};
+        Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
+            using G = typename decltype(g)::type;
+            detail::backward_gate<G>(psi, lambda, ctx, first_param);
+        });
+        for (std::size_t i = 0; i < num_inputs; ++i) {
+            if constexpr (State::samples == 1)
+                dinputs[i] = dx[i];
+            else
+                dx[i].store_unaligned(dinputs.data() + i * State::samples);
+        }
+    }
+
+private:
+    template <class State>
+    static constexpr void fits() {
+        static_assert(Circuit::num_qubits <= State::num_qubits,
+                      "qhybrid: the circuit uses a qubit index out of range for this state");
+    }
+
+    [[no_unique_address]] Noise noise_{};
+    [[no_unique_address]] Crosstalk crosstalk_{};
+};
+
+} // namespace qhybrid::quantum

@@ -1,0 +1,198 @@
+#pragma once
+// Gates as types with compile-time qubits. Qubit q is bit q of a basis index (Qiskit's order).
+// A gate has one of three shapes:
+// - pair:     a 2x2 matrix on `target`, applied where every qubit of `controls` is 1;
+// - diagonal: phases indexed by bit(a) + 2 bit(b);
+// - swap:     exchanges two qubits.
+// Matrices are written in terms of the half-angle trig c = cos(theta/2), s = sin(theta/2); `T` is
+// a scalar or a SIMD batch of per-sample values. A gate with an angle also gives its generator G
+// (dU/dtheta = -i G U), for the adjoint method, and the number of terms of its parameter-shift
+// rule (2 for generators with eigenvalues +-1/2, 4 for controlled rotations).
+#include "qhybrid/quantum/angle.hpp"
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <numbers>
+
+namespace qhybrid::quantum {
+
+using qubit = unsigned;
+
+template <class T>
+struct mat2 {             // m00, m01, m10, m11
+    std::array<T, 4> re, im;
+};
+
+template <class T>
+struct diag4 {            // index bit(a) + 2 bit(b)
+    std::array<T, 4> re, im;
+};
+
+enum class gate_shape { pair, diagonal, swap };
+
+template <qubit Target, std::uint64_t Controls, class Angle, bool RealMatrix, int ShiftTerms = 2>
+struct pair_gate {
+    static_assert((Controls & (std::uint64_t{1} << Target)) == 0, "a gate's control is its target");
+    static constexpr gate_shape shape = gate_shape::pair;
+    static constexpr qubit target = Target;
+    static constexpr std::uint64_t controls = Controls;
+    static constexpr std::uint64_t qubits = Controls | (std::uint64_t{1} << Target);
+    static constexpr bool real_matrix = RealMatrix;
+    static constexpr int shift_terms = ShiftTerms;
+    using angle = Angle;
+};
+
+template <qubit A, qubit B, unsigned Arity, class Angle, int ShiftTerms = 2>
+struct diagonal_gate {
+    static_assert(Arity == 1 || A != B, "a two-qubit gate acts on two different qubits");
+    static constexpr gate_shape shape = gate_shape::diagonal;
+    static constexpr qubit a = A, b = B;
+    static constexpr unsigned arity = Arity;
+    static constexpr std::uint64_t qubits = (std::uint64_t{1} << A) | (std::uint64_t{1} << B);
+    static constexpr int shift_terms = ShiftTerms;
+    using angle = Angle;
+};
+
+namespace detail {
+template <class T>
+mat2<T> real_mat(T m00, T m01, T m10, T m11) {
+    return {{m00, m01, m10, m11}, {T(0), T(0), T(0), T(0)}};
+}
+template <class T>
+diag4<T> phases(std::array<T, 4> re, std::array<T, 4> im) {
+    return {re, im};
+}
+inline constexpr mat2<double> half_x{{0, 0.5, 0.5, 0}, {0, 0, 0, 0}};
+inline constexpr mat2<double> half_y{{0, 0, 0, 0}, {0, -0.5, 0.5, 0}};
+} // namespace detail
+
+// ---- one-qubit pair gates ----
+template <qubit Q>
+struct h : pair_gate<Q, 0, no_angle, true> {
+    template <class T>
+    static mat2<T> matrix(const T&, const T&) {
+        const T r(std::numbers::sqrt2 / 2);
+        return detail::real_mat(r, r, r, T(-r));
+    }
+};
+template <qubit Q>
+struct x : pair_gate<Q, 0, no_angle, true> {
+    template <class T>
+    static mat2<T> matrix(const T&, const T&) { return detail::real_mat(T(0), T(1), T(1), T(0)); }
+};
+template <qubit Q>
+struct y : pair_gate<Q, 0, no_angle, false> {
+    template <class T>
+    static mat2<T> matrix(const T&, const T&) {
+        return {{T(0), T(0), T(0), T(0)}, {T(0), T(-1), T(1), T(0)}};
+    }
+};
+template <qubit Q, class Angle = param<0>>
+struct rx : pair_gate<Q, 0, Angle, false> {
+    template <class T>
+    static mat2<T> matrix(const T& c, const T& s) { return {{c, T(0), T(0), c}, {T(0), -s, -s, T(0)}}; }
+    static constexpr mat2<double> generator = detail::half_x;
+};
+template <qubit Q, class Angle = param<0>>
+struct ry : pair_gate<Q, 0, Angle, true> {
+    template <class T>
+    static mat2<T> matrix(const T& c, const T& s) { return detail::real_mat(c, T(-s), s, c); }
+    static constexpr mat2<double> generator = detail::half_y;
+};
+
+// ---- controlled pair gates ----
+template <qubit C, qubit Tq>
+struct cnot : pair_gate<Tq, std::uint64_t{1} << C, no_angle, true> {
+    template <class T>
+    static mat2<T> matrix(const T& c, const T& s) { return x<Tq>::matrix(c, s); }
+};
+template <qubit C, qubit Tq, class Angle = param<0>>
+struct crx : pair_gate<Tq, std::uint64_t{1} << C, Angle, false, 4> {
+    template <class T>
+    static mat2<T> matrix(const T& c, const T& s) { return rx<Tq>::matrix(c, s); }
+    static constexpr mat2<double> generator = detail::half_x;
+};
+template <qubit C, qubit Tq, class Angle = param<0>>
+struct cry : pair_gate<Tq, std::uint64_t{1} << C, Angle, true, 4> {
+    template <class T>
+    static mat2<T> matrix(const T& c, const T& s) { return ry<Tq>::matrix(c, s); }
+    static constexpr mat2<double> generator = detail::half_y;
+};
+
+// ---- diagonal gates ----
+template <qubit Q>
+struct z : diagonal_gate<Q, Q, 1, no_angle> {
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        return detail::phases<T>({T(1), T(-1), T(0), T(0)}, {T(0), T(0), T(0), T(0)});
+    }
+};
+template <qubit Q>
+struct s : diagonal_gate<Q, Q, 1, no_angle> {
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        return detail::phases<T>({T(1), T(0), T(0), T(0)}, {T(0), T(1), T(0), T(0)});
+    }
+};
+template <qubit Q>
+struct t : diagonal_gate<Q, Q, 1, no_angle> {
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        const T r(std::numbers::sqrt2 / 2);
+        return detail::phases<T>({T(1), r, T(0), T(0)}, {T(0), r, T(0), T(0)});
+    }
+};
+template <qubit Q, class Angle = param<0>>
+struct rz : diagonal_gate<Q, Q, 1, Angle> {
+    template <class T>
+    static diag4<T> matrix(const T& c, const T& s) {
+        return detail::phases<T>({c, c, T(0), T(0)}, {T(-s), s, T(0), T(0)});
+    }
+    static constexpr std::array<double, 4> generator{0.5, -0.5, 0, 0};
+};
+// Qiskit's P(theta) = diag(1, e^{i theta}).
+template <qubit Q, class Angle = param<0>>
+struct phase : diagonal_gate<Q, Q, 1, Angle> {
+    template <class T>
+    static diag4<T> matrix(const T& c, const T& s) {
+        return detail::phases<T>({T(1), c * c - s * s, T(0), T(0)}, {T(0), T(2) * c * s, T(0), T(0)});
+    }
+    static constexpr std::array<double, 4> generator{0, -1, 0, 0};
+};
+template <qubit A, qubit B>
+struct cz : diagonal_gate<A, B, 2, no_angle> {
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        return detail::phases<T>({T(1), T(1), T(1), T(-1)}, {T(0), T(0), T(0), T(0)});
+    }
+};
+template <qubit C, qubit Tq, class Angle = param<0>>
+struct crz : diagonal_gate<C, Tq, 2, Angle, 4> {
+    template <class T>
+    static diag4<T> matrix(const T& c, const T& s) {
+        return detail::phases<T>({T(1), c, T(1), c}, {T(0), T(-s), T(0), s});
+    }
+    static constexpr std::array<double, 4> generator{0, 0.5, 0, -0.5};
+};
+// RZZ(theta) = exp(-i theta/2 Z(x)Z).
+template <qubit A, qubit B, class Angle = param<0>>
+struct rzz : diagonal_gate<A, B, 2, Angle> {
+    template <class T>
+    static diag4<T> matrix(const T& c, const T& s) {
+        return detail::phases<T>({c, c, c, c}, {T(-s), s, s, T(-s)});
+    }
+    static constexpr std::array<double, 4> generator{0.5, -0.5, -0.5, 0.5};
+};
+
+// ---- swap ----
+template <qubit A, qubit B>
+struct swap {
+    static_assert(A != B, "a two-qubit gate acts on two different qubits");
+    static constexpr gate_shape shape = gate_shape::swap;
+    static constexpr qubit a = A, b = B;
+    static constexpr std::uint64_t qubits = (std::uint64_t{1} << A) | (std::uint64_t{1} << B);
+    using angle = no_angle;
+};
+
+} // namespace qhybrid::quantum

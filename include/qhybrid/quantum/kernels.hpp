@@ -1,0 +1,236 @@
+#pragma once
+// SIMD statevector kernels. A state is an array of registers, each a SIMD batch of W amplitudes
+// stored split real/imaginary. In a single state, the low `LaneBits` qubits select a lane inside
+// a register and the others select the register; in a batched state (LaneBits = 0) every qubit
+// selects a register and the lanes are W different samples.
+//
+// Two shapes cover every gate:
+// - pair:     a 2x2 matrix on a target qubit, applied where all control qubits are 1;
+// - diagonal: a phase per value of (bit a, bit b).
+// Qubits held in registers become loops over register indices; qubits held in lanes become
+// per-lane coefficient vectors (and, for a pair target, one in-register swizzle). Each shape has
+// a forward kernel and a fused backward kernel for the adjoint method, which un-applies the gate
+// to the state and to the adjoint state in one pass and accumulates Im<lambda|G|psi> for the
+// gate's generator G.
+#include "qhybrid/core/simd.hpp"
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+// g++ 12 reports the _mm512_undefined_pd() pass-through operand of AVX-512 permutes (xsimd's
+// swizzle) as uninitialized wherever they are inlined; the operand is never read.
+QHYBRID_SIMD_WARNINGS_OFF
+
+namespace qhybrid::quantum::kernel {
+
+template <class B>
+struct cvec {
+    B re, im;
+};
+
+// Pair coefficients as lane vectors. High target: c[0..3] = m00, m01, m10, m11 (a register pair
+// (lo, hi) becomes lo' = m00 lo + m01 hi, hi' = m10 lo + m11 hi). Low target: c[0] = a, c[1] = b
+// with x' = a x + b swizzle(x) (the partner lane differs in the target bit).
+template <class B>
+using pair_coeffs = std::array<cvec<B>, 4>;
+
+// Diagonal coefficients: d[h] multiplies a register whose high gate bits spell h.
+template <class B>
+using diag_coeffs = std::array<cvec<B>, 4>;
+
+template <bool RealCoeff, class B>
+inline cvec<B> mul(const cvec<B>& c, const cvec<B>& x) noexcept {
+    if constexpr (RealCoeff)
+        return {c.re * x.re, c.re * x.im};
+    else
+        return {xsimd::fms(c.re, x.re, c.im * x.im), xsimd::fma(c.re, x.im, c.im * x.re)};
+}
+
+template <bool RealCoeff, class B>
+inline cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) noexcept {
+    if constexpr (RealCoeff)
+        return {xsimd::fma(c.re, x.re, acc.re), xsimd::fma(c.re, x.im, acc.im)};
+    else
+        return {xsimd::fma(c.re, x.re, xsimd::fnma(c.im, x.im, acc.re)),
+                xsimd::fma(c.re, x.im, xsimd::fma(c.im, x.re, acc.im))};
+}
+
+// Im(conj(l) * x), summed into acc.
+template <class B>
+inline B imag_dot_add(const cvec<B>& l, const cvec<B>& x, const B& acc) noexcept {
+    return xsimd::fma(l.re, x.im, xsimd::fnma(l.im, x.re, acc));
+}
+
+template <class Real>
+struct view {
+    Real* re;
+    Real* im;
+    std::size_t registers;
+};
+
+template <class B, class Real>
+inline cvec<B> load(const view<Real>& v, std::size_t j) noexcept {
+    return {B::load_aligned(v.re + j * B::size), B::load_aligned(v.im + j * B::size)};
+}
+
+template <class B, class Real>
+inline void store(const view<Real>& v, std::size_t j, const cvec<B>& x) noexcept {
+    x.re.store_aligned(v.re + j * B::size);
+    x.im.store_aligned(v.im + j * B::size);
+}
+
+// Index k with a zero bit inserted at every set bit of `zeros`, lowest first.
+template <std::uint64_t Zeros>
+constexpr std::size_t spread(std::size_t k) noexcept {
+    std::uint64_t m = Zeros;
+    while (m) {
+        const std::size_t low = (std::size_t{1} << std::countr_zero(m)) - 1;
+        k = ((k & ~low) << 1) | (k & low);
+        m &= m - 1;
+    }
+    return k;
+}
+
+// Calls f(j) for every register index j (< registers) whose bits in `Ones` are all 1 and whose
+// bits in `Zeros` are all 0.
+template <std::uint64_t Zeros, std::uint64_t Ones, class F>
+inline void for_each_register(std::size_t registers, F&& f) {
+    const std::size_t count = registers >> std::popcount(Zeros | Ones);
+    for (std::size_t k = 0; k < count; ++k) f(spread<Zeros | Ones>(k) | Ones);
+}
+
+// In-register partner: lane l -> lane l ^ (1 << Bit).
+template <unsigned Bit>
+struct flip_lane {
+    static constexpr unsigned get(unsigned i, unsigned) { return i ^ (1u << Bit); }
+};
+
+template <unsigned Bit, class B>
+inline cvec<B> partner(const cvec<B>& x) noexcept {
+    using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename B::value_type>,
+                                     typename B::arch_type>;
+    constexpr auto mask = xsimd::make_batch_constant<index_batch, flip_lane<Bit>>();
+    return {xsimd::swizzle(x.re, mask), xsimd::swizzle(x.im, mask)};
+}
+
+// Register-level masks of a gate: which of its qubits live in the register index.
+template <unsigned LaneBits>
+constexpr std::uint64_t register_mask(std::uint64_t qubits) noexcept {
+    return qubits >> LaneBits;
+}
+template <unsigned LaneBits>
+constexpr std::uint64_t lane_mask(std::uint64_t qubits) noexcept {
+    return qubits & ((std::uint64_t{1} << LaneBits) - 1);
+}
+
+// ---- pair gates -------------------------------------------------------------------------------
+
+// Target: a qubit number; Controls: a mask of qubits. One update of a register pair (high
+// target) or of one register (low target).
+template <bool RealCoeff, class B>
+inline void pair_update(const pair_coeffs<B>& c, cvec<B>& lo, cvec<B>& hi) noexcept {
+    const cvec<B> l = lo;
+    lo = mul_add<RealCoeff>(c[1], hi, mul<RealCoeff>(c[0], l));
+    hi = mul_add<RealCoeff>(c[3], hi, mul<RealCoeff>(c[2], l));
+}
+
+template <unsigned Target, bool RealCoeff, class B>
+inline cvec<B> lane_update(const pair_coeffs<B>& c, const cvec<B>& x) noexcept {
+    return mul_add<RealCoeff>(c[1], partner<Target>(x), mul<RealCoeff>(c[0], x));
+}
+
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class Real,
+          class B>
+inline void apply_pair(const view<Real>& v, const pair_coeffs<B>& c) {
+    constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
+    if constexpr (Target < LaneBits) {
+        for_each_register<0, ctrl>(v.registers, [&](std::size_t j) {
+            store(v, j, lane_update<Target, RealCoeff>(c, load<B>(v, j)));
+        });
+    } else {
+        constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
+        for_each_register<t, ctrl>(v.registers, [&](std::size_t j) {
+            cvec<B> lo = load<B>(v, j), hi = load<B>(v, j | t);
+            pair_update<RealCoeff>(c, lo, hi);
+            store(v, j, lo);
+            store(v, j | t, hi);
+        });
+    }
+}
+
+// Un-applies a pair gate (coefficients `inv` of U^dagger) to psi and lambda. With a generator
+// (coefficients `gen`), returns the lane sums of Im<lambda|G|psi>, taken before un-applying.
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff,
+          bool WithGenerator, class Real, class B>
+inline B backward_pair(const view<Real>& psi, const view<Real>& lam, const pair_coeffs<B>& inv,
+                       const pair_coeffs<B>& gen) {
+    constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
+    B acc(Real(0));
+    if constexpr (Target < LaneBits) {
+        for_each_register<0, ctrl>(psi.registers, [&](std::size_t j) {
+            const cvec<B> p = load<B>(psi, j), l = load<B>(lam, j);
+            if constexpr (WithGenerator) acc = imag_dot_add(l, lane_update<Target, false>(gen, p), acc);
+            store(psi, j, lane_update<Target, RealCoeff>(inv, p));
+            store(lam, j, lane_update<Target, RealCoeff>(inv, l));
+        });
+    } else {
+        constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
+        for_each_register<t, ctrl>(psi.registers, [&](std::size_t j) {
+            cvec<B> p0 = load<B>(psi, j), p1 = load<B>(psi, j | t);
+            cvec<B> l0 = load<B>(lam, j), l1 = load<B>(lam, j | t);
+            if constexpr (WithGenerator) {
+                cvec<B> g0 = p0, g1 = p1;
+                pair_update<false>(gen, g0, g1);
+                acc = imag_dot_add(l1, g1, imag_dot_add(l0, g0, acc));
+            }
+            pair_update<RealCoeff>(inv, p0, p1);
+            pair_update<RealCoeff>(inv, l0, l1);
+            store(psi, j, p0);
+            store(psi, j | t, p1);
+            store(lam, j, l0);
+            store(lam, j | t, l1);
+        });
+    }
+    return acc;
+}
+
+// ---- diagonal gates ---------------------------------------------------------------------------
+
+// Index into diag_coeffs of register j: bit 0 = the register bit of qubit A (if A is high),
+// bit 1 = that of qubit B (if the gate has a high second qubit).
+template <std::uint64_t HighA, std::uint64_t HighB>
+constexpr std::size_t diag_index(std::size_t j) noexcept {
+    std::size_t h = 0;
+    if constexpr (HighA != 0) h |= (j & HighA) ? 1 : 0;
+    if constexpr (HighB != 0) h |= (j & HighB) ? 2 : 0;
+    return h;
+}
+
+template <std::uint64_t HighA, std::uint64_t HighB, class Real, class B>
+inline void apply_diagonal(const view<Real>& v, const diag_coeffs<B>& d) {
+    for_each_register<0, 0>(v.registers, [&](std::size_t j) {
+        store(v, j, mul<false>(d[diag_index<HighA, HighB>(j)], load<B>(v, j)));
+    });
+}
+
+// Un-applies a diagonal gate (coefficients `inv`) to psi and lambda; with a real diagonal
+// generator `gen` (lane vectors in .re), returns the lane sums of Im<lambda|G|psi>.
+template <std::uint64_t HighA, std::uint64_t HighB, bool WithGenerator, class Real, class B>
+inline B backward_diagonal(const view<Real>& psi, const view<Real>& lam, const diag_coeffs<B>& inv,
+                           const diag_coeffs<B>& gen) {
+    B acc(Real(0));
+    for_each_register<0, 0>(psi.registers, [&](std::size_t j) {
+        const std::size_t h = diag_index<HighA, HighB>(j);
+        const cvec<B> p = load<B>(psi, j), l = load<B>(lam, j);
+        if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, imag_dot_add(l, p, B(Real(0))), acc);
+        store(psi, j, mul<false>(inv[h], p));
+        store(lam, j, mul<false>(inv[h], l));
+    });
+    return acc;
+}
+
+} // namespace qhybrid::quantum::kernel
+
+QHYBRID_SIMD_WARNINGS_ON

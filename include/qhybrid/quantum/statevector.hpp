@@ -1,0 +1,122 @@
+#pragma once
+// Pure states of N qubits. `statevector<N, Real>` holds one state: its 2^N amplitudes are split
+// real/imaginary, and the low lane_qubits qubits index lanes inside a SIMD register (storage is
+// padded to one register for tiny N; the padding stays zero under every gate).
+// `batched_statevector<N, Real>` holds W states at once, one per SIMD lane: the same gate is
+// applied to W samples with purely vertical arithmetic, whatever its qubits.
+#include "qhybrid/core/aligned.hpp"
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/core/simd.hpp"
+#include "qhybrid/quantum/kernels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <type_traits>
+
+namespace qhybrid::quantum {
+
+namespace detail {
+
+// Storage and checks shared by both kinds of state. `Samples` states, each of dimension 2^N;
+// lane_qubits of the qubits index SIMD lanes.
+template <std::size_t N, class Real, std::size_t Samples, unsigned LaneQubits>
+class state_base {
+    static_assert(N >= 1 && N <= 34, "qhybrid: a state has between 1 and 34 qubits");
+    static_assert(std::is_same_v<Real, float> || std::is_same_v<Real, double>,
+                  "qhybrid: states hold float or double amplitudes");
+
+public:
+    using real_type = Real;
+    using batch_type = simd::batch<Real>;
+    static constexpr std::size_t num_qubits = N;
+    static constexpr std::size_t dimension = std::size_t{1} << N;
+    static constexpr std::size_t samples = Samples;
+    static constexpr unsigned lane_qubits = LaneQubits;
+    static constexpr std::size_t width = simd::lanes<Real>;
+    static constexpr std::size_t registers = std::max(dimension * Samples, width) / width;
+
+    state_base() : re_(registers * width), im_(registers * width) { set_basis_state(0); }
+
+    // Every sample becomes the basis state |k>.
+    void set_basis_state(std::size_t k) {
+        require(k < dimension, [&] {
+            return "basis state " + std::to_string(k) + " out of range for " + std::to_string(N) +
+                   " qubits";
+        });
+        std::fill(re_.begin(), re_.end(), Real(0));
+        std::fill(im_.begin(), im_.end(), Real(0));
+        for (std::size_t l = 0; l < Samples; ++l) re_[slot(k, l)] = Real(1);
+    }
+    void reset() { set_basis_state(0); }
+
+    std::complex<Real> amplitude(std::size_t k, std::size_t sample = 0) const {
+        check(k, sample);
+        return {re_[slot(k, sample)], im_[slot(k, sample)]};
+    }
+
+    // Sets one sample's amplitudes (2^N finite values; the caller normalizes).
+    void set_amplitudes(std::span<const std::complex<Real>> a, std::size_t sample = 0) {
+        require(a.size() == dimension, [&] {
+            return "set_amplitudes: got " + std::to_string(a.size()) + " amplitudes, expected " +
+                   std::to_string(dimension);
+        });
+        check(0, sample);
+        for (std::size_t k = 0; k < dimension; ++k) {
+            require(std::isfinite(a[k].real()) && std::isfinite(a[k].imag()),
+                    [&] { return "set_amplitudes: amplitude " + std::to_string(k) + " is not finite"; });
+            re_[slot(k, sample)] = a[k].real();
+            im_[slot(k, sample)] = a[k].imag();
+        }
+    }
+
+    // <psi|psi> of one sample.
+    Real norm_squared(std::size_t sample = 0) const {
+        check(0, sample);
+        Real sum = 0;
+        for (std::size_t k = 0; k < dimension; ++k)
+            sum += re_[slot(k, sample)] * re_[slot(k, sample)] + im_[slot(k, sample)] * im_[slot(k, sample)];
+        return sum;
+    }
+
+    kernel::view<Real> view() noexcept { return {re_.data(), im_.data(), registers}; }
+    kernel::view<const Real> view() const noexcept { return {re_.data(), im_.data(), registers}; }
+
+    // Where amplitude k of a sample lives in storage.
+    static constexpr std::size_t slot(std::size_t k, std::size_t sample) noexcept {
+        return Samples == 1 ? k : k * Samples + sample;
+    }
+
+private:
+    static void check(std::size_t k, std::size_t sample) {
+        require(k < dimension && sample < Samples, [&] {
+            return "amplitude " + std::to_string(k) + " of sample " + std::to_string(sample) +
+                   " out of range (" + std::to_string(dimension) + " amplitudes, " +
+                   std::to_string(Samples) + " samples)";
+        });
+    }
+
+    aligned_vector<Real> re_, im_;
+};
+
+} // namespace detail
+
+template <std::size_t N, class Real = double>
+class statevector : public detail::state_base<N, Real, 1, simd::lane_bits<Real>> {
+public:
+    using value_type = Real; // an angle or a per-sample value
+    // Sum of the lanes of a kernel's partial sums.
+    static Real collapse(const simd::batch<Real>& b) noexcept { return simd::reduce_add(b); }
+};
+
+template <std::size_t N, class Real = double>
+class batched_statevector : public detail::state_base<N, Real, simd::lanes<Real>, 0> {
+public:
+    using value_type = simd::batch<Real>; // one value per sample
+    static value_type collapse(const value_type& b) noexcept { return b; }
+};
+
+} // namespace qhybrid::quantum

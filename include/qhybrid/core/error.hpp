@@ -2,6 +2,7 @@
 // The one exception type of qhybrid: invalid input, with enough context to find it.
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace qhybrid {
 
@@ -9,10 +10,13 @@ struct error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Throws qhybrid::error(what) unless cond holds; the message is only built on failure.
+[[noreturn]] inline void fail(std::string what) { throw error(std::move(what)); }
+
+// Throws qhybrid::error unless cond holds; the message is only built on failure.
 template <class MakeMessage>
 constexpr void require(bool cond, MakeMessage&& make_message) {
-    if (!cond) throw error(std::string(make_message()));
+    if (!cond) [[unlikely]]
+        fail(std::string(make_message()));
 }
 
 } // namespace qhybrid

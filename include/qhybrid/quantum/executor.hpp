@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cmath>
+#include <numbers>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -34,8 +35,8 @@ struct forward_context {
 
     Real param(std::size_t k) const noexcept { return params[k]; }
     const T& input(std::size_t i) const noexcept { return inputs[i]; }
-    // The parameter-shift reference overrides this to shift one gate's angle.
-    const T& adjust(const T& theta) const noexcept { return theta; }
+    // shifted_context overrides this to shift one gate's angle.
+    T adjust(const T& theta) const noexcept { return theta; }
 };
 
 template <class State>
@@ -52,6 +53,17 @@ struct backward_context : forward_context<State> {
             dparams[k] += simd::reduce_add(g);
     }
     void add_input(std::size_t i, const T& g) noexcept { dinputs[i] += g; }
+};
+
+// Adds `delta` to the angle of the gate-with-angle number `gate` (in circuit order).
+template <class State>
+struct shifted_context : forward_context<State> {
+    using T = typename State::value_type;
+    std::size_t gate;
+    T delta;
+    mutable std::size_t seen = 0;
+
+    T adjust(const T& theta) const noexcept { return seen++ == gate ? theta + delta : theta; }
 };
 
 template <class Real>
@@ -108,13 +120,7 @@ public:
         detail::check_values(params, num_params, "parameters");
         detail::check_values(inputs, num_inputs * State::samples, "inputs");
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
-        const detail::forward_context<State> ctx{params, x.data()};
-        Circuit::for_each_gate([&](auto g, std::size_t first_param) {
-            using G = typename decltype(g)::type;
-            crosstalk_.template before_gate<G>(psi);
-            detail::apply_gate<G>(psi, ctx, first_param);
-            noise_.template after_gate<G>(psi);
-        });
+        sweep(psi, detail::forward_context<State>{params, x.data()});
     }
 
     // Adjoint method: runs the circuit, then adds the gradient of <psi|O|psi> (O = the cotangent,
@@ -151,7 +157,59 @@ public:
         }
     }
 
+    // The parameter-shift rule, the reference for the adjoint method and the way to differentiate
+    // noisy runs: adds the gradient of f(U(params, inputs)|0>) to dparams and dinputs, where f
+    // is any read-out that is an expectation value (linear in |psi><psi|). Every gate with an
+    // angle is shifted on its own (2 runs per gate; 4 for controlled rotations, whose generator
+    // has eigenvalues 0 and +-1/2), and dE/dtheta is passed on to the angle's sources.
+    template <class State, class Readout>
+    void parameter_shift(Readout&& f, std::span<const typename State::real_type> params,
+                         std::span<const typename State::real_type> inputs,
+                         std::span<typename State::real_type> dparams,
+                         std::span<typename State::real_type> dinputs) const {
+        static_assert(State::samples == 1, "parameter_shift works on a statevector");
+        using Real = typename State::real_type;
+        fits<State>();
+        detail::check_values(params, num_params, "parameters");
+        detail::check_values(inputs, num_inputs, "inputs");
+        require(dparams.size() == num_params && dinputs.size() == num_inputs,
+                [] { return std::string("parameter_shift: gradient buffers have the wrong size"); });
+        const auto x = detail::to_lanes<State, num_inputs>(inputs);
+        const auto shifted = [&](std::size_t gate, Real delta) {
+            State psi;
+            sweep(psi, detail::shifted_context<State>{{params, x.data()}, gate, delta});
+            return Real(f(psi));
+        };
+        detail::backward_context<State> ctx{{params, x.data()}, dparams, dinputs.data()};
+        std::size_t gate = 0;
+        Circuit::for_each_gate([&](auto g, std::size_t first_param) {
+            using G = typename decltype(g)::type;
+            using A = typename G::angle;
+            if constexpr (has_angle<A>) {
+                constexpr Real half_pi = Real(std::numbers::pi / 2);
+                Real d = (shifted(gate, half_pi) - shifted(gate, -half_pi)) / 2;
+                if constexpr (G::shift_terms == 4) {
+                    constexpr Real sqrt2 = std::numbers::sqrt2_v<Real>;
+                    d = (sqrt2 + 1) / (4 * sqrt2) * (2 * d) -
+                        (sqrt2 - 1) / (4 * sqrt2) * (shifted(gate, 3 * half_pi) - shifted(gate, -3 * half_pi));
+                }
+                A::template add_gradient<Real>(ctx, first_param, d);
+                ++gate;
+            }
+        });
+    }
+
 private:
+    template <class State, class Ctx>
+    void sweep(State& psi, const Ctx& ctx) const {
+        Circuit::for_each_gate([&](auto g, std::size_t first_param) {
+            using G = typename decltype(g)::type;
+            crosstalk_.template before_gate<G>(psi);
+            detail::apply_gate<G>(psi, ctx, first_param);
+            noise_.template after_gate<G>(psi);
+        });
+    }
+
     template <class State>
     static constexpr void fits() {
         static_assert(Circuit::num_qubits <= State::num_qubits,

@@ -1,0 +1,6 @@
+#pragma once
+// qhybrid's foundation: errors, aligned storage, SIMD aliases, the seeded generator.
+#include "qhybrid/core/aligned.hpp"
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/core/rng.hpp"
+#include "qhybrid/core/simd.hpp"

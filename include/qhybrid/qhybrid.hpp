@@ -1,0 +1,4 @@
+#pragma once
+// Everything in qhybrid.
+#include "qhybrid/core.hpp"
+#include "qhybrid/quantum.hpp"

@@ -1,0 +1,17 @@
+// Prepares a Bell state with qhybrid and exits 0 when <Z0 Z1> = 1 and <Z0> = 0.
+#include <qhybrid/qhybrid.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+int main() {
+    namespace q = qhybrid::quantum;
+    q::executor<q::circuit<q::h<0>, q::cnot<0, 1>>> bell;
+    q::statevector<2> psi;
+    bell.run(psi, std::vector<double>{});
+    const double zz = q::expval(psi, q::pauli_string("ZZ"));
+    const double z0 = q::expval_z(psi)[0];
+    std::printf("<ZZ> = %.15f, <Z0> = %.15f\n", zz, z0);
+    return std::abs(zz - 1) < 1e-12 && std::abs(z0) < 1e-12 ? 0 : 1;
+}

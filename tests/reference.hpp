@@ -1,0 +1,78 @@
+#pragma once
+// Test-side meaning of every gate type and angle source, written from the definitions, so that a
+// whole circuit type can be turned into a dense unitary for comparison.
+#include "dense.hpp"
+
+#include <qhybrid/quantum.hpp>
+
+#include <cmath>
+#include <span>
+
+namespace ref {
+
+namespace q = qhybrid::quantum;
+using q::qubit;
+
+// ---- angles ----
+template <class A>
+struct angle;
+template <std::size_t K>
+struct angle<q::param<K>> {
+    static double of(std::span<const double> p, std::size_t off, std::span<const double>) { return p[off + K]; }
+};
+template <std::size_t I, double S>
+struct angle<q::input<I, S>> {
+    static double of(std::span<const double>, std::size_t, std::span<const double> x) { return S * x[I]; }
+};
+template <std::size_t I, std::size_t J>
+struct angle<q::feature_product<I, J>> {
+    static double of(std::span<const double>, std::size_t, std::span<const double> x) {
+        return 2 * (M_PI - x[I]) * (M_PI - x[J]);
+    }
+};
+template <double V>
+struct angle<q::constant<V>> {
+    static double of(std::span<const double>, std::size_t, std::span<const double>) { return V; }
+};
+
+// ---- gates ----
+template <class G>
+struct gate;
+template <qubit Q> struct gate<q::h<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::H()}}); } };
+template <qubit Q> struct gate<q::x<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::X()}}); } };
+template <qubit Q> struct gate<q::y<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::Y()}}); } };
+template <qubit Q> struct gate<q::z<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::Z()}}); } };
+template <qubit Q> struct gate<q::s<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::S()}}); } };
+template <qubit Q> struct gate<q::t<Q>> { static dense::mat of(std::size_t n, double) { return dense::embed(n, {{Q, dense::T()}}); } };
+template <qubit Q, class A> struct gate<q::rx<Q, A>> { static dense::mat of(std::size_t n, double t) { return dense::embed(n, {{Q, dense::RX(t)}}); } };
+template <qubit Q, class A> struct gate<q::ry<Q, A>> { static dense::mat of(std::size_t n, double t) { return dense::embed(n, {{Q, dense::RY(t)}}); } };
+template <qubit Q, class A> struct gate<q::rz<Q, A>> { static dense::mat of(std::size_t n, double t) { return dense::embed(n, {{Q, dense::RZ(t)}}); } };
+template <qubit Q, class A> struct gate<q::phase<Q, A>> { static dense::mat of(std::size_t n, double t) { return dense::embed(n, {{Q, dense::P(t)}}); } };
+template <qubit C, qubit T> struct gate<q::cnot<C, T>> { static dense::mat of(std::size_t n, double) { return dense::controlled(n, C, T, dense::X()); } };
+template <qubit A, qubit B> struct gate<q::cz<A, B>> { static dense::mat of(std::size_t n, double) { return dense::controlled(n, A, B, dense::Z()); } };
+template <qubit A, qubit B> struct gate<q::swap<A, B>> { static dense::mat of(std::size_t n, double) { return dense::swap(n, A, B); } };
+template <qubit A, qubit B, class Ang> struct gate<q::rzz<A, B, Ang>> { static dense::mat of(std::size_t n, double t) { return dense::rzz(n, A, B, t); } };
+template <qubit C, qubit T, class A> struct gate<q::crx<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RX(t)); } };
+template <qubit C, qubit T, class A> struct gate<q::cry<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RY(t)); } };
+template <qubit C, qubit T, class A> struct gate<q::crz<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RZ(t)); } };
+
+template <class G>
+double angle_of(std::span<const double> p, std::size_t off, std::span<const double> x) {
+    if constexpr (q::has_angle<typename G::angle>)
+        return angle<typename G::angle>::of(p, off, x);
+    else
+        return 0;
+}
+
+// The dense unitary of a circuit type for given parameters and inputs.
+template <class Circuit>
+dense::mat unitary(std::size_t n, std::span<const double> p, std::span<const double> x) {
+    dense::mat u = dense::identity(std::size_t{1} << n);
+    Circuit::for_each_gate([&](auto g, std::size_t off) {
+        using G = typename decltype(g)::type;
+        u = gate<G>::of(n, angle_of<G>(p, off, x)) * u;
+    });
+    return u;
+}
+
+} // namespace ref

@@ -1,4 +1,5 @@
 #pragma once
 // Everything in qhybrid.
 #include "qhybrid/core.hpp"
+#include "qhybrid/data.hpp"
 #include "qhybrid/quantum.hpp"

@@ -1,0 +1,58 @@
+// W1, gate throughput: 20 layers of (RY on every qubit, CNOT ladder 0->1->...->N-1) plus
+// RealAmplitudes' final RY layer, on one double-precision statevector. Reports ns per gate and
+// the bytes a gate must move (32 B per amplitude for RY, 16 for a CNOT, which touches half),
+// next to the bandwidth of an in-place sweep applying a real 2x2 rotation to a state of the
+// same size: their ratio is the fraction of the memory-bandwidth roofline.
+#include <benchmark/benchmark.h>
+#include <qhybrid/quantum.hpp>
+
+#include <vector>
+
+namespace q = qhybrid::quantum;
+
+template <std::size_t N>
+void w1_gates(benchmark::State& st) {
+    using C = q::real_amplitudes<N, 20, q::entanglement::linear>;
+    q::executor<C> ex;
+    q::statevector<N> psi;
+    std::vector<double> theta(C::num_params, 0.1);
+    for (std::size_t k = 0; k < theta.size(); ++k) theta[k] = 0.1 + 0.01 * double(k);
+    for (auto _ : st) {
+        ex.apply(psi, theta);
+        benchmark::ClobberMemory();
+    }
+    constexpr double ry = 21.0 * N, cnot = 20.0 * (N - 1), dim = double(std::size_t{1} << N);
+    // A rate, inverted: seconds per (gates / 1e9) = ns per gate.
+    st.counters["ns_per_gate"] = benchmark::Counter(double(st.iterations()) * C::num_gates / 1e9,
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    st.SetBytesProcessed(int64_t(double(st.iterations()) * (ry * 32 + cnot * 16) * dim));
+}
+
+// The roofline: one streamed in-place real rotation over the same bytes (re and im arrays).
+template <std::size_t N>
+void w1_sweep(benchmark::State& st) {
+    const std::size_t dim = std::size_t{1} << N;
+    qhybrid::aligned_vector<double> re(dim, 0.5), im(dim, 0.25);
+    using B = qhybrid::simd::batch<double>;
+    const B c(0.8), s(0.6);
+    for (auto _ : st) {
+        for (double* v : {re.data(), im.data()}) {
+            for (std::size_t i = 0; i < dim; i += 2 * B::size) {
+                const B a = B::load_aligned(v + i), b = B::load_aligned(v + i + B::size);
+                xsimd::fms(c, a, s * b).store_aligned(v + i);
+                xsimd::fma(s, a, c * b).store_aligned(v + i + B::size);
+            }
+        }
+        benchmark::ClobberMemory();
+    }
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(dim) * 32);
+}
+
+BENCHMARK_TEMPLATE(w1_gates, 4)->Name("W1_gates/4");
+BENCHMARK_TEMPLATE(w1_gates, 8)->Name("W1_gates/8");
+BENCHMARK_TEMPLATE(w1_gates, 12)->Name("W1_gates/12");
+BENCHMARK_TEMPLATE(w1_gates, 16)->Name("W1_gates/16");
+BENCHMARK_TEMPLATE(w1_gates, 20)->Name("W1_gates/20")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_gates, 24)->Name("W1_gates/24")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_sweep, 20)->Name("W1_sweep/20");
+BENCHMARK_TEMPLATE(w1_sweep, 24)->Name("W1_sweep/24")->Unit(benchmark::kMillisecond);

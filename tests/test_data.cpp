@@ -1,0 +1,82 @@
+// CSV parsing (quoted fields, CRLF, errors with line and column on corrupt and truncated input),
+// min-max scaling fitted on training rows, stratified splits.
+#include <catch2/catch.hpp>
+#include <qhybrid/data.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+
+namespace d = qhybrid::data;
+using Catch::Matchers::Contains;
+
+TEST_CASE("CSV: header, quoted fields with commas, quotes and newlines, CRLF") {
+    const auto t = d::parse_csv("a,b,name\r\n1,2.5,\"x, \"\"y\"\"\"\r\n-3,4e2,\"two\nlines\"\n\n", "t.csv");
+    REQUIRE(t.columns() == 3);
+    REQUIRE(t.rows() == 2);
+    CHECK(t.text(0, 2) == "x, \"y\"");
+    CHECK(t.text(1, 2) == "two\nlines");
+    CHECK(t.numbers("b") == std::vector<double>{2.5, 400});
+    CHECK(t.texts("a") == std::vector<std::string>{"1", "-3"});
+    CHECK(d::parse_csv("x,y\n1,2", "no final newline").rows() == 1);
+}
+
+TEST_CASE("CSV: corrupt and truncated input are errors with line and column") {
+    REQUIRE_THROWS_WITH(d::parse_csv("", "e.csv"), Contains("e.csv: empty file"));
+    REQUIRE_THROWS_WITH(d::parse_csv("a,b\n1,2\n3\n", "r.csv"), Contains("r.csv:3: 1 fields, the header has 2"));
+    REQUIRE_THROWS_WITH(d::parse_csv("a,b\n1,\"2\n", "q.csv"), Contains("q.csv:2: a quoted field is not closed"));
+    REQUIRE_THROWS_WITH(d::parse_csv("a,b\n1,2\"x\"\n", "m.csv"), Contains("m.csv:2: a quote inside an unquoted field"));
+    REQUIRE_THROWS_WITH(d::parse_csv("a,b\n1,\"2\"x\n", "t.csv"), Contains("t.csv:2: text after a closing quote"));
+    const auto t = d::parse_csv("a,b\n1,2\n3,abc\n4,nan\n5,\n", "n.csv");
+    REQUIRE_THROWS_WITH(t.numbers("b"), Contains("n.csv:3, column \"b\": \"abc\" is not a finite number"));
+    REQUIRE_THROWS_WITH(t.number(2, 1), Contains("n.csv:4, column \"b\": \"nan\" is not a finite number"));
+    REQUIRE_THROWS_WITH(t.number(3, 1), Contains("n.csv:5, column \"b\": \"\" is not a finite number"));
+    REQUIRE_THROWS_WITH(t.column("c"), Contains("n.csv: no column named \"c\""));
+    REQUIRE_THROWS_WITH(d::read_csv("/nonexistent/x.csv"), Contains("/nonexistent/x.csv: cannot open the file"));
+}
+
+TEST_CASE("CSV: a file cut in the middle of a row") {
+    const auto path = std::filesystem::temp_directory_path() / "qhybrid_truncated.csv";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << "chroma_stft,rms,LABEL\n0.33,0.02,FAKE\n0.44,0.0";
+    }
+    REQUIRE_THROWS_WITH(d::read_csv(path), Contains(":3: 2 fields, the header has 3"));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("min-max scaling is fitted on the rows given to fit, then applied to others") {
+    d::min_max_scaler s(0, 3);
+    const std::vector<double> train{1, 10, 3, 10, 2, 10}; // column 1 is constant
+    s.fit(train, 2);
+    std::vector<double> rows{1, 10, 3, 7, 5, 10};
+    s.transform(rows);
+    CHECK(rows == std::vector<double>{0, 1.5, 3, 1.5, 6, 1.5});
+    REQUIRE_THROWS_WITH(s.fit(std::vector<double>{1, 2, 3}, 2), Contains("3 values are not whole rows of 2 columns"));
+    REQUIRE_THROWS_WITH(d::min_max_scaler(1, 1), Contains("lo < hi"));
+    d::min_max_scaler unfitted(0, 1);
+    REQUIRE_THROWS_WITH(unfitted.transform(rows), Contains("transform before fit"));
+}
+
+TEST_CASE("stratified split keeps every class's share, and a seed repeats it") {
+    std::vector<int> labels;
+    for (int i = 0; i < 100; ++i) labels.push_back(i % 4 == 0); // 25 ones, 75 zeros
+    qhybrid::rng a(3), b(3);
+    const auto s = d::stratified_split(std::span<const int>(labels), 0.2, a);
+    CHECK(s.test.size() == 20);
+    CHECK(s.train.size() == 80);
+    std::map<int, int> test_counts;
+    for (auto i : s.test) ++test_counts[labels[i]];
+    CHECK(test_counts[1] == 5);
+    CHECK(test_counts[0] == 15);
+    std::vector<std::size_t> all = s.train;
+    all.insert(all.end(), s.test.begin(), s.test.end());
+    std::sort(all.begin(), all.end());
+    std::vector<std::size_t> expected(100);
+    std::iota(expected.begin(), expected.end(), 0);
+    CHECK(all == expected);
+    const auto again = d::stratified_split(std::span<const int>(labels), 0.2, b);
+    CHECK(again.test == s.test);
+    REQUIRE_THROWS_WITH(d::stratified_split(std::span<const int>(labels), 1.0, a), Contains("is not in (0, 1)"));
+}

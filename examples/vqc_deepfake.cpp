@@ -13,6 +13,7 @@
 #include <qhybrid/qhybrid.hpp>
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -50,14 +51,21 @@ options parse(int argc, char** argv) {
             if (i + 1 >= argc) qhybrid::fail("option " + a + " needs a value");
             return argv[++i];
         };
+        auto number = [&]() {
+            const std::string v = value();
+            double x = 0;
+            const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+            if (ec != std::errc() || end != v.data() + v.size()) qhybrid::fail(a + ": \"" + v + "\" is not a number");
+            return x;
+        };
         if (a == "--data") o.data = value();
-        else if (a == "--epochs") o.epochs = std::stoi(value());
-        else if (a == "--seed") o.seed = std::stoull(value());
-        else if (a == "--batch") o.batch = std::stoul(value());
-        else if (a == "--lr") o.lr = std::stod(value());
+        else if (a == "--epochs") o.epochs = int(number());
+        else if (a == "--seed") o.seed = std::uint64_t(number());
+        else if (a == "--batch") o.batch = std::size_t(number());
+        else if (a == "--lr") o.lr = number();
         else qhybrid::fail("unknown option " + a + " (options: --data DIR --epochs N --seed S --batch B --lr LR)");
     }
-    qhybrid::require(o.epochs > 0 && o.batch > 0 && o.lr > 0,
+    qhybrid::require(o.epochs > 0 && o.batch > 0 && o.lr > 0 && std::isfinite(o.lr),
                      [] { return std::string("--epochs, --batch and --lr must be positive"); });
     return o;
 }

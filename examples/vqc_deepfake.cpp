@@ -55,18 +55,25 @@ options parse(int argc, char** argv) {
             const std::string v = value();
             double x = 0;
             const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-            if (ec != std::errc() || end != v.data() + v.size()) qhybrid::fail(a + ": \"" + v + "\" is not a number");
+            if (ec != std::errc() || end != v.data() + v.size() || !std::isfinite(x))
+                qhybrid::fail(a + ": \"" + v + "\" is not a number");
+            return x;
+        };
+        auto whole = [&](double lo, double hi) { // a whole number in [lo, hi], before any cast
+            const double x = number();
+            if (x != std::floor(x) || x < lo || x > hi)
+                qhybrid::fail(a + " takes a whole number from " + std::to_string(std::llround(lo)) + " to " +
+                              std::to_string(std::llround(hi)));
             return x;
         };
         if (a == "--data") o.data = value();
-        else if (a == "--epochs") o.epochs = int(number());
-        else if (a == "--seed") o.seed = std::uint64_t(number());
-        else if (a == "--batch") o.batch = std::size_t(number());
+        else if (a == "--epochs") o.epochs = int(whole(1, 100000));
+        else if (a == "--seed") o.seed = std::uint64_t(whole(0, 1e15));
+        else if (a == "--batch") o.batch = std::size_t(whole(1, 1e9));
         else if (a == "--lr") o.lr = number();
         else qhybrid::fail("unknown option " + a + " (options: --data DIR --epochs N --seed S --batch B --lr LR)");
     }
-    qhybrid::require(o.epochs > 0 && o.batch > 0 && o.lr > 0 && std::isfinite(o.lr),
-                     [] { return std::string("--epochs, --batch and --lr must be positive"); });
+    qhybrid::require(o.lr > 0, [] { return std::string("--lr must be positive"); });
     return o;
 }
 

@@ -29,8 +29,8 @@ std::array<typename State::real_type, State::num_qubits * State::samples> expval
     std::array<B, n> ones; // probability mass with qubit q = 1, for qubits held in registers
     ones.fill(B(Real(0)));
     for (std::size_t j = 0; j < State::registers; ++j) {
-        const B re = B::load_aligned(v.re + j * B::size), im = B::load_aligned(v.im + j * B::size);
-        const B p = xsimd::fma(re, re, im * im);
+        const auto a = kernel::load<B>(v, j);
+        const B p = xsimd::fma(a.re, a.re, a.im * a.im);
         total += p;
         for (std::size_t q = lq; q < n; ++q)
             if ((j >> (q - lq)) & 1) ones[q] += p;
@@ -201,8 +201,8 @@ struct z_weights {
             B d = sum + lane_part;
             for (std::size_t q = lq; q < n; ++q)
                 if ((j >> (q - lq)) & 1) d = xsimd::fnma(B(Real(2)), wq[q], d);
-            (d * B::load_aligned(in.re + j * B::size)).store_aligned(out.re + j * B::size);
-            (d * B::load_aligned(in.im + j * B::size)).store_aligned(out.im + j * B::size);
+            const auto a = kernel::load<B>(in, j);
+            kernel::store(out, j, kernel::cvec<B>{d * a.re, d * a.im});
         }
     }
 };

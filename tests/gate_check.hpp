@@ -9,6 +9,7 @@
 #include <boost/hana/for_each.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <complex>
 #include <string>
 #include <typeinfo>
@@ -17,16 +18,17 @@
 
 namespace q = qhybrid::quantum;
 
-// A random normalized state for every sample; returns them as double vectors.
+// A random normalized state for every sample (with zero imaginary parts if `real`); returns them
+// as double vectors.
 template <class State>
-std::vector<dense::vec> randomize(State& psi, qhybrid::rng& r) {
+std::vector<dense::vec> randomize(State& psi, qhybrid::rng& r, bool real = false) {
     using Real = typename State::real_type;
     std::vector<dense::vec> out;
     for (std::size_t l = 0; l < State::samples; ++l) {
         std::vector<std::complex<Real>> a(State::dimension);
         double norm = 0;
         for (auto& v : a) {
-            v = {Real(r.normal()), Real(r.normal())};
+            v = {Real(r.normal()), real ? Real(0) : Real(r.normal())};
             norm += std::norm(std::complex<double>(v));
         }
         dense::vec d(a.size());
@@ -47,17 +49,19 @@ std::vector<double> lane_inputs(const std::vector<Real>& x, std::size_t lane, st
     return v;
 }
 
-// Largest |amplitude - expected| over samples after applying Circuit to random states.
+// Largest |amplitude - expected| over samples after applying Circuit to random states (real ones
+// if `real`).
 template <class State, class Circuit>
-double circuit_error(qhybrid::rng& r, std::size_t repeats = 1) {
+double circuit_error(qhybrid::rng& r, std::size_t repeats = 1, bool real = false) {
     using Real = typename State::real_type;
     State psi;
-    const auto start = randomize(psi, r);
+    const auto start = randomize(psi, r, real);
     q::executor<Circuit> ex;
     std::vector<Real> params(ex.num_params), inputs(ex.num_inputs * State::samples);
     for (auto& p : params) p = Real(r.uniform(-M_PI, M_PI));
     for (auto& x : inputs) x = Real(r.uniform(-M_PI, M_PI));
     for (std::size_t k = 0; k < repeats; ++k) ex.apply(psi, params, inputs);
+    if (real && !psi.is_real()) return INFINITY; // a real circuit must keep the state real
     const std::vector<double> pd(params.begin(), params.end());
     double err = 0;
     for (std::size_t l = 0; l < State::samples; ++l) {
@@ -72,14 +76,21 @@ double circuit_error(qhybrid::rng& r, std::size_t repeats = 1) {
 }
 
 // The gates whose error exceeds tol, with their errors (one Catch assertion per test case keeps
-// the hundreds of instantiations cheap to compile).
+// the hundreds of instantiations cheap to compile). A gate with a real matrix is checked on a
+// complex state and on a real one (its real-register kernel).
 struct failures {
     double tol;
     std::string list;
     template <class State, class G>
     void check(qhybrid::rng& r) {
-        const double err = circuit_error<State, q::circuit<G>>(r);
-        if (!(err <= tol)) list += std::string(typeid(G).name()) + " error " + std::to_string(err) + "\n";
+        check_on<State, G>(r, false);
+        if constexpr (G::real_matrix) check_on<State, G>(r, true);
+    }
+    template <class State, class G>
+    void check_on(qhybrid::rng& r, bool real) {
+        const double err = circuit_error<State, q::circuit<G>>(r, 1, real);
+        if (!(err <= tol))
+            list += std::string(typeid(G).name()) + (real ? " (real state)" : "") + " error " + std::to_string(err) + "\n";
     }
 };
 

@@ -1,10 +1,12 @@
 #pragma once
 // Random circuits as types: gate I of a circuit is drawn from a hash of (Seed, I) over every gate
-// kind, with angles from parameters, inputs, feature products and constants.
+// kind (or over the real ones: gates with real matrices keep a real state real), with angles from
+// parameters, inputs, feature products and constants.
 #include <qhybrid/quantum.hpp>
 
 #include <cstdint>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace randomized {
@@ -19,7 +21,7 @@ constexpr std::uint64_t mix(std::uint64_t x) {
     return x ^ (x >> 33);
 }
 
-template <std::size_t N, std::uint64_t Seed, std::size_t I, bool Constants>
+template <std::size_t N, std::uint64_t Seed, std::size_t I, bool Constants, bool RealOnly>
 struct gate {
     static constexpr std::uint64_t h = mix(Seed * 1000003 + I);
     static constexpr q::qubit a = h % N;
@@ -28,23 +30,30 @@ struct gate {
     using angle = std::tuple_element_t<k, std::tuple<q::param<I>, q::input<(h >> 24) % 3>,
                                                      q::feature_product<(h >> 24) % 3, (h >> 28) % 3>,
                                                      q::constant<0.375>>>;
-    using type = std::tuple_element_t<
-        (h >> 32) % 17,
+    using every_kind =
         std::tuple<q::h<a>, q::x<a>, q::y<a>, q::z<a>, q::s<a>, q::t<a>, q::rx<a, angle>, q::ry<a, angle>,
                    q::rz<a, angle>, q::phase<a, angle>, q::cnot<a, b>, q::cz<a, b>, q::swap<a, b>,
-                   q::rzz<a, b, angle>, q::crx<a, b, angle>, q::cry<a, b, angle>, q::crz<a, b, angle>>>;
+                   q::rzz<a, b, angle>, q::crx<a, b, angle>, q::cry<a, b, angle>, q::crz<a, b, angle>>;
+    using real_kinds = std::tuple<q::h<a>, q::x<a>, q::z<a>, q::ry<a, angle>, q::cnot<a, b>, q::cz<a, b>,
+                                  q::swap<a, b>, q::cry<a, b, angle>>;
+    using kinds = std::conditional_t<RealOnly, real_kinds, every_kind>;
+    using type = std::tuple_element_t<(h >> 32) % std::tuple_size_v<kinds>, kinds>;
 };
 
-template <std::size_t N, std::uint64_t Seed, bool Constants, class Seq>
+template <std::size_t N, std::uint64_t Seed, bool Constants, bool RealOnly, class Seq>
 struct make;
-template <std::size_t N, std::uint64_t Seed, bool Constants, std::size_t... I>
-struct make<N, Seed, Constants, std::index_sequence<I...>> {
-    using type = q::circuit<typename gate<N, Seed, I, Constants>::type...>;
+template <std::size_t N, std::uint64_t Seed, bool Constants, bool RealOnly, std::size_t... I>
+struct make<N, Seed, Constants, RealOnly, std::index_sequence<I...>> {
+    using type = q::circuit<typename gate<N, Seed, I, Constants, RealOnly>::type...>;
 };
 
 // A circuit of `Gates` random gates on N qubits; its inputs are x[0..2]. Without Constants,
 // every angle comes from a parameter or an input.
 template <std::size_t N, std::size_t Gates, std::uint64_t Seed, bool Constants = true>
-using circuit = typename make<N, Seed, Constants, std::make_index_sequence<Gates>>::type;
+using circuit = typename make<N, Seed, Constants, false, std::make_index_sequence<Gates>>::type;
+
+// The same with real gates only.
+template <std::size_t N, std::size_t Gates, std::uint64_t Seed>
+using real_circuit = typename make<N, Seed, true, true, std::make_index_sequence<Gates>>::type;
 
 } // namespace randomized

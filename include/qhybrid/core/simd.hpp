@@ -11,6 +11,15 @@
 #define QHYBRID_SIMD_WARNINGS_ON
 #endif
 
+// For the small functions that build a gate's lane coefficients: g++ keeps them out of line,
+// and on a few qubits the call and the round trip of its result through memory cost more than
+// the gate.
+#if defined(__GNUC__)
+#define QHYBRID_INLINE inline __attribute__((always_inline))
+#else
+#define QHYBRID_INLINE inline
+#endif
+
 QHYBRID_SIMD_WARNINGS_OFF
 #include <xsimd/xsimd.hpp>
 QHYBRID_SIMD_WARNINGS_ON
@@ -31,9 +40,17 @@ inline constexpr std::size_t lanes = batch<Real>::size;
 template <class Real>
 inline constexpr unsigned lane_bits = std::countr_zero(lanes<Real>);
 
-} // namespace qhybrid::simd
-
-namespace qhybrid::simd {
+// The scalar type of a scalar or of a batch.
+template <class T>
+struct scalar_of {
+    using type = T;
+};
+template <class T, class A>
+struct scalar_of<xsimd::batch<T, A>> {
+    using type = T;
+};
+template <class T>
+using scalar_t = typename scalar_of<T>::type;
 
 // Sum of the lanes. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips -Wuninitialized on
 // _mm256_undefined_pd at every call site, which -Werror turns into a build failure.)

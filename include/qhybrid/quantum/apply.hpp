@@ -1,32 +1,24 @@
 #pragma once
-// Applying one gate type to a state: evaluate its angle, build its matrix, spread the matrix over
-// SIMD lanes (qubits held in lanes) and call the kernel. `backward_gate` is the adjoint method's
-// step: it un-applies the gate to the state and to the adjoint state and, if the gate has an
-// angle, passes dE/dtheta = 2 Im<lambda|G|psi> on to the angle's sources.
+// Applying one gate type to a state: build its matrix from the half-angle trig, spread the matrix
+// over SIMD lanes (qubits held in lanes) and call the kernel, on real registers when the gate and
+// the state are real. `backward_gate` is the adjoint method's step: it un-applies the gate to the
+// state and to the adjoint state and, if the gate has an angle, passes dE/dtheta =
+// 2 Im<lambda|G|psi> on to the angle's sources.
 #include "qhybrid/quantum/gates.hpp"
 #include "qhybrid/quantum/kernels.hpp"
 
-#include <cmath>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
 namespace qhybrid::quantum::detail {
 
-template <std::uint64_t Ones, std::uint64_t Zeros>
-struct lanes_where {
-    static constexpr bool get(unsigned i, unsigned) { return (i & Ones) == Ones && (i & Zeros) == 0; }
-};
-
-template <class B, std::uint64_t Ones, std::uint64_t Zeros>
-inline B select_lanes(const B& where, const B& otherwise) noexcept {
-    return xsimd::select(xsimd::make_batch_bool_constant<B, lanes_where<Ones, Zeros>>(), where, otherwise);
-}
+using kernel::select_lanes;
 
 // Pair coefficients (see kernel::pair_coeffs) of matrix m; lanes whose control bits are not all 1
 // get `outside` on the diagonal (1 to apply the gate, 0 for its generator).
 template <unsigned LaneBits, class G, class B, class T>
-kernel::pair_coeffs<B> pair_coefficients(const mat2<T>& m, double outside) {
+QHYBRID_INLINE kernel::pair_coeffs<B> pair_coefficients(const mat2<T>& m, double outside) {
     constexpr std::uint64_t lc = kernel::lane_mask<LaneBits>(G::controls);
     using R = typename B::value_type;
     const B one(static_cast<R>(outside)), zero(R(0));
@@ -59,7 +51,7 @@ inline constexpr std::uint64_t low_bit = Q < LaneBits ? std::uint64_t{1} << Q : 
 
 // Diagonal coefficients: entry h is the lane vector for registers whose high gate bits spell h.
 template <unsigned LaneBits, class G, class B, class T>
-kernel::diag_coeffs<B> diag_coefficients(const diag4<T>& d) {
+QHYBRID_INLINE kernel::diag_coeffs<B> diag_coefficients(const diag4<T>& d) {
     constexpr std::uint64_t la = low_bit<LaneBits, G::a>;
     constexpr std::uint64_t lb = G::arity == 2 ? low_bit<LaneBits, G::b> : 0;
     constexpr bool high_a = la == 0, high_b = G::arity == 2 && lb == 0;
@@ -104,21 +96,9 @@ diag4<T> cast(const std::array<double, 4>& g) {
     return {{T(g[0]), T(g[1]), T(g[2]), T(g[3])}, {T(0), T(0), T(0), T(0)}};
 }
 
-// (cos(theta/2), sin(theta/2)) of the gate's angle; (1, 0) for a gate without one.
-template <class G, class T, class Ctx>
-std::pair<T, T> half_angle(const Ctx& ctx, std::size_t offset) {
-    using A = typename G::angle;
-    if constexpr (!has_angle<A>) {
-        return {T(1), T(0)};
-    } else {
-        const T half = ctx.adjust(A::template value<T>(ctx, offset)) * T(0.5);
-        if constexpr (std::is_floating_point_v<T>) {
-            return {std::cos(half), std::sin(half)};
-        } else {
-            const auto [s, c] = xsimd::sincos(half);
-            return {c, s};
-        }
-    }
+template <class T>
+mat2<T> imaginary_part(const mat2<T>& m) {
+    return {m.im, {T(0), T(0), T(0), T(0)}};
 }
 
 // Register bits of a diagonal gate's qubits.
@@ -128,57 +108,85 @@ struct diag_bits {
     static constexpr std::uint64_t b = G::arity == 2 ? high_bit<State::lane_qubits, G::b> : 0;
 };
 
-template <class G, class State, class Ctx>
-void apply_gate(State& psi, const Ctx& ctx, std::size_t offset) {
-    if constexpr (G::shape == gate_shape::swap) {
-        apply_gate<cnot<G::a, G::b>>(psi, ctx, offset);
-        apply_gate<cnot<G::b, G::a>>(psi, ctx, offset);
-        apply_gate<cnot<G::a, G::b>>(psi, ctx, offset);
+// X and CNOT: permutations.
+template <class G>
+inline constexpr bool is_flip = requires { requires G::flip; };
+
+// Applies G, whose half angle has cosine c and sine s, with register type A.
+template <class G, class A, class State, class T>
+void apply_gate_as(kernel::view<typename State::real_type> v, const T& c, const T& s) {
+    using B = typename State::batch_type;
+    constexpr unsigned lb = State::lane_qubits;
+    if constexpr (is_flip<G>) {
+        kernel::apply_flip<lb, G::target, G::controls, A>(v);
+    } else if constexpr (G::shape == gate_shape::pair) {
+        kernel::apply_pair<lb, G::target, G::controls, G::real_matrix, A>(
+            v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0));
     } else {
-        using T = typename State::value_type;
-        using B = typename State::batch_type;
-        constexpr unsigned lb = State::lane_qubits;
-        const auto [c, s] = half_angle<G, T>(ctx, offset);
-        if constexpr (G::shape == gate_shape::pair) {
-            kernel::apply_pair<lb, G::target, G::controls, G::real_matrix>(
-                psi.view(), pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0));
-        } else {
-            using D = diag_bits<G, State>;
-            kernel::apply_diagonal<D::a, D::b>(
-                psi.view(), diag_coefficients<lb, G, B>(G::template matrix<T>(c, s)));
-        }
+        using D = diag_bits<G, State>;
+        kernel::apply_diagonal<D::a, D::b, G::real_matrix, A>(
+            v, diag_coefficients<lb, G, B>(G::template matrix<T>(c, s)));
     }
 }
 
-template <class G, class State, class Ctx>
-void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset) {
+template <class G, class State, class T>
+void apply_gate(State& psi, const T& c, const T& s) {
+    using B = typename State::batch_type;
     if constexpr (G::shape == gate_shape::swap) {
-        apply_gate<G>(psi, ctx, offset); // a swap is its own inverse
-        apply_gate<G>(lam, ctx, offset);
+        apply_gate<cnot<G::a, G::b>>(psi, c, s);
+        apply_gate<cnot<G::b, G::a>>(psi, c, s);
+        apply_gate<cnot<G::a, G::b>>(psi, c, s);
     } else {
-        using T = typename State::value_type;
-        using B = typename State::batch_type;
-        using A = typename G::angle;
-        constexpr unsigned lb = State::lane_qubits;
-        constexpr bool with_generator = has_angle<A>;
-        const auto [c, s] = half_angle<G, T>(ctx, offset);
-        B acc;
-        if constexpr (G::shape == gate_shape::pair) {
-            kernel::pair_coeffs<B> gen{};
-            if constexpr (with_generator) gen = pair_coefficients<lb, G, B>(cast<T>(G::generator), 0.0);
-            acc = kernel::backward_pair<lb, G::target, G::controls, G::real_matrix, with_generator>(
-                psi.view(), lam.view(),
-                pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0), gen);
-        } else {
-            using D = diag_bits<G, State>;
-            kernel::diag_coeffs<B> gen{};
-            if constexpr (with_generator) gen = diag_coefficients<lb, G, B>(cast<T>(G::generator));
-            acc = kernel::backward_diagonal<D::a, D::b, with_generator>(
-                psi.view(), lam.view(), diag_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s))),
-                gen);
+        if constexpr (G::real_matrix)
+            if (psi.is_real()) return apply_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), c, s);
+        apply_gate_as<G, kernel::cvec<B>, State>(psi.view(), c, s);
+    }
+}
+
+// Un-applies G to psi and lambda with register type A; returns the lane sums of Im<lambda|G|psi>
+// if G has an angle.
+template <class G, class A, class State, class T>
+typename State::batch_type backward_gate_as(kernel::view<typename State::real_type> psi,
+                                            kernel::view<typename State::real_type> lam,
+                                            const T& c, const T& s) {
+    using B = typename State::batch_type;
+    constexpr unsigned lb = State::lane_qubits;
+    constexpr bool with_generator = has_angle<typename G::angle>;
+    constexpr bool real = std::is_same_v<A, kernel::rvec<B>>;
+    if constexpr (G::shape == gate_shape::pair) {
+        kernel::pair_coeffs<B> gen{};
+        if constexpr (with_generator) {
+            const auto g = cast<T>(G::generator);
+            gen = pair_coefficients<lb, G, B>(real ? imaginary_part(g) : g, 0.0);
         }
-        if constexpr (with_generator)
-            A::template add_gradient<T>(ctx, offset, T(2) * State::collapse(acc));
+        return kernel::backward_pair<lb, G::target, G::controls, G::real_matrix, with_generator, A>(
+            psi, lam, pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0), gen);
+    } else {
+        using D = diag_bits<G, State>;
+        kernel::diag_coeffs<B> gen{};
+        if constexpr (with_generator) gen = diag_coefficients<lb, G, B>(cast<T>(G::generator));
+        return kernel::backward_diagonal<D::a, D::b, G::real_matrix, with_generator, A>(
+            psi, lam, diag_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s))), gen);
+    }
+}
+
+// The adjoint method's step for G (half angle with cosine c and sine s, the first parameter of
+// its circuit at `offset`).
+template <class G, class State, class Ctx, class T>
+void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset, const T& c, const T& s) {
+    using B = typename State::batch_type;
+    if constexpr (G::shape == gate_shape::swap || is_flip<G>) {
+        apply_gate<G>(psi, c, s); // its own inverse, without an angle
+        apply_gate<G>(lam, c, s);
+    } else {
+        const B acc = [&] {
+            if constexpr (G::real_matrix)
+                if (psi.is_real() && lam.is_real())
+                    return backward_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), lam.raw_view(), c, s);
+            return backward_gate_as<G, kernel::cvec<B>, State>(psi.view(), lam.view(), c, s);
+        }();
+        using A = typename G::angle;
+        if constexpr (has_angle<A>) A::template add_gradient<T>(ctx, offset, T(2) * State::collapse(acc));
     }
 }
 

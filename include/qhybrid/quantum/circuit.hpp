@@ -6,7 +6,8 @@
 //   loop over one compiled body, so 96 blocks cost no more compile time than one);
 // - compose<Cs...>:   the circuits in order, parameters laid end to end; inputs are shared
 //   (an encoding and an ansatz read the same input vector).
-// Each knows num_qubits, num_params and num_inputs at compile time and visits its gates in order
+// Each knows num_qubits, num_params, num_inputs, num_gates and num_angles (gates with an angle)
+// at compile time and visits its gates in order
 // or in reverse, passing the gate type and the runtime index of the gate's first parameter.
 #include "qhybrid/quantum/gates.hpp"
 
@@ -44,6 +45,7 @@ struct circuit {
     static constexpr std::size_t num_params = detail::max_of<Gates::angle::params...>();
     static constexpr std::size_t num_inputs = detail::max_of<Gates::angle::inputs...>();
     static constexpr std::size_t num_gates = sizeof...(Gates);
+    static constexpr std::size_t num_angles = detail::sum_of<(has_angle<typename Gates::angle> ? 1 : 0)...>();
 
     // f(hana::type<Gate>, first_param) for every gate, in circuit order.
     template <class F>
@@ -64,6 +66,7 @@ struct repeat {
     static constexpr std::size_t num_params = Reps * C::num_params;
     static constexpr std::size_t num_inputs = C::num_inputs;
     static constexpr std::size_t num_gates = Reps * C::num_gates;
+    static constexpr std::size_t num_angles = Reps * C::num_angles;
 
     template <class F>
     static void for_each_gate(F&& f, std::size_t first_param = 0) {
@@ -82,6 +85,7 @@ struct compose {
     static constexpr std::size_t num_params = detail::sum_of<Cs::num_params...>();
     static constexpr std::size_t num_inputs = detail::max_of<Cs::num_inputs...>();
     static constexpr std::size_t num_gates = detail::sum_of<Cs::num_gates...>();
+    static constexpr std::size_t num_angles = detail::sum_of<Cs::num_angles...>();
 
     template <class F>
     static void for_each_gate(F&& f, std::size_t first_param = 0) {

@@ -13,6 +13,7 @@
 // the samples. Parameters and inputs are checked: count, and finite values.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/apply.hpp"
+#include "qhybrid/quantum/half_angles.hpp"
 #include "qhybrid/quantum/policies.hpp"
 
 #include <array>
@@ -120,7 +121,7 @@ public:
         detail::check_values(params, num_params, "parameters");
         detail::check_values(inputs, num_inputs * State::samples, "inputs");
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
-        sweep(psi, detail::forward_context<State>{params, x.data()});
+        sweep(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}));
     }
 
     // Adjoint method: runs the circuit, then adds the gradient of <psi|O|psi> (O = the cotangent,
@@ -135,19 +136,26 @@ public:
         static_assert(Noise::is_noiseless && Crosstalk::is_noiseless,
                       "qhybrid: the adjoint method needs a noiseless executor");
         using Real = typename State::real_type;
-        run(psi, params, inputs);
+        fits<State>();
+        detail::check_values(params, num_params, "parameters");
+        detail::check_values(inputs, num_inputs * State::samples, "inputs");
         require(dparams.size() == num_params && dinputs.size() == num_inputs * State::samples, [&] {
             return "vjp: gradient buffers have " + std::to_string(dparams.size()) + " and " +
                    std::to_string(dinputs.size()) + " values, expected " + std::to_string(num_params) +
                    " and " + std::to_string(num_inputs * State::samples);
         });
-        cotangent.apply(psi, lambda);
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
         auto dx = detail::to_lanes<State, num_inputs>(std::span<const Real>(dinputs));
         detail::backward_context<State> ctx{{params, x.data()}, dparams, dx.data()};
+        const auto trig = half_angles<State>(ctx);
+        psi.reset();
+        sweep(psi, trig);
+        cotangent.apply(psi, lambda);
+        std::size_t k = Circuit::num_angles;
         Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
             using G = typename decltype(g)::type;
-            detail::backward_gate<G>(psi, lambda, ctx, first_param);
+            const auto [c, s] = trig.template previous<G>(k);
+            detail::backward_gate<G>(psi, lambda, ctx, first_param, c, s);
         });
         for (std::size_t i = 0; i < num_inputs; ++i) {
             if constexpr (State::samples == 1)
@@ -177,7 +185,7 @@ public:
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
         const auto shifted = [&](std::size_t gate, Real delta) {
             State psi;
-            sweep(psi, detail::shifted_context<State>{{params, x.data()}, gate, delta});
+            sweep(psi, half_angles<State>(detail::shifted_context<State>{{params, x.data()}, gate, delta}));
             return Real(f(psi));
         };
         detail::backward_context<State> ctx{{params, x.data()}, dparams, dinputs.data()};
@@ -201,11 +209,19 @@ public:
 
 private:
     template <class State, class Ctx>
-    void sweep(State& psi, const Ctx& ctx) const {
-        Circuit::for_each_gate([&](auto g, std::size_t first_param) {
+    static auto half_angles(const Ctx& ctx) {
+        using table = detail::half_angle_table<typename State::value_type, Circuit::num_angles>;
+        return table::template of<Circuit>(ctx);
+    }
+
+    template <class State, class Table>
+    void sweep(State& psi, const Table& trig) const {
+        std::size_t k = 0;
+        Circuit::for_each_gate([&](auto g, std::size_t) {
             using G = typename decltype(g)::type;
+            const auto [c, s] = trig.template next<G>(k);
             crosstalk_.template before_gate<G>(psi);
-            detail::apply_gate<G>(psi, ctx, first_param);
+            detail::apply_gate<G>(psi, c, s);
             noise_.template after_gate<G>(psi);
         });
     }

@@ -8,12 +8,14 @@
 // a scalar or a SIMD batch of per-sample values. A gate with an angle also gives its generator G
 // (dU/dtheta = -i G U), for the adjoint method, and the number of terms of its parameter-shift
 // rule (2 for generators with eigenvalues +-1/2, 4 for controlled rotations).
+#include "qhybrid/core/simd.hpp"
 #include "qhybrid/quantum/angle.hpp"
 
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <numbers>
+#include <type_traits>
 
 namespace qhybrid::quantum {
 
@@ -43,13 +45,14 @@ struct pair_gate {
     using angle = Angle;
 };
 
-template <qubit A, qubit B, unsigned Arity, class Angle, int ShiftTerms = 2>
+template <qubit A, qubit B, unsigned Arity, class Angle, bool RealMatrix, int ShiftTerms = 2>
 struct diagonal_gate {
     static_assert(Arity == 1 || A != B, "a two-qubit gate acts on two different qubits");
     static constexpr gate_shape shape = gate_shape::diagonal;
     static constexpr qubit a = A, b = B;
     static constexpr unsigned arity = Arity;
     static constexpr std::uint64_t qubits = (std::uint64_t{1} << A) | (std::uint64_t{1} << B);
+    static constexpr bool real_matrix = RealMatrix;
     static constexpr int shift_terms = ShiftTerms;
     using angle = Angle;
 };
@@ -63,6 +66,16 @@ template <class T>
 diag4<T> phases(std::array<T, 4> re, std::array<T, 4> im) {
     return {re, im};
 }
+// cos(pi/4) and sin(pi/4) for H and T. In double, the nearest value to 1/sqrt(2) twice has
+// squares summing to 1 + 1.4e-16, a norm drift that every H and T would compound; with sin one ulp
+// below, the sum is 1 - 2e-17. (In float the nearest value is already the better pair.)
+template <class T>
+std::array<T, 2> eighth_turn() {
+    if constexpr (std::is_same_v<simd::scalar_t<T>, double>)
+        return {T(0x1.6a09e667f3bcdp-1), T(0x1.6a09e667f3bccp-1)};
+    else
+        return {T(std::numbers::sqrt2_v<float> / 2), T(std::numbers::sqrt2_v<float> / 2)};
+}
 inline constexpr mat2<double> half_x{{0, 0.5, 0.5, 0}, {0, 0, 0, 0}};
 inline constexpr mat2<double> half_y{{0, 0, 0, 0}, {0, -0.5, 0.5, 0}};
 } // namespace detail
@@ -72,12 +85,13 @@ template <qubit Q>
 struct h : pair_gate<Q, 0, no_angle, true> {
     template <class T>
     static mat2<T> matrix(const T&, const T&) {
-        const T r(std::numbers::sqrt2 / 2);
-        return detail::real_mat(r, r, r, T(-r));
+        const auto [c, s] = detail::eighth_turn<T>();
+        return detail::real_mat(c, s, s, T(-c));
     }
 };
 template <qubit Q>
 struct x : pair_gate<Q, 0, no_angle, true> {
+    static constexpr bool flip = true; // a permutation: kernels move amplitudes, no arithmetic
     template <class T>
     static mat2<T> matrix(const T&, const T&) { return detail::real_mat(T(0), T(1), T(1), T(0)); }
 };
@@ -104,6 +118,7 @@ struct ry : pair_gate<Q, 0, Angle, true> {
 // ---- controlled pair gates ----
 template <qubit C, qubit Tq>
 struct cnot : pair_gate<Tq, std::uint64_t{1} << C, no_angle, true> {
+    static constexpr bool flip = true;
     template <class T>
     static mat2<T> matrix(const T& c, const T& s) { return x<Tq>::matrix(c, s); }
 };
@@ -122,29 +137,29 @@ struct cry : pair_gate<Tq, std::uint64_t{1} << C, Angle, true, 4> {
 
 // ---- diagonal gates ----
 template <qubit Q>
-struct z : diagonal_gate<Q, Q, 1, no_angle> {
+struct z : diagonal_gate<Q, Q, 1, no_angle, true> {
     template <class T>
     static diag4<T> matrix(const T&, const T&) {
         return detail::phases<T>({T(1), T(-1), T(0), T(0)}, {T(0), T(0), T(0), T(0)});
     }
 };
 template <qubit Q>
-struct s : diagonal_gate<Q, Q, 1, no_angle> {
+struct s : diagonal_gate<Q, Q, 1, no_angle, false> {
     template <class T>
     static diag4<T> matrix(const T&, const T&) {
         return detail::phases<T>({T(1), T(0), T(0), T(0)}, {T(0), T(1), T(0), T(0)});
     }
 };
 template <qubit Q>
-struct t : diagonal_gate<Q, Q, 1, no_angle> {
+struct t : diagonal_gate<Q, Q, 1, no_angle, false> {
     template <class T>
     static diag4<T> matrix(const T&, const T&) {
-        const T r(std::numbers::sqrt2 / 2);
-        return detail::phases<T>({T(1), r, T(0), T(0)}, {T(0), r, T(0), T(0)});
+        const auto [c, s] = detail::eighth_turn<T>();
+        return detail::phases<T>({T(1), c, T(0), T(0)}, {T(0), s, T(0), T(0)});
     }
 };
 template <qubit Q, class Angle = param<0>>
-struct rz : diagonal_gate<Q, Q, 1, Angle> {
+struct rz : diagonal_gate<Q, Q, 1, Angle, false> {
     template <class T>
     static diag4<T> matrix(const T& c, const T& s) {
         return detail::phases<T>({c, c, T(0), T(0)}, {T(-s), s, T(0), T(0)});
@@ -153,7 +168,7 @@ struct rz : diagonal_gate<Q, Q, 1, Angle> {
 };
 // Qiskit's P(theta) = diag(1, e^{i theta}).
 template <qubit Q, class Angle = param<0>>
-struct phase : diagonal_gate<Q, Q, 1, Angle> {
+struct phase : diagonal_gate<Q, Q, 1, Angle, false> {
     template <class T>
     static diag4<T> matrix(const T& c, const T& s) {
         return detail::phases<T>({T(1), c * c - s * s, T(0), T(0)}, {T(0), T(2) * c * s, T(0), T(0)});
@@ -161,14 +176,14 @@ struct phase : diagonal_gate<Q, Q, 1, Angle> {
     static constexpr std::array<double, 4> generator{0, -1, 0, 0};
 };
 template <qubit A, qubit B>
-struct cz : diagonal_gate<A, B, 2, no_angle> {
+struct cz : diagonal_gate<A, B, 2, no_angle, true> {
     template <class T>
     static diag4<T> matrix(const T&, const T&) {
         return detail::phases<T>({T(1), T(1), T(1), T(-1)}, {T(0), T(0), T(0), T(0)});
     }
 };
 template <qubit C, qubit Tq, class Angle = param<0>>
-struct crz : diagonal_gate<C, Tq, 2, Angle, 4> {
+struct crz : diagonal_gate<C, Tq, 2, Angle, false, 4> {
     template <class T>
     static diag4<T> matrix(const T& c, const T& s) {
         return detail::phases<T>({T(1), c, T(1), c}, {T(0), T(-s), T(0), s});
@@ -177,7 +192,7 @@ struct crz : diagonal_gate<C, Tq, 2, Angle, 4> {
 };
 // RZZ(theta) = exp(-i theta/2 Z(x)Z).
 template <qubit A, qubit B, class Angle = param<0>>
-struct rzz : diagonal_gate<A, B, 2, Angle> {
+struct rzz : diagonal_gate<A, B, 2, Angle, false> {
     template <class T>
     static diag4<T> matrix(const T& c, const T& s) {
         return detail::phases<T>({c, c, c, c}, {T(-s), s, s, T(-s)});
@@ -192,6 +207,7 @@ struct swap {
     static constexpr gate_shape shape = gate_shape::swap;
     static constexpr qubit a = A, b = B;
     static constexpr std::uint64_t qubits = (std::uint64_t{1} << A) | (std::uint64_t{1} << B);
+    static constexpr bool real_matrix = true;
     using angle = no_angle;
 };
 

@@ -4,6 +4,10 @@
 // a register and the others select the register; in a batched state (LaneBits = 0) every qubit
 // selects a register and the lanes are W different samples.
 //
+// A register is a `cvec` (split complex) or, for a state whose imaginary parts are all zero and
+// a gate with a real matrix, an `rvec` that never touches the imaginary array: half the bytes
+// and a quarter of the arithmetic.
+//
 // Two shapes cover every gate:
 // - pair:     a 2x2 matrix on a target qubit, applied where all control qubits are 1;
 // - diagonal: a phase per value of (bit a, bit b).
@@ -18,6 +22,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 // g++ 12 reports the _mm512_undefined_pd() pass-through operand of AVX-512 permutes (xsimd's
 // swizzle) as uninitialized wherever they are inlined; the operand is never read.
@@ -28,6 +33,10 @@ namespace qhybrid::quantum::kernel {
 template <class B>
 struct cvec {
     B re, im;
+};
+template <class B>
+struct rvec {
+    B re;
 };
 
 // Pair coefficients as lane vectors. High target: c[0..3] = m00, m01, m10, m11 (a register pair
@@ -57,10 +66,28 @@ inline cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) n
                 xsimd::fma(c.re, x.im, xsimd::fma(c.im, x.re, acc.im))};
 }
 
-// Im(conj(l) * x), summed into acc.
+template <bool RealCoeff, class B>
+inline rvec<B> mul(const cvec<B>& c, const rvec<B>& x) noexcept {
+    static_assert(RealCoeff, "a real register takes real coefficients");
+    return {c.re * x.re};
+}
+
+template <bool RealCoeff, class B>
+inline rvec<B> mul_add(const cvec<B>& c, const rvec<B>& x, const rvec<B>& acc) noexcept {
+    static_assert(RealCoeff, "a real register takes real coefficients");
+    return {xsimd::fma(c.re, x.re, acc.re)};
+}
+
+// The adjoint method's term Im<l|G|x>, summed into acc, given gx = G applied to x. For real
+// registers G is imaginary (the generators of RY and CRY), and the caller passes gx = Im(G) x,
+// so the term is l . gx.
 template <class B>
-inline B imag_dot_add(const cvec<B>& l, const cvec<B>& x, const B& acc) noexcept {
-    return xsimd::fma(l.re, x.im, xsimd::fnma(l.im, x.re, acc));
+inline B generator_term(const cvec<B>& l, const cvec<B>& gx, const B& acc) noexcept {
+    return xsimd::fma(l.re, gx.im, xsimd::fnma(l.im, gx.re, acc));
+}
+template <class B>
+inline B generator_term(const rvec<B>& l, const rvec<B>& gx, const B& acc) noexcept {
+    return xsimd::fma(l.re, gx.re, acc);
 }
 
 template <class Real>
@@ -70,15 +97,27 @@ struct view {
     std::size_t registers;
 };
 
-template <class B, class Real>
-inline cvec<B> load(const view<Real>& v, std::size_t j) noexcept {
-    return {B::load_aligned(v.re + j * B::size), B::load_aligned(v.im + j * B::size)};
+// The batch type of a register type.
+template <class A>
+using batch_of = decltype(A::re);
+
+template <class A, class Real>
+inline A load(view<Real> v, std::size_t j) noexcept {
+    using B = batch_of<A>;
+    if constexpr (std::is_same_v<A, rvec<B>>)
+        return {B::load_aligned(v.re + j * B::size)};
+    else
+        return {B::load_aligned(v.re + j * B::size), B::load_aligned(v.im + j * B::size)};
 }
 
 template <class B, class Real>
-inline void store(const view<Real>& v, std::size_t j, const cvec<B>& x) noexcept {
+inline void store(view<Real> v, std::size_t j, const cvec<B>& x) noexcept {
     x.re.store_aligned(v.re + j * B::size);
     x.im.store_aligned(v.im + j * B::size);
+}
+template <class B, class Real>
+inline void store(view<Real> v, std::size_t j, const rvec<B>& x) noexcept {
+    x.re.store_aligned(v.re + j * B::size);
 }
 
 // Index k with a zero bit inserted at every set bit of `zeros`, lowest first.
@@ -108,11 +147,36 @@ struct flip_lane {
 };
 
 template <unsigned Bit, class B>
-inline cvec<B> partner(const cvec<B>& x) noexcept {
+inline B partner(const B& x) noexcept {
     using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename B::value_type>,
                                      typename B::arch_type>;
-    constexpr auto mask = xsimd::make_batch_constant<index_batch, flip_lane<Bit>>();
-    return {xsimd::swizzle(x.re, mask), xsimd::swizzle(x.im, mask)};
+    return xsimd::swizzle(x, xsimd::make_batch_constant<index_batch, flip_lane<Bit>>());
+}
+template <unsigned Bit, class B>
+inline cvec<B> partner(const cvec<B>& x) noexcept {
+    return {partner<Bit>(x.re), partner<Bit>(x.im)};
+}
+template <unsigned Bit, class B>
+inline rvec<B> partner(const rvec<B>& x) noexcept {
+    return {partner<Bit>(x.re)};
+}
+
+// Lanes whose index has every bit of Ones set and every bit of Zeros clear take `where`.
+template <std::uint64_t Ones, std::uint64_t Zeros>
+struct lanes_where {
+    static constexpr bool get(unsigned i, unsigned) { return (i & Ones) == Ones && (i & Zeros) == 0; }
+};
+template <class B, std::uint64_t Ones, std::uint64_t Zeros>
+inline B select_lanes(const B& where, const B& otherwise) noexcept {
+    return xsimd::select(xsimd::make_batch_bool_constant<B, lanes_where<Ones, Zeros>>(), where, otherwise);
+}
+template <std::uint64_t Ones, class B>
+inline cvec<B> select_lanes(const cvec<B>& where, const cvec<B>& otherwise) noexcept {
+    return {select_lanes<B, Ones, 0>(where.re, otherwise.re), select_lanes<B, Ones, 0>(where.im, otherwise.im)};
+}
+template <std::uint64_t Ones, class B>
+inline rvec<B> select_lanes(const rvec<B>& where, const rvec<B>& otherwise) noexcept {
+    return {select_lanes<B, Ones, 0>(where.re, otherwise.re)};
 }
 
 // Register-level masks of a gate: which of its qubits live in the register index.
@@ -126,33 +190,34 @@ constexpr std::uint64_t lane_mask(std::uint64_t qubits) noexcept {
 }
 
 // ---- pair gates -------------------------------------------------------------------------------
+// Target: a qubit number; Controls: a mask of qubits; A: the register type (cvec or rvec).
 
-// Target: a qubit number; Controls: a mask of qubits. One update of a register pair (high
-// target) or of one register (low target).
-template <bool RealCoeff, class B>
-inline void pair_update(const pair_coeffs<B>& c, cvec<B>& lo, cvec<B>& hi) noexcept {
-    const cvec<B> l = lo;
+// One update of a register pair (high target).
+template <bool RealCoeff, class B, class A>
+inline void pair_update(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
+    const A l = lo;
     lo = mul_add<RealCoeff>(c[1], hi, mul<RealCoeff>(c[0], l));
     hi = mul_add<RealCoeff>(c[3], hi, mul<RealCoeff>(c[2], l));
 }
 
-template <unsigned Target, bool RealCoeff, class B>
-inline cvec<B> lane_update(const pair_coeffs<B>& c, const cvec<B>& x) noexcept {
+// One update of a register (low target).
+template <unsigned Target, bool RealCoeff, class B, class A>
+inline A lane_update(const pair_coeffs<B>& c, const A& x) noexcept {
     return mul_add<RealCoeff>(c[1], partner<Target>(x), mul<RealCoeff>(c[0], x));
 }
 
-template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class Real,
-          class B>
-inline void apply_pair(const view<Real>& v, const pair_coeffs<B>& c) {
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class A,
+          class Real, class B>
+inline void apply_pair(view<Real> v, const pair_coeffs<B>& c) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
     if constexpr (Target < LaneBits) {
         for_each_register<0, ctrl>(v.registers, [&](std::size_t j) {
-            store(v, j, lane_update<Target, RealCoeff>(c, load<B>(v, j)));
+            store(v, j, lane_update<Target, RealCoeff>(c, load<A>(v, j)));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
         for_each_register<t, ctrl>(v.registers, [&](std::size_t j) {
-            cvec<B> lo = load<B>(v, j), hi = load<B>(v, j | t);
+            A lo = load<A>(v, j), hi = load<A>(v, j | t);
             pair_update<RealCoeff>(c, lo, hi);
             store(v, j, lo);
             store(v, j | t, hi);
@@ -160,30 +225,56 @@ inline void apply_pair(const view<Real>& v, const pair_coeffs<B>& c) {
     }
 }
 
+// X on the target where every control is 1 (X, CNOT): a permutation of amplitudes, so no
+// arithmetic, only register moves, in-register swizzles and blends.
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, class A, class Real>
+inline void apply_flip(view<Real> v) {
+    constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls), lc = lane_mask<LaneBits>(Controls);
+    const auto where_controlled = [](const A& flipped, const A& x) {
+        if constexpr (lc == 0) return flipped;
+        else return select_lanes<lc>(flipped, x);
+    };
+    if constexpr (Target < LaneBits) {
+        for_each_register<0, ctrl>(v.registers, [&](std::size_t j) {
+            const A x = load<A>(v, j);
+            store(v, j, where_controlled(partner<Target>(x), x));
+        });
+    } else {
+        constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
+        for_each_register<t, ctrl>(v.registers, [&](std::size_t j) {
+            const A lo = load<A>(v, j), hi = load<A>(v, j | t);
+            store(v, j, where_controlled(hi, lo));
+            store(v, j | t, where_controlled(lo, hi));
+        });
+    }
+}
+
 // Un-applies a pair gate (coefficients `inv` of U^dagger) to psi and lambda. With a generator
-// (coefficients `gen`), returns the lane sums of Im<lambda|G|psi>, taken before un-applying.
+// (coefficients `gen`; see generator_term for real registers), returns the lane sums of
+// Im<lambda|G|psi>, taken before un-applying.
 template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff,
-          bool WithGenerator, class Real, class B>
-inline B backward_pair(const view<Real>& psi, const view<Real>& lam, const pair_coeffs<B>& inv,
+          bool WithGenerator, class A, class Real, class B>
+inline B backward_pair(view<Real> psi, view<Real> lam, const pair_coeffs<B>& inv,
                        const pair_coeffs<B>& gen) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
+    constexpr bool real_gen = std::is_same_v<A, rvec<B>>;
     B acc(Real(0));
     if constexpr (Target < LaneBits) {
         for_each_register<0, ctrl>(psi.registers, [&](std::size_t j) {
-            const cvec<B> p = load<B>(psi, j), l = load<B>(lam, j);
-            if constexpr (WithGenerator) acc = imag_dot_add(l, lane_update<Target, false>(gen, p), acc);
+            const A p = load<A>(psi, j), l = load<A>(lam, j);
+            if constexpr (WithGenerator) acc = generator_term(l, lane_update<Target, real_gen>(gen, p), acc);
             store(psi, j, lane_update<Target, RealCoeff>(inv, p));
             store(lam, j, lane_update<Target, RealCoeff>(inv, l));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
         for_each_register<t, ctrl>(psi.registers, [&](std::size_t j) {
-            cvec<B> p0 = load<B>(psi, j), p1 = load<B>(psi, j | t);
-            cvec<B> l0 = load<B>(lam, j), l1 = load<B>(lam, j | t);
+            A p0 = load<A>(psi, j), p1 = load<A>(psi, j | t);
+            A l0 = load<A>(lam, j), l1 = load<A>(lam, j | t);
             if constexpr (WithGenerator) {
-                cvec<B> g0 = p0, g1 = p1;
-                pair_update<false>(gen, g0, g1);
-                acc = imag_dot_add(l1, g1, imag_dot_add(l0, g0, acc));
+                A g0 = p0, g1 = p1;
+                pair_update<real_gen>(gen, g0, g1);
+                acc = generator_term(l1, g1, generator_term(l0, g0, acc));
             }
             pair_update<RealCoeff>(inv, p0, p1);
             pair_update<RealCoeff>(inv, l0, l1);
@@ -208,25 +299,28 @@ constexpr std::size_t diag_index(std::size_t j) noexcept {
     return h;
 }
 
-template <std::uint64_t HighA, std::uint64_t HighB, class Real, class B>
-inline void apply_diagonal(const view<Real>& v, const diag_coeffs<B>& d) {
+template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, class A, class Real, class B>
+inline void apply_diagonal(view<Real> v, const diag_coeffs<B>& d) {
     for_each_register<0, 0>(v.registers, [&](std::size_t j) {
-        store(v, j, mul<false>(d[diag_index<HighA, HighB>(j)], load<B>(v, j)));
+        store(v, j, mul<RealCoeff>(d[diag_index<HighA, HighB>(j)], load<A>(v, j)));
     });
 }
 
 // Un-applies a diagonal gate (coefficients `inv`) to psi and lambda; with a real diagonal
 // generator `gen` (lane vectors in .re), returns the lane sums of Im<lambda|G|psi>.
-template <std::uint64_t HighA, std::uint64_t HighB, bool WithGenerator, class Real, class B>
-inline B backward_diagonal(const view<Real>& psi, const view<Real>& lam, const diag_coeffs<B>& inv,
+template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, bool WithGenerator, class A,
+          class Real, class B>
+inline B backward_diagonal(view<Real> psi, view<Real> lam, const diag_coeffs<B>& inv,
                            const diag_coeffs<B>& gen) {
+    // Every diagonal gate with an angle has a complex matrix: its registers are complex.
+    static_assert(!WithGenerator || std::is_same_v<A, cvec<B>>);
     B acc(Real(0));
     for_each_register<0, 0>(psi.registers, [&](std::size_t j) {
         const std::size_t h = diag_index<HighA, HighB>(j);
-        const cvec<B> p = load<B>(psi, j), l = load<B>(lam, j);
-        if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, imag_dot_add(l, p, B(Real(0))), acc);
-        store(psi, j, mul<false>(inv[h], p));
-        store(lam, j, mul<false>(inv[h], l));
+        const A p = load<A>(psi, j), l = load<A>(lam, j);
+        if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, generator_term(l, p, B(Real(0))), acc);
+        store(psi, j, mul<RealCoeff>(inv[h], p));
+        store(lam, j, mul<RealCoeff>(inv[h], l));
     });
     return acc;
 }

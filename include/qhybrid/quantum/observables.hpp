@@ -29,7 +29,7 @@ std::array<typename State::real_type, State::num_qubits * State::samples> expval
     std::array<B, n> ones; // probability mass with qubit q = 1, for qubits held in registers
     ones.fill(B(Real(0)));
     for (std::size_t j = 0; j < State::registers; ++j) {
-        const auto a = kernel::load<B>(v, j);
+        const auto a = kernel::load<kernel::cvec<B>>(v, j);
         const B p = xsimd::fma(a.re, a.re, a.im * a.im);
         total += p;
         for (std::size_t q = lq; q < n; ++q)
@@ -61,7 +61,10 @@ template <class State>
 std::vector<typename State::real_type> probabilities(const State& psi) {
     const auto v = psi.view();
     std::vector<typename State::real_type> p(State::dimension * State::samples);
-    for (std::size_t s = 0; s < p.size(); ++s) p[s] = v.re[s] * v.re[s] + v.im[s] * v.im[s];
+    if (psi.is_real())
+        for (std::size_t s = 0; s < p.size(); ++s) p[s] = v.re[s] * v.re[s];
+    else
+        for (std::size_t s = 0; s < p.size(); ++s) p[s] = v.re[s] * v.re[s] + v.im[s] * v.im[s];
     return p;
 }
 
@@ -122,6 +125,7 @@ public:
                 out.im[to] = a.imag();
             }
         }
+        lam.set_real(psi.is_real() && ys_ % 2 == 0);
     }
 
 private:
@@ -201,9 +205,10 @@ struct z_weights {
             B d = sum + lane_part;
             for (std::size_t q = lq; q < n; ++q)
                 if ((j >> (q - lq)) & 1) d = xsimd::fnma(B(Real(2)), wq[q], d);
-            const auto a = kernel::load<B>(in, j);
+            const auto a = kernel::load<kernel::cvec<B>>(in, j);
             kernel::store(out, j, kernel::cvec<B>{d * a.re, d * a.im});
         }
+        lam.set_real(psi.is_real());
     }
 };
 
@@ -224,6 +229,7 @@ struct probability_weights {
             out.re[s] = v[s] * in.re[s];
             out.im[s] = v[s] * in.im[s];
         }
+        lam.set_real(psi.is_real());
     }
 };
 

@@ -4,6 +4,10 @@
 // padded to one register for tiny N; the padding stays zero under every gate).
 // `batched_statevector<N, Real>` holds W states at once, one per SIMD lane: the same gate is
 // applied to W samples with purely vertical arithmetic, whatever its qubits.
+//
+// A state knows when every imaginary part is zero (`is_real()`): a basis state is real, and gates
+// with real matrices (RY, CRY, H, X, Z, CNOT, CZ, SWAP) keep it real while touching only the real
+// parts. Writing through the mutable `view()` makes it complex unless the writer says otherwise.
 #include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/simd.hpp"
@@ -50,6 +54,7 @@ public:
         std::fill(re_.begin(), re_.end(), Real(0));
         std::fill(im_.begin(), im_.end(), Real(0));
         for (std::size_t l = 0; l < Samples; ++l) re_[slot(k, l)] = Real(1);
+        real_ = true;
     }
     void reset() { set_basis_state(0); }
 
@@ -70,6 +75,7 @@ public:
                     [&] { return "set_amplitudes: amplitude " + std::to_string(k) + " is not finite"; });
             re_[slot(k, sample)] = a[k].real();
             im_[slot(k, sample)] = a[k].imag();
+            real_ = real_ && a[k].imag() == Real(0);
         }
     }
 
@@ -82,8 +88,21 @@ public:
         return sum;
     }
 
-    kernel::view<Real> view() noexcept { return {re_.data(), im_.data(), registers}; }
+    // True when every imaginary part is zero.
+    bool is_real() const noexcept { return real_; }
+
+    // The amplitudes, for reading.
     kernel::view<const Real> view() const noexcept { return {re_.data(), im_.data(), registers}; }
+    // The amplitudes, for writing: the state counts as complex from now on.
+    kernel::view<Real> view() noexcept {
+        real_ = false;
+        return {re_.data(), im_.data(), registers};
+    }
+    // The amplitudes, for a writer that leaves every imaginary part as it is (a real gate on a
+    // real state) or that says afterwards, with set_real, what it left there.
+    kernel::view<Real> raw_view() noexcept { return {re_.data(), im_.data(), registers}; }
+    // For such a writer: declares that every imaginary part is zero (or not).
+    void set_real(bool real) noexcept { real_ = real; }
 
     // Where amplitude k of a sample lives in storage.
     static constexpr std::size_t slot(std::size_t k, std::size_t sample) noexcept {
@@ -100,6 +119,7 @@ private:
     }
 
     aligned_vector<Real> re_, im_;
+    bool real_ = true;
 };
 
 } // namespace detail

@@ -1,8 +1,11 @@
 // W1, gate throughput: 20 layers of (RY on every qubit, CNOT ladder 0->1->...->N-1) plus
 // RealAmplitudes' final RY layer, on one double-precision statevector. Reports ns per gate and
-// the bytes a gate must move (32 B per amplitude for RY, 16 for a CNOT, which touches half),
-// next to the bandwidth of an in-place sweep applying a real 2x2 rotation to a state of the
-// same size: their ratio is the fraction of the memory-bandwidth roofline.
+// the bytes a gate must move on a complex state (32 B per amplitude for RY, 16 for a CNOT, which
+// touches half), next to the bandwidth of an in-place sweep applying a real 2x2 rotation to a
+// state of the same size: their ratio is the fraction of the memory-bandwidth roofline.
+//
+// Two starting states: |0> (real: these gates keep it real, and the kernels move only the real
+// parts, half the bytes) and a complex state (every kernel moves real and imaginary parts).
 #include <benchmark/benchmark.h>
 #include <qhybrid/quantum.hpp>
 
@@ -10,11 +13,12 @@
 
 namespace q = qhybrid::quantum;
 
-template <std::size_t N>
+template <std::size_t N, bool Complex>
 void w1_gates(benchmark::State& st) {
     using C = q::real_amplitudes<N, 20, q::entanglement::linear>;
     q::executor<C> ex;
     q::statevector<N> psi;
+    if constexpr (Complex) q::executor<q::circuit<q::h<0>, q::s<0>>>().apply(psi, std::vector<double>{});
     std::vector<double> theta(C::num_params, 0.1);
     for (std::size_t k = 0; k < theta.size(); ++k) theta[k] = 0.1 + 0.01 * double(k);
     for (auto _ : st) {
@@ -48,11 +52,17 @@ void w1_sweep(benchmark::State& st) {
     st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(dim) * 32);
 }
 
-BENCHMARK_TEMPLATE(w1_gates, 4)->Name("W1_gates/4");
-BENCHMARK_TEMPLATE(w1_gates, 8)->Name("W1_gates/8");
-BENCHMARK_TEMPLATE(w1_gates, 12)->Name("W1_gates/12");
-BENCHMARK_TEMPLATE(w1_gates, 16)->Name("W1_gates/16");
-BENCHMARK_TEMPLATE(w1_gates, 20)->Name("W1_gates/20")->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(w1_gates, 24)->Name("W1_gates/24")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_gates, 4, false)->Name("W1_gates/4");
+BENCHMARK_TEMPLATE(w1_gates, 8, false)->Name("W1_gates/8");
+BENCHMARK_TEMPLATE(w1_gates, 12, false)->Name("W1_gates/12");
+BENCHMARK_TEMPLATE(w1_gates, 16, false)->Name("W1_gates/16");
+BENCHMARK_TEMPLATE(w1_gates, 20, false)->Name("W1_gates/20")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_gates, 24, false)->Name("W1_gates/24")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_gates, 4, true)->Name("W1_gates_complex/4");
+BENCHMARK_TEMPLATE(w1_gates, 8, true)->Name("W1_gates_complex/8");
+BENCHMARK_TEMPLATE(w1_gates, 12, true)->Name("W1_gates_complex/12");
+BENCHMARK_TEMPLATE(w1_gates, 16, true)->Name("W1_gates_complex/16");
+BENCHMARK_TEMPLATE(w1_gates, 20, true)->Name("W1_gates_complex/20")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_gates, 24, true)->Name("W1_gates_complex/24")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(w1_sweep, 20)->Name("W1_sweep/20");
 BENCHMARK_TEMPLATE(w1_sweep, 24)->Name("W1_sweep/24")->Unit(benchmark::kMillisecond);

@@ -114,7 +114,7 @@ inline constexpr bool is_flip = requires { requires G::flip; };
 
 // Applies G, whose half angle has cosine c and sine s, with register type A.
 template <class G, class A, class State, class T>
-void apply_gate_as(kernel::view<typename State::real_type> v, const T& c, const T& s) {
+void apply_gate_as(kernel::view<typename State::real_type, State::registers> v, const T& c, const T& s) {
     using B = typename State::batch_type;
     constexpr unsigned lb = State::lane_qubits;
     if constexpr (is_flip<G>) {
@@ -146,8 +146,8 @@ void apply_gate(State& psi, const T& c, const T& s) {
 // Un-applies G to psi and lambda with register type A; returns the lane sums of Im<lambda|G|psi>
 // if G has an angle.
 template <class G, class A, class State, class T>
-typename State::batch_type backward_gate_as(kernel::view<typename State::real_type> psi,
-                                            kernel::view<typename State::real_type> lam,
+typename State::batch_type backward_gate_as(kernel::view<typename State::real_type, State::registers> psi,
+                                            kernel::view<typename State::real_type, State::registers> lam,
                                             const T& c, const T& s) {
     using B = typename State::batch_type;
     constexpr unsigned lb = State::lane_qubits;

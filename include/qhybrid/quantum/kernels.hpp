@@ -18,6 +18,7 @@
 // gate's generator G.
 #include "qhybrid/core/simd.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -90,19 +91,20 @@ inline B generator_term(const rvec<B>& l, const rvec<B>& gx, const B& acc) noexc
     return xsimd::fma(l.re, gx.re, acc);
 }
 
-template <class Real>
+// A state's amplitudes: Registers registers of split real and imaginary parts.
+template <class Real, std::size_t Registers>
 struct view {
     Real* re;
     Real* im;
-    std::size_t registers;
+    static constexpr std::size_t registers = Registers;
 };
 
 // The batch type of a register type.
 template <class A>
 using batch_of = decltype(A::re);
 
-template <class A, class Real>
-inline A load(view<Real> v, std::size_t j) noexcept {
+template <class A, class Real, std::size_t R>
+inline A load(view<Real, R> v, std::size_t j) noexcept {
     using B = batch_of<A>;
     if constexpr (std::is_same_v<A, rvec<B>>)
         return {B::load_aligned(v.re + j * B::size)};
@@ -110,13 +112,13 @@ inline A load(view<Real> v, std::size_t j) noexcept {
         return {B::load_aligned(v.re + j * B::size), B::load_aligned(v.im + j * B::size)};
 }
 
-template <class B, class Real>
-inline void store(view<Real> v, std::size_t j, const cvec<B>& x) noexcept {
+template <class B, class Real, std::size_t R>
+inline void store(view<Real, R> v, std::size_t j, const cvec<B>& x) noexcept {
     x.re.store_aligned(v.re + j * B::size);
     x.im.store_aligned(v.im + j * B::size);
 }
-template <class B, class Real>
-inline void store(view<Real> v, std::size_t j, const rvec<B>& x) noexcept {
+template <class B, class Real, std::size_t R>
+inline void store(view<Real, R> v, std::size_t j, const rvec<B>& x) noexcept {
     x.re.store_aligned(v.re + j * B::size);
 }
 
@@ -133,11 +135,17 @@ constexpr std::size_t spread(std::size_t k) noexcept {
 }
 
 // Calls f(j) for every register index j (< registers) whose bits in `Ones` are all 1 and whose
-// bits in `Zeros` are all 0.
-template <std::uint64_t Zeros, std::uint64_t Ones, class F>
-inline void for_each_register(std::size_t registers, F&& f) {
-    const std::size_t count = registers >> std::popcount(Zeros | Ones);
-    for (std::size_t k = 0; k < count; ++k) f(spread<Zeros | Ones>(k) | Ones);
+// bits in `Zeros` are all 0. The indices below the lowest constrained bit form contiguous runs:
+// only the start of each run pays for spreading the bits.
+template <std::uint64_t Zeros, std::uint64_t Ones, std::size_t Registers, class F>
+inline void for_each_register(F&& f) {
+    constexpr std::uint64_t mask = Zeros | Ones;
+    constexpr std::size_t count = Registers >> std::popcount(mask);
+    constexpr std::size_t run = mask ? std::min(count, std::size_t{1} << std::countr_zero(mask)) : count;
+    for (std::size_t k = 0; k < count; k += run) {
+        const std::size_t first = spread<mask>(k) | Ones;
+        for (std::size_t i = 0; i < run; ++i) f(first + i);
+    }
 }
 
 // In-register partner: lane l -> lane l ^ (1 << Bit).
@@ -207,16 +215,16 @@ inline A lane_update(const pair_coeffs<B>& c, const A& x) noexcept {
 }
 
 template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class A,
-          class Real, class B>
-inline void apply_pair(view<Real> v, const pair_coeffs<B>& c) {
+          class Real, std::size_t R, class B>
+inline void apply_pair(view<Real, R> v, const pair_coeffs<B>& c) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
     if constexpr (Target < LaneBits) {
-        for_each_register<0, ctrl>(v.registers, [&](std::size_t j) {
+        for_each_register<0, ctrl, R>([&](std::size_t j) {
             store(v, j, lane_update<Target, RealCoeff>(c, load<A>(v, j)));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
-        for_each_register<t, ctrl>(v.registers, [&](std::size_t j) {
+        for_each_register<t, ctrl, R>([&](std::size_t j) {
             A lo = load<A>(v, j), hi = load<A>(v, j | t);
             pair_update<RealCoeff>(c, lo, hi);
             store(v, j, lo);
@@ -227,21 +235,21 @@ inline void apply_pair(view<Real> v, const pair_coeffs<B>& c) {
 
 // X on the target where every control is 1 (X, CNOT): a permutation of amplitudes, so no
 // arithmetic, only register moves, in-register swizzles and blends.
-template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, class A, class Real>
-inline void apply_flip(view<Real> v) {
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, class A, class Real, std::size_t R>
+inline void apply_flip(view<Real, R> v) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls), lc = lane_mask<LaneBits>(Controls);
     const auto where_controlled = [](const A& flipped, const A& x) {
         if constexpr (lc == 0) return flipped;
         else return select_lanes<lc>(flipped, x);
     };
     if constexpr (Target < LaneBits) {
-        for_each_register<0, ctrl>(v.registers, [&](std::size_t j) {
+        for_each_register<0, ctrl, R>([&](std::size_t j) {
             const A x = load<A>(v, j);
             store(v, j, where_controlled(partner<Target>(x), x));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
-        for_each_register<t, ctrl>(v.registers, [&](std::size_t j) {
+        for_each_register<t, ctrl, R>([&](std::size_t j) {
             const A lo = load<A>(v, j), hi = load<A>(v, j | t);
             store(v, j, where_controlled(hi, lo));
             store(v, j | t, where_controlled(lo, hi));
@@ -253,14 +261,14 @@ inline void apply_flip(view<Real> v) {
 // (coefficients `gen`; see generator_term for real registers), returns the lane sums of
 // Im<lambda|G|psi>, taken before un-applying.
 template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff,
-          bool WithGenerator, class A, class Real, class B>
-inline B backward_pair(view<Real> psi, view<Real> lam, const pair_coeffs<B>& inv,
+          bool WithGenerator, class A, class Real, std::size_t R, class B>
+inline B backward_pair(view<Real, R> psi, view<Real, R> lam, const pair_coeffs<B>& inv,
                        const pair_coeffs<B>& gen) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
     constexpr bool real_gen = std::is_same_v<A, rvec<B>>;
     B acc(Real(0));
     if constexpr (Target < LaneBits) {
-        for_each_register<0, ctrl>(psi.registers, [&](std::size_t j) {
+        for_each_register<0, ctrl, R>([&](std::size_t j) {
             const A p = load<A>(psi, j), l = load<A>(lam, j);
             if constexpr (WithGenerator) acc = generator_term(l, lane_update<Target, real_gen>(gen, p), acc);
             store(psi, j, lane_update<Target, RealCoeff>(inv, p));
@@ -268,7 +276,7 @@ inline B backward_pair(view<Real> psi, view<Real> lam, const pair_coeffs<B>& inv
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
-        for_each_register<t, ctrl>(psi.registers, [&](std::size_t j) {
+        for_each_register<t, ctrl, R>([&](std::size_t j) {
             A p0 = load<A>(psi, j), p1 = load<A>(psi, j | t);
             A l0 = load<A>(lam, j), l1 = load<A>(lam, j | t);
             if constexpr (WithGenerator) {
@@ -299,9 +307,9 @@ constexpr std::size_t diag_index(std::size_t j) noexcept {
     return h;
 }
 
-template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, class A, class Real, class B>
-inline void apply_diagonal(view<Real> v, const diag_coeffs<B>& d) {
-    for_each_register<0, 0>(v.registers, [&](std::size_t j) {
+template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, class A, class Real, std::size_t R, class B>
+inline void apply_diagonal(view<Real, R> v, const diag_coeffs<B>& d) {
+    for_each_register<0, 0, R>([&](std::size_t j) {
         store(v, j, mul<RealCoeff>(d[diag_index<HighA, HighB>(j)], load<A>(v, j)));
     });
 }
@@ -309,13 +317,13 @@ inline void apply_diagonal(view<Real> v, const diag_coeffs<B>& d) {
 // Un-applies a diagonal gate (coefficients `inv`) to psi and lambda; with a real diagonal
 // generator `gen` (lane vectors in .re), returns the lane sums of Im<lambda|G|psi>.
 template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, bool WithGenerator, class A,
-          class Real, class B>
-inline B backward_diagonal(view<Real> psi, view<Real> lam, const diag_coeffs<B>& inv,
+          class Real, std::size_t R, class B>
+inline B backward_diagonal(view<Real, R> psi, view<Real, R> lam, const diag_coeffs<B>& inv,
                            const diag_coeffs<B>& gen) {
     // Every diagonal gate with an angle has a complex matrix: its registers are complex.
     static_assert(!WithGenerator || std::is_same_v<A, cvec<B>>);
     B acc(Real(0));
-    for_each_register<0, 0>(psi.registers, [&](std::size_t j) {
+    for_each_register<0, 0, R>([&](std::size_t j) {
         const std::size_t h = diag_index<HighA, HighB>(j);
         const A p = load<A>(psi, j), l = load<A>(lam, j);
         if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, generator_term(l, p, B(Real(0))), acc);

@@ -92,15 +92,15 @@ public:
     bool is_real() const noexcept { return real_; }
 
     // The amplitudes, for reading.
-    kernel::view<const Real> view() const noexcept { return {re_.data(), im_.data(), registers}; }
+    kernel::view<const Real, registers> view() const noexcept { return {re_.data(), im_.data()}; }
     // The amplitudes, for writing: the state counts as complex from now on.
-    kernel::view<Real> view() noexcept {
+    kernel::view<Real, registers> view() noexcept {
         real_ = false;
-        return {re_.data(), im_.data(), registers};
+        return {re_.data(), im_.data()};
     }
     // The amplitudes, for a writer that leaves every imaginary part as it is (a real gate on a
     // real state) or that says afterwards, with set_real, what it left there.
-    kernel::view<Real> raw_view() noexcept { return {re_.data(), im_.data(), registers}; }
+    kernel::view<Real, registers> raw_view() noexcept { return {re_.data(), im_.data()}; }
     // For such a writer: declares that every imaginary part is zero (or not).
     void set_real(bool real) noexcept { real_ = real; }
 

@@ -2,4 +2,5 @@
 // Everything in qhybrid.
 #include "qhybrid/core.hpp"
 #include "qhybrid/data.hpp"
+#include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"

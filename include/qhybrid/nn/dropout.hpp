@@ -1,0 +1,39 @@
+#pragma once
+// dropout(p): in training, zeroes each value with probability p and scales the rest by 1/(1-p)
+// (inverted dropout, as PyTorch); the identity in evaluation. The mask comes from the layer's own
+// seeded generator.
+#include "qhybrid/core/rng.hpp"
+#include "qhybrid/nn/layer.hpp"
+
+namespace qhybrid::nn {
+
+template <class T>
+class dropout : public layer_base<dropout<T>, T> {
+public:
+    dropout(double p, std::uint64_t seed) : p_(p), gen_(seed) {
+        require(p >= 0 && p < 1, [&] { return "dropout: probability " + std::to_string(p) + " is not in [0, 1)"; });
+    }
+    tensor<T> forward(const tensor<T>& x, mode m) override {
+        mask_ = tensor<T>(x.shape(), T(1));
+        if (m == mode::train && p_ > 0)
+            for (auto& v : mask_.values()) v = gen_.uniform() < p_ ? T(0) : T(1 / (1 - p_));
+        tensor<T> y = x;
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] *= mask_[i];
+        return y;
+    }
+    tensor<T> backward(const tensor<T>& dy) override {
+        require_forward(mask_, "dropout");
+        require(dy.size() == mask_.size(), [] { return std::string("dropout backward: gradient does not match the output"); });
+        tensor<T> dx = dy;
+        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] *= mask_[i];
+        return dx;
+    }
+    std::string describe() const override { return "dropout(" + std::to_string(p_) + ")"; }
+
+private:
+    double p_;
+    rng gen_;
+    tensor<T> mask_;
+};
+
+} // namespace qhybrid::nn

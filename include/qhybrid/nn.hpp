@@ -10,5 +10,8 @@
 #include "qhybrid/nn/losses.hpp"
 #include "qhybrid/nn/optimizers.hpp"
 #include "qhybrid/nn/pool.hpp"
+#include "qhybrid/nn/quantum_layer.hpp"
 #include "qhybrid/nn/sequential.hpp"
+#include "qhybrid/nn/serialize.hpp"
 #include "qhybrid/nn/tensor.hpp"
+#include "qhybrid/nn/train.hpp"

@@ -1,0 +1,158 @@
+#pragma once
+// Saving and loading a model's weights: every parameter and buffer, in the versioned binary format
+// of docs/weights-format.md (little-endian, FNV-1a 64 checksum over everything before it). Loading
+// checks the format, the element type, the architecture description and every tensor's name and
+// shape before it changes anything, so a file from another model or a damaged file is a clear
+// error and leaves the model as it was.
+#include "qhybrid/nn/layer.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace qhybrid::nn {
+
+namespace detail {
+
+inline constexpr char weights_magic[8] = {'Q', 'H', 'Y', 'B', 'W', 'G', 'T', 'S'};
+inline constexpr std::uint32_t weights_version = 1;
+
+inline std::uint64_t fnv1a(const std::vector<unsigned char>& bytes, std::size_t count) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (std::size_t i = 0; i < count; ++i) h = (h ^ bytes[i]) * 0x100000001b3ull;
+    return h;
+}
+
+class writer {
+public:
+    template <class U>
+    void put(U v) {
+        static_assert(std::is_arithmetic_v<U>);
+        unsigned char b[sizeof(U)];
+        std::memcpy(b, &v, sizeof(U));
+        if constexpr (std::endian::native == std::endian::big) std::reverse(b, b + sizeof(U));
+        bytes.insert(bytes.end(), b, b + sizeof(U));
+    }
+    void put(const std::string& s) {
+        put(std::uint32_t(s.size()));
+        bytes.insert(bytes.end(), s.begin(), s.end());
+    }
+    std::vector<unsigned char> bytes;
+};
+
+class reader {
+public:
+    reader(const std::vector<unsigned char>& b, std::size_t end, std::string file) : bytes_(b), end_(end), file_(std::move(file)) {}
+    template <class U>
+    U get(const char* what) {
+        need(sizeof(U), what);
+        unsigned char b[sizeof(U)];
+        std::memcpy(b, bytes_.data() + at_, sizeof(U));
+        if constexpr (std::endian::native == std::endian::big) std::reverse(b, b + sizeof(U));
+        at_ += sizeof(U);
+        U v;
+        std::memcpy(&v, b, sizeof(U));
+        return v;
+    }
+    std::string get_string(const char* what) {
+        const auto n = get<std::uint32_t>(what);
+        need(n, what);
+        std::string s(bytes_.begin() + std::ptrdiff_t(at_), bytes_.begin() + std::ptrdiff_t(at_ + n));
+        at_ += n;
+        return s;
+    }
+    void skip(std::size_t n, const char* what) {
+        need(n, what);
+        at_ += n;
+    }
+    std::size_t position() const noexcept { return at_; }
+    [[noreturn]] void bad(const std::string& what) const { fail(file_ + ": " + what); }
+
+private:
+    void need(std::size_t n, const char* what) const {
+        if (n > end_ - at_) bad(std::string("truncated (while reading ") + what + ")");
+    }
+    const std::vector<unsigned char>& bytes_;
+    std::size_t end_, at_ = 0;
+    std::string file_;
+};
+
+template <class T>
+std::vector<std::pair<std::string, tensor<T>*>> saved_tensors(layer<T>& model) {
+    std::vector<std::pair<std::string, tensor<T>*>> all;
+    for (auto& p : model.parameters()) all.emplace_back(p.name, p.value);
+    std::size_t k = 0;
+    for (auto* b : model.buffers()) all.emplace_back("buffer." + std::to_string(k++), b);
+    return all;
+}
+
+} // namespace detail
+
+template <class T>
+void save_weights(layer<T>& model, const std::string& path) {
+    detail::writer w;
+    w.bytes.insert(w.bytes.end(), std::begin(detail::weights_magic), std::end(detail::weights_magic));
+    w.put(detail::weights_version);
+    w.put(std::uint32_t(sizeof(T)));
+    w.put(model.describe());
+    const auto tensors = detail::saved_tensors(model);
+    w.put(std::uint32_t(tensors.size()));
+    for (const auto& [name, t] : tensors) {
+        w.put(name);
+        w.put(std::uint32_t(t->rank()));
+        for (auto d : t->shape()) w.put(std::uint64_t(d));
+        for (T v : t->values()) w.put(v);
+    }
+    w.put(detail::fnv1a(w.bytes, w.bytes.size()));
+    std::ofstream out(path, std::ios::binary);
+    require(bool(out), [&] { return "save_weights: cannot open " + path + " for writing"; });
+    out.write(reinterpret_cast<const char*>(w.bytes.data()), std::streamsize(w.bytes.size()));
+    require(bool(out), [&] { return "save_weights: writing " + path + " failed"; });
+}
+
+template <class T>
+void load_weights(layer<T>& model, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    require(bool(in), [&] { return "load_weights: cannot open " + path; });
+    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    require(bytes.size() >= sizeof(detail::weights_magic) + 8 &&
+                std::equal(std::begin(detail::weights_magic), std::end(detail::weights_magic), bytes.begin()),
+            [&] { return path + ": not a qhybrid weights file"; });
+    const std::size_t body = bytes.size() - 8;
+    detail::reader tail(bytes, bytes.size(), path);
+    tail.skip(body, "checksum");
+    if (tail.get<std::uint64_t>("checksum") != detail::fnv1a(bytes, body))
+        tail.bad("checksum mismatch: the file is damaged or truncated");
+    detail::reader r(bytes, body, path);
+    r.skip(sizeof(detail::weights_magic), "magic");
+    if (const auto v = r.get<std::uint32_t>("version"); v != detail::weights_version)
+        r.bad("format version " + std::to_string(v) + ", this build reads version " + std::to_string(detail::weights_version));
+    if (const auto size = r.get<std::uint32_t>("element size"); size != sizeof(T))
+        r.bad("stores " + std::to_string(size * 8) + "-bit values, the model has " + std::to_string(sizeof(T) * 8) + "-bit ones");
+    if (const auto arch = r.get_string("architecture"); arch != model.describe())
+        r.bad("saved from another architecture:\n  file:  " + arch + "\n  model: " + model.describe());
+    const auto tensors = detail::saved_tensors(model);
+    if (const auto n = r.get<std::uint32_t>("tensor count"); n != tensors.size())
+        r.bad(std::to_string(n) + " tensors, the model has " + std::to_string(tensors.size()));
+    std::vector<std::vector<T>> values; // applied only once everything has been read and checked
+    for (const auto& [name, t] : tensors) {
+        if (const auto saved = r.get_string("tensor name"); saved != name)
+            r.bad("tensor \"" + saved + "\" where the model has \"" + name + "\"");
+        shape_t shape(r.get<std::uint32_t>("rank"));
+        if (shape.size() > 8) r.bad("tensor \"" + name + "\" has an implausible rank");
+        for (auto& d : shape) d = std::size_t(r.get<std::uint64_t>("dimension"));
+        if (shape != t->shape()) r.bad("tensor \"" + name + "\" has shape " + to_string(shape) + ", the model's is " + to_string(t->shape()));
+        values.emplace_back(t->size());
+        for (auto& v : values.back()) v = r.get<T>("values");
+    }
+    if (r.position() != body) r.bad("unexpected bytes after the last tensor");
+    for (std::size_t k = 0; k < tensors.size(); ++k) std::copy(values[k].begin(), values[k].end(), tensors[k].second->data());
+}
+
+} // namespace qhybrid::nn

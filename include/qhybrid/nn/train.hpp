@@ -1,0 +1,158 @@
+#pragma once
+// A training loop for classifiers: minibatches in an order shuffled from a seed, a loss (cross-
+// entropy on class labels unless another is given), one optimizer step per minibatch, a
+// progress line per epoch on stderr (epoch, loss, accuracy, validation, samples/s), early
+// stopping on the validation loss and restoring the best model seen.
+//
+//   nn::fit(net, opt, train, &validation, {.epochs = 30, .batch_size = 32, .seed = 1});
+#include "qhybrid/core/rng.hpp"
+#include "qhybrid/nn/losses.hpp"
+#include "qhybrid/nn/sequential.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <vector>
+
+namespace qhybrid::nn {
+
+template <class T>
+struct labelled {
+    tensor<T> x;                    // [samples, ...]
+    std::vector<std::size_t> y;     // one class per sample
+
+    std::size_t size() const noexcept { return y.size(); }
+};
+
+// Rows `rows` of x, in that order: [rows.size(), ...].
+template <class T>
+tensor<T> gather_rows(const tensor<T>& x, std::span<const std::size_t> rows) {
+    shape_t s = x.shape();
+    s[0] = rows.size();
+    tensor<T> out(s);
+    const std::size_t w = x.row_size();
+    for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(x.data() + rows[i] * w, w, out.data() + i * w);
+    return out;
+}
+
+// Index of the largest value of each row of [batch, classes].
+template <class T>
+std::vector<std::size_t> argmax_rows(const tensor<T>& z) {
+    std::vector<std::size_t> out(z.dim(0));
+    for (std::size_t b = 0; b < out.size(); ++b) {
+        const auto row = z.row(b);
+        out[b] = std::size_t(std::max_element(row.begin(), row.end()) - row.begin());
+    }
+    return out;
+}
+
+template <class T>
+using loss_function = std::function<loss_result<T>(const tensor<T>& output, std::span<const std::size_t> labels)>;
+
+template <class T>
+loss_result<T> default_loss(const tensor<T>& z, std::span<const std::size_t> y) {
+    return cross_entropy<T>(z, y);
+}
+
+struct fit_options {
+    std::size_t epochs = 10, batch_size = 32;
+    std::uint64_t seed = 1;
+    std::size_t patience = 0; // epochs without a better validation loss before stopping; 0 = never
+    bool restore_best = true; // with validation data: end with the parameters of the best epoch
+    bool progress = true;     // one line per epoch on stderr
+};
+
+struct epoch_record {
+    double loss, accuracy, val_loss, val_accuracy, seconds;
+};
+
+struct evaluation {
+    double loss, accuracy;
+};
+
+// Mean loss and accuracy in evaluation mode, in minibatches of `batch_size`.
+template <class T>
+evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_size, const loss_function<T>& loss = default_loss<T>) {
+    require(data.size() > 0 && data.x.dim(0) == data.size(), [] { return std::string("evaluate: empty data, or labels and rows differ in number"); });
+    double total = 0;
+    std::size_t correct = 0;
+    std::vector<std::size_t> rows;
+    for (std::size_t first = 0; first < data.size(); first += batch_size) {
+        rows.resize(std::min(batch_size, data.size() - first));
+        std::iota(rows.begin(), rows.end(), first);
+        const tensor<T> z = net.forward(gather_rows(data.x, rows), mode::eval);
+        const std::span<const std::size_t> y(data.y.data() + first, rows.size());
+        total += double(loss(z, y).value) * double(rows.size());
+        const auto pred = argmax_rows(z);
+        for (std::size_t i = 0; i < rows.size(); ++i) correct += pred[i] == y[i];
+    }
+    return {total / double(data.size()), double(correct) / double(data.size())};
+}
+
+template <class T, class Optimizer>
+std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled<T>& train, const labelled<T>* validation,
+                              const fit_options& o, const loss_function<T>& loss = default_loss<T>) {
+    require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
+    require(o.batch_size > 0 && o.epochs > 0, [] { return std::string("fit: epochs and batch size must be positive"); });
+    rng gen(o.seed);
+    std::vector<std::size_t> order(train.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::vector<epoch_record> history;
+    double best = std::numeric_limits<double>::infinity();
+    std::size_t since_best = 0;
+    sequential<T> best_net;
+    for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
+        const auto start = std::chrono::steady_clock::now();
+        gen.shuffle(std::span<std::size_t>(order));
+        double total = 0;
+        std::size_t correct = 0;
+        for (std::size_t first = 0; first < order.size(); first += o.batch_size) {
+            const std::span<const std::size_t> rows(order.data() + first, std::min(o.batch_size, order.size() - first));
+            std::vector<std::size_t> y(rows.size());
+            for (std::size_t i = 0; i < rows.size(); ++i) y[i] = train.y[rows[i]];
+            net.zero_grad();
+            const tensor<T> z = net.forward(gather_rows(train.x, rows), mode::train);
+            const auto l = loss(z, y);
+            net.backward(l.grad);
+            opt.step();
+            total += double(l.value) * double(rows.size());
+            const auto pred = argmax_rows(z);
+            for (std::size_t i = 0; i < rows.size(); ++i) correct += pred[i] == y[i];
+        }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        epoch_record rec{total / double(train.size()), double(correct) / double(train.size()), std::nan(""), std::nan(""), seconds};
+        if (validation) {
+            const auto v = evaluate(net, *validation, o.batch_size, loss);
+            rec.val_loss = v.loss, rec.val_accuracy = v.accuracy;
+        }
+        history.push_back(rec);
+        if (o.progress) {
+            std::fprintf(stderr, "epoch %zu  loss %.4f  acc %.4f", epoch, rec.loss, rec.accuracy);
+            if (validation) std::fprintf(stderr, "  val loss %.4f  val acc %.4f", rec.val_loss, rec.val_accuracy);
+            std::fprintf(stderr, "  %.0f samples/s\n", double(train.size()) / seconds);
+        }
+        if (validation) {
+            if (rec.val_loss < best) {
+                best = rec.val_loss, since_best = 0;
+                if (o.restore_best) best_net = net;
+            } else if (o.patience && ++since_best >= o.patience) {
+                if (o.progress) std::fprintf(stderr, "early stop: no better validation loss in %zu epochs\n", o.patience);
+                break;
+            }
+        }
+    }
+    if (validation && o.restore_best && best_net.size() == net.size()) {
+        auto to = net.parameters();
+        auto from = best_net.parameters();
+        for (std::size_t k = 0; k < to.size(); ++k) *to[k].value = *from[k].value;
+        auto bto = net.buffers();
+        auto bfrom = best_net.buffers();
+        for (std::size_t k = 0; k < bto.size(); ++k) *bto[k] = *bfrom[k];
+    }
+    return history;
+}
+
+} // namespace qhybrid::nn

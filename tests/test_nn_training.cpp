@@ -1,0 +1,181 @@
+// The quantum layer (forward against single-state runs, backward against finite differences), the
+// training loop (learning, early stopping, best-model restore) and weight files (round trip,
+// wrong architecture, wrong precision, truncated and corrupted files).
+#include <catch2/catch.hpp>
+#include <qhybrid/core/rng.hpp>
+#include <qhybrid/nn.hpp>
+#include <qhybrid/quantum.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace nn = qhybrid::nn;
+namespace q = qhybrid::quantum;
+using tensor = nn::tensor<double>;
+
+using qnn = q::compose<q::zz_feature_map<4, 1, q::entanglement::linear>, q::real_amplitudes<4, 2>>;
+
+TEST_CASE("quantum_layer: forward equals single-state runs, backward matches finite differences") {
+    qhybrid::rng r(1);
+    nn::quantum_layer<qnn, double> layer(r);
+    tensor x({11, 4}); // 11 samples: one full sweep of 8 lanes and a padded one
+    for (auto& v : x.values()) v = r.uniform(0, M_PI);
+    const tensor y = layer.forward(x, nn::mode::train);
+    REQUIRE(y.shape() == nn::shape_t{11, 4});
+    const auto theta = layer.parameters()[0].value->values();
+    double err = 0;
+    for (std::size_t b = 0; b < 11; ++b) {
+        q::statevector<4> psi;
+        q::executor<qnn>().run(psi, theta, x.row(b));
+        const auto z = q::expval_z(psi);
+        for (std::size_t k = 0; k < 4; ++k) err = std::max(err, std::abs(z[k] - y[b * 4 + k]));
+    }
+    CHECK(err <= 1e-13);
+
+    tensor dy({11, 4});
+    for (auto& v : dy.values()) v = r.uniform(-1, 1);
+    layer.zero_grad();
+    const tensor dx = layer.backward(dy);
+    const tensor dtheta = *layer.parameters()[0].grad;
+    auto loss = [&] {
+        const tensor out = layer.forward(x, nn::mode::train);
+        double s = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) s += out[i] * dy[i];
+        return s;
+    };
+    const double h = 1e-6;
+    double gerr = 0, largest = 0;
+    auto probe = [&](double& v, double analytic) {
+        const double keep = v;
+        v = keep + h;
+        const double up = loss();
+        v = keep - h;
+        const double down = loss();
+        v = keep;
+        gerr = std::max(gerr, std::abs(analytic - (up - down) / (2 * h)));
+        largest = std::max(largest, std::abs(analytic));
+    };
+    for (std::size_t i = 0; i < x.size(); ++i) probe(x[i], dx[i]);
+    auto& th = *layer.parameters()[0].value;
+    for (std::size_t k = 0; k < th.size(); ++k) probe(th[k], dtheta[k]);
+    CHECK(gerr <= 1e-8);
+    CHECK(largest > 1e-2);
+}
+
+// Two Gaussian blobs per class in 2-D: separable, but not by a line through the origin.
+nn::labelled<double> blobs(std::size_t n, std::uint64_t seed) {
+    qhybrid::rng r(seed);
+    nn::labelled<double> d{tensor({n, 2}), std::vector<std::size_t>(n)};
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t c = i % 2, mode = r.below(2);
+        const double cx = c ? (mode ? 2 : -2) : 0, cy = c ? 0 : (mode ? 2 : -2);
+        d.x[2 * i] = cx + 0.5 * r.normal();
+        d.x[2 * i + 1] = cy + 0.5 * r.normal();
+        d.y[i] = c;
+    }
+    return d;
+}
+
+nn::sequential<double> small_net(std::uint64_t seed) {
+    qhybrid::rng r(seed);
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(2, 16, r).add<nn::relu<double>>().add<nn::dense<double>>(16, 2, r);
+    return net;
+}
+
+TEST_CASE("fit: learns, is reproducible from the seed, stops early and restores the best epoch") {
+    const auto train = blobs(400, 1), val = blobs(200, 2);
+    auto run = [&](nn::fit_options o) {
+        auto net = small_net(3);
+        nn::adam<double> opt(net.parameters(), {.lr = 0.02});
+        auto history = nn::fit(net, opt, train, &val, o);
+        return std::pair{std::move(net), history};
+    };
+    auto [net, history] = run({.epochs = 25, .batch_size = 16, .seed = 4, .progress = false});
+    REQUIRE(history.size() == 25);
+    CHECK(history.back().accuracy >= 0.95);
+    const auto v = nn::evaluate(net, val, 64);
+    double best = 1e300;
+    for (const auto& e : history) best = std::min(best, e.val_loss);
+    CHECK(v.loss == Approx(best).epsilon(1e-12)); // the restored model is the best epoch's
+    CHECK(v.accuracy >= 0.95);
+
+    auto [again, history2] = run({.epochs = 25, .batch_size = 16, .seed = 4, .progress = false});
+    CHECK(history2.back().loss == history.back().loss);
+
+    // A learning rate that overshoots makes the validation loss stop improving: patience ends it.
+    auto net3 = small_net(3);
+    nn::sgd<double> wild(net3.parameters(), {.lr = 5.0});
+    const auto h3 = nn::fit(net3, wild, train, &val, {.epochs = 40, .batch_size = 16, .seed = 4, .patience = 3, .progress = false});
+    CHECK(h3.size() < 40);
+}
+
+std::string temp_path(const char* name) { return (std::filesystem::temp_directory_path() / name).string(); }
+
+std::vector<char> read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void write_all(const std::string& path, const std::vector<char>& b) {
+    std::ofstream(path, std::ios::binary).write(b.data(), std::streamsize(b.size()));
+}
+
+TEST_CASE("weights: round trip, and clear errors for other models, other precisions and damaged files") {
+    qhybrid::rng r(5);
+    nn::sequential<double> net;
+    net.add<nn::conv1d<double>>(1, 3, 3, 1, 1, r).add<nn::batch_norm<double>>(3).add<nn::flatten<double>>().add<nn::dense<double>>(12, 2, r);
+    tensor x({5, 1, 4});
+    for (auto& v : x.values()) v = r.uniform(-1, 1);
+    net.forward(x, nn::mode::train); // moves the batch-norm running statistics off their start
+    const std::string path = temp_path("qhybrid_test_weights.bin");
+    nn::save_weights(net, path);
+
+    auto copy = net;
+    for (auto& p : copy.parameters()) p.value->fill(0);
+    for (auto* b : copy.buffers()) b->fill(0);
+    nn::load_weights(copy, path);
+    const tensor a = net.forward(x, nn::mode::eval), b = copy.forward(x, nn::mode::eval);
+    for (std::size_t i = 0; i < a.size(); ++i) REQUIRE(a[i] == b[i]);
+
+    nn::sequential<double> other;
+    other.add<nn::dense<double>>(4, 2, r);
+    CHECK_THROWS_WITH(nn::load_weights(other, path), Catch::Contains("another architecture"));
+    nn::sequential<float> single;
+    CHECK_THROWS_WITH(nn::load_weights(single, path), Catch::Contains("64-bit values"));
+    CHECK_THROWS_WITH(nn::load_weights(copy, temp_path("qhybrid_no_such_file.bin")), Catch::Contains("cannot open"));
+
+    const auto bytes = read_all(path);
+    const std::string damaged = temp_path("qhybrid_test_damaged.bin");
+    // Every truncation is an error, and the model keeps its weights.
+    const tensor before = *copy.parameters()[0].value;
+    std::size_t errors = 0;
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+        write_all(damaged, std::vector<char>(bytes.begin(), bytes.begin() + std::ptrdiff_t(n)));
+        try {
+            nn::load_weights(copy, damaged);
+        } catch (const qhybrid::error&) {
+            ++errors;
+        }
+    }
+    CHECK(errors == bytes.size());
+    // Every single flipped byte is an error (the checksum, or the magic).
+    errors = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        auto flipped = bytes;
+        flipped[i] = char(flipped[i] ^ 0x5a);
+        write_all(damaged, flipped);
+        try {
+            nn::load_weights(copy, damaged);
+        } catch (const qhybrid::error&) {
+            ++errors;
+        }
+    }
+    CHECK(errors == bytes.size());
+    const tensor after = *copy.parameters()[0].value;
+    for (std::size_t i = 0; i < before.size(); ++i) REQUIRE(before[i] == after[i]);
+    std::remove(path.c_str());
+    std::remove(damaged.c_str());
+}

@@ -15,6 +15,7 @@
 #include <limits>
 #include <numeric>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 namespace qhybrid::nn {
@@ -93,8 +94,9 @@ evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_si
 }
 
 template <class T, class Optimizer>
-std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled<T>& train, const labelled<T>* validation,
-                              const fit_options& o, const loss_function<T>& loss = default_loss<T>) {
+std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled<T>& train,
+                              std::type_identity_t<const labelled<T>*> validation, const fit_options& o,
+                              const loss_function<T>& loss = default_loss<T>) {
     require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
     require(o.batch_size > 0 && o.epochs > 0, [] { return std::string("fit: epochs and batch size must be positive"); });
     rng gen(o.seed);

@@ -32,24 +32,27 @@ void w1_gates(benchmark::State& st) {
     st.SetBytesProcessed(int64_t(double(st.iterations()) * (ry * 32 + cnot * 16) * dim));
 }
 
-// The roofline: one streamed in-place real rotation over the same bytes (re and im arrays).
-template <std::size_t N>
+// The roofline: one streamed in-place real rotation over the same bytes (re and im arrays; only
+// re for the real-state row, W1_sweep_real).
+template <std::size_t N, std::size_t Arrays = 2>
 void w1_sweep(benchmark::State& st) {
     const std::size_t dim = std::size_t{1} << N;
     qhybrid::aligned_vector<double> re(dim, 0.5), im(dim, 0.25);
     using B = qhybrid::simd::batch<double>;
     const B c(0.8), s(0.6);
+    double* arrays[2] = {re.data(), im.data()};
     for (auto _ : st) {
-        for (double* v : {re.data(), im.data()}) {
+        for (std::size_t a = 0; a < Arrays; ++a) {
+            double* v = arrays[a];
             for (std::size_t i = 0; i < dim; i += 2 * B::size) {
-                const B a = B::load_aligned(v + i), b = B::load_aligned(v + i + B::size);
-                xsimd::fms(c, a, s * b).store_aligned(v + i);
-                xsimd::fma(s, a, c * b).store_aligned(v + i + B::size);
+                const B x = B::load_aligned(v + i), y = B::load_aligned(v + i + B::size);
+                xsimd::fms(c, x, s * y).store_aligned(v + i);
+                xsimd::fma(s, x, c * y).store_aligned(v + i + B::size);
             }
         }
         benchmark::ClobberMemory();
     }
-    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(dim) * 32);
+    st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(dim) * 16 * int64_t(Arrays));
 }
 
 BENCHMARK_TEMPLATE(w1_gates, 4, false)->Name("W1_gates/4");
@@ -64,5 +67,6 @@ BENCHMARK_TEMPLATE(w1_gates, 12, true)->Name("W1_gates_complex/12");
 BENCHMARK_TEMPLATE(w1_gates, 16, true)->Name("W1_gates_complex/16");
 BENCHMARK_TEMPLATE(w1_gates, 20, true)->Name("W1_gates_complex/20")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(w1_gates, 24, true)->Name("W1_gates_complex/24")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(w1_sweep, 12, 1)->Name("W1_sweep_real/12"); // one pass over a 12-qubit real state
 BENCHMARK_TEMPLATE(w1_sweep, 20)->Name("W1_sweep/20");
 BENCHMARK_TEMPLATE(w1_sweep, 24)->Name("W1_sweep/24")->Unit(benchmark::kMillisecond);

@@ -16,6 +16,13 @@ inline tensor random_tensor(nn::shape_t shape, qhybrid::rng& r, double lo = -1, 
     return t;
 }
 
+inline double max_abs_diff(const tensor& a, const tensor& b) {
+    REQUIRE(a.shape() == b.shape());
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+    return m;
+}
+
 inline double dot(const tensor& a, const tensor& b) {
     double s = 0;
     for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];

@@ -55,10 +55,7 @@ TEST_CASE("conv2d: forward equals the direct definition, backward matches finite
         const tensor y = c.forward(x, nn::mode::eval);
         auto ps = c.parameters();
         const tensor expected = naive_conv2d(x, *ps[0].value, *ps[1].value, s);
-        REQUIRE(y.shape() == expected.shape());
-        double err = 0;
-        for (std::size_t i = 0; i < y.size(); ++i) err = std::max(err, std::abs(y[i] - expected[i]));
-        CHECK(err <= 1e-13);
+        CHECK(max_abs_diff(y, expected) <= 1e-13);
         CHECK(gradient_error(c, x, nn::mode::train, r) <= fd_tol);
     }
 }
@@ -71,9 +68,7 @@ TEST_CASE("conv1d: forward equals conv2d of height 1, backward matches finite di
     auto ps = c.parameters();
     const tensor expected = naive_conv2d(x.reshaped({3, 3, 1, 26}), *ps[0].value, *ps[1].value, {3, 6, 1, 5, 1, 2, 0, 2});
     REQUIRE(y.shape() == nn::shape_t{3, 6, 13});
-    double err = 0;
-    for (std::size_t i = 0; i < y.size(); ++i) err = std::max(err, std::abs(y[i] - expected[i]));
-    CHECK(err <= 1e-13);
+    CHECK(max_abs_diff(y, expected.reshaped(y.shape())) <= 1e-13);
     CHECK(gradient_error(c, x, nn::mode::train, r) <= fd_tol);
 }
 
@@ -249,5 +244,8 @@ TEST_CASE("layers reject inputs of the wrong shape with a clear error") {
     CHECK_THROWS_AS(mp.forward(tensor({1, 1, 3, 3}), nn::mode::eval), qhybrid::error);
     nn::batch_norm<double> bn(3);
     CHECK_THROWS_AS(bn.forward(tensor({1, 3}), nn::mode::train), qhybrid::error); // one value per feature
-    CHECK_THROWS_AS(tensor({2, 3}).reshaped({4, 2}), qhybrid::error);
+    CHECK_THROWS_WITH(tensor({2, 3}).reshaped({4, 2}), Catch::Contains("cannot reshape [2, 3] to [4, 2]"));
+    CHECK_THROWS_WITH(nn::dropout<double>(1.0, 1), Catch::Contains("probability 1"));
+    CHECK_THROWS_WITH(bn.forward(tensor({2, 4}), nn::mode::train), Catch::Contains("expected [batch, 3"));
+    CHECK_THROWS_WITH(nn::log_softmax<double>().backward(tensor({1, 2})), Catch::Contains("before forward"));
 }

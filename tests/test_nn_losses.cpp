@@ -59,6 +59,9 @@ TEST_CASE("cross-entropy with hard and soft labels") {
     CHECK(loss_gradient_error([&](const tensor& x) { return nn::cross_entropy<double>(x, soft); }, z) <= 1e-8);
     const std::vector<std::size_t> bad{0, 4, 1, 1, 2};
     CHECK_THROWS_WITH(nn::cross_entropy<double>(z, bad), Catch::Contains("label 4 of row 1"));
+    CHECK_THROWS_WITH(nn::cross_entropy<double>(z, std::vector<std::size_t>{0, 1}), Catch::Contains("2 labels for a batch of 5"));
+    CHECK_THROWS_WITH(nn::cross_entropy<double>(tensor({5}), labels), Catch::Contains("expected [batch, classes]"));
+    CHECK_THROWS_WITH(nn::cross_entropy<double>(z, tensor({5, 3})), Catch::Contains("soft labels of shape [5, 3]"));
 }
 
 TEST_CASE("binary cross-entropy, with logits and on probabilities") {
@@ -83,6 +86,10 @@ TEST_CASE("binary cross-entropy, with logits and on probabilities") {
     CHECK(nn::binary_cross_entropy_with_logits<double>(huge, std::vector<double>{0}).value == Approx(800));
     tensor one({1, 1}, 1.0);
     CHECK(nn::binary_cross_entropy<double>(one, std::vector<double>{0}).value == 100); // clamped log
+    CHECK_THROWS_WITH(nn::binary_cross_entropy<double>(tensor({1, 1}, 1.5), std::vector<double>{0}),
+                      Catch::Contains("not a probability"));
+    CHECK_THROWS_WITH(nn::binary_cross_entropy_with_logits<double>(z, std::vector<double>{0, 1}),
+                      Catch::Contains("2 targets for 6 outputs"));
 }
 
 TEST_CASE("entropy of the prediction") {

@@ -37,6 +37,12 @@ TEST_CASE("quantum_layer: forward equals single-state runs, backward matches fin
     double largest = 0; // the check above is not vacuous
     for (double g : layer.parameters()[0].grad->values()) largest = std::max(largest, std::abs(g));
     CHECK(largest > 1e-2);
+
+    CHECK_THROWS_WITH(layer.forward(tensor({2, 3}), nn::mode::train), Catch::Contains("quantum_layer") && Catch::Contains("[2, 3]"));
+    tensor nan_input({1, 4});
+    nan_input[2] = std::nan("");
+    CHECK_THROWS_WITH(layer.forward(nan_input, nn::mode::train), Catch::Contains("inputs: value 2 of sample 0 is not finite"));
+    CHECK_THROWS_WITH(layer.backward(tensor({11, 3})), Catch::Contains("quantum_layer backward"));
 }
 
 // Two Gaussian blobs per class in 2-D: separable, but not by a line through the origin.
@@ -85,6 +91,12 @@ TEST_CASE("fit: learns, is reproducible from the seed, stops early and restores 
     nn::sgd<double> wild(net3.parameters(), {.lr = 5.0});
     const auto h3 = nn::fit(net3, wild, train, &val, {.epochs = 40, .batch_size = 16, .seed = 4, .patience = 3, .progress = false});
     CHECK(h3.size() < 40);
+
+    nn::labelled<double> empty{tensor({0, 2}), {}};
+    CHECK_THROWS_WITH(nn::fit(net3, wild, empty, nullptr, {}), Catch::Contains("empty training data"));
+    nn::labelled<double> mismatched{tensor({3, 2}), {0, 1}};
+    CHECK_THROWS_WITH(nn::evaluate(net3, mismatched, 8), Catch::Contains("labels and rows differ"));
+    CHECK_THROWS_WITH(nn::fit(net3, wild, train, nullptr, {.batch_size = 0}), Catch::Contains("batch size must be positive"));
 }
 
 std::string temp_path(const char* name) { return (std::filesystem::temp_directory_path() / name).string(); }

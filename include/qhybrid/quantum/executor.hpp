@@ -67,15 +67,18 @@ struct shifted_context : forward_context<State> {
     T adjust(const T& theta) const noexcept { return seen++ == gate ? theta + delta : theta; }
 };
 
+// `values` holds `samples` values per index, index-major; a bad one is named by index and sample.
 template <class Real>
-void check_values(std::span<const Real> values, std::size_t expected, const char* what) {
+void check_values(std::span<const Real> values, std::size_t expected, const char* what, std::size_t samples = 1) {
     require(values.size() == expected, [&] {
         return std::string(what) + ": got " + std::to_string(values.size()) + " values, the circuit needs " +
                std::to_string(expected);
     });
     for (std::size_t k = 0; k < values.size(); ++k)
-        require(std::isfinite(values[k]),
-                [&] { return std::string(what) + ": value " + std::to_string(k) + " is not finite"; });
+        require(std::isfinite(values[k]), [&] {
+            return std::string(what) + ": value " + std::to_string(k / samples) +
+                   (samples > 1 ? " of sample " + std::to_string(k % samples) : std::string()) + " is not finite";
+        });
 }
 
 // Per-sample values [i * samples + l] as one T per i.
@@ -117,9 +120,7 @@ public:
     template <class State>
     void apply(State& psi, std::span<const typename State::real_type> params,
                std::span<const typename State::real_type> inputs = {}) const {
-        fits<State>();
-        detail::check_values(params, num_params, "parameters");
-        detail::check_values(inputs, num_inputs * State::samples, "inputs");
+        check_arguments<State>(params, inputs);
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
         sweep(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}));
     }
@@ -136,9 +137,7 @@ public:
         static_assert(Noise::is_noiseless && Crosstalk::is_noiseless,
                       "qhybrid: the adjoint method needs a noiseless executor");
         using Real = typename State::real_type;
-        fits<State>();
-        detail::check_values(params, num_params, "parameters");
-        detail::check_values(inputs, num_inputs * State::samples, "inputs");
+        check_arguments<State>(params, inputs);
         require(dparams.size() == num_params && dinputs.size() == num_inputs * State::samples, [&] {
             return "vjp: gradient buffers have " + std::to_string(dparams.size()) + " and " +
                    std::to_string(dinputs.size()) + " values, expected " + std::to_string(num_params) +
@@ -177,9 +176,7 @@ public:
                          std::span<typename State::real_type> dinputs) const {
         static_assert(State::samples == 1, "parameter_shift works on a statevector");
         using Real = typename State::real_type;
-        fits<State>();
-        detail::check_values(params, num_params, "parameters");
-        detail::check_values(inputs, num_inputs, "inputs");
+        check_arguments<State>(params, inputs);
         require(dparams.size() == num_params && dinputs.size() == num_inputs,
                 [] { return std::string("parameter_shift: gradient buffers have the wrong size"); });
         const auto x = detail::to_lanes<State, num_inputs>(inputs);
@@ -226,10 +223,15 @@ private:
         });
     }
 
+    // The circuit fits the state; parameters and per-sample inputs are as many as it needs, and
+    // finite.
     template <class State>
-    static constexpr void fits() {
+    static void check_arguments(std::span<const typename State::real_type> params,
+                                std::span<const typename State::real_type> inputs) {
         static_assert(Circuit::num_qubits <= State::num_qubits,
                       "qhybrid: the circuit uses a qubit index out of range for this state");
+        detail::check_values(params, num_params, "parameters");
+        detail::check_values(inputs, num_inputs * State::samples, "inputs", State::samples);
     }
 
     [[no_unique_address]] Noise noise_{};

@@ -1,5 +1,6 @@
 #pragma once
 // Everything in qhybrid.
+#include "qhybrid/audio.hpp"
 #include "qhybrid/core.hpp"
 #include "qhybrid/data.hpp"
 #include "qhybrid/nn.hpp"

@@ -1,0 +1,11 @@
+#pragma once
+// qhybrid's audio front end: WAV reading, FFT, librosa's STFT, mel, MFCC, chroma and frame features.
+#include "qhybrid/audio/chroma.hpp"
+#include "qhybrid/audio/deep_voice.hpp"
+#include "qhybrid/audio/fft.hpp"
+#include "qhybrid/audio/frame_matrix.hpp"
+#include "qhybrid/audio/mel.hpp"
+#include "qhybrid/audio/mfcc.hpp"
+#include "qhybrid/audio/spectral.hpp"
+#include "qhybrid/audio/stft.hpp"
+#include "qhybrid/audio/wav.hpp"

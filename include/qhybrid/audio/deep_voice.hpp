@@ -1,0 +1,79 @@
+#pragma once
+// The 26 features of the DEEP-VOICE data set (Bird & Lotfi 2023), column for column as in its CSV:
+// over each 1-second window of the signal, the means over frames of librosa's chroma_stft (also
+// averaged over the 12 pitch classes), rms, spectral_centroid, spectral_bandwidth,
+// spectral_rolloff, zero_crossing_rate and the 20 MFCCs, every one with librosa's defaults
+// (n_fft 2048, hop 512, centred, zero padding, 128 Slaney mels). Windows start every `rate`
+// samples; the last one may be shorter, as in the data set's `range(0, len(y), sr)` loop.
+//
+// One power spectrogram per window serves every spectral feature (librosa computes the same
+// STFT once per feature). Computed in double throughout; librosa stores its mel and chroma
+// filterbanks in float32, so values recomputed by librosa agree to about 1e-6 relative.
+#include "qhybrid/audio/chroma.hpp"
+#include "qhybrid/audio/mel.hpp"
+#include "qhybrid/audio/mfcc.hpp"
+#include "qhybrid/audio/spectral.hpp"
+#include "qhybrid/audio/stft.hpp"
+#include "qhybrid/core/error.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qhybrid::audio {
+
+inline constexpr std::size_t deep_voice_width = 26;
+
+inline constexpr std::array<std::string_view, deep_voice_width> deep_voice_columns = {
+    "chroma_stft", "rms",    "spectral_centroid", "spectral_bandwidth", "rolloff", "zero_crossing_rate",
+    "mfcc1",       "mfcc2",  "mfcc3",             "mfcc4",              "mfcc5",   "mfcc6",
+    "mfcc7",       "mfcc8",  "mfcc9",             "mfcc10",             "mfcc11",  "mfcc12",
+    "mfcc13",      "mfcc14", "mfcc15",            "mfcc16",             "mfcc17",  "mfcc18",
+    "mfcc19",      "mfcc20"};
+
+// The 26 features of one window.
+template <class Real>
+std::array<Real, deep_voice_width> deep_voice_window(std::span<const Real> window, double rate) {
+    auto mean = [](const std::vector<Real>& v) {
+        Real sum = 0;
+        for (Real x : v) sum += x;
+        return sum / Real(v.size());
+    };
+    const stft_options stft{};
+    const frame_matrix<Real> power = spectrogram(window, stft, 2.0);
+    frame_matrix<Real> magnitude = power;
+    for (Real& v : magnitude.values) v = std::sqrt(v);
+
+    std::array<Real, deep_voice_width> out{};
+    out[0] = mean(chroma_stft(power, rate).values);
+    out[1] = mean(rms(window));
+    out[2] = mean(spectral_centroid(magnitude, rate));
+    out[3] = mean(spectral_bandwidth(magnitude, rate));
+    out[4] = mean(spectral_rolloff(magnitude, rate));
+    out[5] = mean(zero_crossing_rate(window));
+    const frame_matrix<Real> mfccs =
+        dct_ortho(power_to_db(mel_filterbank<Real>(rate, stft.n_fft).apply(power)), 20);
+    const std::vector<Real> mfcc_means = mfccs.column_means();
+    std::copy(mfcc_means.begin(), mfcc_means.end(), out.begin() + 6);
+    return out;
+}
+
+// One row of 26 features per 1-second window.
+template <class Real>
+std::vector<std::array<Real, deep_voice_width>> deep_voice_features(std::span<const Real> signal, double rate) {
+    require(rate >= 1 && std::floor(rate) == rate,
+            [&] { return "deep_voice_features: sample rate " + std::to_string(rate) + " is not a positive integer"; });
+    const auto step = static_cast<std::size_t>(rate);
+    std::vector<std::array<Real, deep_voice_width>> rows;
+    for (std::size_t first = 0; first < signal.size(); first += step)
+        rows.push_back(deep_voice_window(signal.subspan(first, std::min(step, signal.size() - first)), rate));
+    require(!rows.empty(), [] { return std::string("deep_voice_features: empty signal"); });
+    return rows;
+}
+
+} // namespace qhybrid::audio

@@ -1,0 +1,150 @@
+#pragma once
+// librosa's short-time Fourier transform (librosa >= 0.9 defaults): frames of n_fft samples every
+// hop_length samples, centred (the signal padded by n_fft / 2 on both sides: zeros by default,
+// numpy's "reflect" as an option), a periodic Hann window of win_length samples centred in the
+// frame, and bins 0 .. n_fft / 2. Sizes are powers of two (the FFT's restriction; librosa allows
+// any). Results come frame by frame: see frame_matrix.
+#include "qhybrid/audio/fft.hpp"
+#include "qhybrid/audio/frame_matrix.hpp"
+#include "qhybrid/core/error.hpp"
+
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <numbers>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace qhybrid::audio {
+
+// How a centred frame reads beyond the signal: zeros, numpy's "reflect" (x[1], x[2], ... mirrored
+// without repeating the edge) or numpy's "edge" (the end sample repeated).
+enum class pad_mode { constant, reflect, edge };
+
+struct stft_options {
+    std::size_t n_fft = 2048;
+    std::size_t hop_length = 0; // 0: n_fft / 4
+    std::size_t win_length = 0; // 0: n_fft
+    bool center = true;
+    pad_mode pad = pad_mode::constant;
+
+    std::size_t hop() const noexcept { return hop_length ? hop_length : n_fft / 4; }
+    std::size_t window() const noexcept { return win_length ? win_length : n_fft; }
+};
+
+namespace detail {
+
+// Reads frame after frame of a signal, padded as librosa pads it.
+template <class Real>
+class framer {
+public:
+    framer(std::span<const Real> signal, std::size_t frame_length, std::size_t hop, bool center, pad_mode pad,
+           const char* who)
+        : signal_(signal), length_(frame_length), hop_(hop), offset_(center ? frame_length / 2 : 0), pad_(pad) {
+        require(frame_length > 0 && hop > 0, [&] { return std::string(who) + ": frame and hop lengths must be positive"; });
+        require(!signal.empty(), [&] { return std::string(who) + ": empty signal"; });
+        for (std::size_t i = 0; i < signal.size(); ++i)
+            require(std::isfinite(signal[i]),
+                    [&] { return std::string(who) + ": sample " + std::to_string(i) + " is not finite"; });
+        require(center || signal.size() >= frame_length, [&] {
+            return std::string(who) + ": the signal has " + std::to_string(signal.size()) +
+                   " samples, fewer than one frame of " + std::to_string(frame_length) + " (center = false)";
+        });
+        require(pad != pad_mode::reflect || signal.size() >= 2,
+                [&] { return std::string(who) + ": reflect padding needs at least 2 samples"; });
+        frames_ = 1 + (signal.size() + 2 * offset_ - frame_length) / hop;
+    }
+
+    std::size_t frames() const noexcept { return frames_; }
+
+    // Copies frame t into out (frame_length values).
+    void read(std::size_t t, std::span<Real> out) const noexcept {
+        const auto n = static_cast<std::ptrdiff_t>(signal_.size());
+        const auto first = static_cast<std::ptrdiff_t>(t * hop_) - static_cast<std::ptrdiff_t>(offset_);
+        for (std::size_t j = 0; j < length_; ++j) {
+            const std::ptrdiff_t i = first + static_cast<std::ptrdiff_t>(j);
+            out[j] = (i >= 0 && i < n) ? signal_[std::size_t(i)] : padded(i, n);
+        }
+    }
+
+private:
+    Real padded(std::ptrdiff_t i, std::ptrdiff_t n) const noexcept {
+        switch (pad_) {
+        case pad_mode::constant: return Real(0);
+        case pad_mode::edge: return signal_[i < 0 ? 0 : std::size_t(n - 1)];
+        case pad_mode::reflect: break;
+        }
+        const std::ptrdiff_t period = 2 * (n - 1); // numpy repeats the reflection for long pads
+        std::ptrdiff_t m = ((i % period) + period) % period;
+        if (m >= n) m = period - m;
+        return signal_[std::size_t(m)];
+    }
+
+    std::span<const Real> signal_;
+    std::size_t length_, hop_, offset_, frames_ = 0;
+    pad_mode pad_;
+};
+
+} // namespace detail
+
+// scipy.signal.get_window("hann", win_length, fftbins=True), zero-padded to n_fft and centred.
+template <class Real>
+std::vector<Real> hann_window(std::size_t win_length, std::size_t n_fft) {
+    require(win_length >= 1 && win_length <= n_fft, [&] {
+        return "hann_window: window length " + std::to_string(win_length) + " is not in [1, n_fft = " +
+               std::to_string(n_fft) + "]";
+    });
+    std::vector<Real> w(n_fft, Real(0));
+    const std::size_t left = (n_fft - win_length) / 2;
+    for (std::size_t i = 0; i < win_length; ++i)
+        w[left + i] = Real(0.5 - 0.5 * std::cos(2 * std::numbers::pi * double(i) / double(win_length)));
+    return w;
+}
+
+// Calls visit(t, re, im) with the spectrum of every frame t (n_fft / 2 + 1 bins); the spans are
+// reused between frames.
+template <class Real, class Visit>
+void for_each_spectrum(std::span<const Real> signal, const stft_options& options, Visit&& visit) {
+    const detail::framer<Real> frames(signal, options.n_fft, options.hop(), options.center, options.pad, "stft");
+    const std::vector<Real> window = hann_window<Real>(options.window(), options.n_fft);
+    real_fft<Real> fft(options.n_fft);
+    std::vector<Real> frame(options.n_fft), re(fft.bins()), im(fft.bins());
+    for (std::size_t t = 0; t < frames.frames(); ++t) {
+        frames.read(t, frame);
+        for (std::size_t j = 0; j < frame.size(); ++j) frame[j] *= window[j];
+        fft.forward(frame, re, im);
+        visit(t, std::span<const Real>(re), std::span<const Real>(im));
+    }
+}
+
+template <class Real>
+std::size_t stft_frames(std::span<const Real> signal, const stft_options& options) {
+    return detail::framer<Real>(signal, options.n_fft, options.hop(), options.center, options.pad, "stft").frames();
+}
+
+// librosa.stft: the complex spectrum of every frame.
+template <class Real>
+frame_matrix<std::complex<Real>> stft(std::span<const Real> signal, const stft_options& options = {}) {
+    frame_matrix<std::complex<Real>> out(stft_frames(signal, options), options.n_fft / 2 + 1);
+    for_each_spectrum(signal, options, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+        for (std::size_t k = 0; k < out.width; ++k) out(t, k) = {re[k], im[k]};
+    });
+    return out;
+}
+
+// |stft|^power: power 2 gives the power spectrogram, 1 the magnitude.
+template <class Real>
+frame_matrix<Real> spectrogram(std::span<const Real> signal, const stft_options& options = {}, double power = 2.0) {
+    require(power > 0, [&] { return "spectrogram: power " + std::to_string(power) + " is not positive"; });
+    frame_matrix<Real> out(stft_frames(signal, options), options.n_fft / 2 + 1);
+    for_each_spectrum(signal, options, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+        for (std::size_t k = 0; k < out.width; ++k) {
+            const Real p = re[k] * re[k] + im[k] * im[k];
+            out(t, k) = power == 2.0 ? p : power == 1.0 ? std::sqrt(p) : Real(std::pow(p, power / 2));
+        }
+    });
+    return out;
+}
+
+} // namespace qhybrid::audio

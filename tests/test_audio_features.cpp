@@ -1,0 +1,208 @@
+// The audio front end against independent oracles (tests/reference/make_audio_reference.py):
+// torchaudio configured to librosa's conventions for MFCCs and the spectral centroid, numpy
+// re-statements of librosa's definitions for chroma (with its tuning estimate), bandwidth,
+// rolloff, zero-crossing rate, RMS and the DEEP-VOICE features, and torchaudio.load for the WAV
+// samples. Signals: four FSDD recordings and a synthetic chirp.
+//
+// Tolerances (double): MFCCs 1e-6 relative to each value (the bound; the measured error
+// is about 1e-12), other continuous features 1e-9 relative, chroma 1e-9 absolute (values in
+// [0, 1]); the tuning estimate, the rolloff bin and the zero-crossing counts exactly.
+#include <catch2/catch.hpp>
+#include <qhybrid/audio.hpp>
+#include <qhybrid/data/csv.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numbers>
+#include <string>
+#include <vector>
+
+namespace a = qhybrid::audio;
+using Catch::Matchers::Contains;
+using matrix = a::frame_matrix<double>;
+
+namespace {
+
+const std::map<std::pair<std::string, std::string>, matrix>& reference() {
+    static const auto table = [] {
+        const auto csv = qhybrid::data::read_csv(QHYBRID_TEST_REFERENCE "/audio_reference.csv");
+        std::map<std::pair<std::string, std::string>, std::vector<std::array<double, 3>>> cells;
+        for (std::size_t r = 0; r < csv.rows(); ++r)
+            cells[{csv.text(r, 0), csv.text(r, 1)}].push_back({csv.number(r, 2), csv.number(r, 3), csv.number(r, 4)});
+        std::map<std::pair<std::string, std::string>, matrix> out;
+        for (const auto& [key, list] : cells) {
+            std::size_t frames = 0, width = 0;
+            for (const auto& c : list) frames = std::max(frames, std::size_t(c[0]) + 1), width = std::max(width, std::size_t(c[1]) + 1);
+            matrix m(frames, width);
+            for (const auto& c : list) m(std::size_t(c[0]), std::size_t(c[1])) = c[2];
+            out.emplace(key, std::move(m));
+        }
+        return out;
+    }();
+    return table;
+}
+
+const matrix& expected(const std::string& signal, const std::string& feature) {
+    const auto it = reference().find({signal, feature});
+    REQUIRE(it != reference().end());
+    return it->second;
+}
+
+matrix row(const std::vector<double>& v) {
+    matrix m(1, v.size());
+    m.values = v;
+    return m;
+}
+
+// Largest |got - want| / (|want| + floor) over all values; shapes must agree.
+double relative_error(const matrix& got, const matrix& want, double floor = 0) {
+    REQUIRE(got.frames == want.frames);
+    REQUIRE(got.width == want.width);
+    double worst = 0;
+    for (std::size_t i = 0; i < got.values.size(); ++i)
+        worst = std::max(worst, std::abs(got.values[i] - want.values[i]) / (std::abs(want.values[i]) + floor));
+    return worst;
+}
+
+// The chirp of make_audio_reference.py: 1 s at 22050 Hz.
+std::vector<double> chirp() {
+    const double rate = 22050;
+    std::vector<double> y(22050);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        const double t = double(i) / rate, two_pi = 2 * std::numbers::pi;
+        y[i] = 0.5 * std::sin(two_pi * (100.0 * t + 0.5 * (4000.0 - 100.0) * t * t)) + 0.2 * std::sin(two_pi * 440.0 * t) +
+               0.05 * std::sin(two_pi * 7000.0 * t);
+    }
+    return y;
+}
+
+void check_features(const std::string& name, const std::vector<double>& samples, double rate) {
+    INFO("signal " << name);
+    const std::span<const double> y(samples);
+    const double mfcc_error = relative_error(a::mfcc(y, rate), expected(name, "mfcc"));
+    CHECK(mfcc_error < 1e-6);
+    if (name != "chirp") {
+        a::mfcc_options options;
+        options.stft = {.n_fft = 512, .hop_length = 128, .pad = a::pad_mode::reflect};
+        options.mel = {.n_mels = 40, .scale = a::mel_scale::htk, .norm = a::mel_norm::none};
+        CHECK(relative_error(a::mfcc(y, rate, options), expected(name, "mfcc_reflect_htk_512")) < 1e-6);
+    }
+    const matrix power = a::spectrogram(y);
+    matrix magnitude = power;
+    for (double& v : magnitude.values) v = std::sqrt(v);
+    CHECK(relative_error(row(a::spectral_centroid(magnitude, rate)), expected(name, "centroid")) < 1e-9);
+    CHECK(relative_error(row(a::spectral_bandwidth(magnitude, rate)), expected(name, "bandwidth")) < 1e-9);
+    CHECK(relative_error(row(a::spectral_rolloff(magnitude, rate)), expected(name, "rolloff")) == 0);
+    CHECK(relative_error(row(a::zero_crossing_rate(y)), expected(name, "zcr")) == 0);
+    CHECK(relative_error(row(a::rms(y)), expected(name, "rms")) < 1e-9);
+    // The tuning is a histogram edge: numpy rounds i * 0.01 - 0.5 in two steps, g++ may fuse them.
+    CHECK(a::estimate_tuning(power, rate) == Approx(expected(name, "tuning").values[0]).margin(1e-15));
+    CHECK(relative_error(a::chroma_stft(power, rate), expected(name, "chroma"), 1.0) < 1e-9);
+
+    const auto rows = a::deep_voice_features(y, rate);
+    matrix features(rows.size(), a::deep_voice_width);
+    for (std::size_t r = 0; r < rows.size(); ++r) std::copy(rows[r].begin(), rows[r].end(), features.frame(r).begin());
+    CHECK(relative_error(features, expected(name, "deep_voice")) < 1e-9);
+    WARN(name << ": MFCC max relative error " << mfcc_error);
+}
+
+} // namespace
+
+TEST_CASE("audio features equal torchaudio and librosa's definitions on a chirp") {
+    check_features("chirp", chirp(), 22050);
+}
+
+TEST_CASE("audio features equal torchaudio and librosa's definitions on FSDD recordings", "[data]") {
+    for (const std::string name : {"0_jackson_0", "3_lucas_30", "7_theo_12", "9_nicolas_4"}) {
+        const a::wav w = a::read_wav(std::string(QHYBRID_TEST_DATA) + "/fsdd/recordings/" + name + ".wav");
+        const std::vector<double> y = w.mono();
+        // The samples torchaudio.load read: the first 64 exactly, then count, rate, sum and energy.
+        const matrix& head = expected(name, "samples_head");
+        CHECK(std::vector(y.begin(), y.begin() + long(head.width)) == head.values);
+        const matrix& summary = expected(name, "samples_summary");
+        CHECK(double(y.size()) == summary.values[0]);
+        CHECK(double(w.sample_rate) == summary.values[1]);
+        double sum = 0, energy = 0;
+        for (double v : y) sum += v, energy += v * v;
+        CHECK(sum == Approx(summary.values[2]).epsilon(1e-12));
+        CHECK(energy == Approx(summary.values[3]).epsilon(1e-12));
+        check_features(name, y, w.sample_rate);
+    }
+}
+
+TEST_CASE("STFT framing: centred frame count, padding modes, window") {
+    const std::vector<double> y = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    CHECK(a::stft_frames<double>(y, {.n_fft = 8, .hop_length = 2}) == 1 + 10 / 2);
+    CHECK(a::stft_frames<double>(y, {.n_fft = 8, .hop_length = 2, .center = false}) == 2);
+    // Window: periodic Hann, centred in n_fft when shorter.
+    const auto w = a::hann_window<double>(4, 8);
+    const std::vector<double> hann = {0, 0, 0, 0.5, 1, 0.5, 0, 0};
+    for (std::size_t i = 0; i < w.size(); ++i) CHECK(w[i] == Approx(hann[i]).margin(1e-16));
+    // A frame's DC bin is the sum of its windowed samples: check padding through it.
+    const auto dc = [&](a::pad_mode mode) {
+        a::stft_options o{.n_fft = 4, .hop_length = 4, .win_length = 0, .center = true, .pad = mode};
+        return a::stft<double>(y, o)(0, 0).real();
+    };
+    // Frame 0 reads positions -2..1 with window (0, 0.5, 1, 0.5).
+    CHECK(dc(a::pad_mode::constant) == Approx(0.5 * 0 + 1 * 1 + 0.5 * 2));
+    CHECK(dc(a::pad_mode::reflect) == Approx(0.5 * 2 + 1 * 1 + 0.5 * 2));
+    CHECK(dc(a::pad_mode::edge) == Approx(0.5 * 1 + 1 * 1 + 0.5 * 2));
+}
+
+TEST_CASE("mel scale closed forms and filterbank shape") {
+    CHECK(a::hz_to_mel(1000.0) == Approx(15.0));
+    CHECK(a::hz_to_mel(6400.0) == Approx(15.0 + 27.0));
+    CHECK(a::mel_to_hz(a::hz_to_mel(3210.0)) == Approx(3210.0).epsilon(1e-14));
+    CHECK(a::hz_to_mel(700.0, a::mel_scale::htk) == Approx(2595.0 * std::log10(2.0)));
+    CHECK(a::mel_to_hz(a::hz_to_mel(123.0, a::mel_scale::htk), a::mel_scale::htk) == Approx(123.0).epsilon(1e-14));
+    // Slaney-normalised triangles have unit area in Hz: sum_k w_k * (rate / n_fft) ~ 1 when the
+    // triangles span many bins.
+    const a::mel_filterbank<double> fb(22050, 8192, {.n_mels = 40});
+    CHECK(fb.empty_filters() == 0);
+    for (std::size_t m = 0; m < fb.mels(); ++m) {
+        double area = 0;
+        for (std::size_t k = 0; k < fb.bins(); ++k) area += fb.weight(m, k) * 22050.0 / 8192;
+        CHECK(area == Approx(1.0).epsilon(0.02));
+    }
+    CHECK(a::mel_filterbank<double>(8000, 64, {.n_mels = 128}).empty_filters() > 0);
+}
+
+TEST_CASE("power_to_db: ref, amin and top_db as librosa defines them") {
+    matrix p(1, 4);
+    p.values = {1.0, 1e-3, 1e-12, 100.0};
+    CHECK(a::power_to_db(p).values == std::vector<double>{0, -30, -60, 20}); // amin 1e-10 -> -100, clipped to 20 - 80
+    CHECK(a::power_to_db(p, {.top_db = std::nullopt}).values == std::vector<double>{0, -30, -100, 20});
+    const auto rel = a::power_to_db(p, {.ref_is_max = true, .top_db = std::nullopt}).values;
+    CHECK(rel[0] == Approx(-20));
+    CHECK(rel[3] == Approx(0));
+}
+
+TEST_CASE("audio functions reject bad input with context") {
+    const std::vector<double> y = {0.1, 0.2, std::nan(""), 0.4};
+    CHECK_THROWS_WITH(a::spectrogram<double>(y, {.n_fft = 4}), Contains("stft: sample 2 is not finite"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(std::vector<double>{}), Contains("stft: empty signal"));
+    const std::vector<double> ok(100, 0.5);
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 1000}), Contains("not a power of two"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 256, .center = false}),
+                      Contains("fewer than one frame of 256 (center = false)"));
+    CHECK_THROWS_WITH(a::mel_filterbank<double>(8000, 512, {.fmax = 5000.0}), Contains("fmax <= rate / 2"));
+    CHECK_THROWS_WITH(a::mfcc<double>(ok, 8000, {.n_mfcc = 200, .stft = {.n_fft = 64}, .mel = {.n_mels = 20}}),
+                      Contains("n_mfcc 200 is not in [1, n_mels = 20]"));
+    CHECK_THROWS_WITH(a::spectral_rolloff(matrix(2, 5), 8000, 1.5), Contains("roll_percent 1.5"));
+    matrix negative(1, 3);
+    negative.values = {1, -1, 0};
+    CHECK_THROWS_WITH(a::spectral_centroid(negative, 8000), Contains("frame 0, bin 1 is not a finite non-negative"));
+    CHECK_THROWS_WITH(a::deep_voice_features<double>(ok, 8000.5), Contains("sample rate 8000.5"));
+}
+
+TEST_CASE("silent frames give zeros as in librosa, never NaN") {
+    const std::vector<double> silence(4096, 0.0);
+    const matrix power = a::spectrogram<double>(silence);
+    for (double v : a::spectral_centroid(power, 8000)) CHECK(v == 0);
+    for (double v : a::spectral_bandwidth(power, 8000)) CHECK(v == 0);
+    for (double v : a::spectral_rolloff(power, 8000)) CHECK(v == 0);
+    for (double v : a::chroma_stft(power, 8000).values) CHECK(v == 0);
+    for (const auto& r : a::deep_voice_features<double>(silence, 8000))
+        for (double v : r) CHECK(std::isfinite(v));
+}

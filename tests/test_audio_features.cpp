@@ -133,8 +133,8 @@ TEST_CASE("audio features equal torchaudio and librosa's definitions on FSDD rec
 
 TEST_CASE("STFT framing: centred frame count, padding modes, window") {
     const std::vector<double> y = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-    CHECK(a::stft_frames<double>(y, {.n_fft = 8, .hop_length = 2}) == 1 + 10 / 2);
-    CHECK(a::stft_frames<double>(y, {.n_fft = 8, .hop_length = 2, .center = false}) == 2);
+    CHECK(a::stft_plan<double>({.n_fft = 8, .hop_length = 2}).frames(y) == 1 + 10 / 2);
+    CHECK(a::stft_plan<double>({.n_fft = 8, .hop_length = 2, .center = false}).frames(y) == 2);
     // Window: periodic Hann, centred in n_fft when shorter.
     const auto w = a::hann_window<double>(4, 8);
     const std::vector<double> hann = {0, 0, 0, 0.5, 1, 0.5, 0, 0};

@@ -141,25 +141,35 @@ inline std::vector<double> chroma_filterbank(double rate, std::size_t n_fft, dou
     return out;
 }
 
-// librosa.feature.chroma_stft from a power spectrogram (|stft|^2), tuning estimated as librosa does.
+// Folds every frame of a power spectrogram with a chroma filterbank (n_chroma rows), then divides
+// each frame by its largest value (librosa.util.normalize with norm=inf; silent frames stay 0).
 template <class Real>
-frame_matrix<Real> chroma_stft(const frame_matrix<Real>& power, double rate, std::size_t n_chroma = 12) {
-    const std::size_t n_fft = 2 * (power.width - 1);
-    const std::vector<double> fb = chroma_filterbank(rate, n_fft, estimate_tuning(power, rate, unsigned(n_chroma)), n_chroma);
+frame_matrix<Real> fold_chroma(const frame_matrix<Real>& power, std::span<const double> filterbank, std::size_t n_chroma) {
+    require(filterbank.size() == n_chroma * power.width, [&] {
+        return "chroma: a filterbank of " + std::to_string(filterbank.size()) + " weights does not fit " +
+               std::to_string(n_chroma) + " pitch classes of " + std::to_string(power.width) + " bins";
+    });
     frame_matrix<Real> out(power.frames, n_chroma);
     for (std::size_t t = 0; t < power.frames; ++t) {
         const auto s = power.frame(t);
         double peak = 0;
         for (std::size_t c = 0; c < n_chroma; ++c) {
             double sum = 0;
-            for (std::size_t k = 0; k < power.width; ++k) sum += fb[c * power.width + k] * s[k];
+            for (std::size_t k = 0; k < power.width; ++k) sum += filterbank[c * power.width + k] * s[k];
             out(t, c) = Real(sum);
             peak = std::max(peak, std::abs(sum));
         }
-        if (peak >= std::numeric_limits<Real>::min()) // librosa.util.normalize(norm=inf)
+        if (peak >= std::numeric_limits<Real>::min())
             for (std::size_t c = 0; c < n_chroma; ++c) out(t, c) = Real(out(t, c) / peak);
     }
     return out;
+}
+
+// librosa.feature.chroma_stft from a power spectrogram (|stft|^2), tuning estimated as librosa does.
+template <class Real>
+frame_matrix<Real> chroma_stft(const frame_matrix<Real>& power, double rate, std::size_t n_chroma = 12) {
+    const double tuning = estimate_tuning(power, rate, unsigned(n_chroma));
+    return fold_chroma(power, chroma_filterbank(rate, 2 * (power.width - 1), tuning, n_chroma), n_chroma);
 }
 
 template <class Real>

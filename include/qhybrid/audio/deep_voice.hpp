@@ -20,6 +20,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,44 +37,68 @@ inline constexpr std::array<std::string_view, deep_voice_width> deep_voice_colum
     "mfcc13",      "mfcc14", "mfcc15",            "mfcc16",             "mfcc17",  "mfcc18",
     "mfcc19",      "mfcc20"};
 
-// The 26 features of one window.
+// Computes DEEP-VOICE rows for any number of signals of one sample rate, building the STFT plan,
+// the mel filterbank and the DCT once, and a chroma filterbank once per distinct tuning estimate
+// (they fall on a grid of 1/100 semitone). Not thread-safe: one extractor per thread.
 template <class Real>
-std::array<Real, deep_voice_width> deep_voice_window(std::span<const Real> window, double rate) {
-    auto mean = [](const std::vector<Real>& v) {
-        Real sum = 0;
-        for (Real x : v) sum += x;
-        return sum / Real(v.size());
-    };
-    const stft_options stft{};
-    const frame_matrix<Real> power = spectrogram(window, stft, 2.0);
-    frame_matrix<Real> magnitude = power;
-    for (Real& v : magnitude.values) v = std::sqrt(v);
+class deep_voice_extractor {
+public:
+    explicit deep_voice_extractor(double rate) : rate_(checked_rate(rate)), mfcc_(rate) {}
 
-    std::array<Real, deep_voice_width> out{};
-    out[0] = mean(chroma_stft(power, rate).values);
-    out[1] = mean(rms(window));
-    out[2] = mean(spectral_centroid(magnitude, rate));
-    out[3] = mean(spectral_bandwidth(magnitude, rate));
-    out[4] = mean(spectral_rolloff(magnitude, rate));
-    out[5] = mean(zero_crossing_rate(window));
-    const frame_matrix<Real> mfccs =
-        dct_ortho(power_to_db(mel_filterbank<Real>(rate, stft.n_fft).apply(power)), 20);
-    const std::vector<Real> mfcc_means = mfccs.column_means();
-    std::copy(mfcc_means.begin(), mfcc_means.end(), out.begin() + 6);
-    return out;
-}
+    // The 26 features of one window.
+    std::array<Real, deep_voice_width> window(std::span<const Real> samples) {
+        auto mean = [](const std::vector<Real>& v) {
+            Real sum = 0;
+            for (Real x : v) sum += x;
+            return sum / Real(v.size());
+        };
+        const frame_matrix<Real> power = stft_.spectrogram(samples);
+        frame_matrix<Real> magnitude = power;
+        for (Real& v : magnitude.values) v = std::sqrt(v);
 
-// One row of 26 features per 1-second window.
+        const double tuning = estimate_tuning(power, rate_);
+        auto fb = chroma_filterbanks_.find(tuning);
+        if (fb == chroma_filterbanks_.end())
+            fb = chroma_filterbanks_.emplace(tuning, chroma_filterbank(rate_, stft_.options().n_fft, tuning)).first;
+
+        std::array<Real, deep_voice_width> out{};
+        out[0] = mean(fold_chroma(power, fb->second, 12).values);
+        out[1] = mean(rms(samples));
+        out[2] = mean(spectral_centroid(magnitude, rate_));
+        out[3] = mean(spectral_bandwidth(magnitude, rate_));
+        out[4] = mean(spectral_rolloff(magnitude, rate_));
+        out[5] = mean(zero_crossing_rate(samples));
+        const std::vector<Real> mfcc_means = mfcc_.from_power(power).column_means();
+        std::copy(mfcc_means.begin(), mfcc_means.end(), out.begin() + 6);
+        return out;
+    }
+
+    // One row per 1-second window.
+    std::vector<std::array<Real, deep_voice_width>> operator()(std::span<const Real> signal) {
+        require(!signal.empty(), [] { return std::string("deep_voice_features: empty signal"); });
+        const auto step = static_cast<std::size_t>(rate_);
+        std::vector<std::array<Real, deep_voice_width>> rows;
+        for (std::size_t first = 0; first < signal.size(); first += step)
+            rows.push_back(window(signal.subspan(first, std::min(step, signal.size() - first))));
+        return rows;
+    }
+
+private:
+    static double checked_rate(double rate) {
+        require(rate >= 1 && std::floor(rate) == rate,
+                [&] { return "deep_voice_features: sample rate " + std::to_string(rate) + " is not a positive integer"; });
+        return rate;
+    }
+
+    double rate_;
+    stft_plan<Real> stft_{};
+    mfcc_plan<Real> mfcc_;
+    std::map<double, std::vector<double>> chroma_filterbanks_;
+};
+
 template <class Real>
 std::vector<std::array<Real, deep_voice_width>> deep_voice_features(std::span<const Real> signal, double rate) {
-    require(rate >= 1 && std::floor(rate) == rate,
-            [&] { return "deep_voice_features: sample rate " + std::to_string(rate) + " is not a positive integer"; });
-    const auto step = static_cast<std::size_t>(rate);
-    std::vector<std::array<Real, deep_voice_width>> rows;
-    for (std::size_t first = 0; first < signal.size(); first += step)
-        rows.push_back(deep_voice_window(signal.subspan(first, std::min(step, signal.size() - first)), rate));
-    require(!rows.empty(), [] { return std::string("deep_voice_features: empty signal"); });
-    return rows;
+    return deep_voice_extractor<Real>(rate)(signal);
 }
 
 } // namespace qhybrid::audio

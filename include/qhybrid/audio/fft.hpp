@@ -36,13 +36,15 @@ std::complex<Real> twiddle(std::size_t k, std::size_t n) {
 // One Stockham radix-2 pass: for sub-transforms of length 2 * half at stride s,
 //   y[q + s(2p)] = a + b,  y[q + s(2p + 1)] = (a - b) w_p,  a = x[q + s p],  b = x[q + s(p + half)].
 template <std::size_t S, class Real>
-void stockham_pass(std::size_t stride, std::size_t half, const Real* wr, const Real* wi, const Real* xr,
-                   const Real* xi, Real* yr, Real* yi) noexcept {
+void stockham_pass(std::size_t stride, std::size_t half, const Real* __restrict wr, const Real* __restrict wi,
+                   const Real* __restrict xr, const Real* __restrict xi, Real* __restrict yr,
+                   Real* __restrict yi) noexcept {
     const std::size_t s = S ? S : stride;
     for (std::size_t p = 0; p < half; ++p) {
         const Real c = wr[p], d = wi[p];
         const Real *ar = xr + s * p, *ai = xi + s * p, *br = ar + s * half, *bi = ai + s * half;
         Real *sr = yr + 2 * s * p, *si = yi + 2 * s * p, *dr = sr + s, *di = si + s;
+#pragma GCC ivdep
         for (std::size_t q = 0; q < s; ++q) {
             const Real tr = ar[q] - br[q], ti = ai[q] - bi[q];
             sr[q] = ar[q] + br[q];

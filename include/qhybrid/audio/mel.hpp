@@ -66,8 +66,13 @@ public:
             hz[i] = mel_to_hz(lo + (hi - lo) * double(i) / double(points - 1), options.scale);
         for (std::size_t m = 0; m < options.n_mels; ++m) {
             const double scale = options.norm == mel_norm::slaney ? 2.0 / (hz[m + 2] - hz[m]) : 1.0;
+            // The triangle lies within [hz[m], hz[m + 2]]; scan that range of bins (plus one
+            // on each side against rounding) rather than all of them.
+            const auto bin_of = [&](double f) { return f * double(n_fft) / rate; };
+            const auto lo_bin = std::size_t(std::max(0.0, std::floor(bin_of(hz[m])) - 1));
+            const auto hi_bin = std::min(bins_ - 1, std::size_t(std::ceil(bin_of(hz[m + 2]))) + 1);
             filter f;
-            for (std::size_t k = 0; k < bins_; ++k) {
+            for (std::size_t k = lo_bin; k <= hi_bin; ++k) {
                 const double freq = rate * double(k) / double(n_fft); // librosa.fft_frequencies
                 const double rising = (freq - hz[m]) / (hz[m + 1] - hz[m]);
                 const double falling = (hz[m + 2] - freq) / (hz[m + 2] - hz[m + 1]);

@@ -22,32 +22,65 @@ struct mfcc_options {
     db_options db{};
 };
 
-// Coefficients k < n_mfcc of the orthonormal DCT-II of every frame (scipy.fft.dct(type=2,
-// norm="ortho")): y_k = s_k sum_n x_n cos(pi k (2n + 1) / 2N), s_0 = sqrt(1/N), s_k = sqrt(2/N).
+// The first `outputs` coefficients of the orthonormal DCT-II of `inputs` values (scipy.fft.dct
+// type 2, norm "ortho"): y_k = s_k sum_n x_n cos(pi k (2n + 1) / 2N), s_0 = sqrt(1/N), s_k = sqrt(2/N).
 template <class Real>
-frame_matrix<Real> dct_ortho(const frame_matrix<Real>& x, std::size_t n_mfcc) {
-    const std::size_t n = x.width;
-    require(n_mfcc >= 1 && n_mfcc <= n, [&] {
-        return "mfcc: n_mfcc " + std::to_string(n_mfcc) + " is not in [1, n_mels = " + std::to_string(n) + "]";
-    });
-    std::vector<Real> basis(n_mfcc * n);
-    for (std::size_t k = 0; k < n_mfcc; ++k)
-        for (std::size_t i = 0; i < n; ++i)
-            basis[k * n + i] = Real(std::sqrt((k == 0 ? 1.0 : 2.0) / double(n)) *
-                                    std::cos(std::numbers::pi * double(k * (2 * i + 1)) / double(2 * n)));
-    frame_matrix<Real> y(x.frames, n_mfcc);
-    for (std::size_t t = 0; t < x.frames; ++t)
-        for (std::size_t k = 0; k < n_mfcc; ++k) {
-            Real sum = 0;
-            for (std::size_t i = 0; i < n; ++i) sum += basis[k * n + i] * x(t, i);
-            y(t, k) = sum;
-        }
-    return y;
-}
+class dct2_ortho {
+public:
+    dct2_ortho(std::size_t inputs, std::size_t outputs) : inputs_(inputs), outputs_(outputs), basis_(inputs * outputs) {
+        require(outputs >= 1 && outputs <= inputs, [&] {
+            return "mfcc: n_mfcc " + std::to_string(outputs) + " is not in [1, n_mels = " + std::to_string(inputs) + "]";
+        });
+        for (std::size_t k = 0; k < outputs; ++k)
+            for (std::size_t i = 0; i < inputs; ++i)
+                basis_[k * inputs + i] = Real(std::sqrt((k == 0 ? 1.0 : 2.0) / double(inputs)) *
+                                              std::cos(std::numbers::pi * double(k * (2 * i + 1)) / double(2 * inputs)));
+    }
+
+    frame_matrix<Real> apply(const frame_matrix<Real>& x) const {
+        require(x.width == inputs_, [&] {
+            return "dct2_ortho: frames of " + std::to_string(x.width) + " values, expected " + std::to_string(inputs_);
+        });
+        frame_matrix<Real> y(x.frames, outputs_);
+        for (std::size_t t = 0; t < x.frames; ++t)
+            for (std::size_t k = 0; k < outputs_; ++k) {
+                Real sum = 0;
+                for (std::size_t i = 0; i < inputs_; ++i) sum += basis_[k * inputs_ + i] * x(t, i);
+                y(t, k) = sum;
+            }
+        return y;
+    }
+
+private:
+    std::size_t inputs_, outputs_;
+    std::vector<Real> basis_;
+};
+
+// MFCCs with the STFT plan, filterbank and DCT built once, for many signals of one rate.
+template <class Real>
+class mfcc_plan {
+public:
+    mfcc_plan(double rate, const mfcc_options& options = {})
+        : options_(options), stft_(options.stft), mel_(rate, options.stft.n_fft, options.mel),
+          dct_(options.mel.n_mels, options.n_mfcc) {}
+
+    frame_matrix<Real> operator()(std::span<const Real> signal) { return from_power(stft_.spectrogram(signal)); }
+
+    // From a power spectrogram made with the same STFT options.
+    frame_matrix<Real> from_power(const frame_matrix<Real>& power) const {
+        return dct_.apply(power_to_db(mel_.apply(power), options_.db));
+    }
+
+private:
+    mfcc_options options_;
+    stft_plan<Real> stft_;
+    mel_filterbank<Real> mel_;
+    dct2_ortho<Real> dct_;
+};
 
 template <class Real>
 frame_matrix<Real> mfcc(std::span<const Real> signal, double rate, const mfcc_options& options = {}) {
-    return dct_ortho(power_to_db(melspectrogram(signal, rate, options.stft, options.mel), options.db), options.n_mfcc);
+    return mfcc_plan<Real>(rate, options)(signal);
 }
 
 } // namespace qhybrid::audio

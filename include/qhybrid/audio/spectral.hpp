@@ -70,9 +70,11 @@ std::vector<Real> spectral_bandwidth(const frame_matrix<Real>& magnitude, double
         const auto s = magnitude.frame(t);
         const double norm = detail::l1_norm(s);
         double sum = 0;
-        for (std::size_t k = 0; k < s.size(); ++k)
-            sum += (s[k] / norm) * std::pow(std::abs(detail::bin_frequency(k, s.size(), rate) - centroid[t]), p);
-        out[t] = Real(std::pow(sum, 1.0 / p));
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            const double deviation = std::abs(detail::bin_frequency(k, s.size(), rate) - centroid[t]);
+            sum += (s[k] / norm) * (p == 2.0 ? deviation * deviation : std::pow(deviation, p)); // numpy squares for p = 2
+        }
+        out[t] = Real(p == 2.0 ? std::sqrt(sum) : std::pow(sum, 1.0 / p));
     }
     return out;
 }

@@ -102,49 +102,72 @@ std::vector<Real> hann_window(std::size_t win_length, std::size_t n_fft) {
     return w;
 }
 
-// Calls visit(t, re, im) with the spectrum of every frame t (n_fft / 2 + 1 bins); the spans are
-// reused between frames.
-template <class Real, class Visit>
-void for_each_spectrum(std::span<const Real> signal, const stft_options& options, Visit&& visit) {
-    const detail::framer<Real> frames(signal, options.n_fft, options.hop(), options.center, options.pad, "stft");
-    const std::vector<Real> window = hann_window<Real>(options.window(), options.n_fft);
-    real_fft<Real> fft(options.n_fft);
-    std::vector<Real> frame(options.n_fft), re(fft.bins()), im(fft.bins());
-    for (std::size_t t = 0; t < frames.frames(); ++t) {
-        frames.read(t, frame);
-        for (std::size_t j = 0; j < frame.size(); ++j) frame[j] *= window[j];
-        fft.forward(frame, re, im);
-        visit(t, std::span<const Real>(re), std::span<const Real>(im));
-    }
-}
-
+// The STFT's fixed parts (window, FFT plan, buffers), built once and reused for any number of
+// signals. Not thread-safe: one plan per thread.
 template <class Real>
-std::size_t stft_frames(std::span<const Real> signal, const stft_options& options) {
-    return detail::framer<Real>(signal, options.n_fft, options.hop(), options.center, options.pad, "stft").frames();
-}
+class stft_plan {
+public:
+    explicit stft_plan(const stft_options& options = {})
+        : options_(options), window_(hann_window<Real>(options.window(), options.n_fft)), fft_(options.n_fft),
+          frame_(options.n_fft), re_(fft_.bins()), im_(fft_.bins()) {}
 
-// librosa.stft: the complex spectrum of every frame.
+    const stft_options& options() const noexcept { return options_; }
+    std::size_t bins() const noexcept { return fft_.bins(); }
+    std::size_t frames(std::span<const Real> signal) const { return framer(signal).frames(); }
+
+    // Calls visit(t, re, im) with the spectrum of every frame t; the spans are reused.
+    template <class Visit>
+    void for_each_spectrum(std::span<const Real> signal, Visit&& visit) {
+        const detail::framer<Real> frames = framer(signal);
+        for (std::size_t t = 0; t < frames.frames(); ++t) {
+            frames.read(t, frame_);
+            for (std::size_t j = 0; j < frame_.size(); ++j) frame_[j] *= window_[j];
+            fft_.forward(frame_, re_, im_);
+            visit(t, std::span<const Real>(re_), std::span<const Real>(im_));
+        }
+    }
+
+    // librosa.stft: the complex spectrum of every frame.
+    frame_matrix<std::complex<Real>> stft(std::span<const Real> signal) {
+        frame_matrix<std::complex<Real>> out(frames(signal), bins());
+        for_each_spectrum(signal, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+            for (std::size_t k = 0; k < out.width; ++k) out(t, k) = {re[k], im[k]};
+        });
+        return out;
+    }
+
+    // |stft|^power: power 2 gives the power spectrogram, 1 the magnitude.
+    frame_matrix<Real> spectrogram(std::span<const Real> signal, double power = 2.0) {
+        require(power > 0, [&] { return "spectrogram: power " + std::to_string(power) + " is not positive"; });
+        frame_matrix<Real> out(frames(signal), bins());
+        for_each_spectrum(signal, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+            for (std::size_t k = 0; k < out.width; ++k) {
+                const Real p = re[k] * re[k] + im[k] * im[k];
+                out(t, k) = power == 2.0 ? p : power == 1.0 ? std::sqrt(p) : Real(std::pow(p, power / 2));
+            }
+        });
+        return out;
+    }
+
+private:
+    detail::framer<Real> framer(std::span<const Real> signal) const {
+        return {signal, options_.n_fft, options_.hop(), options_.center, options_.pad, "stft"};
+    }
+
+    stft_options options_;
+    std::vector<Real> window_;
+    real_fft<Real> fft_;
+    std::vector<Real> frame_, re_, im_;
+};
+
 template <class Real>
 frame_matrix<std::complex<Real>> stft(std::span<const Real> signal, const stft_options& options = {}) {
-    frame_matrix<std::complex<Real>> out(stft_frames(signal, options), options.n_fft / 2 + 1);
-    for_each_spectrum(signal, options, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
-        for (std::size_t k = 0; k < out.width; ++k) out(t, k) = {re[k], im[k]};
-    });
-    return out;
+    return stft_plan<Real>(options).stft(signal);
 }
 
-// |stft|^power: power 2 gives the power spectrogram, 1 the magnitude.
 template <class Real>
 frame_matrix<Real> spectrogram(std::span<const Real> signal, const stft_options& options = {}, double power = 2.0) {
-    require(power > 0, [&] { return "spectrogram: power " + std::to_string(power) + " is not positive"; });
-    frame_matrix<Real> out(stft_frames(signal, options), options.n_fft / 2 + 1);
-    for_each_spectrum(signal, options, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
-        for (std::size_t k = 0; k < out.width; ++k) {
-            const Real p = re[k] * re[k] + im[k] * im[k];
-            out(t, k) = power == 2.0 ? p : power == 1.0 ? std::sqrt(p) : Real(std::pow(p, power / 2));
-        }
-    });
-    return out;
+    return stft_plan<Real>(options).spectrogram(signal, power);
 }
 
 } // namespace qhybrid::audio

@@ -59,6 +59,64 @@ TEST_CASE("min-max scaling is fitted on the rows given to fit, then applied to o
     REQUIRE_THROWS_WITH(unfitted.transform(rows), Contains("transform before fit"));
 }
 
+TEST_CASE("standard scaling: training mean 0 and population standard deviation 1, as scikit-learn") {
+    d::standard_scaler s;
+    const std::vector<double> train{1, 5, 2, 5, 3, 5, 6, 5}; // column 0: mean 3, population sd sqrt(3.5)
+    s.fit(train, 2);
+    std::vector<double> rows{3, 5, 3 + std::sqrt(3.5), 9};
+    s.transform(rows);
+    CHECK(rows[0] == Approx(0).margin(1e-15));
+    CHECK(rows[1] == 0); // a constant column keeps scale 1: x - mean
+    CHECK(rows[2] == Approx(1).epsilon(1e-15));
+    CHECK(rows[3] == 4);
+    std::vector<double> scaled = train;
+    s.transform(scaled);
+    double mean = 0, sq = 0;
+    for (std::size_t i = 0; i < 8; i += 2) mean += scaled[i] / 4, sq += scaled[i] * scaled[i] / 4;
+    CHECK(mean == Approx(0).margin(1e-15));
+    CHECK(sq == Approx(1).epsilon(1e-14));
+    d::standard_scaler unfitted;
+    REQUIRE_THROWS_WITH(unfitted.transform(rows), Contains("standard_scaler: transform before fit"));
+}
+
+TEST_CASE("stratified k-fold: every row tested once, class shares kept, seeds repeat") {
+    std::vector<int> labels;
+    for (int i = 0; i < 103; ++i) labels.push_back(i % 3 == 0 ? 1 : 0); // 35 ones, 68 zeros
+    qhybrid::rng a(5), b(5);
+    const auto folds = d::stratified_k_fold(std::span<const int>(labels), 10, a);
+    REQUIRE(folds.size() == 10);
+    std::vector<int> tested(labels.size(), 0);
+    for (const auto& f : folds) {
+        CHECK(f.train.size() + f.test.size() == labels.size());
+        CHECK((f.test.size() == 10 || f.test.size() == 11));
+        int ones = 0;
+        for (auto i : f.test) ++tested[i], ones += labels[i];
+        CHECK((ones == 3 || ones == 4));
+        std::vector<int> in_train(labels.size(), 0);
+        for (auto i : f.train) in_train[i] = 1;
+        for (auto i : f.test) CHECK(in_train[i] == 0);
+    }
+    for (int t : tested) CHECK(t == 1);
+    CHECK(d::stratified_k_fold(std::span<const int>(labels), 10, b)[4].test == folds[4].test);
+    REQUIRE_THROWS_WITH(d::stratified_k_fold(std::span<const int>(labels), 1, a), Contains("1 folds for 103 rows"));
+}
+
+TEST_CASE("minibatches cover every row once per epoch, last batch smaller") {
+    d::minibatches batches(10, 4);
+    CHECK(batches.size() == 3);
+    qhybrid::rng gen(1);
+    batches.shuffle(gen);
+    std::vector<int> seen(10, 0);
+    std::vector<std::size_t> sizes;
+    for (const auto rows : batches) {
+        sizes.push_back(rows.size());
+        for (auto r : rows) ++seen[r];
+    }
+    CHECK(sizes == std::vector<std::size_t>{4, 4, 2});
+    for (int s : seen) CHECK(s == 1);
+    REQUIRE_THROWS_WITH(d::minibatches(0, 4), Contains("minibatches: 0 rows"));
+}
+
 TEST_CASE("stratified split keeps every class's share, and a seed repeats it") {
     std::vector<int> labels;
     for (int i = 0; i < 100; ++i) labels.push_back(i % 4 == 0); // 25 ones, 75 zeros

@@ -1,5 +1,10 @@
 #pragma once
-// qhybrid's data layer: CSV, scaling, splits.
+// qhybrid's data layer: CSV, gzip and IDX, FSDD, scaling, splits, minibatches, data location.
+#include "qhybrid/data/batches.hpp"
 #include "qhybrid/data/csv.hpp"
+#include "qhybrid/data/fsdd.hpp"
+#include "qhybrid/data/gzip.hpp"
+#include "qhybrid/data/idx.hpp"
+#include "qhybrid/data/location.hpp"
 #include "qhybrid/data/scaling.hpp"
 #include "qhybrid/data/split.hpp"

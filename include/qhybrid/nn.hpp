@@ -5,6 +5,7 @@
 #include "qhybrid/nn/conv.hpp"
 #include "qhybrid/nn/dense.hpp"
 #include "qhybrid/nn/dropout.hpp"
+#include "qhybrid/nn/feature_scaling.hpp"
 #include "qhybrid/nn/flatten.hpp"
 #include "qhybrid/nn/layer.hpp"
 #include "qhybrid/nn/losses.hpp"

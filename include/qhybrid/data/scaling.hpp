@@ -1,9 +1,14 @@
 #pragma once
-// Min-max scaling of feature columns into [lo, hi], fitted on training rows only and then applied
-// to any rows. A constant column maps to the middle of the range.
+// Feature scaling fitted on training rows only, then applied to any rows: a per-column affine
+// map x * scale + offset. min_max_scaler maps the training range onto [lo, hi] (a constant
+// column maps to the middle); standard_scaler subtracts the training mean and divides by the
+// population standard deviation, as scikit-learn's StandardScaler does (a constant column keeps
+// scale 1). The fitted scale and offset are plain vectors, so a model can carry them: see
+// nn::feature_scaling, which saves them with the model's weights.
 #include "qhybrid/core/error.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -11,47 +16,80 @@
 
 namespace qhybrid::data {
 
-class min_max_scaler {
+class feature_scaler {
 public:
-    min_max_scaler(double lo, double hi) : lo_(lo), hi_(hi) {
+    // Scales row-major rows in place (values outside the fitted range land outside it).
+    void transform(std::span<double> rows) const {
+        require(!scale_.empty(), [&] { return name_ + ": transform before fit"; });
+        check_rows(rows.size(), scale_.size(), "transform");
+        for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = rows[i] * scale_[i % scale_.size()] + offset_[i % scale_.size()];
+    }
+
+    std::size_t columns() const noexcept { return scale_.size(); }
+    const std::vector<double>& scale() const noexcept { return scale_; }
+    const std::vector<double>& offset() const noexcept { return offset_; }
+
+protected:
+    explicit feature_scaler(std::string name) : name_(std::move(name)) {}
+
+    void check_rows(std::size_t values, std::size_t columns, const char* who) const {
+        require(columns > 0 && values > 0 && values % columns == 0, [&] {
+            return name_ + "::" + who + ": " + std::to_string(values) + " values are not whole rows of " +
+                   std::to_string(columns) + " columns";
+        });
+    }
+
+    std::string name_;
+    std::vector<double> scale_, offset_;
+};
+
+class min_max_scaler : public feature_scaler {
+public:
+    min_max_scaler(double lo, double hi) : feature_scaler("min_max_scaler"), lo_(lo), hi_(hi) {
         require(lo < hi, [] { return std::string("min_max_scaler: the target range must have lo < hi"); });
     }
 
-    // Learns each column's minimum and maximum from row-major `rows` with `columns` columns.
     void fit(std::span<const double> rows, std::size_t columns) {
-        require(columns > 0 && !rows.empty() && rows.size() % columns == 0, [&] {
-            return "min_max_scaler::fit: " + std::to_string(rows.size()) + " values are not whole rows of " +
-                   std::to_string(columns) + " columns";
-        });
-        min_.assign(rows.begin(), rows.begin() + columns);
-        max_ = min_;
+        check_rows(rows.size(), columns, "fit");
+        std::vector<double> min(rows.begin(), rows.begin() + long(columns)), max = min;
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            min_[i % columns] = std::min(min_[i % columns], rows[i]);
-            max_[i % columns] = std::max(max_[i % columns], rows[i]);
+            min[i % columns] = std::min(min[i % columns], rows[i]);
+            max[i % columns] = std::max(max[i % columns], rows[i]);
         }
+        scale_.assign(columns, 0.0);
+        offset_.assign(columns, (lo_ + hi_) / 2);
+        for (std::size_t c = 0; c < columns; ++c)
+            if (max[c] > min[c]) {
+                scale_[c] = (hi_ - lo_) / (max[c] - min[c]);
+                offset_[c] = lo_ - min[c] * scale_[c];
+            }
     }
-
-    // Scales row-major rows in place (values outside the fitted range land outside [lo, hi]).
-    void transform(std::span<double> rows) const {
-        const std::size_t columns = min_.size();
-        require(columns > 0, [] { return std::string("min_max_scaler: transform before fit"); });
-        require(rows.size() % columns == 0, [&] {
-            return "min_max_scaler::transform: " + std::to_string(rows.size()) + " values are not whole rows of " +
-                   std::to_string(columns) + " columns";
-        });
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const std::size_t c = i % columns;
-            const double span = max_[c] - min_[c];
-            rows[i] = span > 0 ? lo_ + (hi_ - lo_) * (rows[i] - min_[c]) / span : (lo_ + hi_) / 2;
-        }
-    }
-
-    const std::vector<double>& minimum() const noexcept { return min_; }
-    const std::vector<double>& maximum() const noexcept { return max_; }
 
 private:
     double lo_, hi_;
-    std::vector<double> min_, max_;
+};
+
+class standard_scaler : public feature_scaler {
+public:
+    standard_scaler() : feature_scaler("standard_scaler") {}
+
+    void fit(std::span<const double> rows, std::size_t columns) {
+        check_rows(rows.size(), columns, "fit");
+        const double n = double(rows.size() / columns);
+        std::vector<double> mean(columns, 0.0), var(columns, 0.0);
+        for (std::size_t i = 0; i < rows.size(); ++i) mean[i % columns] += rows[i] / n;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const double d = rows[i] - mean[i % columns];
+            var[i % columns] += d * d / n;
+        }
+        scale_.resize(columns);
+        offset_.resize(columns);
+        for (std::size_t c = 0; c < columns; ++c) {
+            const double sd = std::sqrt(var[c]);
+            scale_[c] = sd > 0 ? 1 / sd : 1.0;
+            offset_[c] = -mean[c] * scale_[c];
+        }
+    }
 };
 
 } // namespace qhybrid::data

@@ -1,5 +1,6 @@
 #pragma once
-// Stratified train/test split: every class keeps its share in both parts.
+// Stratified train/test splits and stratified k-fold cross-validation: every class keeps its
+// share in every part.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/rng.hpp"
 
@@ -33,6 +34,32 @@ split_indices stratified_split(std::span<const Label> labels, double test_fracti
     gen.shuffle(std::span<std::size_t>(s.train));
     gen.shuffle(std::span<std::size_t>(s.test));
     return s;
+}
+
+// k folds for cross-validation: each class's rows, shuffled with `gen`, are dealt to the folds in
+// turn, so fold sizes differ by at most one per class; fold f tests on its rows and trains on
+// all others.
+template <class Label>
+std::vector<split_indices> stratified_k_fold(std::span<const Label> labels, std::size_t k, rng& gen) {
+    require(k >= 2 && k <= labels.size(), [&] {
+        return "stratified_k_fold: " + std::to_string(k) + " folds for " + std::to_string(labels.size()) + " rows";
+    });
+    std::map<Label, std::vector<std::size_t>> by_class;
+    for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+    std::vector<std::size_t> fold_of(labels.size());
+    std::size_t next = 0; // continue dealing where the previous class stopped, to balance fold sizes
+    for (auto& [label, rows] : by_class) {
+        gen.shuffle(std::span<std::size_t>(rows));
+        for (std::size_t r : rows) fold_of[r] = next++ % k;
+    }
+    std::vector<split_indices> folds(k);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        for (std::size_t f = 0; f < k; ++f) (fold_of[i] == f ? folds[f].test : folds[f].train).push_back(i);
+    for (auto& f : folds) {
+        gen.shuffle(std::span<std::size_t>(f.train));
+        gen.shuffle(std::span<std::size_t>(f.test));
+    }
+    return folds;
 }
 
 } // namespace qhybrid::data

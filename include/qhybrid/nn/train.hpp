@@ -6,6 +6,7 @@
 //
 //   nn::fit(net, opt, train, &validation, {.epochs = 30, .batch_size = 32, .seed = 1});
 #include "qhybrid/core/rng.hpp"
+#include "qhybrid/data/batches.hpp"
 #include "qhybrid/nn/losses.hpp"
 #include "qhybrid/nn/sequential.hpp"
 
@@ -80,12 +81,9 @@ evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_si
     require(data.size() > 0 && data.x.dim(0) == data.size(), [] { return std::string("evaluate: empty data, or labels and rows differ in number"); });
     double total = 0;
     std::size_t correct = 0;
-    std::vector<std::size_t> rows;
-    for (std::size_t first = 0; first < data.size(); first += batch_size) {
-        rows.resize(std::min(batch_size, data.size() - first));
-        std::iota(rows.begin(), rows.end(), first);
+    for (const std::span<const std::size_t> rows : data::minibatches(data.size(), batch_size)) {
         const tensor<T> z = net.forward(gather_rows(data.x, rows), mode::eval);
-        const std::span<const std::size_t> y(data.y.data() + first, rows.size());
+        const std::span<const std::size_t> y(data.y.data() + rows.front(), rows.size()); // rows are in order
         total += double(loss(z, y).value) * double(rows.size());
         const auto pred = argmax_rows(z);
         for (std::size_t i = 0; i < rows.size(); ++i) correct += pred[i] == y[i];
@@ -100,19 +98,17 @@ std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled
     require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
     require(o.batch_size > 0 && o.epochs > 0, [] { return std::string("fit: epochs and batch size must be positive"); });
     rng gen(o.seed);
-    std::vector<std::size_t> order(train.size());
-    std::iota(order.begin(), order.end(), 0);
+    data::minibatches batches(train.size(), o.batch_size);
     std::vector<epoch_record> history;
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
     sequential<T> best_net;
     for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
-        gen.shuffle(std::span<std::size_t>(order));
+        batches.shuffle(gen);
         double total = 0;
         std::size_t correct = 0;
-        for (std::size_t first = 0; first < order.size(); first += o.batch_size) {
-            const std::span<const std::size_t> rows(order.data() + first, std::min(o.batch_size, order.size() - first));
+        for (const std::span<const std::size_t> rows : batches) {
             std::vector<std::size_t> y(rows.size());
             for (std::size_t i = 0; i < rows.size(); ++i) y[i] = train.y[rows[i]];
             net.zero_grad();

@@ -1,0 +1,60 @@
+#pragma once
+// IDX files (LeCun's format for MNIST), optionally gzip-compressed: a magic number 0, 0, type,
+// rank; rank big-endian 32-bit dimensions; then the values. Unsigned bytes (type 0x08) are
+// supported, which is what MNIST stores. The file size must match the dimensions exactly.
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/data/gzip.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qhybrid::data {
+
+struct idx_array {
+    std::vector<std::size_t> shape;
+    std::vector<std::uint8_t> values; // row-major
+};
+
+inline idx_array parse_idx(std::span<const std::uint8_t> bytes, std::string_view source = "<idx>") {
+    auto fail_with = [&](const std::string& what) { fail(std::string(source) + ": " + what); };
+    if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) fail_with("not an IDX file (bad magic number)");
+    if (bytes[2] != 0x08)
+        fail_with("element type 0x" + std::string(1, "0123456789ABCDEF"[bytes[2] >> 4]) +
+                  std::string(1, "0123456789ABCDEF"[bytes[2] & 15]) + " is not supported (only 0x08, unsigned byte)");
+    const std::size_t rank = bytes[3];
+    if (rank == 0) fail_with("rank 0");
+    if (bytes.size() < 4 + 4 * rank) fail_with("the header is cut off (truncated file)");
+    idx_array out;
+    std::size_t count = 1;
+    for (std::size_t d = 0; d < rank; ++d) {
+        const std::uint8_t* p = bytes.data() + 4 + 4 * d;
+        const std::size_t n = std::size_t(p[0]) << 24 | std::size_t(p[1]) << 16 | std::size_t(p[2]) << 8 | p[3];
+        if (n == 0 || count > (std::size_t(1) << 40) / n) fail_with("dimension " + std::to_string(d) + " is 0 or too large");
+        out.shape.push_back(n);
+        count *= n;
+    }
+    const std::size_t body = bytes.size() - 4 - 4 * rank;
+    if (body != count)
+        fail_with("the dimensions announce " + std::to_string(count) + " values, the file holds " + std::to_string(body) +
+                  (body < count ? " (truncated file)" : " (trailing data)"));
+    out.values.assign(bytes.begin() + long(4 + 4 * rank), bytes.end());
+    return out;
+}
+
+// Reads an IDX file; names ending in ".gz" are decompressed first.
+inline idx_array read_idx(const std::filesystem::path& path) {
+    if (path.extension() == ".gz") return parse_idx(read_gzip(path), path.string());
+    std::ifstream in(path, std::ios::binary);
+    require(bool(in), [&] { return path.string() + ": cannot open the file"; });
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_idx(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), path.string());
+}
+
+} // namespace qhybrid::data

@@ -3,9 +3,15 @@ if(CMAKE_FIND_PACKAGE_NAME)            # included from qhybrid-config.cmake
     include(CMakeFindDependencyMacro)
     find_dependency(xsimd 8.1)
     find_dependency(Boost 1.74)
+    if(QHYBRID_OPENMP)
+        find_dependency(OpenMP)
+    endif()
 else()
     find_package(xsimd 8.1 REQUIRED)
     find_package(Boost 1.74 REQUIRED)  # Boost.Hana is header-only: Boost::headers
+    if(QHYBRID_OPENMP)
+        find_package(OpenMP REQUIRED)  # g++'s libgomp: OpenMP::OpenMP_CXX
+    endif()
 endif()
 if(TARGET xsimd AND NOT TARGET xtl)
     # Debian's xsimd export links a bare "xtl" (ld: cannot find -lxtl); xtl is only used under

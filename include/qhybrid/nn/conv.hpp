@@ -4,11 +4,13 @@
 // sample to a matrix product through im2col; backward recomputes the columns from the cached
 // input rather than keeping them for the whole minibatch. Initialized like PyTorch: weights and
 // bias uniform in +-1/sqrt(channels * kernel area).
+#include "qhybrid/core/parallel.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/gemm.hpp"
 #include "qhybrid/nn/layer.hpp"
 
 #include <cmath>
+#include <vector>
 
 namespace qhybrid::nn {
 
@@ -92,15 +94,20 @@ public:
         x_ = x, h_ = h, wi_ = w;
         const std::size_t batch = x.dim(0), out_size = s_.out * g.positions();
         tensor<T> y({batch, out_size});
-        for (std::size_t b = 0; b < batch; ++b) {
-            T* yb = y.data() + b * out_size;
-            for (std::size_t o = 0; o < s_.out; ++o) std::fill(yb + o * g.positions(), yb + (o + 1) * g.positions(), b_[o]);
-            g.im2col(x.data() + b * x.row_size(), cols_);
-            gemm::ab(s_.out, g.positions(), g.patch(), w_.data(), cols_.data(), yb);
-        }
+        cols_.resize(max_workers());
+        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
+            for (std::size_t b = first; b < last; ++b) {
+                T* yb = y.data() + b * out_size;
+                for (std::size_t o = 0; o < s_.out; ++o) std::fill(yb + o * g.positions(), yb + (o + 1) * g.positions(), b_[o]);
+                g.im2col(x.data() + b * x.row_size(), cols_[worker]);
+                gemm::ab(s_.out, g.positions(), g.patch(), w_.data(), cols_[worker].data(), yb);
+            }
+        });
         return y;
     }
 
+    // Samples are split over the workers; each accumulates its own weight and bias gradients,
+    // which are then added in worker order.
     tensor<T> backward(const tensor<T>& dy, const char* who) {
         require_forward(x_, who);
         const conv_geometry g(s_, h_, wi_, who);
@@ -110,15 +117,27 @@ public:
                    " does not match the output";
         });
         tensor<T> dx(x_.shape());
-        for (std::size_t b = 0; b < batch; ++b) {
-            const T* dyb = dy.data() + b * out_size;
-            for (std::size_t o = 0; o < s_.out; ++o)
-                for (std::size_t p = 0; p < g.positions(); ++p) db_[o] += dyb[o * g.positions() + p];
-            g.im2col(x_.data() + b * x_.row_size(), cols_);
-            gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols_.data(), dw_.data(), scratch_);
-            dcols_.assign(g.patch() * g.positions(), T(0));
-            gemm::atb(g.patch(), g.positions(), s_.out, w_.data(), dyb, dcols_.data());
-            g.col2im(dcols_, dx.data() + b * x_.row_size());
+        const std::size_t workers = max_workers();
+        cols_.resize(workers), dcols_.resize(workers), scratch_.resize(workers);
+        partial_dw_.assign(workers - 1, tensor<T>(dw_.shape()));
+        partial_db_.assign(workers - 1, tensor<T>(db_.shape()));
+        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
+            tensor<T>& dw = worker ? partial_dw_[worker - 1] : dw_;
+            tensor<T>& db = worker ? partial_db_[worker - 1] : db_;
+            for (std::size_t b = first; b < last; ++b) {
+                const T* dyb = dy.data() + b * out_size;
+                for (std::size_t o = 0; o < s_.out; ++o)
+                    for (std::size_t p = 0; p < g.positions(); ++p) db[o] += dyb[o * g.positions() + p];
+                g.im2col(x_.data() + b * x_.row_size(), cols_[worker]);
+                gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols_[worker].data(), dw.data(), scratch_[worker]);
+                dcols_[worker].assign(g.patch() * g.positions(), T(0));
+                gemm::atb(g.patch(), g.positions(), s_.out, w_.data(), dyb, dcols_[worker].data());
+                g.col2im(dcols_[worker], dx.data() + b * x_.row_size());
+            }
+        });
+        for (std::size_t k = 0; k + 1 < workers; ++k) {
+            for (std::size_t i = 0; i < dw_.size(); ++i) dw_[i] += partial_dw_[k][i];
+            for (std::size_t i = 0; i < db_.size(); ++i) db_[i] += partial_db_[k][i];
         }
         return dx;
     }
@@ -129,7 +148,8 @@ private:
     conv_shape s_;
     tensor<T> x_;
     std::size_t h_ = 0, wi_ = 0;
-    aligned_vector<T> cols_, dcols_, scratch_;
+    std::vector<aligned_vector<T>> cols_, dcols_, scratch_; // per worker
+    std::vector<tensor<T>> partial_dw_, partial_db_;        // workers 1, 2, ...
 };
 
 } // namespace detail

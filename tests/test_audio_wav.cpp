@@ -115,7 +115,7 @@ TEST_CASE("WAV: every sample format decodes to full-scale values") {
     CHECK(parse(eight).samples == std::vector{-1.0, 127.0 / 128});
 }
 
-TEST_CASE("WAV: channels are interleaved and downmixed by their mean; unknown chunks are skipped") {
+TEST_CASE("WAV: channels are interleaved and downmixed by their mean, unknown chunks are skipped") {
     const a::wav w = parse(wav_file({1, 3, 16000, 16}, {0.5, -0.25, 0.0, 0.125, 0.125, 0.125}, true));
     CHECK(w.channels == 3);
     CHECK(w.frames() == 2);

@@ -167,7 +167,7 @@ TEST_CASE("FSDD: 3,000 recordings, 6 speakers, the official 300 / 2,700 split", 
     CHECK_THROWS_WITH(d::fsdd("/nonexistent"), Contains("/nonexistent/recordings: no such folder"));
 }
 
-TEST_CASE("data location: flag, then QHYBRID_DATA, then ../shared/data; a clear error when missing") {
+TEST_CASE("data location: flag, then QHYBRID_DATA, then ../shared/data, a clear error when missing") {
     CHECK(d::data_root("/x") == "/x");
     CHECK_THROWS_WITH(d::require_data("/nonexistent", "fsdd/recordings"),
                       Contains("/nonexistent/fsdd/recordings not found. Pass --data DIR or set QHYBRID_DATA"));

@@ -57,7 +57,7 @@ TEST_CASE("Pauli-string expectations in Qiskit's label order") {
     }
 }
 
-TEST_CASE("sampling: frequencies within 5 sigma of the probabilities; a seed repeats the draw") {
+TEST_CASE("sampling: frequencies within 5 sigma of the probabilities, a seed repeats the draw") {
     q::statevector<3> psi;
     q::executor<q::real_amplitudes<3, 1>> ex;
     const std::vector<double> theta{0.3, 1.1, -0.7, 2.0, 0.4, -1.3};

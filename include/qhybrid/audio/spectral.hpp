@@ -106,37 +106,44 @@ struct frame_options {
     bool center = true;
 };
 
+namespace detail {
+
+// value(frame) for every frame of the padded signal.
+template <class Real, class Value>
+std::vector<Real> per_frame(std::span<const Real> signal, const frame_options& options, pad_mode pad, const char* who,
+                            Value&& value) {
+    const framer<Real> frames(signal, options.frame_length, options.hop_length, options.center, pad, who);
+    std::vector<Real> frame(options.frame_length), out(frames.frames());
+    for (std::size_t t = 0; t < out.size(); ++t) {
+        frames.read(t, frame);
+        out[t] = value(std::span<const Real>(frame));
+    }
+    return out;
+}
+
+} // namespace detail
+
 // Fraction of sign changes inside each frame: samples with |x| <= 1e-10 count as +0, the frame
 // is edge-padded when centred, and the count is divided by frame_length (librosa's
 // zero_crossing_rate with its defaults).
 template <class Real>
 std::vector<Real> zero_crossing_rate(std::span<const Real> signal, const frame_options& options = {}) {
-    const detail::framer<Real> frames(signal, options.frame_length, options.hop_length, options.center,
-                                      pad_mode::edge, "zero_crossing_rate");
-    std::vector<Real> frame(options.frame_length), out(frames.frames());
-    for (std::size_t t = 0; t < out.size(); ++t) {
-        frames.read(t, frame);
+    return detail::per_frame(signal, options, pad_mode::edge, "zero_crossing_rate", [](std::span<const Real> frame) {
         auto negative = [](Real v) { return std::abs(v) > Real(1e-10) && std::signbit(v); };
         std::size_t crossings = 0;
         for (std::size_t j = 1; j < frame.size(); ++j) crossings += negative(frame[j]) != negative(frame[j - 1]);
-        out[t] = Real(crossings) / Real(frame.size());
-    }
-    return out;
+        return Real(crossings) / Real(frame.size());
+    });
 }
 
 // Root mean square of each zero-padded frame.
 template <class Real>
 std::vector<Real> rms(std::span<const Real> signal, const frame_options& options = {}) {
-    const detail::framer<Real> frames(signal, options.frame_length, options.hop_length, options.center,
-                                      pad_mode::constant, "rms");
-    std::vector<Real> frame(options.frame_length), out(frames.frames());
-    for (std::size_t t = 0; t < out.size(); ++t) {
-        frames.read(t, frame);
+    return detail::per_frame(signal, options, pad_mode::constant, "rms", [](std::span<const Real> frame) {
         Real sum = 0;
         for (Real v : frame) sum += v * v;
-        out[t] = std::sqrt(sum / Real(frame.size()));
-    }
-    return out;
+        return std::sqrt(sum / Real(frame.size()));
+    });
 }
 
 } // namespace qhybrid::audio

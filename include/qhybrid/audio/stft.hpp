@@ -118,19 +118,14 @@ public:
     // Calls visit(t, re, im) with the spectrum of every frame t; the spans are reused.
     template <class Visit>
     void for_each_spectrum(std::span<const Real> signal, Visit&& visit) {
-        const detail::framer<Real> frames = framer(signal);
-        for (std::size_t t = 0; t < frames.frames(); ++t) {
-            frames.read(t, frame_);
-            for (std::size_t j = 0; j < frame_.size(); ++j) frame_[j] *= window_[j];
-            fft_.forward(frame_, re_, im_);
-            visit(t, std::span<const Real>(re_), std::span<const Real>(im_));
-        }
+        transform(framer(signal), visit);
     }
 
     // librosa.stft: the complex spectrum of every frame.
     frame_matrix<std::complex<Real>> stft(std::span<const Real> signal) {
-        frame_matrix<std::complex<Real>> out(frames(signal), bins());
-        for_each_spectrum(signal, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+        const detail::framer<Real> frames = framer(signal);
+        frame_matrix<std::complex<Real>> out(frames.frames(), bins());
+        transform(frames, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
             for (std::size_t k = 0; k < out.width; ++k) out(t, k) = {re[k], im[k]};
         });
         return out;
@@ -139,8 +134,9 @@ public:
     // |stft|^power: power 2 gives the power spectrogram, 1 the magnitude.
     frame_matrix<Real> spectrogram(std::span<const Real> signal, double power = 2.0) {
         require(power > 0, [&] { return "spectrogram: power " + std::to_string(power) + " is not positive"; });
-        frame_matrix<Real> out(frames(signal), bins());
-        for_each_spectrum(signal, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+        const detail::framer<Real> frames = framer(signal);
+        frame_matrix<Real> out(frames.frames(), bins());
+        transform(frames, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
             for (std::size_t k = 0; k < out.width; ++k) {
                 const Real p = re[k] * re[k] + im[k] * im[k];
                 out(t, k) = power == 2.0 ? p : power == 1.0 ? std::sqrt(p) : Real(std::pow(p, power / 2));
@@ -150,6 +146,17 @@ public:
     }
 
 private:
+    template <class Visit>
+    void transform(const detail::framer<Real>& frames, Visit&& visit) {
+        for (std::size_t t = 0; t < frames.frames(); ++t) {
+            frames.read(t, frame_);
+            for (std::size_t j = 0; j < frame_.size(); ++j) frame_[j] *= window_[j];
+            fft_.forward(frame_, re_, im_);
+            visit(t, std::span<const Real>(re_), std::span<const Real>(im_));
+        }
+    }
+
+    // Checks the signal (finite, long enough) once per call.
     detail::framer<Real> framer(std::span<const Real> signal) const {
         return {signal, options_.n_fft, options_.hop(), options_.center, options_.pad, "stft"};
     }

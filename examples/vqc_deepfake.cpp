@@ -43,8 +43,7 @@ struct options {
 
 options parse(int argc, char** argv) {
     options o;
-    if (const char* env = std::getenv("QHYBRID_DATA")) o.data = env;
-    else o.data = "../shared/data";
+    o.data = qhybrid::data::data_root();
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -101,10 +100,7 @@ struct dataset {
 };
 
 dataset load(const fs::path& data) {
-    const fs::path file = data / "deep-voice" / "DATASET-balanced.csv";
-    if (!fs::exists(file))
-        qhybrid::fail(file.string() + " not found: pass --data DIR or set QHYBRID_DATA to the folder that holds "
-                      "deep-voice/DATASET-balanced.csv (Kaggle \"DEEP-VOICE: DeepFake Voice Recognition\")");
+    const fs::path file = qhybrid::data::require_data(data, "deep-voice/DATASET-balanced.csv");
     const auto table = qhybrid::data::read_csv(file);
     dataset d;
     std::vector<std::vector<double>> cols;

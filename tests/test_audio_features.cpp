@@ -194,6 +194,15 @@ TEST_CASE("audio functions reject bad input with context") {
     negative.values = {1, -1, 0};
     CHECK_THROWS_WITH(a::spectral_centroid(negative, 8000), Contains("frame 0, bin 1 is not a finite non-negative"));
     CHECK_THROWS_WITH(a::deep_voice_features<double>(ok, 8000.5), Contains("sample rate 8000.5"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 64}, 0.0), Contains("is not positive"));
+    const a::mel_filterbank<double> fb(8000, 64, {.n_mels = 10});
+    CHECK_THROWS_WITH(fb.apply(matrix(2, 16)), Contains("spectrum frames have 16 bins, the filterbank expects 33"));
+    CHECK_THROWS_WITH(a::dct2_ortho<double>(10, 5).apply(matrix(2, 9)), Contains("frames of 9 values, expected 10"));
+    CHECK_THROWS_WITH(a::fold_chroma(matrix(2, 33), std::vector<double>(12 * 32), 12),
+                      Contains("a filterbank of 384 weights does not fit 12 pitch classes of 33 bins"));
+    CHECK_THROWS_WITH(a::pitch_tuning(std::vector<double>{440.0}, 1.5), Contains("resolution 1.5"));
+    CHECK_THROWS_WITH(a::estimate_tuning(matrix(2, 2), 8000), Contains("need at least 3 frequency bins"));
+    CHECK_THROWS_WITH(a::chroma_filterbank(8000, 1), Contains("need a positive rate, n_fft >= 2"));
 }
 
 TEST_CASE("silent frames give zeros as in librosa, never NaN") {

@@ -86,6 +86,28 @@ TEST_CASE("conv2d: samples split over OpenMP threads give the serial results wit
 #endif
 }
 
+TEST_CASE("feature_scaling: x * scale + offset per feature, kept as buffers, backward matches finite differences") {
+    qhybrid::rng r(23);
+    const std::vector<double> scale = {2.0, -0.5, 0.0}, offset = {1.0, 0.25, 3.0};
+    nn::feature_scaling<double> f(scale, offset);
+    tensor x({2, 3});
+    const std::vector<double> xs = {1, 2, 3, -1, 4, 0}, expected = {3, -0.75, 3, -1, -1.75, 3};
+    std::copy(xs.begin(), xs.end(), x.values().begin());
+    const tensor y = f.forward(x, nn::mode::eval);
+    for (std::size_t i = 0; i < expected.size(); ++i) CHECK(y[i] == expected[i]);
+    const auto buffers = f.buffers(); // what save_weights writes after the parameters
+    REQUIRE(buffers.size() == 2);
+    for (std::size_t k = 0; k < 3; ++k) CHECK(((*buffers[0])[k] == scale[k] && (*buffers[1])[k] == offset[k]));
+    CHECK(f.parameters().empty());
+    CHECK(gradient_error(f, random_tensor({4, 3}, r), nn::mode::train, r) <= fd_tol);
+    CHECK_THROWS_WITH(nn::feature_scaling<double>(scale, std::vector<double>{1.0}),
+                      Catch::Contains("3 scales and 1 offsets"));
+    CHECK_THROWS_WITH(nn::feature_scaling<double>(std::vector<double>{std::nan("")}, std::vector<double>{0.0}),
+                      Catch::Contains("feature 0 has a non-finite scale or offset"));
+    CHECK_THROWS_WITH(f.forward(tensor({2, 4}), nn::mode::eval), Catch::Contains("feature_scaling: input of shape [2, 4], expected [batch, 3]"));
+    CHECK_THROWS_WITH(nn::feature_scaling<double>(scale, offset).backward(y), Catch::Contains("backward() called before forward()"));
+}
+
 TEST_CASE("conv1d: forward equals conv2d of height 1, backward matches finite differences") {
     qhybrid::rng r(3);
     nn::conv1d<double> c(3, 6, 5, 2, 2, r);

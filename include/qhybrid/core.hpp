@@ -1,6 +1,9 @@
 #pragma once
-// qhybrid's foundation: errors, aligned storage, SIMD aliases, the seeded generator.
+// qhybrid's foundation: errors, aligned storage, SIMD aliases, the seeded generator, whole-file
+// reading, OpenMP work splitting.
 #include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
+#include "qhybrid/core/parallel.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/core/simd.hpp"

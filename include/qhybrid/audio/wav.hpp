@@ -4,15 +4,13 @@
 // cannot trust (truncation, sizes that disagree, a partial sample frame, NaN samples) is a
 // qhybrid::error naming the file, the chunk and the byte offset; the reader never guesses.
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
 
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -183,11 +181,8 @@ inline wav parse_wav(std::span<const std::byte> bytes, std::string_view source =
 }
 
 inline wav read_wav(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), [&] { return path.string() + ": cannot open the file"; });
-    const std::vector<char> text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    require(!in.bad(), [&] { return path.string() + ": read error"; });
-    return parse_wav(std::as_bytes(std::span(text)), path.string());
+    const std::vector<std::uint8_t> bytes = read_file(path);
+    return parse_wav(std::as_bytes(std::span(bytes)), path.string());
 }
 
 } // namespace qhybrid::audio

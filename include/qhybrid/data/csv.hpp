@@ -3,13 +3,13 @@
 // commas, newlines and doubled quotes; CRLF or LF line ends. Every row must have as many fields
 // as the header. Errors name the source, the line and the column.
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,11 +143,8 @@ inline csv_table parse_csv(std::string_view text, std::string source = "<csv>") 
 }
 
 inline csv_table read_csv(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), [&] { return path.string() + ": cannot open the file"; });
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return parse_csv(buffer.str(), path.string());
+    const std::vector<std::uint8_t> bytes = read_file(path);
+    return parse_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
 }
 
 } // namespace qhybrid::data

@@ -5,13 +5,12 @@
 // byte offset. Canonical Huffman decoding, one bit at a time: simple, and fast enough for the
 // data sets' few megabytes.
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -251,10 +250,7 @@ inline std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::s
 }
 
 inline std::vector<std::uint8_t> read_gzip(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), [&] { return path.string() + ": cannot open the file"; });
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return gunzip(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), path.string());
+    return gunzip(read_file(path), path.string());
 }
 
 } // namespace qhybrid::data

@@ -8,8 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,11 +48,7 @@ inline idx_array parse_idx(std::span<const std::uint8_t> bytes, std::string_view
 
 // Reads an IDX file; names ending in ".gz" are decompressed first.
 inline idx_array read_idx(const std::filesystem::path& path) {
-    if (path.extension() == ".gz") return parse_idx(read_gzip(path), path.string());
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), [&] { return path.string() + ": cannot open the file"; });
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return parse_idx(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), path.string());
+    return parse_idx(path.extension() == ".gz" ? read_gzip(path) : read_file(path), path.string());
 }
 
 } // namespace qhybrid::data

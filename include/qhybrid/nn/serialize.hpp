@@ -4,6 +4,7 @@
 // checks the format, the element type, the architecture description and every tensor's name and
 // shape before it changes anything, so a file from another model or a damaged file is a clear
 // error and leaves the model as it was.
+#include "qhybrid/core/file.hpp"
 #include "qhybrid/nn/layer.hpp"
 
 #include <algorithm>
@@ -118,9 +119,7 @@ void save_weights(layer<T>& model, const std::string& path) {
 
 template <class T>
 void load_weights(layer<T>& model, const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    require(bool(in), [&] { return "load_weights: cannot open " + path; });
-    const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<unsigned char> bytes = read_file(path);
     require(bytes.size() >= sizeof(detail::weights_magic) + 8 &&
                 std::equal(std::begin(detail::weights_magic), std::end(detail::weights_magic), bytes.begin()),
             [&] { return path + ": not a qhybrid weights file"; });

@@ -20,45 +20,22 @@ namespace nn = qhybrid::nn;
 
 namespace {
 
-struct dataset {
-    std::vector<double> x; // rows of 26 features
-    std::vector<std::size_t> y;
-    static constexpr std::size_t width = qhybrid::audio::deep_voice_width;
-};
+constexpr std::size_t width = d::deep_voice_width;
 
-dataset load(const std::filesystem::path& root) {
-    const auto table = d::read_csv(d::require_data(root, "deep-voice/DATASET-balanced.csv"));
-    dataset out;
-    std::vector<std::vector<double>> columns;
-    for (auto name : qhybrid::audio::deep_voice_columns) columns.push_back(table.numbers(name));
-    const auto labels = table.texts("LABEL");
-    for (std::size_t r = 0; r < table.rows(); ++r) {
-        for (const auto& c : columns) out.x.push_back(c[r]);
-        qhybrid::require(labels[r] == "REAL" || labels[r] == "FAKE",
-                         [&] { return table.where(r, table.column("LABEL")) + ": expected REAL or FAKE"; });
-        out.y.push_back(labels[r] == "FAKE");
-    }
-    return out;
-}
-
-nn::labelled<double> rows_of(const dataset& data, const std::vector<std::size_t>& rows) {
-    nn::labelled<double> out{nn::tensor<double>({rows.size(), dataset::width}), {}};
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::copy_n(data.x.begin() + long(rows[i] * dataset::width), dataset::width, out.x.data() + i * dataset::width);
-        out.y.push_back(data.y[rows[i]]);
-    }
-    return out;
+nn::labelled<double> load(const std::filesystem::path& root) {
+    auto rows = d::read_deep_voice(d::require_data(root, "deep-voice/DATASET-balanced.csv"));
+    return {nn::tensor<double>({rows.size(), width}, std::move(rows.features)), std::move(rows.labels)};
 }
 
 // Trains on `train` and returns the test accuracy.
-double train_and_test(const dataset& data, const d::split_indices& split, std::size_t epochs, std::uint64_t seed, bool progress) {
-    const auto train = rows_of(data, split.train), test = rows_of(data, split.test);
+double train_and_test(const nn::labelled<double>& data, const d::split_indices& split, std::size_t epochs, std::uint64_t seed, bool progress) {
+    const auto train = nn::subset(data, std::span(split.train)), test = nn::subset(data, std::span(split.test));
     d::standard_scaler scaler;
-    scaler.fit(std::span(train.x.values()), dataset::width);
+    scaler.fit(std::span(train.x.values()), width);
     qhybrid::rng gen(seed);
     nn::sequential<double> net;
     net.add<nn::feature_scaling<double>>(scaler.scale(), scaler.offset())
-        .add<nn::dense<double>>(dataset::width, 64, gen).add<nn::relu<double>>()
+        .add<nn::dense<double>>(width, 64, gen).add<nn::relu<double>>()
         .add<nn::dense<double>>(64, 32, gen).add<nn::relu<double>>()
         .add<nn::dense<double>>(32, 2, gen);
     nn::adam<double> opt(net.parameters(), {.lr = 2e-3});
@@ -79,7 +56,7 @@ int main(int argc, char** argv) try {
     app.add_option("--seed", seed, "seed of the split, the initialisation and the minibatch order");
     CLI11_PARSE(app, argc, argv);
 
-    const dataset data = load(d::data_root(data_flag));
+    const auto data = load(d::data_root(data_flag));
     qhybrid::rng gen(seed);
     const auto split = d::stratified_split(std::span<const std::size_t>(data.y), 0.2, gen);
     std::printf("DEEP-VOICE: %zu rows; stratified 80/20: %zu train, %zu test\n", data.y.size(), split.train.size(), split.test.size());

@@ -29,9 +29,7 @@ constexpr std::size_t qubits = 8;
 using model_circuit = q::compose<q::angle_encoding<qubits, q::axis::y>, q::real_amplitudes<qubits, 3>>;
 using batch_state = q::batched_statevector<qubits>;
 constexpr std::size_t lanes = batch_state::samples;
-constexpr std::array<const char*, qubits> feature_names{"chroma_stft", "rms", "spectral_centroid",
-                                                        "spectral_bandwidth", "rolloff", "zero_crossing_rate",
-                                                        "mfcc1", "mfcc2"};
+// The first `qubits` DEEP-VOICE columns: chroma, rms, centroid, bandwidth, rolloff, ZCR, mfcc1, mfcc2.
 
 struct options {
     fs::path data;
@@ -100,18 +98,12 @@ struct dataset {
 };
 
 dataset load(const fs::path& data) {
-    const fs::path file = qhybrid::data::require_data(data, "deep-voice/DATASET-balanced.csv");
-    const auto table = qhybrid::data::read_csv(file);
+    const auto rows = qhybrid::data::read_deep_voice(qhybrid::data::require_data(data, "deep-voice/DATASET-balanced.csv"));
     dataset d;
-    std::vector<std::vector<double>> cols;
-    for (const char* name : feature_names) cols.push_back(table.numbers(name));
-    const std::size_t label = table.column("LABEL");
-    for (std::size_t r = 0; r < table.rows(); ++r) {
-        for (const auto& c : cols) d.x.push_back(c[r]);
-        const std::string& l = table.text(r, label);
-        qhybrid::require(l == "REAL" || l == "FAKE",
-                         [&] { return table.where(r, label) + ": label \"" + l + "\" is neither REAL nor FAKE"; });
-        d.y.push_back(l == "FAKE");
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto first = rows.features.begin() + std::ptrdiff_t(r * qhybrid::data::deep_voice_width);
+        d.x.insert(d.x.end(), first, first + qubits);
+        d.y.push_back(int(rows.labels[r]));
     }
     return d;
 }

@@ -2,6 +2,7 @@
 // qhybrid's data layer: CSV, gzip and IDX, FSDD, scaling, splits, minibatches, data location.
 #include "qhybrid/data/batches.hpp"
 #include "qhybrid/data/csv.hpp"
+#include "qhybrid/data/deep_voice.hpp"
 #include "qhybrid/data/fsdd.hpp"
 #include "qhybrid/data/gzip.hpp"
 #include "qhybrid/data/idx.hpp"

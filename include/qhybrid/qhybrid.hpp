@@ -3,5 +3,6 @@
 #include "qhybrid/audio.hpp"
 #include "qhybrid/core.hpp"
 #include "qhybrid/data.hpp"
+#include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"

@@ -15,6 +15,7 @@
 #include "qhybrid/audio/spectral.hpp"
 #include "qhybrid/audio/stft.hpp"
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/data/deep_voice.hpp"
 
 #include <algorithm>
 #include <array>
@@ -28,14 +29,9 @@
 
 namespace qhybrid::audio {
 
-inline constexpr std::size_t deep_voice_width = 26;
-
-inline constexpr std::array<std::string_view, deep_voice_width> deep_voice_columns = {
-    "chroma_stft", "rms",    "spectral_centroid", "spectral_bandwidth", "rolloff", "zero_crossing_rate",
-    "mfcc1",       "mfcc2",  "mfcc3",             "mfcc4",              "mfcc5",   "mfcc6",
-    "mfcc7",       "mfcc8",  "mfcc9",             "mfcc10",             "mfcc11",  "mfcc12",
-    "mfcc13",      "mfcc14", "mfcc15",            "mfcc16",             "mfcc17",  "mfcc18",
-    "mfcc19",      "mfcc20"};
+// The column names and order are the CSV reader's (data/deep_voice.hpp).
+using data::deep_voice_columns;
+using data::deep_voice_width;
 
 // Computes DEEP-VOICE rows for any number of signals of one sample rate, building the STFT plan,
 // the mel filterbank and the DCT once, and a chroma filterbank once per distinct tuning estimate

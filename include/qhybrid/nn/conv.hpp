@@ -168,6 +168,7 @@ public:
         return std::move(y).reshaped({x.dim(0), c_.shape().out, oh, ow});
     }
     tensor<T> backward(const tensor<T>& dy) override { return c_.backward(dy, "conv2d"); }
+    const conv_shape& shape() const noexcept { return c_.shape(); }
 
     std::vector<parameter<T>> parameters() override {
         return {{"weight", &c_.w_, &c_.dw_}, {"bias", &c_.b_, &c_.db_}};
@@ -197,6 +198,8 @@ public:
         return std::move(y).reshaped({x.dim(0), c_.shape().out, ow});
     }
     tensor<T> backward(const tensor<T>& dy) override { return c_.backward(dy, "conv1d"); }
+    // As a 2-D shape: kh = sh = 1, ph = 0.
+    const conv_shape& shape() const noexcept { return c_.shape(); }
 
     std::vector<parameter<T>> parameters() override {
         return {{"weight", &c_.w_, &c_.dw_}, {"bias", &c_.b_, &c_.db_}};

@@ -34,7 +34,7 @@ public:
         });
         seen_forward_ = true;
         tensor<T> y(x.shape());
-        for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] * scale_[i % features()] + offset_[i % features()];
+        for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::fma(x[i], scale_[i % features()], offset_[i % features()]);
         return y;
     }
 

@@ -2,9 +2,13 @@
 // Dense matrix products for the layers: C += A B with row-major B and C and A read through
 // strides, so that A^T B needs no copy; A B^T transposes B once. A register-blocked kernel: a
 // tile of 4 rows by 2 SIMD registers of C stays in registers across the whole k loop.
+// Every element is the same sum on every path: a fused multiply-add chain from zero in k order,
+// then added to C. embedded::dense and embedded::conv2d repeat it, so exported models agree bit
+// for bit.
 #include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/simd.hpp"
 
+#include <cmath>
 #include <cstddef>
 
 namespace qhybrid::nn::gemm {
@@ -66,7 +70,7 @@ void accumulate(std::size_t m, std::size_t n, std::size_t depth, strided<T> A, c
     for (; j < n; ++j) {
         for (std::size_t i = 0; i < m; ++i) {
             T acc = 0;
-            for (std::size_t k = 0; k < depth; ++k) acc += A(i, k) * b[k * ldb + j];
+            for (std::size_t k = 0; k < depth; ++k) acc = std::fma(A(i, k), b[k * ldb + j], acc);
             c[i * ldc + j] += acc;
         }
     }

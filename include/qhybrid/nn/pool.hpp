@@ -67,6 +67,10 @@ public:
         return dx;
     }
 
+    struct geometry {
+        std::size_t kh, kw, sh, sw;
+    };
+    geometry window_geometry() const noexcept { return {kh_, kw_, sh_, sw_}; }
     std::size_t oh() const noexcept { return oh_; }
     std::size_t ow() const noexcept { return ow_; }
     std::string window() const {
@@ -91,6 +95,7 @@ public:
     }
     tensor<T> backward(const tensor<T>& dy) override { return p_.backward(dy, name()); }
     std::string describe() const override { return std::string(name()) + "(" + p_.window() + ")"; }
+    auto window_geometry() const noexcept { return p_.window_geometry(); }
 
 private:
     static const char* name() { return Kind == pool_kind::max ? "max_pool2d" : "avg_pool2d"; }
@@ -108,6 +113,7 @@ public:
     }
     tensor<T> backward(const tensor<T>& dy) override { return p_.backward(dy, name()); }
     std::string describe() const override { return std::string(name()) + "(" + p_.window() + ")"; }
+    auto window_geometry() const noexcept { return p_.window_geometry(); }
 
 private:
     static const char* name() { return Kind == pool_kind::max ? "max_pool1d" : "avg_pool1d"; }

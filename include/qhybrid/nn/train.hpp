@@ -5,15 +5,17 @@
 // stopping on the validation loss and restoring the best model seen.
 //
 //   nn::fit(net, opt, train, &validation, {.epochs = 30, .batch_size = 32, .seed = 1});
+// `net` is any layer (a sequential, a models::qt_cnn, ...); the best epoch is kept as a clone.
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/data/batches.hpp"
 #include "qhybrid/nn/losses.hpp"
-#include "qhybrid/nn/sequential.hpp"
+#include "qhybrid/nn/layer.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <type_traits>
@@ -37,6 +39,15 @@ tensor<T> gather_rows(const tensor<T>& x, std::span<const std::size_t> rows) {
     tensor<T> out(s);
     const std::size_t w = x.row_size();
     for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(x.data() + rows[i] * w, w, out.data() + i * w);
+    return out;
+}
+
+// The samples `rows` of a data set, in that order.
+template <class T>
+labelled<T> subset(const labelled<T>& d, std::span<const std::size_t> rows) {
+    labelled<T> out{gather_rows(d.x, rows), {}};
+    out.y.reserve(rows.size());
+    for (auto r : rows) out.y.push_back(d.y.at(r));
     return out;
 }
 
@@ -92,7 +103,7 @@ evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_si
 }
 
 template <class T, class Optimizer>
-std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled<T>& train,
+std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& train,
                               std::type_identity_t<const labelled<T>*> validation, const fit_options& o,
                               const loss_function<T>& loss = default_loss<T>) {
     require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
@@ -102,7 +113,7 @@ std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled
     std::vector<epoch_record> history;
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
-    sequential<T> best_net;
+    std::unique_ptr<layer<T>> best_net; // a clone of the best epoch's model
     for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         batches.shuffle(gen);
@@ -135,19 +146,19 @@ std::vector<epoch_record> fit(sequential<T>& net, Optimizer& opt, const labelled
         if (validation) {
             if (rec.val_loss < best) {
                 best = rec.val_loss, since_best = 0;
-                if (o.restore_best) best_net = net;
+                if (o.restore_best) best_net = net.clone();
             } else if (o.patience && ++since_best >= o.patience) {
                 if (o.progress) std::fprintf(stderr, "early stop: no better validation loss in %zu epochs\n", o.patience);
                 break;
             }
         }
     }
-    if (validation && o.restore_best && best_net.size() == net.size()) {
+    if (best_net) {
         auto to = net.parameters();
-        auto from = best_net.parameters();
+        auto from = best_net->parameters();
         for (std::size_t k = 0; k < to.size(); ++k) *to[k].value = *from[k].value;
         auto bto = net.buffers();
-        auto bfrom = best_net.buffers();
+        auto bfrom = best_net->buffers();
         for (std::size_t k = 0; k < bto.size(); ++k) *bto[k] = *bfrom[k];
     }
     return history;

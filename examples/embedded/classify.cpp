@@ -1,0 +1,48 @@
+// Deepfake-voice detection on a microcontroller: classifies DEEP-VOICE feature vectors with two
+// exported models (the classical CNN and the CNN a QT-CNN generated), using only
+// qhybrid/embedded: no heap, no exceptions, no RTTI. Built for the host and for a Cortex-M4
+// (run under qemu-system-arm); on both it checks every output against the host library's,
+// bit for bit, and exits with 0 only if all agree.
+//
+// The models and vectors come from the test fixture (tests/embedded/make_fixture.cpp); a
+// model of your own comes from `qhybrid export` or embedded::export_header.
+#include "deepvoice_cnn_f32.hpp"
+#include "fixture.hpp"
+#include "qt_generated_cnn_f32.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+template <class Net, std::size_t M>
+bool check(const char* name, const Net& net, const std::array<float, M>& host) {
+    std::array<float, Net::input_size> x{};
+    std::array<float, Net::output_size> y{};
+    unsigned differing = 0, same_class = 0, correct = 0;
+    for (std::size_t s = 0; s < fixture::count; ++s) {
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(fixture::deep_voice_inputs[s * x.size() + i]);
+        if (net.run(x, y) != qhybrid::embedded::status::ok) {
+            std::printf("%s: sample %u rejected\n", name, unsigned(s));
+            return false;
+        }
+        std::array<float, Net::output_size> expected{};
+        std::memcpy(expected.data(), host.data() + s * y.size(), sizeof expected);
+        differing += std::memcmp(y.data(), expected.data(), sizeof y) != 0;
+        const std::size_t label = qhybrid::embedded::argmax(y);
+        same_class += label == qhybrid::embedded::argmax(expected);
+        correct += label == fixture::labels[s];
+    }
+    std::printf("%s: %u/%u outputs bit-equal to the host library, %u/%u same class, %u/%u held-out rows right\n", name,
+                unsigned(fixture::count) - differing, unsigned(fixture::count), same_class, unsigned(fixture::count),
+                correct, unsigned(fixture::count));
+    return differing == 0;
+}
+
+} // namespace
+
+int main() {
+    const bool cnn = check("classical CNN", deepvoice_cnn_f32::model, fixture::deepvoice_cnn_f32);
+    const bool qt = check("QT-generated CNN", qt_generated_cnn_f32::model, fixture::qt_generated_cnn_f32);
+    return cnn && qt ? 0 : 1;
+}

@@ -1,12 +1,12 @@
 // A small CNN on log-mel spectrograms of the Free Spoken Digit Dataset, official split
 // (recordings 0-4 of every digit and speaker test, 5-49 train):
 //   digit task:   10 classes;   speaker task: 6 classes.
-// Features: each recording cut or zero-padded to 1 s (8,000 samples), librosa's melspectrogram
-// with n_fft 512, hop 128, 40 Slaney mels, power_to_db (ref 1, top_db 80): 63 frames x 40 mels,
-// standardised with the training set's mean and deviation. Network: three conv 3x3 (16, 16, 32
+// Features: 63 frames x 40 log-mels per recording (fsdd_spectrograms.hpp). Network: three conv 3x3 (16, 16, 32
 // channels, ReLU, 2x2 max-pooling), dropout 0.3, dense 64, dense classes. Adam, batch 32.
 //
 //   fsdd_cnn [--data DIR] [--epochs N] [--seed S] [--task digit|speaker|both]
+#include "fsdd_spectrograms.hpp"
+
 #include <qhybrid/qhybrid.hpp>
 
 #include <CLI/CLI.hpp>
@@ -16,51 +16,11 @@
 #include <cstdio>
 #include <vector>
 
-namespace a = qhybrid::audio;
 namespace d = qhybrid::data;
 namespace nn = qhybrid::nn;
+using namespace fsdd_spectrograms;
 
 namespace {
-
-constexpr std::size_t samples = 8000, frames = 63, mels = 40;
-
-struct spectrograms {
-    std::vector<double> values; // recordings x frames x mels
-    std::vector<std::size_t> digit, speaker;
-    double seconds = 0, audio_seconds = 0;
-};
-
-spectrograms features(const d::fsdd& set) {
-    const auto start = std::chrono::steady_clock::now();
-    const a::stft_options stft{.n_fft = 512, .hop_length = 128};
-    a::stft_plan<double> plan(stft);
-    const a::mel_filterbank<double> mel(8000, stft.n_fft, {.n_mels = mels});
-    spectrograms out;
-    for (const auto& r : set.recordings()) {
-        const a::wav w = a::read_wav(r.path);
-        qhybrid::require(w.sample_rate == 8000, [&] { return r.path.string() + ": expected 8 kHz audio"; });
-        const auto mono = w.mono();
-        out.audio_seconds += w.seconds();
-        const auto y = d::fix_length<double>(mono, samples);
-        const auto db = a::power_to_db(mel.apply(plan.spectrogram(y)));
-        out.values.insert(out.values.end(), db.values.begin(), db.values.end());
-        out.digit.push_back(std::size_t(r.digit));
-        out.speaker.push_back(set.speaker_index(r.speaker));
-    }
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return out;
-}
-
-nn::labelled<double> images(const spectrograms& s, const std::vector<std::size_t>& rows,
-                            const std::vector<std::size_t>& labels, double mean, double sd) {
-    constexpr std::size_t size = frames * mels;
-    nn::labelled<double> out{nn::tensor<double>({rows.size(), 1, frames, mels}), {}};
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        for (std::size_t k = 0; k < size; ++k) out.x[i * size + k] = (s.values[rows[i] * size + k] - mean) / sd;
-        out.y.push_back(labels[rows[i]]);
-    }
-    return out;
-}
 
 nn::sequential<double> cnn(std::size_t classes, std::uint64_t seed) {
     qhybrid::rng gen(seed);
@@ -78,15 +38,8 @@ nn::sequential<double> cnn(std::size_t classes, std::uint64_t seed) {
 void run(const char* task, const spectrograms& s, const d::fsdd& set, const std::vector<std::size_t>& labels,
          std::size_t classes, std::size_t epochs, std::uint64_t seed) {
     const auto train_rows = set.train(), test_rows = set.test();
-    double mean = 0, sq = 0, n = 0;
-    for (auto r : train_rows)
-        for (std::size_t k = 0; k < frames * mels; ++k) {
-            const double v = s.values[r * frames * mels + k];
-            mean += v, sq += v * v, n += 1;
-        }
-    mean /= n;
-    const double sd = std::sqrt(sq / n - mean * mean);
-    const auto train = images(s, train_rows, labels, mean, sd), test = images(s, test_rows, labels, mean, sd);
+    const auto [mean, sd] = s.moments(train_rows);
+    const auto train = s.images(train_rows, labels, mean, sd), test = s.images(test_rows, labels, mean, sd);
     auto net = cnn(classes, seed);
     nn::adam<double> opt(net.parameters(), {.lr = 1e-3});
     std::printf("%s task: %zu classes, %zu train / %zu test recordings, %zu parameters\n", task, classes,

@@ -1,5 +1,6 @@
 // Writes the embedded test fixture: exported model headers (float and double) and fixture.hpp
-// with input vectors and the library models' outputs for them, as exact hexadecimal literals.
+// with input vectors and the library models' outputs for them, as exact hexadecimal literals;
+// also mlp.qhw, a weights file of a model the command-line tool does not build.
 //
 //   make_fixture OUT_DIR [DATA_DIR]
 //
@@ -143,6 +144,7 @@ int main(int argc, char** argv) try {
 
     auto classic_mlp = mlp<double>(gen, scale, offset);
     w.add("mlp", classic_mlp, [&] { return mlp<float>(gen, scale, offset); }, held_out.x, {width});
+    nn::save_weights(classic_mlp, (out / "mlp.qhw").string()); // a model the CLI does not build
 
     nn::tensor<double> images({count, 1, image_h, image_w});
     for (auto& v : images.values()) v = gen.uniform(-1, 1);

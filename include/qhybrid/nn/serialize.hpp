@@ -117,17 +117,35 @@ void save_weights(layer<T>& model, const std::string& path) {
     require(bool(out), [&] { return "save_weights: writing " + path + " failed"; });
 }
 
+namespace detail {
+
+// The bytes of the weights file `path`, once its magic and checksum are checked.
+inline std::vector<unsigned char> checked_weights_file(const std::string& path) {
+    std::vector<unsigned char> bytes = read_file(path);
+    require(bytes.size() >= sizeof(weights_magic) + 8 && std::equal(std::begin(weights_magic), std::end(weights_magic), bytes.begin()),
+            [&] { return path + ": not a qhybrid weights file"; });
+    reader tail(bytes, bytes.size(), path);
+    tail.skip(bytes.size() - 8, "checksum");
+    if (tail.get<std::uint64_t>("checksum") != fnv1a(bytes, bytes.size() - 8))
+        tail.bad("checksum mismatch: the file is damaged or truncated");
+    return bytes;
+}
+
+} // namespace detail
+
+// The architecture description a weights file was saved from (a model's describe()), e.g. to
+// choose which model to build before load_weights.
+inline std::string saved_architecture(const std::string& path) {
+    const auto bytes = detail::checked_weights_file(path);
+    detail::reader r(bytes, bytes.size() - 8, path);
+    r.skip(sizeof(detail::weights_magic) + 8, "header");
+    return r.get_string("architecture");
+}
+
 template <class T>
 void load_weights(layer<T>& model, const std::string& path) {
-    const std::vector<unsigned char> bytes = read_file(path);
-    require(bytes.size() >= sizeof(detail::weights_magic) + 8 &&
-                std::equal(std::begin(detail::weights_magic), std::end(detail::weights_magic), bytes.begin()),
-            [&] { return path + ": not a qhybrid weights file"; });
+    const std::vector<unsigned char> bytes = detail::checked_weights_file(path);
     const std::size_t body = bytes.size() - 8;
-    detail::reader tail(bytes, bytes.size(), path);
-    tail.skip(body, "checksum");
-    if (tail.get<std::uint64_t>("checksum") != detail::fnv1a(bytes, body))
-        tail.bad("checksum mismatch: the file is damaged or truncated");
     detail::reader r(bytes, body, path);
     r.skip(sizeof(detail::weights_magic), "magic");
     if (const auto v = r.get<std::uint32_t>("version"); v != detail::weights_version)

@@ -1,0 +1,69 @@
+#pragma once
+// The FSDD front end the spectrogram examples share: each recording cut or zero-padded to 1 s
+// (8,000 samples), librosa's melspectrogram with n_fft 512, hop 128, 40 Slaney mels, then
+// power_to_db (ref 1, top_db 80): 63 frames x 40 mels per recording, standardised with the
+// training recordings' mean and deviation.
+#include <qhybrid/qhybrid.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+namespace fsdd_spectrograms {
+
+constexpr std::size_t samples = 8000, frames = 63, mels = 40;
+
+struct spectrograms {
+    std::vector<double> values; // recordings x frames x mels
+    std::vector<std::size_t> digit, speaker;
+    double seconds = 0, audio_seconds = 0;
+
+    // Mean and standard deviation over every value of the given recordings.
+    std::pair<double, double> moments(const std::vector<std::size_t>& rows) const {
+        double mean = 0, sq = 0, n = 0;
+        for (auto r : rows)
+            for (std::size_t k = 0; k < frames * mels; ++k) {
+                const double v = values[r * frames * mels + k];
+                mean += v, sq += v * v, n += 1;
+            }
+        mean /= n;
+        return {mean, std::sqrt(sq / n - mean * mean)};
+    }
+
+    // The given recordings as standardised [rows, 1, frames, mels] images with their labels.
+    qhybrid::nn::labelled<double> images(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& labels,
+                                         double mean, double sd) const {
+        constexpr std::size_t size = frames * mels;
+        qhybrid::nn::labelled<double> out{qhybrid::nn::tensor<double>({rows.size(), 1, frames, mels}), {}};
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            for (std::size_t k = 0; k < size; ++k) out.x[i * size + k] = (values[rows[i] * size + k] - mean) / sd;
+            out.y.push_back(labels[rows[i]]);
+        }
+        return out;
+    }
+};
+
+inline spectrograms features(const qhybrid::data::fsdd& set) {
+    namespace a = qhybrid::audio;
+    const auto start = std::chrono::steady_clock::now();
+    const a::stft_options stft{.n_fft = 512, .hop_length = 128};
+    a::stft_plan<double> plan(stft);
+    const a::mel_filterbank<double> mel(8000, stft.n_fft, {.n_mels = mels});
+    spectrograms out;
+    for (const auto& r : set.recordings()) {
+        const a::wav w = a::read_wav(r.path);
+        qhybrid::require(w.sample_rate == 8000, [&] { return r.path.string() + ": expected 8 kHz audio"; });
+        const auto mono = w.mono();
+        out.audio_seconds += w.seconds();
+        const auto y = qhybrid::data::fix_length<double>(mono, samples);
+        const auto db = a::power_to_db(mel.apply(plan.spectrogram(y)));
+        out.values.insert(out.values.end(), db.values.begin(), db.values.end());
+        out.digit.push_back(std::size_t(r.digit));
+        out.speaker.push_back(set.speaker_index(r.speaker));
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+} // namespace fsdd_spectrograms

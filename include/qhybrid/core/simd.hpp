@@ -26,6 +26,7 @@ QHYBRID_SIMD_WARNINGS_ON
 
 #include <bit>
 #include <cstddef>
+#include <type_traits>
 
 namespace qhybrid::simd {
 
@@ -51,6 +52,23 @@ struct scalar_of<xsimd::batch<T, A>> {
 };
 template <class T>
 using scalar_t = typename scalar_of<T>::type;
+
+// a * b + c rounded once, whatever the optimisation level. xsimd 8.1 has no AVX-512 fma kernel:
+// there it falls back to a * b + c, which is fused only when the compiler contracts it (at -O2,
+// not at -O0), so sums would depend on the build. On targets without FMA instructions this is
+// xsimd::fma, unfused.
+template <class Real>
+inline batch<Real> fused_multiply_add(const batch<Real>& a, const batch<Real>& b, const batch<Real>& c) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(batch<Real>) == 64) {
+        if constexpr (std::is_same_v<Real, double>)
+            return batch<Real>(_mm512_fmadd_pd(a, b, c));
+        else
+            return batch<Real>(_mm512_fmadd_ps(a, b, c));
+    } else
+#endif
+        return xsimd::fma(a, b, c);
+}
 
 // Sum of the lanes. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips -Wuninitialized on
 // _mm256_undefined_pd at every call site, which -Werror turns into a build failure.)

@@ -2,9 +2,9 @@
 // Dense matrix products for the layers: C += A B with row-major B and C and A read through
 // strides, so that A^T B needs no copy; A B^T transposes B once. A register-blocked kernel: a
 // tile of 4 rows by 2 SIMD registers of C stays in registers across the whole k loop.
-// Every element is the same sum on every path: a fused multiply-add chain from zero in k order,
-// then added to C. embedded::dense and embedded::conv2d repeat it, so exported models agree bit
-// for bit.
+// Every element is the same sum on every path and at every optimisation level: a fused
+// multiply-add chain from zero in k order (simd::fused_multiply_add, std::fma), then added to C.
+// embedded::dense and embedded::conv2d repeat it, so exported models agree bit for bit.
 #include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/simd.hpp"
 
@@ -37,8 +37,8 @@ void accumulate(std::size_t m, std::size_t n, std::size_t depth, strided<T> A, c
                 const B b0 = B::load_unaligned(b + k * ldb + j), b1 = B::load_unaligned(b + k * ldb + j + w);
                 for (std::size_t r = 0; r < rows; ++r) {
                     const B a(A(i + r, k));
-                    acc[r][0] = xsimd::fma(a, b0, acc[r][0]);
-                    acc[r][1] = xsimd::fma(a, b1, acc[r][1]);
+                    acc[r][0] = simd::fused_multiply_add(a, b0, acc[r][0]);
+                    acc[r][1] = simd::fused_multiply_add(a, b1, acc[r][1]);
                 }
             }
             for (std::size_t r = 0; r < rows; ++r) {
@@ -51,8 +51,8 @@ void accumulate(std::size_t m, std::size_t n, std::size_t depth, strided<T> A, c
             B acc0(T(0)), acc1(T(0));
             for (std::size_t k = 0; k < depth; ++k) {
                 const B a(A(i, k));
-                acc0 = xsimd::fma(a, B::load_unaligned(b + k * ldb + j), acc0);
-                acc1 = xsimd::fma(a, B::load_unaligned(b + k * ldb + j + w), acc1);
+                acc0 = simd::fused_multiply_add(a, B::load_unaligned(b + k * ldb + j), acc0);
+                acc1 = simd::fused_multiply_add(a, B::load_unaligned(b + k * ldb + j + w), acc1);
             }
             T* out = c + i * ldc + j;
             (B::load_unaligned(out) + acc0).store_unaligned(out);
@@ -62,7 +62,7 @@ void accumulate(std::size_t m, std::size_t n, std::size_t depth, strided<T> A, c
     for (; j + w <= n; j += w) {
         for (std::size_t i = 0; i < m; ++i) {
             B acc(T(0));
-            for (std::size_t k = 0; k < depth; ++k) acc = xsimd::fma(B(A(i, k)), B::load_unaligned(b + k * ldb + j), acc);
+            for (std::size_t k = 0; k < depth; ++k) acc = simd::fused_multiply_add(B(A(i, k)), B::load_unaligned(b + k * ldb + j), acc);
             T* out = c + i * ldc + j;
             (B::load_unaligned(out) + acc).store_unaligned(out);
         }

@@ -165,3 +165,23 @@ TEST_CASE("weights: round trip, and clear errors for other models, other precisi
     std::remove(path.c_str());
     std::remove(damaged.c_str());
 }
+
+TEST_CASE("copy_weights: rounds double to float; another architecture is a clear error") {
+    qhybrid::rng gen(3);
+    nn::sequential<double> a;
+    a.add<nn::dense<double>>(3, 2, gen).add<nn::feature_scaling<double>>(std::vector<double>{2, 3}, std::vector<double>{0.5, -1});
+    nn::sequential<float> b;
+    b.add<nn::dense<float>>(3, 2, gen).add<nn::feature_scaling<float>>(std::vector<double>{1, 1}, std::vector<double>{0, 0});
+    nn::copy_weights(a, b);
+    const auto from = nn::weight_tensors(a);
+    const auto to = nn::weight_tensors(b);
+    REQUIRE(from.size() == 4);
+    for (std::size_t k = 0; k < from.size(); ++k)
+        for (std::size_t i = 0; i < from[k]->size(); ++i) CHECK((*to[k])[i] == float((*from[k])[i]));
+    nn::sequential<double> wider;
+    wider.add<nn::dense<double>>(4, 2, gen).add<nn::feature_scaling<double>>(std::vector<double>{1, 1}, std::vector<double>{0, 0});
+    CHECK_THROWS_WITH(nn::copy_weights(wider, b), Catch::Contains("tensor 0 has shape [4, 2]"));
+    nn::sequential<double> shorter;
+    shorter.add<nn::dense<double>>(3, 2, gen);
+    CHECK_THROWS_WITH(nn::copy_weights(shorter, b), Catch::Contains("different tensor counts"));
+}

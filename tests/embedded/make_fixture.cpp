@@ -62,19 +62,6 @@ nn::sequential<T> image_cnn(qhybrid::rng& gen) {
     return net;
 }
 
-// Copies every parameter and buffer, rounding to the target's type.
-template <class From, class To>
-void copy_weights(nn::layer<From>& from, nn::layer<To>& to) {
-    auto a = from.parameters();
-    auto b = to.parameters();
-    for (std::size_t k = 0; k < a.size(); ++k)
-        for (std::size_t i = 0; i < a[k].value->size(); ++i) (*b[k].value)[i] = To((*a[k].value)[i]);
-    auto ab = from.buffers();
-    auto bb = to.buffers();
-    for (std::size_t k = 0; k < ab.size(); ++k)
-        for (std::size_t i = 0; i < ab[k]->size(); ++i) (*bb[k])[i] = To((*ab[k])[i]);
-}
-
 template <class T>
 std::string literals(std::span<const T> v) {
     std::string s;
@@ -105,7 +92,7 @@ struct writer {
         e::export_header(net, sample, dir / (name + "_f64.hpp"), {.name = name + "_f64", .type = e::element::float64});
         e::export_header(net, sample, dir / (name + "_f32.hpp"), {.name = name + "_f32", .type = e::element::float32});
         nn::sequential<float> single = build();
-        copy_weights(net, single);
+        nn::copy_weights(net, single);
         nn::tensor<float> x(inputs.shape());
         for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(inputs[i]);
         fixture += array<double>(name + "_f64", net.forward(inputs, nn::mode::eval).values());

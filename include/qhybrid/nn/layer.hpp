@@ -5,6 +5,7 @@
 // (name, value, gradient) triples for optimizers and serialization.
 #include "qhybrid/nn/tensor.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,31 @@ public:
         return std::make_unique<Derived>(static_cast<const Derived&>(*this));
     }
 };
+
+// Every tensor a model saves: its parameters' values, then its buffers.
+template <class T>
+std::vector<tensor<T>*> weight_tensors(layer<T>& model) {
+    std::vector<tensor<T>*> out;
+    for (auto& p : model.parameters()) out.push_back(p.value);
+    for (auto* b : model.buffers()) out.push_back(b);
+    return out;
+}
+
+// Copies every parameter and buffer of `from` into `to`, a model of the same architecture,
+// converting the element type (a checkpoint restored, or a double model rounded to float).
+template <class From, class To>
+void copy_weights(layer<From>& from, layer<To>& to) {
+    const auto a = weight_tensors(from);
+    const auto b = weight_tensors(to);
+    require(a.size() == b.size(), [] { return std::string("copy_weights: the models have different tensor counts"); });
+    for (std::size_t k = 0; k < a.size(); ++k) {
+        require(a[k]->shape() == b[k]->shape(), [&] {
+            return "copy_weights: tensor " + std::to_string(k) + " has shape " + to_string(a[k]->shape()) +
+                   " in one model and " + to_string(b[k]->shape()) + " in the other";
+        });
+        std::transform(a[k]->data(), a[k]->data() + a[k]->size(), b[k]->data(), [](From v) { return To(v); });
+    }
+}
 
 // backward() before forward() is a usage error with a clear message.
 template <class T>

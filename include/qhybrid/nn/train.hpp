@@ -153,14 +153,7 @@ std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& 
             }
         }
     }
-    if (best_net) {
-        auto to = net.parameters();
-        auto from = best_net->parameters();
-        for (std::size_t k = 0; k < to.size(); ++k) *to[k].value = *from[k].value;
-        auto bto = net.buffers();
-        auto bfrom = best_net->buffers();
-        for (std::size_t k = 0; k < bto.size(); ++k) *bto[k] = *bfrom[k];
-    }
+    if (best_net) copy_weights(*best_net, net);
     return history;
 }
 

@@ -22,11 +22,6 @@ namespace {
 
 constexpr std::size_t width = d::deep_voice_width;
 
-nn::labelled<double> load(const std::filesystem::path& root) {
-    auto rows = d::read_deep_voice(d::require_data(root, "deep-voice/DATASET-balanced.csv"));
-    return {nn::tensor<double>({rows.size(), width}, std::move(rows.features)), std::move(rows.labels)};
-}
-
 // Trains on `train` and returns the test accuracy.
 double train_and_test(const nn::labelled<double>& data, const d::split_indices& split, std::size_t epochs, std::uint64_t seed, bool progress) {
     const auto train = nn::subset(data, std::span(split.train)), test = nn::subset(data, std::span(split.test));
@@ -56,7 +51,7 @@ int main(int argc, char** argv) try {
     app.add_option("--seed", seed, "seed of the split, the initialisation and the minibatch order");
     CLI11_PARSE(app, argc, argv);
 
-    const auto data = load(d::data_root(data_flag));
+    const auto data = qhybrid::models::read_deep_voice_set(d::require_data(d::data_root(data_flag), "deep-voice/DATASET-balanced.csv"));
     qhybrid::rng gen(seed);
     const auto split = d::stratified_split(std::span<const std::size_t>(data.y), 0.2, gen);
     std::printf("DEEP-VOICE: %zu rows; stratified 80/20: %zu train, %zu test\n", data.y.size(), split.train.size(), split.test.size());

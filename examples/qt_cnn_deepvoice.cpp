@@ -125,8 +125,7 @@ int main(int argc, char** argv) try {
     CLI11_PARSE(app, argc, argv);
     t.enabled = !raw;
 
-    auto rows = d::read_deep_voice(d::require_data(d::data_root(data_flag), "deep-voice/DATASET-balanced.csv"));
-    const nn::labelled<double> all{nn::tensor<double>({rows.size(), width}, std::move(rows.features)), std::move(rows.labels)};
+    const auto all = m::read_deep_voice_set(d::require_data(d::data_root(data_flag), "deep-voice/DATASET-balanced.csv"));
     std::printf("DEEP-VOICE: %zu rows of %zu features; stratified 80/20 split per seed; %zu epochs, Adam lr %g, "
                 "minibatch %zu\n(rows are consecutive windows of the same recordings: random splits leak)\n",
                 all.size(), width, s.epochs, s.lr, s.batch);
@@ -137,11 +136,9 @@ int main(int argc, char** argv) try {
     for (auto b : blocks) order.push_back("QT-CNN " + std::to_string(b) + "b");
     for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
         qhybrid::rng gen(seed);
-        const auto split = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen);
-        const auto train = nn::subset(all, std::span(split.train)), test = nn::subset(all, std::span(split.test));
-        d::standard_scaler scaler;
-        scaler.fit(std::span(train.x.values()), width);
-        const run r{train, test, scaler, seed, curves};
+        const auto split = m::split_deep_voice(all, 0.2, gen);
+        const auto& scaler = split.scaler;
+        const run r{split.train, split.test, scaler, seed, curves};
         settings this_seed = s;
         if (seed != seeds) this_seed.save.clear();
 

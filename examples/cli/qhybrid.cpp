@@ -88,19 +88,9 @@ model load(const std::string& path) {
     throw qhybrid::error(path + ": a model of another kind (" + saved.substr(0, 60) + "...), not one qhybrid's CLI builds");
 }
 
-struct deep_voice_split {
-    nn::labelled<double> train, test;
-    d::standard_scaler scaler;
-};
-
-deep_voice_split split_deep_voice(const std::string& data, std::uint64_t seed) {
-    auto rows = d::read_deep_voice(d::require_data(d::data_root(data), "deep-voice/DATASET-balanced.csv"));
-    const nn::labelled<double> all{nn::tensor<double>({rows.size(), width}, std::move(rows.features)), std::move(rows.labels)};
+m::deep_voice_split split_deep_voice(const std::string& data, std::uint64_t seed) {
     qhybrid::rng gen(seed);
-    const auto split = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen);
-    deep_voice_split out{nn::subset(all, std::span(split.train)), nn::subset(all, std::span(split.test)), {}};
-    out.scaler.fit(std::span(out.train.x.values()), width);
-    return out;
+    return m::split_deep_voice(m::read_deep_voice_set(d::require_data(d::data_root(data), "deep-voice/DATASET-balanced.csv")), 0.2, gen);
 }
 
 struct fsdd_split {
@@ -132,8 +122,8 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     nn::fit(*mdl.net, opt, train_set, nullptr, {.epochs = epochs, .batch_size = deep_voice ? 64u : 32u, .seed = seed});
     const auto te = nn::evaluate(*mdl.net, test_set, 256);
     nn::save_weights(*mdl.net, out);
-    std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", mdl.net->describe().substr(0, 40).c_str(),
-                te.accuracy, te.loss, out.c_str());
+    const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
+    std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), te.accuracy, te.loss, out.c_str());
     return 0;
 }
 

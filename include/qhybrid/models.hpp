@@ -1,5 +1,6 @@
 #pragma once
 // qhybrid's hybrid systems, composed of the quantum core and the classical layers.
 #include "qhybrid/models/deep_voice_cnn.hpp"
+#include "qhybrid/models/deep_voice_data.hpp"
 #include "qhybrid/models/qc_cnn.hpp"
 #include "qhybrid/models/qt_cnn.hpp"

@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <numeric>
 
 namespace d = qhybrid::data;
 namespace e = qhybrid::embedded;
@@ -26,10 +27,7 @@ constexpr std::size_t count = 48, width = d::deep_voice_width, image_h = 12, ima
 
 nn::labelled<double> deep_voice(const fs::path& data) {
     const fs::path csv = data / "deep-voice/DATASET-balanced.csv";
-    if (fs::exists(csv)) {
-        auto rows = d::read_deep_voice(csv);
-        return {nn::tensor<double>({rows.size(), width}, std::move(rows.features)), std::move(rows.labels)};
-    }
+    if (fs::exists(csv)) return m::read_deep_voice_set(csv);
     std::printf("make_fixture: no %s; training on generated rows instead\n", csv.c_str());
     qhybrid::rng gen(7);
     nn::labelled<double> out{nn::tensor<double>({1000, width}), {}};
@@ -64,12 +62,11 @@ nn::sequential<T> image_cnn(qhybrid::rng& gen) {
 
 template <class T>
 std::string literals(std::span<const T> v) {
+    const auto type = std::is_same_v<T, float> ? e::element::float32 : e::element::float64;
     std::string s;
-    char buf[48];
     for (std::size_t i = 0; i < v.size(); ++i) {
-        std::snprintf(buf, sizeof buf, std::is_same_v<T, float> ? "%af" : "%a", double(v[i]));
         if (i) s += ',';
-        s += buf;
+        s += e::detail::hex_literal(double(v[i]), type);
         if (i % 8 == 7) s += '\n';
     }
     return s;
@@ -110,12 +107,12 @@ int main(int argc, char** argv) try {
 
     const auto all = deep_voice(data);
     qhybrid::rng gen(1);
-    const auto split = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen);
-    const auto train = nn::subset(all, std::span(split.train));
-    const auto held_out = nn::subset(all, std::span(split.test).first(count));
-    d::standard_scaler scaler;
-    scaler.fit(std::span(train.x.values()), width);
-    const std::span<const double> scale(scaler.scale()), offset(scaler.offset());
+    const auto split = m::split_deep_voice(all, 0.2, gen);
+    const auto& train = split.train;
+    std::vector<std::size_t> first(count);
+    std::iota(first.begin(), first.end(), std::size_t{0});
+    const auto held_out = nn::subset(split.test, std::span<const std::size_t>(first));
+    const std::span<const double> scale(split.scaler.scale()), offset(split.scaler.offset());
 
     auto cnn = m::deep_voice_cnn::build<double>(gen, scale, offset);
     nn::adam<double> opt(cnn.parameters(), {.lr = 1e-2});

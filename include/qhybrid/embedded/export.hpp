@@ -36,6 +36,14 @@ struct export_options {
 
 namespace detail {
 
+// The exact hexadecimal literal of `v` rounded to `type` ("0x1.8p-3f", "-0x1.5555555555555p-2").
+inline std::string hex_literal(double v, element type) {
+    char buf[48];
+    if (type == element::float32) std::snprintf(buf, sizeof buf, "%af", double(float(v)));
+    else std::snprintf(buf, sizeof buf, "%a", v);
+    return buf;
+}
+
 template <class T>
 class header_writer {
 public:
@@ -70,7 +78,7 @@ public:
             layer("max_pool2d<real, " + join({in[0], in[1], in[2], g.kh, g.kw, g.sh, g.sw}) + ">", {});
         } else if (dynamic_cast<nn::relu<T>*>(&l) || dynamic_cast<nn::tanh<T>*>(&l) || dynamic_cast<nn::sigmoid<T>*>(&l)) {
             const char* kind = dynamic_cast<nn::relu<T>*>(&l) ? "relu" : dynamic_cast<nn::tanh<T>*>(&l) ? "tanh" : "sigmoid";
-            layer(std::string(kind) + "<real, " + std::to_string(size(in)) + ">", {});
+            layer(std::string(kind) + "<real, " + std::to_string(nn::element_count(in)) + ">", {});
         } else {
             require(dynamic_cast<nn::flatten<T>*>(&l) || dynamic_cast<nn::reshape<T>*>(&l) || dynamic_cast<nn::dropout<T>*>(&l),
                     [&] { return "export_header: layer " + l.describe() + " has no embedded counterpart"; });
@@ -114,15 +122,7 @@ private:
     }
     std::string literal(T v, const std::string& where) const {
         require(std::isfinite(v), [&] { return "export_header: a weight of " + where + " is not finite"; });
-        char buf[48];
-        if (o_.type == element::float32) std::snprintf(buf, sizeof buf, "%af", double(float(v)));
-        else std::snprintf(buf, sizeof buf, "%a", double(v));
-        return buf;
-    }
-    static std::size_t size(const nn::shape_t& s) {
-        std::size_t n = 1;
-        for (auto d : s) n *= d;
-        return n;
+        return hex_literal(double(v), o_.type);
     }
     static std::string join(const std::vector<std::size_t>& v) {
         std::string s;

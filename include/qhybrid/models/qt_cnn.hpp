@@ -191,8 +191,8 @@ private:
     // psi and G's probability inputs x.
     void run_qnn() {
         ex_.run(psi_, theta_.values());
-        const auto p = quantum::probabilities(psi_);
-        x_.assign(p.begin(), p.end());
+        p_ = quantum::probabilities(psi_);
+        x_ = p_;
         const auto& t = o_.transform;
         if (!t.enabled) return;
         const T stretch = T(t.gamma) * T(dimension / 2);
@@ -210,17 +210,16 @@ private:
         return mapping_.forward(map_in_, nn::mode::train);
     }
 
-    // dL/dx -> dL/dp through the transform (recomputed from psi's probabilities).
+    // dL/dx -> dL/dp through the transform.
     void transform_backward(std::vector<T>& d) const {
         const auto& t = o_.transform;
         if (!t.enabled) return;
-        const auto p = quantum::probabilities(psi_);
         T mean = 0;
         for (T v : d) mean += v;
         mean /= T(dimension);
         const double stretch = t.gamma * double(dimension / 2);
         for (std::size_t k = 0; k < dimension; ++k) {
-            const double th = std::tanh(stretch * double(p[k])), u = t.beta * th;
+            const double th = std::tanh(stretch * double(p_[k])), u = t.beta * th;
             const double du = u > 0 ? t.alpha * std::pow(u, t.alpha - 1) : (t.alpha == 1 ? 1.0 : 0.0);
             d[k] = T(double(d[k] - mean) * du * t.beta * stretch * (1 - th * th));
         }
@@ -235,7 +234,7 @@ private:
     qt_options o_;
     nn::sequential<T> target_, mapping_;
     nn::tensor<T> theta_, dtheta_, scale_, dscale_, map_in_;
-    std::vector<T> x_;            // G's probability input, per basis state
+    std::vector<T> p_, x_;        // probabilities, and G's input made from them, per basis state
     std::vector<T> h_;            // G's outputs as the scales see them
     std::vector<std::size_t> sizes_; // of the target's tensors, in parameter order
     quantum::executor<circuit> ex_;

@@ -47,11 +47,7 @@ public:
     const shape_t& sample_shape() const noexcept { return sample_; }
 
 private:
-    std::size_t sample_size() const noexcept {
-        std::size_t n = 1;
-        for (auto d : sample_) n *= d;
-        return n;
-    }
+    std::size_t sample_size() const { return element_count(sample_); }
     shape_t sample_, in_shape_;
 };
 

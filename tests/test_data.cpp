@@ -1,5 +1,5 @@
 // CSV parsing (quoted fields, CRLF, errors with line and column on corrupt and truncated input),
-// min-max scaling fitted on training rows, stratified splits.
+// min-max scaling fitted on training rows, stratified splits, the DEEP-VOICE CSV reader.
 #include <catch2/catch.hpp>
 #include <qhybrid/data.hpp>
 
@@ -137,4 +137,44 @@ TEST_CASE("stratified split keeps every class's share, and a seed repeats it") {
     const auto again = d::stratified_split(std::span<const int>(labels), 0.2, b);
     CHECK(again.test == s.test);
     REQUIRE_THROWS_WITH(d::stratified_split(std::span<const int>(labels), 1.0, a), Contains("is not in (0, 1)"));
+}
+
+namespace {
+// A DEEP-VOICE CSV with the given rows (26 feature values each, then LABEL), header in file order.
+std::filesystem::path deep_voice_file(const std::string& name, const std::vector<std::string>& rows,
+                                      std::size_t drop_column = d::deep_voice_width) {
+    const auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream out(path, std::ios::binary);
+    for (std::size_t c = 0; c < d::deep_voice_width; ++c)
+        if (c != drop_column) out << d::deep_voice_columns[c] << ',';
+    out << "LABEL\n";
+    for (const auto& r : rows) out << r << '\n';
+    return path;
+}
+std::string features(double first, std::size_t count = d::deep_voice_width) {
+    std::string s;
+    for (std::size_t c = 0; c < count; ++c) s += std::to_string(first + double(c)) + ",";
+    return s;
+}
+} // namespace
+
+TEST_CASE("DEEP-VOICE CSV: rows and labels in column order; bad labels, cells and missing columns are errors") {
+    const auto good = deep_voice_file("qhybrid_dv_good.csv", {features(1) + "REAL", features(2) + "FAKE"});
+    const auto rows = d::read_deep_voice(good);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows.labels == std::vector<std::size_t>{0, 1});
+    CHECK(rows.features[0] == 1.0);
+    CHECK(rows.features[d::deep_voice_width + 25] == 27.0);
+
+    const auto label = deep_voice_file("qhybrid_dv_label.csv", {features(1) + "REAL", features(2) + "fake"});
+    CHECK_THROWS_WITH(d::read_deep_voice(label), Contains(":3, column \"LABEL\": label \"fake\" is neither REAL nor FAKE"));
+    std::string bad_cell = "x"; // (built with += : g++ 12 misreports "x" + std::string as -Wrestrict)
+    bad_cell += features(1) + "REAL";
+    const auto cell = deep_voice_file("qhybrid_dv_cell.csv", {bad_cell});
+    CHECK_THROWS_WITH(d::read_deep_voice(cell), Contains("column \"chroma_stft\": \"x1.000000\" is not a finite number"));
+    const auto missing = deep_voice_file("qhybrid_dv_missing.csv", {features(1, 25) + "REAL"}, 7);
+    CHECK_THROWS_WITH(d::read_deep_voice(missing), Contains("no column named \"mfcc2\""));
+    const auto cut = deep_voice_file("qhybrid_dv_cut.csv", {features(1) + "REAL", features(2, 10)});
+    CHECK_THROWS_WITH(d::read_deep_voice(cut), Contains(":3: 11 fields, the header has 27"));
+    for (const auto& p : {good, label, cell, missing, cut}) std::filesystem::remove(p);
 }

@@ -297,3 +297,16 @@ TEST_CASE("layers reject inputs of the wrong shape with a clear error") {
     CHECK_THROWS_WITH(bn.forward(tensor({2, 4}), nn::mode::train), Catch::Contains("expected [batch, 3"));
     CHECK_THROWS_WITH(nn::log_softmax<double>().backward(tensor({1, 2})), Catch::Contains("before forward"));
 }
+
+TEST_CASE("reshape: views each sample in the new shape and back; a wrong size is a clear error") {
+    qhybrid::rng r(2);
+    nn::reshape<double> view({2, 3});
+    const tensor x = random_tensor({4, 6}, r);
+    const tensor y = view.forward(x, nn::mode::train);
+    CHECK(y.shape() == nn::shape_t{4, 2, 3});
+    CHECK(max_abs_diff(view.backward(y), x) == 0);
+    CHECK_THROWS_WITH(view.forward(random_tensor({4, 5}, r), nn::mode::train),
+                      Catch::Contains("reshape: input of shape [4, 5] does not have 6 values per sample for [2, 3]"));
+    CHECK_THROWS_WITH(nn::reshape<double>({2, 3}).backward(y), Catch::Contains("backward() called before forward()"));
+    CHECK_THROWS_WITH(nn::reshape<double>(nn::shape_t{}), Catch::Contains("empty sample shape"));
+}

@@ -132,6 +132,8 @@ TEST_CASE("weights: round trip, and clear errors for other models, other precisi
     nn::sequential<float> single;
     CHECK_THROWS_WITH(nn::load_weights(single, path), Catch::Contains("64-bit values"));
     CHECK_THROWS_WITH(nn::load_weights(copy, temp_path("qhybrid_no_such_file.bin")), Catch::Contains("cannot open"));
+    CHECK(nn::saved_architecture(path) == net.describe());
+    CHECK_THROWS_WITH(nn::saved_architecture(temp_path("qhybrid_no_such_file.bin")), Catch::Contains("cannot open"));
 
     const auto bytes = read_all(path);
     const std::string damaged = temp_path("qhybrid_test_damaged.bin");
@@ -147,6 +149,11 @@ TEST_CASE("weights: round trip, and clear errors for other models, other precisi
         }
     }
     CHECK(errors == bytes.size());
+    // saved_architecture checks the same way.
+    write_all(damaged, std::vector<char>(bytes.begin(), bytes.begin() + std::ptrdiff_t(bytes.size() / 2)));
+    CHECK_THROWS_WITH(nn::saved_architecture(damaged), Catch::Contains("checksum mismatch"));
+    write_all(damaged, std::vector<char>(bytes.begin(), bytes.begin() + 10));
+    CHECK_THROWS_WITH(nn::saved_architecture(damaged), Catch::Contains("not a qhybrid weights file"));
     // Every single flipped byte is an error (the checksum, or the magic).
     errors = 0;
     for (std::size_t i = 0; i < bytes.size(); ++i) {

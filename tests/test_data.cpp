@@ -158,7 +158,7 @@ std::string features(double first, std::size_t count = d::deep_voice_width) {
 }
 } // namespace
 
-TEST_CASE("DEEP-VOICE CSV: rows and labels in column order; bad labels, cells and missing columns are errors") {
+TEST_CASE("DEEP-VOICE CSV: rows and labels in column order, and bad labels, cells and missing columns are errors") {
     const auto good = deep_voice_file("qhybrid_dv_good.csv", {features(1) + "REAL", features(2) + "FAKE"});
     const auto rows = d::read_deep_voice(good);
     REQUIRE(rows.size() == 2);

@@ -298,7 +298,7 @@ TEST_CASE("layers reject inputs of the wrong shape with a clear error") {
     CHECK_THROWS_WITH(nn::log_softmax<double>().backward(tensor({1, 2})), Catch::Contains("before forward"));
 }
 
-TEST_CASE("reshape: views each sample in the new shape and back; a wrong size is a clear error") {
+TEST_CASE("reshape: views each sample in the new shape and back, and a wrong size is a clear error") {
     qhybrid::rng r(2);
     nn::reshape<double> view({2, 3});
     const tensor x = random_tensor({4, 6}, r);

@@ -173,7 +173,7 @@ TEST_CASE("weights: round trip, and clear errors for other models, other precisi
     std::remove(damaged.c_str());
 }
 
-TEST_CASE("copy_weights: rounds double to float; another architecture is a clear error") {
+TEST_CASE("copy_weights: rounds double to float, and another architecture is a clear error") {
     qhybrid::rng gen(3);
     nn::sequential<double> a;
     a.add<nn::dense<double>>(3, 2, gen).add<nn::feature_scaling<double>>(std::vector<double>{2, 3}, std::vector<double>{0.5, -1});

@@ -108,10 +108,6 @@ struct diag_bits {
     static constexpr std::uint64_t b = G::arity == 2 ? high_bit<State::lane_qubits, G::b> : 0;
 };
 
-// X and CNOT: permutations.
-template <class G>
-inline constexpr bool is_flip = requires { requires G::flip; };
-
 // Applies G, whose half angle has cosine c and sine s, with register type A.
 template <class G, class A, class State, class T>
 void apply_gate_as(kernel::view<typename State::real_type, State::registers> v, const T& c, const T& s) {
@@ -129,10 +125,17 @@ void apply_gate_as(kernel::view<typename State::real_type, State::registers> v, 
     }
 }
 
+// A density matrix stored as a 2N-qubit vector (see density_matrix.hpp).
+template <class State>
+concept density_state = requires { requires State::is_density_matrix; };
+
 template <class G, class State, class T>
 void apply_gate(State& psi, const T& c, const T& s) {
     using B = typename State::batch_type;
-    if constexpr (G::shape == gate_shape::swap) {
+    if constexpr (density_state<State>) {
+        apply_gate<G>(psi.vectorized(), c, s);
+        apply_gate<conjugated<G, State::num_qubits>>(psi.vectorized(), c, s);
+    } else if constexpr (G::shape == gate_shape::swap) {
         apply_gate<cnot<G::a, G::b>>(psi, c, s);
         apply_gate<cnot<G::b, G::a>>(psi, c, s);
         apply_gate<cnot<G::a, G::b>>(psi, c, s);
@@ -170,22 +173,34 @@ typename State::batch_type backward_gate_as(kernel::view<typename State::real_ty
     }
 }
 
+// Un-applies G (not a swap or a flip) to psi and lambda; returns the lane sums of
+// Im<lambda|G_gen|psi> (zero for a gate without an angle).
+template <class G, class State, class T>
+typename State::batch_type backward_sum(State& psi, State& lam, const T& c, const T& s) {
+    using B = typename State::batch_type;
+    if constexpr (G::real_matrix)
+        if (psi.is_real() && lam.is_real())
+            return backward_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), lam.raw_view(), c, s);
+    return backward_gate_as<G, kernel::cvec<B>, State>(psi.view(), lam.view(), c, s);
+}
+
 // The adjoint method's step for G (half angle with cosine c and sine s, the first parameter of
-// its circuit at `offset`).
+// its circuit at `offset`). For a pure state E = <psi|O|psi> and dE/dtheta = 2 Im<lambda|G|psi>;
+// for a density matrix E = <<O|rho>> is linear, dE/dtheta = Im<<lambda|G_row - conj(G)_col|rho>>.
 template <class G, class State, class Ctx, class T>
 void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset, const T& c, const T& s) {
-    using B = typename State::batch_type;
+    using A = typename G::angle;
     if constexpr (G::shape == gate_shape::swap || is_flip<G>) {
         apply_gate<G>(psi, c, s); // its own inverse, without an angle
         apply_gate<G>(lam, c, s);
+    } else if constexpr (density_state<State>) {
+        using V = std::remove_reference_t<decltype(psi.vectorized())>;
+        auto& r = psi.vectorized();
+        auto& l = lam.vectorized();
+        const auto acc = backward_sum<conjugated<G, State::num_qubits>>(r, l, c, s) + backward_sum<G>(r, l, c, s);
+        if constexpr (has_angle<A>) A::template add_gradient<T>(ctx, offset, V::collapse(acc));
     } else {
-        const B acc = [&] {
-            if constexpr (G::real_matrix)
-                if (psi.is_real() && lam.is_real())
-                    return backward_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), lam.raw_view(), c, s);
-            return backward_gate_as<G, kernel::cvec<B>, State>(psi.view(), lam.view(), c, s);
-        }();
-        using A = typename G::angle;
+        const auto acc = backward_sum<G>(psi, lam, c, s);
         if constexpr (has_angle<A>) A::template add_gradient<T>(ctx, offset, T(2) * State::collapse(acc));
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 // The one exception type of qhybrid: invalid input, with enough context to find it.
+#include <charconv>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -17,6 +18,13 @@ template <class MakeMessage>
 constexpr void require(bool cond, MakeMessage&& make_message) {
     if (!cond) [[unlikely]]
         fail(std::string(make_message()));
+}
+
+// A number in an error message, in its shortest exact form ("1.5", not "1.500000").
+inline std::string number(double v) {
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+    return std::string(buf, end);
 }
 
 } // namespace qhybrid

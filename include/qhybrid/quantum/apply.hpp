@@ -132,7 +132,9 @@ concept density_state = requires { requires State::is_density_matrix; };
 template <class G, class State, class T>
 void apply_gate(State& psi, const T& c, const T& s) {
     using B = typename State::batch_type;
-    if constexpr (density_state<State>) {
+    if constexpr (G::shape == gate_shape::barrier) {
+        return;
+    } else if constexpr (density_state<State>) {
         apply_gate<G>(psi.vectorized(), c, s);
         apply_gate<conjugated<G, State::num_qubits>>(psi.vectorized(), c, s);
     } else if constexpr (G::shape == gate_shape::swap) {
@@ -190,7 +192,9 @@ typename State::batch_type backward_sum(State& psi, State& lam, const T& c, cons
 template <class G, class State, class Ctx, class T>
 void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset, const T& c, const T& s) {
     using A = typename G::angle;
-    if constexpr (G::shape == gate_shape::swap || is_flip<G>) {
+    if constexpr (G::shape == gate_shape::barrier) {
+        return;
+    } else if constexpr (G::shape == gate_shape::swap || is_flip<G>) {
         apply_gate<G>(psi, c, s); // its own inverse, without an angle
         apply_gate<G>(lam, c, s);
     } else if constexpr (density_state<State>) {

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace qhybrid::quantum {
 
@@ -95,7 +96,26 @@ std::array<typename State::value_type, Count> to_lanes(std::span<const typename 
     return out;
 }
 
+// The noise applied during a forward sweep, for the adjoint method to walk back through: the
+// state before each group of noise steps and the steps themselves.
+template <class State>
+struct noise_tape {
+    struct entry {
+        std::size_t gate;
+        bool before; // crosstalk before the gate, or noise after it
+        noise_steps steps;
+        State state;
+    };
+    std::vector<entry> entries;
+};
+
 } // namespace detail
+
+// The adjoint method's starting state for a pure state: lambda = O psi.
+template <class Cotangent, class State>
+void seed_adjoint(const Cotangent& cotangent, const State& psi, State& lam) {
+    cotangent.apply(psi, lam);
+}
 
 template <class Circuit, class Noise = noiseless, class Crosstalk = no_crosstalk>
 class executor {
@@ -127,15 +147,17 @@ public:
 
     // Adjoint method: runs the circuit, then adds the gradient of <psi|O|psi> (O = the cotangent,
     // e.g. z_weights or probability_weights) to dparams and dinputs in one backward sweep.
-    // `lambda` is workspace; on return psi and lambda hold no useful state.
+    // `lambda` is workspace; on return psi and lambda hold no useful state. On a density matrix
+    // the gradient is that of tr(O rho), through every noise step: the sweep keeps a copy of rho
+    // before each group of noise steps (memory: one state per noisy gate).
     template <class State, class Cotangent>
     void vjp(State& psi, State& lambda, const Cotangent& cotangent,
              std::span<const typename State::real_type> params,
              std::span<const typename State::real_type> inputs,
              std::span<typename State::real_type> dparams,
              std::span<typename State::real_type> dinputs) const {
-        static_assert(Noise::is_noiseless && Crosstalk::is_noiseless,
-                      "qhybrid: the adjoint method needs a noiseless executor");
+        static_assert(!noisy || detail::density_state<State>,
+                      "qhybrid: the adjoint method through noise needs a density matrix");
         using Real = typename State::real_type;
         check_arguments<State>(params, inputs);
         require(dparams.size() == num_params && dinputs.size() == num_inputs * State::samples, [&] {
@@ -147,14 +169,18 @@ public:
         auto dx = detail::to_lanes<State, num_inputs>(std::span<const Real>(dinputs));
         detail::backward_context<State> ctx{{params, x.data()}, dparams, dx.data()};
         const auto trig = half_angles<State>(ctx);
+        detail::noise_tape<State> tape;
         psi.reset();
-        sweep(psi, trig);
-        cotangent.apply(psi, lambda);
-        std::size_t k = Circuit::num_angles;
+        sweep(psi, trig, &tape);
+        seed_adjoint(cotangent, psi, lambda);
+        std::size_t k = Circuit::num_angles, gate = Circuit::num_gates;
         Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
             using G = typename decltype(g)::type;
+            --gate;
+            unwind(psi, lambda, tape, gate, false);
             const auto [c, s] = trig.template previous<G>(k);
             detail::backward_gate<G>(psi, lambda, ctx, first_param, c, s);
+            unwind(psi, lambda, tape, gate, true);
         });
         for (std::size_t i = 0; i < num_inputs; ++i) {
             if constexpr (State::samples == 1)
@@ -211,16 +237,52 @@ private:
         return table::template of<Circuit>(ctx);
     }
 
+    static constexpr bool noisy = !(Noise::is_noiseless && Crosstalk::is_noiseless);
+
+    // Runs the gates and the policies' noise steps; records the noise on `tape` if given.
     template <class State, class Table>
-    void sweep(State& psi, const Table& trig) const {
-        std::size_t k = 0;
+    void sweep(State& psi, const Table& trig, detail::noise_tape<State>* tape = nullptr) const {
+        static_assert(!noisy || detail::density_state<State>, "qhybrid: a noisy executor runs on a density matrix");
+        std::size_t k = 0, gate = 0;
+        [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
         Circuit::for_each_gate([&](auto g, std::size_t) {
             using G = typename decltype(g)::type;
             const auto [c, s] = trig.template next<G>(k);
-            crosstalk_.template before_gate<G>(psi);
+            if constexpr (!Crosstalk::is_noiseless) {
+                steps.clear();
+                crosstalk_.template before_gate<G>(steps, gate, noise_);
+                run_noise(psi, steps, gate, true, tape);
+            }
             detail::apply_gate<G>(psi, c, s);
-            noise_.template after_gate<G>(psi);
+            if constexpr (!Noise::is_noiseless) {
+                steps.clear();
+                noise_.template after_gate<G>(steps, gate);
+                run_noise(psi, steps, gate, false, tape);
+            }
+            ++gate;
         });
+    }
+
+    template <class State>
+    static void run_noise(State& psi, const noise_steps& steps, std::size_t gate, bool before,
+                          detail::noise_tape<State>* tape) {
+        if (steps.empty()) return;
+        if (tape) tape->entries.push_back({gate, before, steps, psi});
+        for (const auto& step : steps) apply_noise_step(psi, step);
+    }
+
+    // The adjoint method at a noise group of the tape: psi goes back to the state before the group
+    // (channels have no inverse to un-apply), lambda back through the adjoint channels.
+    template <class State>
+    static void unwind(State& psi, State& lambda, detail::noise_tape<State>& tape, std::size_t gate, bool before) {
+        if constexpr (noisy) {
+            if (tape.entries.empty() || tape.entries.back().gate != gate || tape.entries.back().before != before)
+                return;
+            auto& e = tape.entries.back();
+            psi = std::move(e.state);
+            for (auto step = e.steps.end(); step != e.steps.begin();) apply_noise_step(lambda, *--step, true);
+            tape.entries.pop_back();
+        }
     }
 
     // The circuit fits the state; parameters and per-sample inputs are as many as it needs, and

@@ -31,7 +31,7 @@ struct diag4 {            // index bit(a) + 2 bit(b)
     std::array<T, 4> re, im;
 };
 
-enum class gate_shape { pair, diagonal, swap };
+enum class gate_shape { pair, diagonal, swap, barrier };
 
 template <qubit Target, std::uint64_t Controls, class Angle, bool RealMatrix, int ShiftTerms = 2>
 struct pair_gate {
@@ -210,6 +210,18 @@ struct swap {
     static constexpr gate_shape shape = gate_shape::swap;
     static constexpr qubit a = A, b = B;
     static constexpr std::uint64_t qubits = (std::uint64_t{1} << A) | (std::uint64_t{1} << B);
+    static constexpr bool real_matrix = true;
+    using angle = no_angle;
+};
+
+// ---- barrier ----
+// Does nothing to the state; marks a point of the circuit (on the qubits of the mask) where
+// noise policies with noise_sites::barriers act, e.g. after a whole entangling layer.
+template <std::uint64_t Qubits>
+struct barrier {
+    static_assert(Qubits != 0, "a barrier spans at least one qubit");
+    static constexpr gate_shape shape = gate_shape::barrier;
+    static constexpr std::uint64_t qubits = Qubits;
     static constexpr bool real_matrix = true;
     using angle = no_angle;
 };

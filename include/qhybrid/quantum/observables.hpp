@@ -150,26 +150,32 @@ typename State::real_type expval(const State& psi, const pauli_string& p, std::s
     return sum;
 }
 
+namespace detail {
+// `shots` draws of an outcome k in [0, n) with probability proportional to weight(k) (negative
+// weights, rounding noise of a density matrix's diagonal, count as zero).
+template <class Weight>
+std::vector<std::uint64_t> draw(std::size_t n, Weight&& weight, std::size_t shots, rng& gen) {
+    std::vector<double> cumulative(n);
+    double acc = 0;
+    for (std::size_t k = 0; k < n; ++k) cumulative[k] = acc += std::max(0.0, weight(k));
+    require(acc > 0, [] { return std::string("sample: the state has zero norm"); });
+    std::vector<std::uint64_t> outcomes(shots);
+    for (auto& o : outcomes)
+        o = std::min<std::size_t>(
+            std::upper_bound(cumulative.begin(), cumulative.end(), gen.uniform() * acc) - cumulative.begin(), n - 1);
+    return outcomes;
+}
+} // namespace detail
+
 // `shots` basis-state outcomes of measuring one sample in the computational basis.
 template <class State>
 std::vector<std::uint64_t> sample(const State& psi, std::size_t shots, rng& gen, std::size_t lane = 0) {
     require(lane < State::samples, [&] { return "sample: lane " + std::to_string(lane) + " out of range"; });
     const auto v = psi.view();
-    std::vector<double> cumulative(State::dimension);
-    double acc = 0;
-    for (std::size_t k = 0; k < State::dimension; ++k) {
+    return detail::draw(State::dimension, [&](std::size_t k) {
         const std::size_t s = State::slot(k, lane);
-        acc += double(v.re[s]) * v.re[s] + double(v.im[s]) * v.im[s];
-        cumulative[k] = acc;
-    }
-    require(acc > 0, [] { return std::string("sample: the state has zero norm"); });
-    std::vector<std::uint64_t> outcomes(shots);
-    for (auto& o : outcomes) {
-        const double u = gen.uniform() * acc;
-        o = std::min<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin(),
-                                  State::dimension - 1);
-    }
-    return outcomes;
+        return double(v.re[s]) * v.re[s] + double(v.im[s]) * v.im[s];
+    }, shots, gen);
 }
 
 // The cotangent of the <Z> read-out: the observable sum_q w[q * samples + l] Z_q per sample.
@@ -178,13 +184,25 @@ struct z_weights {
     std::span<const Real> w;
 
     template <class State>
+    void check() const {
+        require(w.size() == State::num_qubits * State::samples, [&] {
+            return "z_weights: got " + std::to_string(w.size()) + " weights, expected " +
+                   std::to_string(State::num_qubits * State::samples);
+        });
+    }
+    // The observable's diagonal entry k for sample l.
+    template <class State>
+    Real diagonal(std::size_t k, std::size_t l) const noexcept {
+        Real d = 0;
+        for (std::size_t q = 0; q < State::num_qubits; ++q) d += (k >> q) & 1 ? -w[q * State::samples + l] : w[q * State::samples + l];
+        return d;
+    }
+
+    template <class State>
     void apply(const State& psi, State& lam) const {
         using B = typename State::batch_type;
         constexpr std::size_t n = State::num_qubits, lq = State::lane_qubits;
-        require(w.size() == n * State::samples, [&] {
-            return "z_weights: got " + std::to_string(w.size()) + " weights, expected " +
-                   std::to_string(n * State::samples);
-        });
+        check<State>();
         // Each weight as a batch: per sample (batched) or broadcast (single).
         std::array<B, n> wq;
         B lane_part(Real(0)), sum(Real(0));
@@ -218,11 +236,18 @@ struct probability_weights {
     std::span<const Real> v;
 
     template <class State>
-    void apply(const State& psi, State& lam) const {
+    void check() const {
         require(v.size() == State::dimension * State::samples, [&] {
             return "probability_weights: got " + std::to_string(v.size()) + " weights, expected " +
                    std::to_string(State::dimension * State::samples);
         });
+    }
+    template <class State>
+    Real diagonal(std::size_t k, std::size_t l) const noexcept { return v[k * State::samples + l]; }
+
+    template <class State>
+    void apply(const State& psi, State& lam) const {
+        check<State>();
         const auto in = psi.view();
         const auto out = lam.view();
         for (std::size_t s = 0; s < v.size(); ++s) {

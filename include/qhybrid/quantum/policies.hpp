@@ -1,19 +1,66 @@
 #pragma once
-// Execution policies chosen at compile time. An executor calls, around every gate G,
-// `crosstalk.before_gate<G>(state)` and `noise.after_gate<G>(state)`; the defaults do nothing,
-// and noise models and crosstalk slot in as other policies without changing any caller.
+// Execution policies chosen at compile time, with runtime parameters. Around gate number i (in
+// circuit order) of type G, an executor asks `crosstalk.before_gate<G>(steps, i, noise)` and
+// `noise.after_gate<G>(steps, i)` for the noise steps that act there, and the state applies them
+// (a density matrix exactly). Policies with `is_noiseless` are skipped at compile time, so the
+// defaults cost nothing.
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/quantum/channels.hpp"
+#include "qhybrid/quantum/gates.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
 namespace qhybrid::quantum {
+
+// One step of a noise model between gates: a one-qubit channel on qubit a, or Qiskit's
+// two-qubit depolarizing channel of parameter p on qubits a and b.
+struct noise_step {
+    enum class kind : std::uint8_t { channel, depolarizing_pair };
+    kind what = kind::channel;
+    qubit a = 0, b = 0;
+    const qubit_channel* channel = nullptr; // owned by the policy
+    double p = 0;
+};
+
+// The steps at one point of a circuit, in order (fixed capacity: no allocation per gate).
+class noise_steps {
+public:
+    static constexpr std::size_t capacity = 32;
+
+    void add(const qubit_channel& channel, qubit q) { push({noise_step::kind::channel, q, q, &channel, 0}); }
+    void add_depolarizing_pair(qubit a, qubit b, double p) { push({noise_step::kind::depolarizing_pair, a, b, nullptr, p}); }
+
+    const noise_step* begin() const noexcept { return items_.data(); }
+    const noise_step* end() const noexcept { return items_.data() + size_; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    void clear() noexcept { size_ = 0; }
+
+private:
+    void push(const noise_step& s) {
+        require(size_ < capacity, [] {
+            return "noise_steps: more than " + std::to_string(capacity) + " noise steps at one gate";
+        });
+        items_[size_++] = s;
+    }
+
+    std::array<noise_step, capacity> items_{};
+    std::size_t size_ = 0;
+};
 
 struct noiseless {
     static constexpr bool is_noiseless = true;
-    template <class Gate, class State>
-    void after_gate(State&) const noexcept {}
+    template <class Gate>
+    void after_gate(noise_steps&, std::size_t) const noexcept {}
 };
 
 struct no_crosstalk {
     static constexpr bool is_noiseless = true;
-    template <class Gate, class State>
-    void before_gate(State&) const noexcept {}
+    template <class Gate, class Noise>
+    void before_gate(noise_steps&, std::size_t, const Noise&) const noexcept {}
 };
 
 } // namespace qhybrid::quantum

@@ -1,0 +1,522 @@
+// Density matrices, channels and noise policies.
+// - Gates: a density matrix under a random circuit of every gate kind equals |psi><psi| of the
+//   (dense-checked) statevector, single and batched, double and float.
+// - Channels: each equals the sum K rho K^dagger of its textbook Kraus operators written out
+//   here; each is completely positive and trace preserving (its Choi matrix, built by running the
+//   library's channel on |i><j|, is positive semidefinite with partial trace I); closed forms for
+//   T1 decay and T2 dephasing; depolarizing to the maximally mixed state; readout confusion.
+// - Random noisy circuits keep rho Hermitian, of trace 1 and positive semidefinite.
+// - Gradients through noise: the adjoint method on the density matrix against central finite
+//   differences and the parameter-shift rule; batched lanes against the single state.
+#include "dense.hpp"
+#include "random_circuit.hpp"
+
+#include <Eigen/Dense>
+#include <catch2/catch.hpp>
+#include <qhybrid/core/rng.hpp>
+#include <qhybrid/quantum.hpp>
+
+#include <cmath>
+#include <complex>
+#include <vector>
+
+namespace q = qhybrid::quantum;
+using cplx = std::complex<double>;
+
+namespace {
+
+constexpr std::size_t n = 4;
+using every_gate = q::compose<q::zz_feature_map<n, 1, q::entanglement::linear>, randomized::circuit<n, 60, 31>,
+                              q::real_amplitudes<n, 1, q::entanglement::circular>>;
+using real_gates = q::compose<q::angle_encoding<n, q::axis::y>, randomized::real_circuit<n, 40, 32>>;
+
+std::vector<double> uniform(qhybrid::rng& r, std::size_t size, double lo, double hi) {
+    std::vector<double> v(size);
+    for (auto& a : v) a = r.uniform(lo, hi);
+    return v;
+}
+
+template <class D>
+Eigen::MatrixXcd to_eigen(const D& rho, std::size_t sample = 0) {
+    Eigen::MatrixXcd m(D::dimension, D::dimension);
+    for (std::size_t r = 0; r < D::dimension; ++r)
+        for (std::size_t c = 0; c < D::dimension; ++c) m(r, c) = cplx(rho.entry(r, c, sample));
+    return m;
+}
+
+// Hermitian, trace 1, eigenvalues >= -tol.
+void check_state(const Eigen::MatrixXcd& m, double tol) {
+    CHECK((m - m.adjoint()).cwiseAbs().maxCoeff() <= tol);
+    CHECK(std::abs(m.trace() - cplx(1)) <= tol);
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(m);
+    CHECK(eig.eigenvalues().minCoeff() >= -tol);
+}
+
+// A random mixed state: a mixture of 3 random pure states.
+template <std::size_t N>
+dense::mat random_mixed_state(qhybrid::rng& r) {
+    const std::size_t d = std::size_t{1} << N;
+    dense::mat rho(d);
+    double total = 0;
+    for (int k = 0; k < 3; ++k) {
+        dense::vec psi(d);
+        double norm = 0;
+        for (auto& a : psi) a = cplx(r.normal(), r.normal()), norm += std::norm(a);
+        const double w = r.uniform(0.1, 1);
+        total += w;
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < d; ++j) rho(i, j) += w * psi[i] * std::conj(psi[j]) / norm;
+    }
+    return (1 / total) * rho;
+}
+
+template <class D>
+void load(D& rho, const dense::mat& m) {
+    std::vector<std::complex<typename D::real_type>> v(D::dimension * D::dimension);
+    for (std::size_t r = 0; r < D::dimension; ++r)
+        for (std::size_t c = 0; c < D::dimension; ++c) v[D::index(r, c)] = m(r, c);
+    rho.vectorized().set_amplitudes(v);
+}
+
+template <class D>
+double max_diff(const D& rho, const dense::mat& m) {
+    double e = 0;
+    for (std::size_t r = 0; r < D::dimension; ++r)
+        for (std::size_t c = 0; c < D::dimension; ++c) e = std::max(e, std::abs(cplx(rho.entry(r, c)) - m(r, c)));
+    return e;
+}
+
+} // namespace
+
+// ---- gates ----------------------------------------------------------------------------------
+
+template <class Real, class C>
+void check_gates_match_statevector(double tol) {
+    qhybrid::rng r(7);
+    const auto params = uniform(r, C::num_params, -M_PI, M_PI);
+    const auto inputs = uniform(r, C::num_inputs, 0, M_PI);
+    const std::vector<Real> p(params.begin(), params.end()), x(inputs.begin(), inputs.end());
+    q::statevector<n, Real> psi;
+    q::density_matrix<n, Real> rho;
+    q::executor<C> ex;
+    ex.run(psi, p, x);
+    ex.run(rho, p, x);
+    double e = 0;
+    for (std::size_t a = 0; a < rho.dimension; ++a)
+        for (std::size_t b = 0; b < rho.dimension; ++b)
+            e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
+    CHECK(e <= tol);
+    CHECK(rho.is_real() == psi.is_real());
+
+    // Batched: each lane its own inputs.
+    constexpr std::size_t w = q::batched_density_matrix<n, Real>::samples;
+    std::vector<Real> xs(C::num_inputs * w);
+    for (auto& v : xs) v = Real(r.uniform(0, M_PI));
+    q::batched_density_matrix<n, Real> batch;
+    ex.run(batch, p, xs);
+    for (std::size_t l = 0; l < w; ++l) {
+        std::vector<Real> xl(C::num_inputs);
+        for (std::size_t i = 0; i < C::num_inputs; ++i) xl[i] = xs[i * w + l];
+        ex.run(rho, p, xl);
+        double el = 0;
+        for (std::size_t a = 0; a < rho.dimension; ++a)
+            for (std::size_t b = 0; b < rho.dimension; ++b)
+                el = std::max(el, double(std::abs(batch.entry(a, b, l) - rho.entry(a, b))));
+        CHECK(el <= tol);
+    }
+}
+
+TEST_CASE("density matrix: every gate kind gives |psi><psi| of the statevector (double, float, batched)") {
+    check_gates_match_statevector<double, every_gate>(1e-12);
+    check_gates_match_statevector<float, every_gate>(2e-5);
+    check_gates_match_statevector<double, real_gates>(1e-12);
+}
+
+TEST_CASE("density matrix: read-outs equal their definitions on a mixed state") {
+    qhybrid::rng r(3);
+    const dense::mat m = random_mixed_state<3>(r);
+    q::density_matrix<3> rho;
+    load(rho, m);
+    const auto z = q::expval_z(rho);
+    const auto p = q::probabilities(rho);
+    for (std::size_t qb = 0; qb < 3; ++qb) {
+        double ez = 0;
+        for (std::size_t k = 0; k < 8; ++k) ez += ((k >> qb) & 1 ? -1 : 1) * m(k, k).real();
+        CHECK(z[qb] == Approx(ez).margin(1e-14));
+    }
+    for (std::size_t k = 0; k < 8; ++k) CHECK(p[k] == Approx(m(k, k).real()).margin(1e-15));
+    for (const char* label : {"XYZ", "IXI", "ZZY", "YII"}) {
+        const q::pauli_string ps(label);
+        dense::mat pm = dense::identity(1);
+        for (char ch : std::string(label))
+            pm = dense::kron(pm, ch == 'X' ? dense::X() : ch == 'Y' ? dense::Y() : ch == 'Z' ? dense::Z() : dense::id2());
+        const dense::mat prod = pm * m;
+        cplx tr = 0;
+        for (std::size_t k = 0; k < 8; ++k) tr += prod(k, k);
+        CHECK(q::expval(rho, ps) == Approx(tr.real()).margin(1e-14));
+    }
+    CHECK(rho.trace() == Approx(1).margin(1e-14));
+    // Sampling: frequencies within 5 standard errors of the diagonal.
+    qhybrid::rng gen(11);
+    const std::size_t shots = 200000;
+    std::vector<double> counts(8);
+    for (auto o : q::sample(rho, shots, gen)) counts[o] += 1;
+    for (std::size_t k = 0; k < 8; ++k) {
+        const double pk = m(k, k).real();
+        CHECK(std::abs(counts[k] / shots - pk) <= 5 * std::sqrt(pk * (1 - pk) / shots) + 1e-12);
+    }
+}
+
+// ---- channels -------------------------------------------------------------------------------
+
+namespace {
+
+struct textbook_channel {
+    const char* name;
+    q::qubit_channel channel;
+    std::vector<dense::mat> kraus; // written from the definitions, not from the library
+};
+
+std::vector<textbook_channel> textbook_channels() {
+    using dense::m2;
+    const double p = 0.13, g = 0.27, l = 0.31;
+    const double t1 = 80, t2 = 50, t = 7; // T2 <= T1 and T1 < T2 <= 2 T1 below
+    const double t2b = 140;
+    auto thermal = [&](double t2v) { // damping by 1 - exp(-t/T1), coherences by exp(-t/T2)
+        const double pr = 1 - std::exp(-t / t1), c = std::exp(-t / t2v);
+        return std::vector<dense::mat>{m2(1, 0, 0, c), m2(0, std::sqrt(pr), 0, 0),
+                                       m2(0, 0, 0, std::sqrt(1 - pr - c * c))};
+    };
+    return {
+        {"depolarizing", q::qubit_channel::depolarizing(p),
+         {std::sqrt(1 - 3 * p / 4) * dense::id2(), std::sqrt(p / 4) * dense::X(), std::sqrt(p / 4) * dense::Y(),
+          std::sqrt(p / 4) * dense::Z()}},
+        {"depolarizing 4/3", q::qubit_channel::depolarizing(4.0 / 3),
+         {std::sqrt(1.0 / 3) * dense::X(), std::sqrt(1.0 / 3) * dense::Y(), std::sqrt(1.0 / 3) * dense::Z()}},
+        {"amplitude damping", q::qubit_channel::amplitude_damping(g),
+         {m2(1, 0, 0, std::sqrt(1 - g)), m2(0, std::sqrt(g), 0, 0)}},
+        {"phase damping", q::qubit_channel::phase_damping(l), {m2(1, 0, 0, std::sqrt(1 - l)), m2(0, 0, 0, std::sqrt(l))}},
+        {"bit flip", q::qubit_channel::bit_flip(p), {std::sqrt(1 - p) * dense::id2(), std::sqrt(p) * dense::X()}},
+        {"phase flip", q::qubit_channel::phase_flip(p), {std::sqrt(1 - p) * dense::id2(), std::sqrt(p) * dense::Z()}},
+        {"thermal relaxation T2 < T1", q::qubit_channel::thermal_relaxation(t1, t2, t), thermal(t2)},
+        {"thermal relaxation T1 < T2 < 2 T1", q::qubit_channel::thermal_relaxation(t1, t2b, t), thermal(t2b)},
+        {"mixed (merged)", q::mixed(0.05).channel(), {}}, // checked for CPTP only
+    };
+}
+
+dense::mat apply_kraus(const std::vector<dense::mat>& kraus, std::size_t nq, std::size_t qb, const dense::mat& rho) {
+    dense::mat out(rho.n);
+    for (const auto& k : kraus) {
+        const dense::mat full = dense::embed(nq, {{qb, k}});
+        dense::mat adj(full.n);
+        for (std::size_t i = 0; i < full.n; ++i)
+            for (std::size_t j = 0; j < full.n; ++j) adj(i, j) = std::conj(full(j, i));
+        out = out + full * rho * adj;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("channels: each equals the sum of its textbook Kraus operators, on every qubit") {
+    qhybrid::rng r(5);
+    for (const auto& tc : textbook_channels()) {
+        if (tc.kraus.empty()) continue;
+        INFO(tc.name);
+        for (q::qubit qb = 0; qb < 3; ++qb) {
+            const dense::mat m = random_mixed_state<3>(r);
+            q::density_matrix<3> rho;
+            load(rho, m);
+            q::apply_channel(rho, tc.channel, qb);
+            CHECK(max_diff(rho, apply_kraus(tc.kraus, 3, qb, m)) <= 1e-15);
+            // Batched: every lane the same.
+            q::batched_density_matrix<3> batch;
+            std::vector<cplx> v(64);
+            for (std::size_t a = 0; a < 8; ++a)
+                for (std::size_t b = 0; b < 8; ++b) v[q::density_matrix<3>::index(a, b)] = m(a, b);
+            for (std::size_t l = 0; l < batch.samples; ++l) batch.vectorized().set_amplitudes(v, l);
+            q::apply_channel(batch, tc.channel, qb);
+            for (std::size_t l = 0; l < batch.samples; ++l)
+                for (std::size_t a = 0; a < 8; ++a)
+                    for (std::size_t b = 0; b < 8; ++b) CHECK(batch.entry(a, b, l) == rho.entry(a, b));
+        }
+    }
+}
+
+// Choi matrix of a channel on `nq` qubits, from the library's action on |i><j|.
+template <std::size_t NQ, class Apply>
+Eigen::MatrixXcd choi(Apply&& apply) {
+    constexpr std::size_t d = std::size_t{1} << NQ;
+    Eigen::MatrixXcd j = Eigen::MatrixXcd::Zero(d * d, d * d);
+    for (std::size_t a = 0; a < d; ++a)
+        for (std::size_t b = 0; b < d; ++b) {
+            q::density_matrix<NQ> rho;
+            std::vector<cplx> v(d * d);
+            v[q::density_matrix<NQ>::index(a, b)] = 1;
+            rho.vectorized().set_amplitudes(v);
+            apply(rho);
+            for (std::size_t r = 0; r < d; ++r)
+                for (std::size_t c = 0; c < d; ++c) j(a * d + r, b * d + c) = rho.entry(r, c);
+        }
+    return j;
+}
+
+void check_cptp(const Eigen::MatrixXcd& j, std::size_t d) {
+    CHECK((j - j.adjoint()).cwiseAbs().maxCoeff() <= 1e-15);
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(j);
+    CHECK(eig.eigenvalues().minCoeff() >= -1e-14);
+    // Trace preserving: tr_out J = I.
+    for (std::size_t a = 0; a < d; ++a)
+        for (std::size_t b = 0; b < d; ++b) {
+            cplx t = 0;
+            for (std::size_t r = 0; r < d; ++r) t += j(a * d + r, b * d + r);
+            CHECK(std::abs(t - cplx(a == b ? 1 : 0)) <= 1e-14);
+        }
+}
+
+TEST_CASE("channels: completely positive and trace preserving (Choi matrix)") {
+    for (const auto& tc : textbook_channels()) {
+        INFO(tc.name);
+        check_cptp(choi<1>([&](auto& rho) { q::apply_channel(rho, tc.channel, 0); }), 2);
+        // The adjoint (Heisenberg) map is unital: it keeps I.
+        q::density_matrix<1> id;
+        load(id, dense::identity(2));
+        q::apply_channel(id, tc.channel, 0, true);
+        CHECK(max_diff(id, dense::identity(2)) <= 1e-15);
+    }
+    for (double p : {0.0, 0.2, 1.0, 16.0 / 15})
+        check_cptp(choi<2>([&](auto& rho) { q::apply_depolarizing_pair(rho, 0, 1, p); }), 4);
+}
+
+TEST_CASE("channels: two-qubit depolarizing equals its Pauli-sum definition") {
+    qhybrid::rng r(9);
+    const double p = 0.21;
+    const dense::mat m = random_mixed_state<3>(r);
+    q::density_matrix<3> rho;
+    load(rho, m);
+    q::apply_depolarizing_pair(rho, 2, 0, p);
+    // (1 - p) rho + p tr_02(rho) (x) I/4 = (1 - 15p/16) rho + p/16 sum over the 15 non-identity P
+    const dense::mat paulis[4] = {dense::id2(), dense::X(), dense::Y(), dense::Z()};
+    dense::mat expected = (1 - 15 * p / 16) * m;
+    for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+            if (a == 0 && b == 0) continue;
+            const dense::mat pp = dense::embed(3, {{2, paulis[a]}, {0, paulis[b]}});
+            expected = expected + (p / 16) * (pp * m * pp);
+        }
+    CHECK(max_diff(rho, expected) <= 1e-15);
+}
+
+TEST_CASE("channels: T1 decay and T2 dephasing follow their closed forms") {
+    const double t1 = 90, t2 = 60, dt = 0.75;
+    const auto step = q::qubit_channel::thermal_relaxation(t1, t2, dt);
+    q::density_matrix<1> excited, plus;
+    excited.set_basis_state(1);
+    const std::complex<double> h[2] = {M_SQRT1_2, M_SQRT1_2};
+    plus.set_pure_state(h);
+    for (int k = 1; k <= 200; ++k) {
+        q::apply_channel(excited, step, 0);
+        q::apply_channel(plus, step, 0);
+        const double t = k * dt;
+        CHECK(excited.entry(1, 1).real() == Approx(std::exp(-t / t1)).margin(1e-14));
+        CHECK(std::abs(plus.entry(0, 1)) == Approx(0.5 * std::exp(-t / t2)).margin(1e-14));
+        CHECK(plus.entry(1, 1).real() == Approx(0.5 * std::exp(-t / t1)).margin(1e-14));
+    }
+    CHECK_THROWS_WITH(q::qubit_channel::thermal_relaxation(50, 101, 1), Catch::Contains("exceeds 2 T1"));
+    CHECK_THROWS_WITH(q::qubit_channel::amplitude_damping(1.5), Catch::Contains("outside [0, 1]"));
+    CHECK_THROWS_WITH(q::qubit_channel::depolarizing(-0.1), Catch::Contains("outside [0, 1.33"));
+    CHECK_THROWS_WITH(q::qubit_channel({{1, 0, 0, 0.5}}), Catch::Contains("not trace preserving"));
+    const std::complex<double> i(0, 1);
+    CHECK_THROWS_WITH(q::qubit_channel({{std::cos(0.3), -i * std::sin(0.3), -i * std::sin(0.3), std::cos(0.3)}}),
+                      Catch::Contains("mixes populations with coherences"));
+}
+
+TEST_CASE("channels: full depolarizing gives the maximally mixed state") {
+    qhybrid::rng r(1);
+    q::density_matrix<3> rho;
+    load(rho, random_mixed_state<3>(r));
+    const auto full = q::qubit_channel::depolarizing(1);
+    for (q::qubit qb = 0; qb < 3; ++qb) q::apply_channel(rho, full, qb);
+    CHECK(max_diff(rho, (1.0 / 8) * dense::identity(8)) <= 1e-15);
+    load(rho, random_mixed_state<3>(r));
+    q::apply_depolarizing_pair(rho, 0, 2, 1);
+    q::apply_channel(rho, full, 1);
+    CHECK(max_diff(rho, (1.0 / 8) * dense::identity(8)) <= 1e-15);
+}
+
+TEST_CASE("readout confusion: measured distribution and <Z>") {
+    const q::readout_confusion ro({{0.08, 0.03}, {0.02, 0.05}});
+    std::vector<double> p{0.1, 0.2, 0.3, 0.4}; // k = q0 + 2 q1
+    auto z = std::vector<double>{0.1 - 0.2 + 0.3 - 0.4, 0.1 + 0.2 - 0.3 - 0.4};
+    // Dense: the Kronecker product of the per-qubit confusion matrices M[measured][true].
+    const double m0[2][2] = {{1 - 0.03, 0.08}, {0.03, 1 - 0.08}}, m1[2][2] = {{1 - 0.05, 0.02}, {0.05, 1 - 0.02}};
+    std::vector<double> expected(4);
+    for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) expected[a] += m0[a & 1][b & 1] * m1[a >> 1][b >> 1] * p[b];
+    ro.apply(std::span<double>(p));
+    for (int k = 0; k < 4; ++k) CHECK(p[k] == Approx(expected[k]).margin(1e-15));
+    ro.apply_to_z(std::span<double>(z));
+    CHECK(z[0] == Approx(p[0] - p[1] + p[2] - p[3]).margin(1e-15));
+    CHECK(z[1] == Approx(p[0] + p[1] - p[2] - p[3]).margin(1e-15));
+    CHECK_THROWS_WITH(q::readout_confusion({{1.2, 0}}), Catch::Contains("must be probabilities"));
+    CHECK_THROWS_WITH(ro.apply(std::span<double>(p.data(), 3)), Catch::Contains("expected 4"));
+}
+
+// ---- noisy circuits -----------------------------------------------------------------------
+
+template <class Noise>
+void check_noisy_states(const Noise& noise) {
+    qhybrid::rng r(21);
+    const auto params = uniform(r, every_gate::num_params, -M_PI, M_PI);
+    const auto inputs = uniform(r, every_gate::num_inputs, 0, M_PI);
+    q::density_matrix<n> rho;
+    q::executor<every_gate, Noise>(noise, {}).run(rho, params, inputs);
+    check_state(to_eigen(rho), 1e-13);
+    // The noise did something: the state is no longer pure.
+    const Eigen::MatrixXcd m = to_eigen(rho);
+    CHECK((m * m).trace().real() < 0.99);
+}
+
+TEST_CASE("noisy circuits keep rho Hermitian, of trace 1 and positive semidefinite") {
+    check_noisy_states(q::depolarizing(0.02));
+    check_noisy_states(q::amplitude_damping(0.05));
+    check_noisy_states(q::phase_damping(0.05));
+    check_noisy_states(q::mixed(0.01));
+    check_noisy_states(q::mixed(0.05, q::noise_sites::two_qubit_gates));
+}
+
+TEST_CASE("noise sites: barriers, two-qubit gates, every gate") {
+    using layer = q::compose<q::angle_encoding<2, q::axis::y>, q::circuit<q::cnot<0, 1>, q::barrier<0b11>>>;
+    const std::vector<double> x{0.4, 1.1};
+    const auto run = [&](q::noise_sites where) {
+        q::density_matrix<2> rho;
+        q::executor<layer, q::amplitude_damping>(q::amplitude_damping(0.3, where), {}).run(rho, {}, x);
+        return rho;
+    };
+    // Expected: the noiseless state, damped once on each qubit (barrier, or after the CNOT).
+    q::density_matrix<2> expected;
+    q::executor<layer>().run(expected, {}, x);
+    const auto damp = q::qubit_channel::amplitude_damping(0.3);
+    q::apply_channel(expected, damp, 0);
+    q::apply_channel(expected, damp, 1);
+    for (auto where : {q::noise_sites::barriers, q::noise_sites::two_qubit_gates}) {
+        const auto rho = run(where);
+        for (std::size_t a = 0; a < 4; ++a)
+            for (std::size_t b = 0; b < 4; ++b) CHECK(std::abs(rho.entry(a, b) - expected.entry(a, b)) <= 1e-15);
+    }
+    // Every gate: also after each RY, so more damping: a larger |0..0> population.
+    CHECK(run(q::noise_sites::every_gate).entry(0, 0).real() > expected.entry(0, 0).real() + 1e-3);
+}
+
+// ---- gradients through noise ----------------------------------------------------------------
+
+template <class Noise>
+void check_noisy_gradients(const Noise& noise) {
+    using C = every_gate;
+    using D = q::density_matrix<n>;
+    const q::executor<C, Noise> ex(noise, {});
+    qhybrid::rng r(41);
+    const auto params = uniform(r, C::num_params, -M_PI, M_PI);
+    const auto inputs = uniform(r, C::num_inputs, 0, M_PI);
+    const auto zw = uniform(r, n, -1, 1);
+    auto f = [&](const D& rho) {
+        const auto z = q::expval_z(rho);
+        double e = 0;
+        for (std::size_t i = 0; i < n; ++i) e += zw[i] * z[i];
+        return e;
+    };
+    auto eval = [&](const std::vector<double>& p, const std::vector<double>& x) {
+        D rho;
+        ex.run(rho, p, x);
+        return f(rho);
+    };
+    std::vector<double> dp(C::num_params), dx(C::num_inputs);
+    D rho, lam;
+    ex.vjp(rho, lam, q::z_weights<double>{zw}, params, inputs, dp, dx);
+
+    const double h = 1e-6;
+    double fd_err = 0, largest = 0;
+    for (std::size_t k = 0; k < C::num_params; ++k) {
+        auto a = params, b = params;
+        a[k] += h, b[k] -= h;
+        fd_err = std::max(fd_err, std::abs(dp[k] - (eval(a, inputs) - eval(b, inputs)) / (2 * h)));
+        largest = std::max(largest, std::abs(dp[k]));
+    }
+    for (std::size_t k = 0; k < C::num_inputs; ++k) {
+        auto a = inputs, b = inputs;
+        a[k] += h, b[k] -= h;
+        fd_err = std::max(fd_err, std::abs(dx[k] - (eval(params, a) - eval(params, b)) / (2 * h)));
+    }
+    CHECK(fd_err <= 1e-8);
+    CHECK(largest > 1e-3);
+
+    std::vector<double> sp(C::num_params), sx(C::num_inputs);
+    ex.template parameter_shift<D>(f, params, inputs, sp, sx);
+    double ps_err = 0;
+    for (std::size_t k = 0; k < C::num_params; ++k) ps_err = std::max(ps_err, std::abs(dp[k] - sp[k]));
+    for (std::size_t k = 0; k < C::num_inputs; ++k) ps_err = std::max(ps_err, std::abs(dx[k] - sx[k]));
+    CHECK(ps_err <= 1e-11);
+
+    // Probability read-out (the VJP QT-CNN uses), against finite differences of the parameters.
+    const auto pw = uniform(r, std::size_t{1} << n, -1, 1);
+    std::fill(dp.begin(), dp.end(), 0.0);
+    std::fill(dx.begin(), dx.end(), 0.0);
+    ex.vjp(rho, lam, q::probability_weights<double>{pw}, params, inputs, dp, dx);
+    auto g = [&](const std::vector<double>& p) {
+        D s;
+        ex.run(s, p, inputs);
+        const auto pr = q::probabilities(s);
+        double e = 0;
+        for (std::size_t k = 0; k < pr.size(); ++k) e += pw[k] * pr[k];
+        return e;
+    };
+    double pv_err = 0;
+    for (std::size_t k = 0; k < C::num_params; ++k) {
+        auto a = params, b = params;
+        a[k] += h, b[k] -= h;
+        pv_err = std::max(pv_err, std::abs(dp[k] - (g(a) - g(b)) / (2 * h)));
+    }
+    CHECK(pv_err <= 1e-8);
+
+    // Batched: each lane's input gradient equals the single state's; parameter gradients sum.
+    using BD = q::batched_density_matrix<n>;
+    constexpr std::size_t w = BD::samples;
+    std::vector<double> xs(C::num_inputs * w), zs(n * w);
+    for (auto& v : xs) v = r.uniform(0, M_PI);
+    for (auto& v : zs) v = r.uniform(-1, 1);
+    std::vector<double> bp(C::num_params), bx(C::num_inputs * w), sum_p(C::num_params);
+    BD brho, blam;
+    ex.vjp(brho, blam, q::z_weights<double>{zs}, params, xs, bp, bx);
+    double lane_err = 0;
+    for (std::size_t l = 0; l < w; ++l) {
+        std::vector<double> xl(C::num_inputs), zl(n), gp(C::num_params), gx(C::num_inputs);
+        for (std::size_t i = 0; i < C::num_inputs; ++i) xl[i] = xs[i * w + l];
+        for (std::size_t i = 0; i < n; ++i) zl[i] = zs[i * w + l];
+        ex.vjp(rho, lam, q::z_weights<double>{zl}, params, xl, gp, gx);
+        for (std::size_t i = 0; i < C::num_inputs; ++i) lane_err = std::max(lane_err, std::abs(bx[i * w + l] - gx[i]));
+        for (std::size_t k = 0; k < C::num_params; ++k) sum_p[k] += gp[k];
+    }
+    for (std::size_t k = 0; k < C::num_params; ++k) lane_err = std::max(lane_err, std::abs(bp[k] - sum_p[k]));
+    CHECK(lane_err <= 1e-12);
+}
+
+TEST_CASE("gradients through noise: adjoint on the density matrix against finite differences and parameter shift") {
+    check_noisy_gradients(q::noiseless{});
+    check_noisy_gradients(q::mixed(0.03));
+    check_noisy_gradients(q::depolarizing(0.02));
+}
+
+TEST_CASE("noiseless density-matrix adjoint equals the statevector adjoint") {
+    using C = every_gate;
+    qhybrid::rng r(43);
+    const auto params = uniform(r, C::num_params, -M_PI, M_PI);
+    const auto inputs = uniform(r, C::num_inputs, 0, M_PI);
+    const auto zw = uniform(r, n, -1, 1);
+    std::vector<double> dp(C::num_params), dx(C::num_inputs), sp(C::num_params), sx(C::num_inputs);
+    q::density_matrix<n> rho, lam;
+    q::statevector<n> psi, lpsi;
+    q::executor<C>().vjp(rho, lam, q::z_weights<double>{zw}, params, inputs, dp, dx);
+    q::executor<C>().vjp(psi, lpsi, q::z_weights<double>{zw}, params, inputs, sp, sx);
+    for (std::size_t k = 0; k < C::num_params; ++k) CHECK(dp[k] == Approx(sp[k]).margin(1e-12));
+    for (std::size_t k = 0; k < C::num_inputs; ++k) CHECK(dx[k] == Approx(sx[k]).margin(1e-12));
+}

@@ -96,6 +96,10 @@ std::array<typename State::value_type, Count> to_lanes(std::span<const typename 
     return out;
 }
 
+// Noise policies may also act before a gate (a device policy's routing SWAPs).
+template <class Noise, class G>
+concept noise_before = requires(const Noise& n, noise_steps& s) { n.template before_gate<G>(s, std::size_t{}); };
+
 // The noise applied during a forward sweep, for the adjoint method to walk back through: the
 // state before each group of noise steps and the steps themselves.
 template <class State>
@@ -103,7 +107,7 @@ struct noise_tape {
     struct entry {
         std::size_t gate;
         bool before; // crosstalk before the gate, or noise after it
-        noise_steps steps;
+        std::vector<noise_step> steps;
         State state;
     };
     std::vector<entry> entries;
@@ -248,9 +252,10 @@ private:
         Circuit::for_each_gate([&](auto g, std::size_t) {
             using G = typename decltype(g)::type;
             const auto [c, s] = trig.template next<G>(k);
-            if constexpr (!Crosstalk::is_noiseless) {
+            if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
                 steps.clear();
-                crosstalk_.template before_gate<G>(steps, gate, noise_);
+                if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
+                if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
                 run_noise(psi, steps, gate, true, tape);
             }
             detail::apply_gate<G>(psi, c, s);
@@ -267,7 +272,7 @@ private:
     static void run_noise(State& psi, const noise_steps& steps, std::size_t gate, bool before,
                           detail::noise_tape<State>* tape) {
         if (steps.empty()) return;
-        if (tape) tape->entries.push_back({gate, before, steps, psi});
+        if (tape) tape->entries.push_back({gate, before, {steps.begin(), steps.end()}, psi});
         for (const auto& step : steps) apply_noise_step(psi, step);
     }
 
@@ -280,7 +285,7 @@ private:
                 return;
             auto& e = tape.entries.back();
             psi = std::move(e.state);
-            for (auto step = e.steps.end(); step != e.steps.begin();) apply_noise_step(lambda, *--step, true);
+            for (auto step = e.steps.rbegin(); step != e.steps.rend(); ++step) apply_noise_step(lambda, *step, true);
             tape.entries.pop_back();
         }
     }

@@ -1,7 +1,8 @@
 #pragma once
 // Execution policies chosen at compile time, with runtime parameters. Around gate number i (in
 // circuit order) of type G, an executor asks `crosstalk.before_gate<G>(steps, i, noise)` and
-// `noise.after_gate<G>(steps, i)` for the noise steps that act there, and the state applies them
+// `noise.after_gate<G>(steps, i)` (and, if the noise policy has one, `noise.before_gate<G>(steps,
+// i)`) for the noise steps that act there, and the state applies them
 // (a density matrix exactly). Policies with `is_noiseless` are skipped at compile time, so the
 // defaults cost nothing.
 #include "qhybrid/core/error.hpp"
@@ -28,7 +29,7 @@ struct noise_step {
 // The steps at one point of a circuit, in order (fixed capacity: no allocation per gate).
 class noise_steps {
 public:
-    static constexpr std::size_t capacity = 32;
+    static constexpr std::size_t capacity = 128; // a device policy's routing SWAPs before a gate
 
     void add(const qubit_channel& channel, qubit q) { push({noise_step::kind::channel, q, q, &channel, 0}); }
     void add_depolarizing_pair(qubit a, qubit b, double p) { push({noise_step::kind::depolarizing_pair, a, b, nullptr, p}); }

@@ -1,0 +1,255 @@
+#pragma once
+// A real superconducting device, read from its calibration in Qiskit's JSON formats (the folder
+// of `props.json`, BackendProperties, and `conf.json`, BackendConfiguration): coupling map, T1, T2,
+// readout errors, and the error and length of every native gate.
+//
+// `native_gate_noise` is Qiskit Aer's device noise model for one native gate
+// (qiskit_aer.noise.device.models, basic_device_gate_errors):
+//   - thermal relaxation of each of the gate's qubits for the gate's length (T2 truncated to
+//     2 T1, no excited-state population);
+//   - a depolarizing channel of parameter p, sized so that the average gate infidelity of the
+//     composition equals the reported gate_error e:
+//       F_r = average gate fidelity of the relaxation = (d tr(S_r)/d^2 + 1) / (d + 1),
+//       p   = d (e - (1 - F_r)) / (d F_r - 1)   if e > 1 - F_r, else 0,
+//     with e clipped to d / (d + 1) and p to 4^n / (4^n - 1) (d = 2^n, n the gate's qubits).
+//   Aer composes them as depolarizing, then relaxation (QuantumError.compose applies its
+//   argument second); we do the same.
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
+#include "qhybrid/quantum/channels.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace qhybrid::quantum {
+
+struct qubit_calibration {
+    double t1_ns = 0, t2_ns = 0; // T2 as reported (see relaxation_t2)
+    readout_error readout;
+    // T2 as Aer uses it: at most 2 T1.
+    double relaxation_t2() const noexcept { return std::min(t2_ns, 2 * t1_ns); }
+};
+
+struct gate_calibration {
+    double error = 0, length_ns = 0;
+};
+
+// The channels Aer attaches to one native gate: two-qubit gates get a two-qubit depolarizing
+// parameter, one-qubit gates a one-qubit one.
+struct native_gate_noise {
+    double depolarizing = 0;
+    std::vector<qubit_channel> relaxation; // one per qubit of the gate, in its order
+};
+
+class device_model {
+public:
+    // Reads <folder>/props.json and <folder>/conf.json.
+    static device_model load(const std::filesystem::path& folder) {
+        device_model d;
+        const auto props_path = folder / "props.json", conf_path = folder / "conf.json";
+        const nlohmann::json props = parse(props_path), conf = parse(conf_path);
+        const std::string pf = props_path.string(), cf = conf_path.string();
+        d.name_ = string_of(field(conf, "backend_name", cf), cf, "backend_name");
+        const auto n = number_of(field(conf, "n_qubits", cf), cf, "n_qubits");
+        require(n >= 1 && n == std::floor(n) && n <= 4096, [&] { return cf + ": n_qubits is not a qubit count"; });
+        d.qubits_.resize(static_cast<std::size_t>(n));
+        for (const auto& pair : array_of(field(conf, "coupling_map", cf), cf, "coupling_map")) {
+            require(pair.is_array() && pair.size() == 2, [&] { return cf + ": coupling_map: an entry is not a pair"; });
+            d.coupling_.push_back({d.qubit_index(pair[0], cf, "coupling_map"), d.qubit_index(pair[1], cf, "coupling_map")});
+        }
+
+        const auto& qubits = array_of(field(props, "qubits", pf), pf, "qubits");
+        require(qubits.size() == d.qubits_.size(), [&] {
+            return pf + ": qubits: " + std::to_string(qubits.size()) + " entries for a device of " +
+                   std::to_string(d.qubits_.size()) + " qubits (" + cf + ")";
+        });
+        for (std::size_t q = 0; q < qubits.size(); ++q) {
+            const std::string where = "qubits[" + std::to_string(q) + "]";
+            const auto value = [&](const char* name) { return property(array_of(qubits[q], pf, where), name, pf, where); };
+            auto& c = d.qubits_[q];
+            c.t1_ns = value("T1");
+            c.t2_ns = value("T2");
+            c.readout = {value("prob_meas0_prep1"), value("prob_meas1_prep0")};
+            require(c.t1_ns > 0 && c.t2_ns > 0, [&] { return pf + ": " + where + ": T1 and T2 must be positive"; });
+            require(c.readout.p0_given_1 >= 0 && c.readout.p0_given_1 <= 1 && c.readout.p1_given_0 >= 0 &&
+                        c.readout.p1_given_0 <= 1,
+                    [&] { return pf + ": " + where + ": a readout error is not a probability"; });
+        }
+        const auto& gates = array_of(field(props, "gates", pf), pf, "gates");
+        for (std::size_t g = 0; g < gates.size(); ++g) {
+            const std::string where = "gates[" + std::to_string(g) + "]";
+            const std::string name = string_of(field(gates[g], "gate", pf + ": " + where), pf, where + ".gate");
+            std::vector<qubit> on;
+            for (const auto& q : array_of(field(gates[g], "qubits", pf + ": " + where), pf, where + ".qubits"))
+                on.push_back(d.qubit_index(q, pf, where + ".qubits"));
+            const auto& params = array_of(field(gates[g], "parameters", pf + ": " + where), pf, where + ".parameters");
+            if (name == "reset") continue; // no gate_error: Aer adds relaxation only; we do not reset
+            gate_calibration c{property(params, "gate_error", pf, where), property(params, "gate_length", pf, where)};
+            require(c.error >= 0 && c.error <= 1 && c.length_ns >= 0,
+                    [&] { return pf + ": " + where + " (" + name + "): gate_error or gate_length out of range"; });
+            d.gates_[{name, on}] = c;
+        }
+        return d;
+    }
+
+    const std::string& name() const noexcept { return name_; }
+    std::size_t num_qubits() const noexcept { return qubits_.size(); }
+    const std::vector<std::pair<qubit, qubit>>& coupling_map() const noexcept { return coupling_; }
+
+    const qubit_calibration& calibration(qubit q) const {
+        check_qubit(q);
+        return qubits_[q];
+    }
+
+    bool coupled(qubit a, qubit b) const noexcept {
+        return std::any_of(coupling_.begin(), coupling_.end(), [&](const auto& e) {
+            return (e.first == a && e.second == b) || (e.first == b && e.second == a);
+        });
+    }
+
+    // A native gate's calibration; a two-qubit gate calibrated in one direction only (ECR) serves
+    // both.
+    const gate_calibration& gate(const std::string& name, std::vector<qubit> on) const {
+        for (auto q : on) check_qubit(q);
+        if (auto it = gates_.find({name, on}); it != gates_.end()) return it->second;
+        if (on.size() == 2)
+            if (auto it = gates_.find({name, {on[1], on[0]}}); it != gates_.end()) return it->second;
+        std::string qs;
+        for (auto q : on) qs += (qs.empty() ? "" : ", ") + std::to_string(q);
+        fail(name_ + ": no calibration for gate " + name + " on qubits (" + qs + ")");
+    }
+
+    // The native two-qubit gate: "cx" or "ecr".
+    const std::string& two_qubit_gate() const {
+        for (const auto& [key, c] : gates_)
+            if (key.second.size() == 2) return key.first;
+        fail(name_ + ": the calibration has no two-qubit gate");
+    }
+
+    // Qubits from a to b along the coupling map, both included (breadth-first: a shortest path).
+    std::vector<qubit> shortest_path(qubit a, qubit b) const {
+        check_qubit(a);
+        check_qubit(b);
+        std::vector<long> previous(qubits_.size(), -1);
+        std::deque<qubit> queue{a};
+        previous[a] = a;
+        while (!queue.empty() && previous[b] < 0) {
+            const qubit u = queue.front();
+            queue.pop_front();
+            for (const auto& [x, y] : coupling_) {
+                const long v = x == u ? long(y) : y == u ? long(x) : -1;
+                if (v >= 0 && previous[v] < 0) previous[v] = u, queue.push_back(qubit(v));
+            }
+        }
+        require(previous[b] >= 0, [&] {
+            return name_ + ": qubits " + std::to_string(a) + " and " + std::to_string(b) + " are not connected";
+        });
+        std::vector<qubit> path{b};
+        while (path.back() != a) path.push_back(qubit(previous[path.back()]));
+        std::reverse(path.begin(), path.end());
+        return path;
+    }
+
+    // Aer's noise for native gate `name` on `on`, with every error scaled by `scale` (gate error,
+    // and relaxation rates 1/T1 and 1/T2; 0 = noiseless).
+    native_gate_noise noise(const std::string& name, const std::vector<qubit>& on, double scale = 1) const {
+        require(scale >= 0 && std::isfinite(scale), [&] { return "device noise: scale " + number(scale) + " must be >= 0"; });
+        const gate_calibration& g = gate(name, on);
+        native_gate_noise out;
+        double trace = 1; // tr of the relaxation's superoperator (a tensor product)
+        for (auto q : on) {
+            const auto& c = qubits_[q];
+            out.relaxation.push_back(qubit_channel::thermal_relaxation(c.t1_ns, c.relaxation_t2(), g.length_ns * scale));
+            const auto& pop = out.relaxation.back().populations();
+            const auto& coh = out.relaxation.back().coherences();
+            trace *= pop[0] + pop[3] + coh[0] + coh[3];
+        }
+        const double d = double(std::size_t{1} << on.size());
+        const double relax_fidelity = (trace / d + 1) / (d + 1);
+        const double error = std::min(g.error * scale, d / (d + 1));
+        if (error > 1 - relax_fidelity)
+            out.depolarizing = std::min(d * (error - (1 - relax_fidelity)) / (d * relax_fidelity - 1), d * d / (d * d - 1));
+        return out;
+    }
+
+    // Readout errors of the given qubits, scaled (probabilities times `scale`, at most 1/2).
+    readout_confusion readout(const std::vector<qubit>& on, double scale = 1) const {
+        std::vector<readout_error> r;
+        for (auto q : on) {
+            const auto& e = calibration(q).readout;
+            r.push_back({std::min(0.5, e.p0_given_1 * scale), std::min(0.5, e.p1_given_0 * scale)});
+        }
+        return readout_confusion(std::move(r));
+    }
+
+private:
+    static nlohmann::json parse(const std::filesystem::path& path) {
+        const auto bytes = read_file(path);
+        try {
+            return nlohmann::json::parse(bytes.begin(), bytes.end());
+        } catch (const nlohmann::json::parse_error& e) {
+            fail(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+        }
+    }
+    static const nlohmann::json& field(const nlohmann::json& j, const char* name, const std::string& where) {
+        require(j.is_object() && j.contains(name), [&] { return where + ": missing field \"" + name + "\""; });
+        return j[name];
+    }
+    static const nlohmann::json& array_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
+        require(j.is_array(), [&] { return file + ": " + where + " is not a list"; });
+        return j;
+    }
+    static std::string string_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
+        require(j.is_string(), [&] { return file + ": " + where + " is not a string"; });
+        return j.get<std::string>();
+    }
+    static double number_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
+        require(j.is_number() && std::isfinite(j.get<double>()),
+                [&] { return file + ": " + where + " is not a finite number"; });
+        return j.get<double>();
+    }
+    // The value of the named entry of a list of {name, unit, value}, in ns for times.
+    static double property(const nlohmann::json& list, const char* name, const std::string& file, const std::string& where) {
+        for (const auto& p : list)
+            if (p.is_object() && p.contains("name") && p["name"] == name) {
+                const std::string at = where + "." + name;
+                const double v = number_of(p.contains("value") ? p["value"] : nlohmann::json(), file, at);
+                const std::string unit = p.contains("unit") && p["unit"].is_string() ? p["unit"].get<std::string>() : "";
+                static const std::map<std::string, double> to_ns{{"", 1}, {"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+                const auto scale = to_ns.find(unit);
+                require(scale != to_ns.end(), [&] { return file + ": " + at + ": unknown unit \"" + unit + "\""; });
+                return v * scale->second;
+            }
+        fail(file + ": " + where + ": missing " + name);
+    }
+    qubit qubit_index(const nlohmann::json& j, const std::string& file, const std::string& where) const {
+        const double v = number_of(j, file, where);
+        require(v >= 0 && v == std::floor(v) && v < double(qubits_.size()), [&] {
+            return file + ": " + where + ": qubit " + j.dump() + " is not one of the device's " +
+                   std::to_string(qubits_.size()) + " qubits";
+        });
+        return qubit(v);
+    }
+    void check_qubit(qubit q) const {
+        require(q < qubits_.size(), [&] {
+            return name_ + ": qubit " + std::to_string(q) + " out of range (" + std::to_string(qubits_.size()) + " qubits)";
+        });
+    }
+
+    std::string name_;
+    std::vector<qubit_calibration> qubits_;
+    std::vector<std::pair<qubit, qubit>> coupling_;
+    std::map<std::pair<std::string, std::vector<qubit>>, gate_calibration> gates_;
+};
+
+} // namespace qhybrid::quantum

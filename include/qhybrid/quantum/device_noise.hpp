@@ -1,0 +1,219 @@
+#pragma once
+// The `device_noise` policy: a circuit placed on a real device (device.hpp) and charged, gate by
+// gate, with Qiskit Aer's noise of the native gates that implement it.
+//
+//   const auto nairobi = device_model::load(data / "ibm-backends/nairobi");
+//   executor<my_circuit, device_noise> ex(device_noise::place<my_circuit>(nairobi, {0, 1, 3, 5, 4, 6}), {});
+//
+// Placement and routing: logical qubit i starts on physical qubit layout[i]. Before a two-qubit
+// gate on uncoupled qubits, SWAPs move the first qubit along a shortest path of the coupling map
+// until it is a neighbour of the second; the layout then stays changed. The state is simulated
+// on the logical qubits only: an ideal SWAP merely relabels where a logical qubit lives, and its
+// three native two-qubit gates add their noise. When one side of a SWAP holds no logical qubit
+// (an idle device qubit in |0>), the two-qubit depolarizing channel reduces, on the logical side,
+// to the one-qubit depolarizing channel of the same parameter (exact for a product with |0><0|).
+//
+// Native gates charged for each gate type (IBM's basis: rz is virtual and free, sx, x, and cx or
+// ecr): rz, z, s, t, phase: none; x, y: one x; h: one sx; rx, ry: two sx; cnot: one two-qubit
+// gate; cz: one two-qubit gate and two sx on the target (its Hadamards); rzz, crz: two two-qubit
+// gates; crx, cry: two two-qubit gates and four sx on the target; swap: three two-qubit gates.
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/quantum/device.hpp"
+#include "qhybrid/quantum/policies.hpp"
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace qhybrid::quantum {
+
+namespace detail {
+
+struct native_count {
+    unsigned sx = 0, x = 0, two_qubit = 0;
+};
+
+template <class G>
+constexpr native_count natives_of() {
+    constexpr bool angle = has_angle<typename G::angle>;
+    if constexpr (G::shape == gate_shape::barrier) {
+        return {};
+    } else if constexpr (std::popcount(G::qubits) == 1) {
+        if constexpr (G::shape == gate_shape::diagonal) return {};
+        else if constexpr (angle) return {2, 0, 0};                      // rx, ry
+        else if constexpr (is_flip<G> || !G::real_matrix) return {0, 1, 0}; // x, y
+        else return {1, 0, 0};                                           // h
+    } else if constexpr (G::shape == gate_shape::swap) {
+        return {0, 0, 3};
+    } else if constexpr (G::shape == gate_shape::pair) {
+        if constexpr (angle) return {4, 0, 2}; // crx, cry
+        else return {0, 0, 1};                 // cnot
+    } else {
+        if constexpr (angle) return {0, 0, 2}; // rzz, crz
+        else return {2, 0, 1};                 // cz
+    }
+}
+
+// The qubit that takes a gate's extra one-qubit natives.
+template <class G>
+constexpr qubit target_of() {
+    if constexpr (G::shape == gate_shape::pair) return G::target;
+    else if constexpr (G::shape == gate_shape::diagonal) return G::arity == 2 ? G::b : G::a;
+    else return std::countr_zero(G::qubits);
+}
+
+} // namespace detail
+
+class device_noise {
+public:
+    static constexpr bool is_noiseless = false;
+
+    // Places Circuit on `device` with logical qubit i on physical qubit layout[i], routes it, and
+    // precomputes the noise of every gate. `scale` multiplies every calibrated error (0 to 3 in
+    // the noisy_qnn example; 0 is noiseless).
+    template <class Circuit>
+    static device_noise place(const device_model& device, std::vector<qubit> layout, double scale = 1) {
+        device_noise d(device, std::move(layout), scale);
+        require(d.layout_.size() == Circuit::num_qubits, [&] {
+            return "device_noise: a layout of " + std::to_string(d.layout_.size()) + " qubits for a circuit of " +
+                   std::to_string(Circuit::num_qubits);
+        });
+        d.gates_.resize(Circuit::num_gates);
+        std::size_t index = 0;
+        Circuit::for_each_gate([&](auto g, std::size_t) { d.route<typename decltype(g)::type>(device, index++); });
+        d.readout_ = device.readout(d.final_, scale);
+        return d;
+    }
+
+    // The first n qubits of a breadth-first walk of the coupling map from `start`: a connected
+    // layout.
+    static std::vector<qubit> connected_layout(const device_model& device, std::size_t n, qubit start = 0) {
+        std::vector<qubit> order{start};
+        std::vector<bool> seen(device.num_qubits());
+        device.calibration(start);
+        seen[start] = true;
+        for (std::size_t i = 0; i < order.size() && order.size() < n; ++i)
+            for (const auto& [a, b] : device.coupling_map()) {
+                const qubit other = a == order[i] ? b : b == order[i] ? a : order[i];
+                if (other != order[i] && !seen[other] && order.size() < n) seen[other] = true, order.push_back(other);
+            }
+        require(order.size() == n, [&] {
+            return device.name() + ": no connected set of " + std::to_string(n) + " qubits from qubit " + std::to_string(start);
+        });
+        return order;
+    }
+
+    template <class G>
+    void before_gate(noise_steps& out, std::size_t gate) const {
+        for (const auto& use : gates_.at(gate).before) emit(out, use);
+    }
+    template <class G>
+    void after_gate(noise_steps& out, std::size_t gate) const {
+        for (const auto& use : gates_.at(gate).after) emit(out, use);
+    }
+
+    // Where each logical qubit ends up (its read-out is there).
+    const std::vector<qubit>& final_layout() const noexcept { return final_; }
+    const std::vector<qubit>& initial_layout() const noexcept { return layout_; }
+    // Routing overhead: SWAPs inserted, each three native two-qubit gates.
+    std::size_t swaps() const noexcept { return swaps_; }
+    std::size_t native_two_qubit_gates() const noexcept { return two_qubit_natives_; }
+    // Readout confusion of the logical qubits where they are measured, scaled like the gates.
+    const readout_confusion& readout() const noexcept { return readout_; }
+
+private:
+    device_noise(const device_model& device, std::vector<qubit> layout, double scale)
+        : layout_(std::move(layout)), scale_(scale) {
+        std::vector<bool> used(device.num_qubits());
+        for (auto p : layout_) {
+            device.calibration(p); // in range
+            require(!used[p], [&] { return "device_noise: physical qubit " + std::to_string(p) + " appears twice in the layout"; });
+            used[p] = true;
+        }
+        final_ = layout_;
+        physical_to_logical_.assign(device.num_qubits(), -1);
+        for (std::size_t l = 0; l < layout_.size(); ++l) physical_to_logical_[layout_[l]] = int(l);
+    }
+
+    struct native_noise {
+        native_gate_noise aer;
+        qubit_channel depolarizing_one; // the one-qubit depolarizing of the same parameter
+    };
+    // One native gate: its noise and the logical qubits on its physical ones (-1: none).
+    struct native_use {
+        std::size_t noise;
+        std::array<int, 2> logical;
+        unsigned arity;
+    };
+    struct placed_gate {
+        std::vector<native_use> before, after;
+    };
+
+    // Routes gate G (number `index`) and lists its natives.
+    template <class G>
+    void route(const device_model& device, std::size_t index) {
+        constexpr auto count = detail::natives_of<G>();
+        if constexpr (count.two_qubit > 0) {
+            constexpr std::uint64_t m = G::qubits;
+            const qubit a = std::countr_zero(m), b = std::countr_zero(m & (m - 1));
+            if (!device.coupled(final_[a], final_[b])) {
+                const auto path = device.shortest_path(final_[a], final_[b]);
+                for (std::size_t i = 0; i + 2 < path.size(); ++i) {
+                    for (int k = 0; k < 3; ++k) add(device, gates_[index].before, device.two_qubit_gate(), {path[i], path[i + 1]});
+                    std::swap(physical_to_logical_[path[i]], physical_to_logical_[path[i + 1]]);
+                    for (int p : {path[i], path[i + 1]})
+                        if (physical_to_logical_[p] >= 0) final_[physical_to_logical_[p]] = p;
+                    ++swaps_;
+                }
+            }
+            for (unsigned k = 0; k < count.two_qubit; ++k)
+                add(device, gates_[index].after, device.two_qubit_gate(), {final_[a], final_[b]});
+        }
+        constexpr qubit t = detail::target_of<G>();
+        for (unsigned k = 0; k < count.sx; ++k) add(device, gates_[index].after, "sx", {final_[t]});
+        for (unsigned k = 0; k < count.x; ++k) add(device, gates_[index].after, "x", {final_[t]});
+    }
+
+    void add(const device_model& device, std::vector<native_use>& to, const std::string& name,
+             std::vector<qubit> physical) {
+        const std::pair key{name, physical};
+        std::size_t i = 0;
+        while (i < keys_.size() && keys_[i] != key) ++i;
+        if (i == keys_.size()) {
+            keys_.push_back(key);
+            auto aer = device.noise(name, physical, scale_);
+            const double p = aer.depolarizing;
+            noises_.push_back({std::move(aer), qubit_channel::depolarizing(p)});
+        }
+        if (physical.size() == 2) ++two_qubit_natives_;
+        native_use use{i, {-1, -1}, unsigned(physical.size())};
+        for (std::size_t k = 0; k < physical.size(); ++k) use.logical[k] = physical_to_logical_[physical[k]];
+        to.push_back(use);
+    }
+
+    void emit(noise_steps& out, const native_use& use) const {
+        const auto& n = noises_[use.noise];
+        const int a = use.logical[0], b = use.logical[1];
+        if (n.aer.depolarizing > 0) {
+            if (use.arity == 2 && a >= 0 && b >= 0) out.add_depolarizing_pair(qubit(a), qubit(b), n.aer.depolarizing);
+            else if (a >= 0) out.add(n.depolarizing_one, qubit(a));
+            else if (b >= 0) out.add(n.depolarizing_one, qubit(b));
+        }
+        for (unsigned k = 0; k < use.arity; ++k)
+            if (use.logical[k] >= 0) out.add(n.aer.relaxation[k], qubit(use.logical[k]));
+    }
+
+    std::vector<qubit> layout_, final_;
+    double scale_;
+    std::vector<int> physical_to_logical_;
+    std::vector<placed_gate> gates_;
+    std::vector<std::pair<std::string, std::vector<qubit>>> keys_;
+    std::vector<native_noise> noises_;
+    std::size_t swaps_ = 0, two_qubit_natives_ = 0;
+    readout_confusion readout_{{}};
+};
+
+} // namespace qhybrid::quantum

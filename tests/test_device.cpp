@@ -1,0 +1,254 @@
+// Real device models: the IBM calibrations load, Aer's composition rule gives every native gate
+// a total average infidelity equal to its reported gate_error (measured here from the Choi
+// matrix of the library's own noisy run, not from the formula), routing inserts SWAPs along
+// shortest paths, device noise keeps states valid and differentiable, and malformed calibration
+// files are errors naming the file and the field.
+#include "random_circuit.hpp"
+
+#include <catch2/catch.hpp>
+#include <qhybrid/core/rng.hpp>
+#include <qhybrid/quantum.hpp>
+#include <qhybrid/quantum/device.hpp>
+#include <qhybrid/quantum/device_noise.hpp>
+
+#include <cmath>
+#include <complex>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace q = qhybrid::quantum;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path backends() { return fs::path(QHYBRID_TEST_DATA) / "ibm-backends"; }
+
+// 1 - average gate fidelity of the channel `apply` makes on NQ qubits: F_pro = (1/d^2)
+// sum_ab E(|a><b|)[a][b], F_avg = (d F_pro + 1) / (d + 1).
+template <std::size_t NQ, class Apply>
+double average_infidelity(Apply&& apply) {
+    constexpr std::size_t d = std::size_t{1} << NQ;
+    std::complex<double> sum = 0;
+    for (std::size_t a = 0; a < d; ++a)
+        for (std::size_t b = 0; b < d; ++b) {
+            q::density_matrix<NQ> rho;
+            std::vector<std::complex<double>> v(d * d);
+            v[q::density_matrix<NQ>::index(a, b)] = 1;
+            rho.vectorized().set_amplitudes(v);
+            apply(rho);
+            sum += rho.entry(a, b);
+        }
+    const double f_pro = sum.real() / (d * d);
+    return 1 - (d * f_pro + 1) / (d + 1);
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+} // namespace
+
+TEST_CASE("devices: the five IBM calibrations load", "[data]") {
+    for (const char* name : {"nairobi", "lagos", "perth", "jakarta", "brisbane"}) {
+        INFO(name);
+        const auto d = q::device_model::load(backends() / name);
+        CHECK(d.num_qubits() == (std::string(name) == "brisbane" ? 127u : 7u));
+        CHECK(!d.coupling_map().empty());
+        for (q::qubit k = 0; k < d.num_qubits(); ++k) {
+            CHECK(d.calibration(k).t1_ns > 1e3);
+            CHECK(d.calibration(k).relaxation_t2() <= 2 * d.calibration(k).t1_ns);
+        }
+        CHECK((d.two_qubit_gate() == "cx" || d.two_qubit_gate() == "ecr"));
+    }
+    // Values straight from nairobi's props.json.
+    const auto nairobi = q::device_model::load(backends() / "nairobi");
+    CHECK(nairobi.name() == "ibm_nairobi");
+    CHECK(nairobi.calibration(0).t1_ns == Approx(89.11932005215351e3).epsilon(1e-15));
+    CHECK(nairobi.calibration(0).t2_ns == Approx(15.788112289256514e3).epsilon(1e-15));
+    CHECK(nairobi.calibration(0).readout.p0_given_1 == Approx(0.07899999999999996));
+    CHECK(nairobi.calibration(0).readout.p1_given_0 == Approx(0.037));
+    CHECK(nairobi.gate("cx", {6, 5}).error == Approx(0.010660006612845774));
+    CHECK(nairobi.gate("cx", {5, 6}).length_ns == Approx(341.3333333333333));
+    CHECK(nairobi.coupled(1, 3));
+    CHECK(!nairobi.coupled(0, 6));
+    CHECK(nairobi.shortest_path(0, 6) == std::vector<q::qubit>{0, 1, 3, 5, 6});
+    CHECK_THROWS_WITH(nairobi.gate("cz", {0, 1}), Catch::Contains("no calibration for gate cz on qubits (0, 1)"));
+    CHECK_THROWS_WITH(nairobi.calibration(7), Catch::Contains("qubit 7 out of range"));
+}
+
+TEST_CASE("devices: Aer's composition makes each native gate's total error its gate_error", "[data]") {
+    for (const char* name : {"nairobi", "brisbane"}) {
+        INFO(name);
+        const auto d = q::device_model::load(backends() / name);
+        const std::string two = d.two_qubit_gate();
+        // Where relaxation alone already exceeds the gate's error, Aer adds no depolarizing part
+        // (and the total exceeds gate_error); everywhere else the total equals it.
+        std::size_t exact = 0;
+        auto check = [&](double measured, double depolarizing, double error) {
+            if (depolarizing > 0) {
+                CHECK(measured == Approx(error).epsilon(1e-12));
+                ++exact;
+            } else {
+                CHECK(measured >= error);
+            }
+        };
+        for (std::size_t e = 0; e < 12; ++e) {
+            const auto [a, b] = d.coupling_map()[e];
+            for (double scale : {1.0, 2.0}) {
+                const auto n = d.noise(two, {a, b}, scale);
+                check(average_infidelity<2>([&](auto& rho) {
+                          q::apply_depolarizing_pair(rho, 0, 1, n.depolarizing);
+                          q::apply_channel(rho, n.relaxation[0], 0);
+                          q::apply_channel(rho, n.relaxation[1], 1);
+                      }),
+                      n.depolarizing, scale * d.gate(two, {a, b}).error);
+            }
+        }
+        for (q::qubit k = 0; k < 7; ++k)
+            for (const char* g : {"sx", "x"}) {
+                const auto n = d.noise(g, {k});
+                const auto dep = q::qubit_channel::depolarizing(n.depolarizing);
+                check(average_infidelity<1>([&](auto& rho) {
+                          q::apply_channel(rho, dep, 0);
+                          q::apply_channel(rho, n.relaxation[0], 0);
+                      }),
+                      n.depolarizing, d.gate(g, {k}).error);
+            }
+        CHECK(exact >= 10);
+        // Scale 0 is noiseless.
+        const auto none = d.noise("sx", {0}, 0);
+        CHECK(none.depolarizing == 0);
+        CHECK(none.relaxation[0].populations()[3] == 1);
+        CHECK(none.relaxation[0].coherences()[0] == 1);
+    }
+}
+
+TEST_CASE("devices: placement and SWAP routing along shortest paths", "[data]") {
+    const auto nairobi = q::device_model::load(backends() / "nairobi");
+    using c = q::circuit<q::ry<0>, q::cnot<0, 1>, q::cnot<1, 0>>;
+    // Logical 0 on physical 0, logical 1 on physical 6: path 0-1-3-5-6, three SWAPs.
+    const auto far = q::device_noise::place<c>(nairobi, {0, 6});
+    CHECK(far.swaps() == 3);
+    CHECK(far.final_layout() == std::vector<q::qubit>{5, 6});
+    CHECK(far.native_two_qubit_gates() == 3 * 3 + 2);
+    const auto near = q::device_noise::place<c>(nairobi, {5, 6});
+    CHECK(near.swaps() == 0);
+    CHECK(near.native_two_qubit_gates() == 2);
+    CHECK(q::device_noise::connected_layout(nairobi, 4, 0) == std::vector<q::qubit>{0, 1, 2, 3});
+    CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 0}), Catch::Contains("appears twice"));
+    CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 1, 2}), Catch::Contains("a layout of 3 qubits"));
+    CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 9}), Catch::Contains("qubit 9 out of range"));
+
+    // The SWAPs' noise: routed, the state is noisier than placed on neighbours.
+    const std::vector<double> theta{1.1};
+    q::density_matrix<2> a, b;
+    q::executor<c, q::device_noise>(far, {}).run(a, theta);
+    q::executor<c, q::device_noise>(near, {}).run(b, theta);
+    q::density_matrix<2> ideal;
+    q::executor<c>().run(ideal, theta);
+    const auto distance = [&](const auto& x) {
+        double e = 0;
+        for (std::size_t r = 0; r < 4; ++r)
+            for (std::size_t k = 0; k < 4; ++k) e += std::norm(x.entry(r, k) - ideal.entry(r, k));
+        return std::sqrt(e);
+    };
+    CHECK(distance(a) > distance(b));
+    CHECK(distance(b) > 1e-4);
+}
+
+TEST_CASE("devices: device noise keeps states valid, scale 0 is noiseless, gradients agree with finite differences", "[data]") {
+    const auto nairobi = q::device_model::load(backends() / "nairobi");
+    using C = q::compose<q::angle_encoding<3, q::axis::y>, randomized::circuit<3, 30, 51, false>,
+                         q::real_amplitudes<3, 1, q::entanglement::full>>;
+    qhybrid::rng r(3);
+    std::vector<double> p(C::num_params), x(C::num_inputs), w{0.3, -0.7, 0.5};
+    for (auto& v : p) v = r.uniform(-M_PI, M_PI);
+    for (auto& v : x) v = r.uniform(0, M_PI);
+    const std::vector<q::qubit> layout{0, 2, 6}; // not neighbours: routing inside
+    const q::executor<C, q::device_noise> noisy(q::device_noise::place<C>(nairobi, layout, 1.0), {});
+    const q::executor<C, q::device_noise> zero(q::device_noise::place<C>(nairobi, layout, 0.0), {});
+    q::density_matrix<3> rho, ideal, off;
+    noisy.run(rho, p, x);
+    zero.run(off, p, x);
+    q::executor<C>().run(ideal, p, x);
+    double diff0 = 0, diff1 = 0, herm = 0;
+    for (std::size_t a = 0; a < 8; ++a)
+        for (std::size_t b = 0; b < 8; ++b) {
+            diff0 = std::max(diff0, std::abs(off.entry(a, b) - ideal.entry(a, b)));
+            diff1 = std::max(diff1, std::abs(rho.entry(a, b) - ideal.entry(a, b)));
+            herm = std::max(herm, std::abs(rho.entry(a, b) - std::conj(rho.entry(b, a))));
+        }
+    CHECK(diff0 <= 1e-13);
+    CHECK(diff1 > 1e-3);
+    CHECK(herm <= 1e-15);
+    CHECK(rho.trace() == Approx(1).margin(1e-13));
+
+    std::vector<double> dp(C::num_params), dx(C::num_inputs);
+    q::density_matrix<3> lam;
+    noisy.vjp(rho, lam, q::z_weights<double>{w}, p, x, dp, dx);
+    const auto f = [&](const std::vector<double>& pp, const std::vector<double>& xx) {
+        q::density_matrix<3> s;
+        noisy.run(s, pp, xx);
+        const auto z = q::expval_z(s);
+        return w[0] * z[0] + w[1] * z[1] + w[2] * z[2];
+    };
+    const double h = 1e-6;
+    double err = 0;
+    for (std::size_t k = 0; k < C::num_params; ++k) {
+        auto a = p, b = p;
+        a[k] += h, b[k] -= h;
+        err = std::max(err, std::abs(dp[k] - (f(a, x) - f(b, x)) / (2 * h)));
+    }
+    for (std::size_t k = 0; k < C::num_inputs; ++k) {
+        auto a = x, b = x;
+        a[k] += h, b[k] -= h;
+        err = std::max(err, std::abs(dx[k] - (f(p, a) - f(p, b)) / (2 * h)));
+    }
+    CHECK(err <= 1e-8);
+}
+
+TEST_CASE("devices: brisbane places an 8-qubit circuit on a connected subset", "[data]") {
+    const auto brisbane = q::device_model::load(backends() / "brisbane");
+    using C = q::compose<q::angle_encoding<8, q::axis::y>, q::real_amplitudes<8, 1, q::entanglement::full>>;
+    const auto layout = q::device_noise::connected_layout(brisbane, 8, 0);
+    const auto placed = q::device_noise::place<C>(brisbane, layout);
+    CHECK(placed.swaps() > 0); // full entanglement on a heavy-hex lattice needs SWAPs
+    std::vector<double> p(C::num_params, 0.3), x(8, 0.5);
+    q::density_matrix<8> rho;
+    q::executor<C, q::device_noise>(placed, {}).run(rho, p, x);
+    CHECK(rho.trace() == Approx(1).margin(1e-12));
+    CHECK(placed.readout().num_qubits() == 8);
+}
+
+TEST_CASE("devices: malformed calibration files name the file and the field", "[data]") {
+    const fs::path dir = fs::temp_directory_path() / "qhybrid_test_device";
+    fs::create_directories(dir);
+    const auto nairobi = backends() / "nairobi";
+    std::ifstream pin(nairobi / "props.json"), cin(nairobi / "conf.json");
+    const std::string props((std::istreambuf_iterator<char>(pin)), {}), conf((std::istreambuf_iterator<char>(cin)), {});
+    const auto expect = [&](const std::string& p, const std::string& c, const std::string& message) {
+        write(dir / "props.json", p);
+        write(dir / "conf.json", c);
+        INFO(message);
+        CHECK_THROWS_WITH(q::device_model::load(dir), Catch::Contains(message));
+    };
+    const auto replace = [](std::string s, const std::string& from, const std::string& to, bool last = false) {
+        const auto at = last ? s.rfind(from) : s.find(from);
+        REQUIRE(at != std::string::npos);
+        return s.replace(at, from.size(), to);
+    };
+    expect(props.substr(0, props.size() / 2), conf, "props.json: not valid JSON");
+    expect(props, conf.substr(0, 100), "conf.json: not valid JSON");
+    expect(replace(props, "\"name\": \"T1\"", "\"name\": \"T_one\""), conf, "props.json: qubits[0]: missing T1");
+    expect(replace(props, "\"unit\": \"us\"", "\"unit\": \"fortnights\""), conf, "unknown unit \"fortnights\"");
+    expect(props, replace(conf, "\"coupling_map\": [[0, 1]", "\"coupling_map\": [[0, 17]", true),
+           "conf.json: coupling_map: qubit 17 is not one of the device's 7 qubits");
+    expect(props, replace(conf, "\"n_qubits\": 7", "\"n_qubits\": \"seven\""), "conf.json: n_qubits is not a finite number");
+    expect(replace(props, "\"qubits\": [0], \"gate\": \"id\"", "\"qubits\": [0], \"gate\": 5"), conf,
+           "props.json: gates[0].gate is not a string");
+    expect(replace(props, "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 0.0003964904233122214",
+                   "\"name\": \"gate_error\", \"unit\": \"\", \"value\": null"),
+           conf, "props.json: gates[0].gate_error is not a finite number");
+    fs::remove_all(dir);
+    CHECK_THROWS_WITH(q::device_model::load(dir), Catch::Contains("cannot open"));
+}

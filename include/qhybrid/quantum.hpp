@@ -11,3 +11,4 @@
 #include "qhybrid/quantum/observables.hpp"
 #include "qhybrid/quantum/policies.hpp"
 #include "qhybrid/quantum/statevector.hpp"
+#include "qhybrid/quantum/trajectory.hpp"

@@ -128,12 +128,17 @@ void apply_gate_as(kernel::view<typename State::real_type, State::registers> v, 
 // A density matrix stored as a 2N-qubit vector (see density_matrix.hpp).
 template <class State>
 concept density_state = requires { requires State::is_density_matrix; };
+// A Monte-Carlo trajectory: a statevector that noise acts on stochastically (trajectory.hpp).
+template <class State>
+concept trajectory_state = requires { requires State::is_trajectory; };
 
 template <class G, class State, class T>
 void apply_gate(State& psi, const T& c, const T& s) {
     using B = typename State::batch_type;
     if constexpr (G::shape == gate_shape::barrier) {
         return;
+    } else if constexpr (trajectory_state<State>) {
+        apply_gate<G>(psi.state(), c, s);
     } else if constexpr (density_state<State>) {
         apply_gate<G>(psi.vectorized(), c, s);
         apply_gate<conjugated<G, State::num_qubits>>(psi.vectorized(), c, s);

@@ -13,6 +13,7 @@
 //   auto z = expval_z(rho);
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/channels.hpp"
+#include "qhybrid/quantum/dynamic_gates.hpp"
 #include "qhybrid/quantum/observables.hpp"
 #include "qhybrid/quantum/policies.hpp"
 #include "qhybrid/quantum/statevector.hpp"
@@ -98,25 +99,7 @@ using batched_density_matrix = basic_density_matrix<batched_statevector<2 * N, R
 
 namespace detail {
 
-// Calls f(offset, run) for every base index whose bits in `zeros` are clear, as runs of
-// contiguous storage: `offset` is the storage position of the run, `run` its length (the indices
-// below the lowest cleared bit, times the samples).
-template <class Vector, class F>
-void for_each_run(std::uint64_t zeros, F&& f) {
-    const unsigned low = static_cast<unsigned>(std::countr_zero(zeros));
-    const std::size_t run = (std::size_t{1} << low) * Vector::samples;
-    const std::size_t count = Vector::dimension >> (std::popcount(zeros) + low);
-    for (std::size_t u = 0; u < count; ++u) {
-        std::size_t k = u << low; // insert a zero at every bit of `zeros`
-        for (std::uint64_t m = zeros; m; m &= m - 1) {
-            const std::size_t below = (std::size_t{1} << std::countr_zero(m)) - 1;
-            k = ((k & ~below) << 1) | (k & below);
-        }
-        f(k * Vector::samples, run);
-    }
-}
-
-// x' = m x + ... on the two storage streams a and b: (a, b) <- ((m0 a + m1 b), (m2 a + m3 b)).
+// (a, b) <- (m0 a + m1 b, m2 a + m3 b) on two storage streams.
 template <class Real>
 inline void mix(Real* a, Real* b, std::size_t n, const std::array<double, 4>& m) noexcept {
     const Real m0 = Real(m[0]), m1 = Real(m[1]), m2 = Real(m[2]), m3 = Real(m[3]);
@@ -193,11 +176,30 @@ void apply_depolarizing_pair(basic_density_matrix<Vector>& rho, qubit a, qubit b
     });
 }
 
-// One step of a noise policy (or its adjoint).
+// One step of a noise policy (or its adjoint). A unitary step U acts as U on the row qubits and
+// conj(U) on the column qubits.
 template <class Vector>
 void apply_noise_step(basic_density_matrix<Vector>& rho, const noise_step& step, bool adjoint = false) {
-    if (step.what == noise_step::kind::channel) apply_channel(rho, *step.channel, step.a, adjoint);
-    else apply_depolarizing_pair(rho, step.a, step.b, step.p);
+    constexpr qubit n = basic_density_matrix<Vector>::num_qubits;
+    require(step.a < n && step.b < n, [&] {
+        return "noise step on qubits " + std::to_string(step.a) + " and " + std::to_string(step.b) + " of a " +
+               std::to_string(n) + "-qubit state";
+    });
+    auto& v = rho.vectorized();
+    switch (step.what) {
+    case noise_step::kind::channel: apply_channel(rho, *step.channel, step.a, adjoint); break;
+    case noise_step::kind::depolarizing_pair: apply_depolarizing_pair(rho, step.a, step.b, step.p); break;
+    case noise_step::kind::cnot:
+        detail::apply_cnot(v, step.a, step.b);
+        detail::apply_cnot(v, step.a + n, step.b + n);
+        break;
+    case noise_step::kind::zz: {
+        const double theta = adjoint ? -step.p : step.p;
+        detail::apply_zz(v, step.a, step.b, theta);
+        detail::apply_zz(v, step.a + n, step.b + n, -theta);
+        break;
+    }
+    }
 }
 
 // <Z_q> for every qubit and sample: [q * samples + l].

@@ -5,7 +5,8 @@
 //   const auto nairobi = device_model::load(data / "ibm-backends/nairobi");
 //   executor<my_circuit, device_noise> ex(device_noise::place<my_circuit>(nairobi, {0, 1, 3, 5, 4, 6}), {});
 //
-// Placement and routing: logical qubit i starts on physical qubit layout[i]. Before a two-qubit
+// Placement and routing: logical qubit i starts on physical qubit layout[i]; a layout may name
+// more qubits than the circuit has (simulated idle neighbours, for cnot_pair_injection). Before a two-qubit
 // gate on uncoupled qubits, SWAPs move the first qubit along a shortest path of the coupling map
 // until it is a neighbour of the second; the layout then stays changed. The state is simulated
 // on the logical qubits only: an ideal SWAP merely relabels where a logical qubit lives, and its
@@ -77,10 +78,19 @@ public:
     template <class Circuit>
     static device_noise place(const device_model& device, std::vector<qubit> layout, double scale = 1) {
         device_noise d(device, std::move(layout), scale);
-        require(d.layout_.size() == Circuit::num_qubits, [&] {
+        require(d.layout_.size() >= Circuit::num_qubits, [&] {
             return "device_noise: a layout of " + std::to_string(d.layout_.size()) + " qubits for a circuit of " +
                    std::to_string(Circuit::num_qubits);
         });
+        // Native two-qubit gates between neighbours of the initial layout, for injected crosstalk.
+        for (qubit a = 0; a < d.layout_.size(); ++a)
+            for (qubit b = 0; b < d.layout_.size(); ++b)
+                if (a != b && device.coupled(d.layout_[a], d.layout_[b])) {
+                    std::vector<native_use> one;
+                    d.add(device, one, device.two_qubit_gate(), {d.layout_[a], d.layout_[b]});
+                    d.neighbour_gates_.push_back({{a, b}, one.front()});
+                }
+        d.two_qubit_natives_ = 0;
         d.gates_.resize(Circuit::num_gates);
         std::size_t index = 0;
         Circuit::for_each_gate([&](auto g, std::size_t) { d.route<typename decltype(g)::type>(device, index++); });
@@ -113,6 +123,15 @@ public:
     template <class G>
     void after_gate(noise_steps& out, std::size_t gate) const {
         for (const auto& use : gates_.at(gate).after) emit(out, use);
+    }
+
+    // The noise of a native two-qubit gate between logical qubits a and b, neighbours in the
+    // initial layout (for cnot_pair_injection).
+    void two_qubit_gate_noise(noise_steps& out, qubit a, qubit b) const {
+        for (const auto& [pair, use] : neighbour_gates_)
+            if (pair == std::pair{a, b}) return emit(out, use);
+        fail("device_noise: logical qubits " + std::to_string(a) + " and " + std::to_string(b) +
+             " are not neighbours on the device");
     }
 
     // Where each logical qubit ends up (its read-out is there).
@@ -210,6 +229,7 @@ private:
     double scale_;
     std::vector<int> physical_to_logical_;
     std::vector<placed_gate> gates_;
+    std::vector<std::pair<std::pair<qubit, qubit>, native_use>> neighbour_gates_;
     std::vector<std::pair<std::string, std::vector<qubit>>> keys_;
     std::vector<native_noise> noises_;
     std::size_t swaps_ = 0, two_qubit_natives_ = 0;

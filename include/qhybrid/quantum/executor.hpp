@@ -246,7 +246,8 @@ private:
     // Runs the gates and the policies' noise steps; records the noise on `tape` if given.
     template <class State, class Table>
     void sweep(State& psi, const Table& trig, detail::noise_tape<State>* tape = nullptr) const {
-        static_assert(!noisy || detail::density_state<State>, "qhybrid: a noisy executor runs on a density matrix");
+        static_assert(!noisy || detail::density_state<State> || detail::trajectory_state<State>,
+                      "qhybrid: a noisy executor runs on a density matrix or a trajectory");
         std::size_t k = 0, gate = 0;
         [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
         Circuit::for_each_gate([&](auto g, std::size_t) {

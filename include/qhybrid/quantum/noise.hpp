@@ -42,6 +42,11 @@ public:
     void after_gate(noise_steps& out, std::size_t) const {
         if (acts_at<G>(where_)) on_each_qubit<G>(out, channel_);
     }
+    // The noise of a CNOT that crosstalk injects on qubits chosen at run time.
+    void two_qubit_gate_noise(noise_steps& out, qubit a, qubit b) const {
+        out.add(channel_, a);
+        out.add(channel_, b);
+    }
     const qubit_channel& channel() const noexcept { return channel_; }
 
 private:
@@ -69,6 +74,7 @@ public:
             detail::on_each_qubit<G>(out, one_);
         }
     }
+    void two_qubit_gate_noise(noise_steps& out, qubit a, qubit b) const { out.add_depolarizing_pair(a, b, p_); }
 
 private:
     qubit_channel one_;

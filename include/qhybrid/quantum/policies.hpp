@@ -16,10 +16,11 @@
 
 namespace qhybrid::quantum {
 
-// One step of a noise model between gates: a one-qubit channel on qubit a, or Qiskit's
-// two-qubit depolarizing channel of parameter p on qubits a and b.
+// One step of a noise model between gates, on qubits known at run time: a one-qubit channel on
+// qubit a; Qiskit's two-qubit depolarizing channel of parameter p on qubits a and b; or, for
+// crosstalk, the unitaries CNOT(a -> b) and RZZ(p) = exp(-i p/2 Z_a Z_b).
 struct noise_step {
-    enum class kind : std::uint8_t { channel, depolarizing_pair };
+    enum class kind : std::uint8_t { channel, depolarizing_pair, cnot, zz };
     kind what = kind::channel;
     qubit a = 0, b = 0;
     const qubit_channel* channel = nullptr; // owned by the policy
@@ -33,6 +34,8 @@ public:
 
     void add(const qubit_channel& channel, qubit q) { push({noise_step::kind::channel, q, q, &channel, 0}); }
     void add_depolarizing_pair(qubit a, qubit b, double p) { push({noise_step::kind::depolarizing_pair, a, b, nullptr, p}); }
+    void add_cnot(qubit control, qubit target) { push({noise_step::kind::cnot, control, target, nullptr, 0}); }
+    void add_zz(qubit a, qubit b, double theta) { push({noise_step::kind::zz, a, b, nullptr, theta}); }
 
     const noise_step* begin() const noexcept { return items_.data(); }
     const noise_step* end() const noexcept { return items_.data() + size_; }

@@ -1,0 +1,127 @@
+#pragma once
+// Monte-Carlo trajectories: the second backend for the same noise policies, for more qubits than
+// a density matrix can hold. A trajectory is a pure state plus its own seeded generator; at each
+// noise step it applies one Kraus operator K_i, drawn with probability ||K_i psi||^2, and
+// renormalizes, so that the average of |psi><psi| over trajectories is the density matrix. In a
+// batched trajectory every lane draws its own operators: one batch runs W trajectories.
+//
+//   batched_trajectory<16> t(seed);
+//   executor<my_circuit, mixed> ex(mixed(0.01), {});
+//   ex.run(t, params, inputs);              // W independent trajectories
+//   auto z = expval_z(t.state());           // average the lanes (and further runs) for <Z>
+#include "qhybrid/core/error.hpp"
+#include "qhybrid/core/rng.hpp"
+#include "qhybrid/quantum/channels.hpp"
+#include "qhybrid/quantum/dynamic_gates.hpp"
+#include "qhybrid/quantum/policies.hpp"
+#include "qhybrid/quantum/statevector.hpp"
+
+#include <array>
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <string>
+
+namespace qhybrid::quantum {
+
+template <class Vector>
+class basic_trajectory {
+public:
+    static constexpr bool is_trajectory = true;
+    using vector_type = Vector;
+    using real_type = typename Vector::real_type;
+    using value_type = typename Vector::value_type;
+    using batch_type = typename Vector::batch_type;
+    static constexpr std::size_t num_qubits = Vector::num_qubits;
+    static constexpr std::size_t dimension = Vector::dimension;
+    static constexpr std::size_t samples = Vector::samples;
+
+    explicit basic_trajectory(std::uint64_t seed = 1) : gen_(seed) {}
+
+    // Back to |0...0>; the generator runs on, so the next run is a new trajectory.
+    void reset() { psi_.reset(); }
+
+    Vector& state() noexcept { return psi_; }
+    const Vector& state() const noexcept { return psi_; }
+    rng& generator() noexcept { return gen_; }
+
+private:
+    Vector psi_;
+    rng gen_;
+};
+
+template <std::size_t N, class Real = double>
+using trajectory = basic_trajectory<statevector<N, Real>>;
+template <std::size_t N, class Real = double>
+using batched_trajectory = basic_trajectory<batched_statevector<N, Real>>;
+
+namespace detail {
+
+// ||m psi||^2 for m (2x2) on qubit q of one lane, without changing psi.
+template <class Vector>
+double kraus_weight(const Vector& v, qubit q, const std::array<std::complex<double>, 4>& m, std::size_t lane) {
+    const std::size_t bit = std::size_t{1} << q;
+    const auto view = v.view();
+    double w = 0;
+    for (std::size_t k = 0; k < Vector::dimension; ++k) {
+        if (k & bit) continue;
+        const std::size_t i0 = Vector::slot(k, lane), i1 = Vector::slot(k | bit, lane);
+        const std::complex<double> x0(view.re[i0], view.im[i0]), x1(view.re[i1], view.im[i1]);
+        w += std::norm(m[0] * x0 + m[1] * x1) + std::norm(m[2] * x0 + m[3] * x1);
+    }
+    return w;
+}
+
+inline const std::array<std::complex<double>, 4>& pauli_matrix(int which) { // I, X, Y, Z
+    static const std::array<std::array<std::complex<double>, 4>, 4> p{{{1, 0, 0, 1},
+                                                                       {0, 1, 1, 0},
+                                                                       {0, {0, -1}, {0, 1}, 0},
+                                                                       {1, 0, 0, -1}}};
+    return p[which];
+}
+
+} // namespace detail
+
+// One noise step on every lane of a trajectory.
+template <class Vector>
+void apply_noise_step(basic_trajectory<Vector>& t, const noise_step& step, bool adjoint = false) {
+    require(!adjoint, [] { return std::string("trajectories: no adjoint (differentiate on a density matrix)"); });
+    constexpr qubit n = Vector::num_qubits;
+    require(step.a < n && step.b < n, [&] {
+        return "noise step on qubits " + std::to_string(step.a) + " and " + std::to_string(step.b) + " of a " +
+               std::to_string(n) + "-qubit state";
+    });
+    auto& v = t.state();
+    auto& gen = t.generator();
+    switch (step.what) {
+    case noise_step::kind::cnot: detail::apply_cnot(v, step.a, step.b); return;
+    case noise_step::kind::zz: detail::apply_zz(v, step.a, step.b, step.p); return;
+    case noise_step::kind::channel:
+        for (std::size_t l = 0; l < Vector::samples; ++l) {
+            const auto kraus = step.channel->kraus();
+            const double total = v.norm_squared(l), u = gen.uniform() * total;
+            double acc = 0;
+            std::size_t pick = kraus.size();
+            for (std::size_t i = 0; i < kraus.size() && acc <= u; ++i) {
+                const double weight = detail::kraus_weight(v, step.a, kraus[i], l);
+                if (weight > 0) pick = i; // rounding past the last one keeps the last that can happen
+                acc += weight;
+            }
+            require(pick < kraus.size(), [] { return std::string("trajectories: every Kraus operator has zero weight"); });
+            const double norm = detail::apply_matrix(v, step.a, kraus[pick], l);
+            detail::scale_lane(v, std::sqrt(total / norm), l);
+        }
+        return;
+    case noise_step::kind::depolarizing_pair:
+        // (1 - p) rho + p I/4 = (1 - 15p/16) rho + p/16 sum of the 15 non-identity Pauli pairs.
+        for (std::size_t l = 0; l < Vector::samples; ++l) {
+            if (gen.uniform() >= 15 * step.p / 16) continue;
+            const int pair = 1 + int(gen.below(15));
+            detail::apply_matrix(v, step.a, detail::pauli_matrix(pair % 4), l);
+            detail::apply_matrix(v, step.b, detail::pauli_matrix(pair / 4), l);
+        }
+        return;
+    }
+}
+
+} // namespace qhybrid::quantum

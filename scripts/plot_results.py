@@ -4,7 +4,9 @@ python3-matplotlib):
   qt_cnn_accuracy_vs_blocks.png  QT-CNN test accuracy (mean +- sd over seeds) against QNN blocks,
                                  with the classical CNN as a band;
   qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model;
-  qc_cnn_training_curves.png     the same for QC-CNN and its CNN, one panel per task.
+  qc_cnn_training_curves.png     the same for QC-CNN and its CNN, one panel per task;
+  noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift against the
+                                 noise scale, with and without ZZ crosstalk, one line per device.
 Usage: plot_results.py RESULTS_DIR"""
 import csv
 import sys
@@ -85,6 +87,26 @@ def main(folder):
         fig.tight_layout()
         fig.savefig(out / "qc_cnn_training_curves.png", dpi=120)
         written.append("qc_cnn_training_curves.png")
+    if (out / "noisy_qnn.csv").exists():
+        records = rows(out / "noisy_qnn.csv")
+        fig, (acc, drift) = plt.subplots(1, 2, figsize=(10, 4))
+        for device in dict.fromkeys(r["device"] for r in records):
+            for crosstalk, style in (("none", "-o"), ("zz", "--s")):
+                rs = [r for r in records if r["device"] == device and r["crosstalk"] == crosstalk]
+                label = f"{device} ({rs[0]['qubits']} qubits){', ZZ crosstalk' if crosstalk == 'zz' else ''}"
+                scale = [float(r["scale"]) for r in rs]
+                acc.plot(scale, [float(r["test_accuracy"]) for r in rs], style, label=label)
+                drift.plot(scale, [float(r["z0_drift"]) for r in rs], style, label=label)
+        acc.set_xlabel("noise scale (x calibrated errors)")
+        acc.set_ylabel("test accuracy (DEEP-VOICE)")
+        acc.set_title("VQC under device noise")
+        drift.set_xlabel("noise scale (x calibrated errors)")
+        drift.set_ylabel("mean |<Z_0> - noiseless <Z_0>|")
+        drift.set_title("read-out drift")
+        acc.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "noisy_qnn.png", dpi=120)
+        written.append("noisy_qnn.png")
     for name in written:
         print(f"wrote {out / name}")
 

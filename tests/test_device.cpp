@@ -135,8 +135,20 @@ TEST_CASE("devices: placement and SWAP routing along shortest paths", "[data]") 
     CHECK(near.swaps() == 0);
     CHECK(near.native_two_qubit_gates() == 2);
     CHECK(q::device_noise::connected_layout(nairobi, 4, 0) == std::vector<q::qubit>{0, 1, 2, 3});
+    // Placement: a chain of CNOTs on 5 qubits fits nairobi's path 0-1-3-5-4 without SWAPs; on 6
+    // it cannot (no simple path of 6), and the choice is the cheapest candidate.
+    using chain5 = q::real_amplitudes<5, 1, q::entanglement::linear>;
+    using chain6 = q::real_amplitudes<6, 1, q::entanglement::linear>;
+    const auto five = q::device_noise::choose_layout<chain5>(nairobi);
+    CHECK(q::device_noise::routing_swaps<chain5>(nairobi, five) == 0);
+    for (std::size_t i = 0; i + 1 < five.size(); ++i) CHECK(nairobi.coupled(five[i], five[i + 1]));
+    const auto six = q::device_noise::choose_layout<chain6>(nairobi);
+    const std::size_t best = q::device_noise::routing_swaps<chain6>(nairobi, six);
+    CHECK(best >= 1);
+    for (q::qubit s = 0; s < 7; ++s)
+        CHECK(q::device_noise::routing_swaps<chain6>(nairobi, q::device_noise::connected_layout(nairobi, 6, s)) >= best);
     CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 0}), Catch::Contains("appears twice"));
-    CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 1, 2}), Catch::Contains("a layout of 3 qubits"));
+    CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0}), Catch::Contains("places 1 qubit(s), the circuit has 2"));
     CHECK_THROWS_WITH(q::device_noise::place<c>(nairobi, {0, 9}), Catch::Contains("qubit 9 out of range"));
 
     // The SWAPs' noise: routed, the state is noisier than placed on neighbours.
@@ -213,6 +225,8 @@ TEST_CASE("devices: brisbane places an 8-qubit circuit on a connected subset", "
     const auto layout = q::device_noise::connected_layout(brisbane, 8, 0);
     const auto placed = q::device_noise::place<C>(brisbane, layout);
     CHECK(placed.swaps() > 0); // full entanglement on a heavy-hex lattice needs SWAPs
+    using chain8 = q::real_amplitudes<8, 3, q::entanglement::reverse_linear>;
+    CHECK(q::device_noise::routing_swaps<chain8>(brisbane, q::device_noise::choose_layout<chain8>(brisbane)) == 0);
     std::vector<double> p(C::num_params, 0.3), x(8, 0.5);
     q::density_matrix<8> rho;
     q::executor<C, q::device_noise>(placed, {}).run(rho, p, x);

@@ -96,12 +96,16 @@ public:
                                               const std::vector<qubit>& used) {
         require(hops == 1 || hops == 2, [&] { return "cnot_pair_injection: hops must be 1 or 2, got " + std::to_string(hops); });
         std::vector<qubit> out;
-        for (unsigned h = 1; h <= hops; ++h)
-            for (qubit q = 0; q < device.num_qubits(); ++q)
-                if (q != physical && std::find(used.begin(), used.end(), q) == used.end() &&
-                    device.shortest_path(physical, q).size() == h + 1 &&
-                    std::find(out.begin(), out.end(), q) == out.end())
-                    out.push_back(q);
+        const auto add = [&](qubit q) {
+            if (q != physical && std::find(used.begin(), used.end(), q) == used.end() &&
+                std::find(out.begin(), out.end(), q) == out.end())
+                out.push_back(q);
+        };
+        const auto first = device.neighbours(physical);
+        for (qubit q : first) add(q);
+        if (hops == 2)
+            for (qubit q : first)
+                for (qubit r : device.neighbours(q)) add(r);
         return out;
     }
 

@@ -117,6 +117,17 @@ public:
         });
     }
 
+    // The qubits coupled to q (either direction), in increasing order.
+    std::vector<qubit> neighbours(qubit q) const {
+        check_qubit(q);
+        std::vector<qubit> out;
+        for (const auto& [a, b] : coupling_)
+            if (a == q || b == q) out.push_back(a == q ? b : a);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
     // A native gate's calibration; a two-qubit gate calibrated in one direction only (ECR) serves
     // both.
     const gate_calibration& gate(const std::string& name, std::vector<qubit> on) const {
@@ -146,10 +157,8 @@ public:
         while (!queue.empty() && previous[b] < 0) {
             const qubit u = queue.front();
             queue.pop_front();
-            for (const auto& [x, y] : coupling_) {
-                const long v = x == u ? long(y) : y == u ? long(x) : -1;
-                if (v >= 0 && previous[v] < 0) previous[v] = u, queue.push_back(qubit(v));
-            }
+            for (qubit v : neighbours(u))
+                if (previous[v] < 0) previous[v] = u, queue.push_back(v);
         }
         require(previous[b] >= 0, [&] {
             return name_ + ": qubits " + std::to_string(a) + " and " + std::to_string(b) + " are not connected";

@@ -5,10 +5,11 @@
 //   const auto nairobi = device_model::load(data / "ibm-backends/nairobi");
 //   executor<my_circuit, device_noise> ex(device_noise::place<my_circuit>(nairobi, {0, 1, 3, 5, 4, 6}), {});
 //
-// Placement and routing: logical qubit i starts on physical qubit layout[i]; a layout may name
-// more qubits than the circuit has (simulated idle neighbours, for cnot_pair_injection). Before a two-qubit
-// gate on uncoupled qubits, SWAPs move the first qubit along a shortest path of the coupling map
-// until it is a neighbour of the second; the layout then stays changed. The state is simulated
+// Placement and routing: logical qubit i starts on physical qubit layout[i] (`choose_layout`
+// finds one needing the fewest SWAPs); a layout may name more qubits than the circuit has
+// (simulated idle neighbours, for cnot_pair_injection). Before a two-qubit gate on uncoupled
+// qubits, SWAPs move the first qubit along a shortest path of the coupling map until it is a
+// neighbour of the second; the layout then stays changed. The state is simulated
 // on the logical qubits only: an ideal SWAP merely relabels where a logical qubit lives, and its
 // three native two-qubit gates add their noise. When one side of a SWAP holds no logical qubit
 // (an idle device qubit in |0>), the two-qubit depolarizing channel reduces, on the logical side,
@@ -66,6 +67,57 @@ constexpr qubit target_of() {
     else return std::countr_zero(G::qubits);
 }
 
+// SWAP routing: where each logical qubit is, and which logical qubit each physical one holds.
+class router {
+public:
+    router(const device_model& device, std::vector<qubit> layout) : device_(&device), where_(std::move(layout)) {
+        held_.assign(device.num_qubits(), -1);
+        for (std::size_t l = 0; l < where_.size(); ++l) {
+            device.calibration(where_[l]); // in range
+            require(held_[where_[l]] < 0, [&] {
+                return "device_noise: physical qubit " + std::to_string(where_[l]) + " appears twice in the layout";
+            });
+            held_[where_[l]] = int(l);
+        }
+    }
+
+    // Routes gate G: calls native(before, name, physical) for each native gate, the SWAPs' before
+    // the gate (each called before the SWAP relabels), then the gate's own.
+    template <class G, class Native>
+    void gate(Native&& native) {
+        constexpr auto count = natives_of<G>();
+        if constexpr (count.two_qubit > 0) {
+            constexpr std::uint64_t m = G::qubits;
+            const qubit a = std::countr_zero(m), b = std::countr_zero(m & (m - 1));
+            if (!device_->coupled(where_[a], where_[b])) {
+                const auto path = device_->shortest_path(where_[a], where_[b]);
+                for (std::size_t i = 0; i + 2 < path.size(); ++i) {
+                    for (int k = 0; k < 3; ++k) native(true, device_->two_qubit_gate(), std::vector<qubit>{path[i], path[i + 1]});
+                    std::swap(held_[path[i]], held_[path[i + 1]]);
+                    for (qubit p : {path[i], path[i + 1]})
+                        if (held_[p] >= 0) where_[held_[p]] = p;
+                    ++swaps_;
+                }
+            }
+            for (unsigned k = 0; k < count.two_qubit; ++k)
+                native(false, device_->two_qubit_gate(), std::vector<qubit>{where_[a], where_[b]});
+        }
+        constexpr qubit t = target_of<G>();
+        for (unsigned k = 0; k < count.sx; ++k) native(false, std::string("sx"), std::vector<qubit>{where_[t]});
+        for (unsigned k = 0; k < count.x; ++k) native(false, std::string("x"), std::vector<qubit>{where_[t]});
+    }
+
+    int logical_at(qubit physical) const { return held_[physical]; }
+    const std::vector<qubit>& where() const noexcept { return where_; }
+    std::size_t swaps() const noexcept { return swaps_; }
+
+private:
+    const device_model* device_;
+    std::vector<qubit> where_;
+    std::vector<int> held_;
+    std::size_t swaps_ = 0;
+};
+
 } // namespace detail
 
 class device_noise {
@@ -77,25 +129,80 @@ public:
     // the noisy_qnn example; 0 is noiseless).
     template <class Circuit>
     static device_noise place(const device_model& device, std::vector<qubit> layout, double scale = 1) {
-        device_noise d(device, std::move(layout), scale);
-        require(d.layout_.size() >= Circuit::num_qubits, [&] {
-            return "device_noise: a layout of " + std::to_string(d.layout_.size()) + " qubits for a circuit of " +
+        require(layout.size() >= Circuit::num_qubits, [&] {
+            return "device_noise: the layout places " + std::to_string(layout.size()) + " qubit(s), the circuit has " +
                    std::to_string(Circuit::num_qubits);
         });
+        device_noise d(std::move(layout), scale);
+        detail::router r(device, d.layout_);
         // Native two-qubit gates between neighbours of the initial layout, for injected crosstalk.
         for (qubit a = 0; a < d.layout_.size(); ++a)
             for (qubit b = 0; b < d.layout_.size(); ++b)
                 if (a != b && device.coupled(d.layout_[a], d.layout_[b])) {
                     std::vector<native_use> one;
-                    d.add(device, one, device.two_qubit_gate(), {d.layout_[a], d.layout_[b]});
+                    d.add(device, r, one, device.two_qubit_gate(), {d.layout_[a], d.layout_[b]});
                     d.neighbour_gates_.push_back({{a, b}, one.front()});
                 }
         d.two_qubit_natives_ = 0;
         d.gates_.resize(Circuit::num_gates);
         std::size_t index = 0;
-        Circuit::for_each_gate([&](auto g, std::size_t) { d.route<typename decltype(g)::type>(device, index++); });
+        Circuit::for_each_gate([&](auto g, std::size_t) {
+            auto& placed = d.gates_[index++];
+            r.template gate<typename decltype(g)::type>([&](bool before, const std::string& name, std::vector<qubit> on) {
+                d.add(device, r, before ? placed.before : placed.after, name, std::move(on));
+            });
+        });
+        d.final_ = r.where();
+        d.swaps_ = r.swaps();
         d.readout_ = device.readout(d.final_, scale);
         return d;
+    }
+
+    // SWAPs that routing Circuit from `layout` inserts.
+    template <class Circuit>
+    static std::size_t routing_swaps(const device_model& device, std::vector<qubit> layout) {
+        detail::router r(device, std::move(layout));
+        Circuit::for_each_gate([&](auto g, std::size_t) { r.template gate<typename decltype(g)::type>([](auto&&...) {}); });
+        return r.swaps();
+    }
+
+    // Qubit placement: the layout of Circuit::num_qubits qubits that needs the fewest SWAPs, among
+    // simple paths of the coupling map (a chain of neighbours; at most `max_paths` tried) and a
+    // breadth-first set from every qubit. A circuit whose two-qubit gates follow a chain needs none
+    // on a device with a path that long.
+    template <class Circuit>
+    static std::vector<qubit> choose_layout(const device_model& device, std::size_t max_paths = 20000) {
+        constexpr std::size_t n = Circuit::num_qubits;
+        std::vector<qubit> best;
+        std::size_t best_swaps = 0, tried = 0;
+        const auto consider = [&](const std::vector<qubit>& layout) {
+            const std::size_t s = routing_swaps<Circuit>(device, layout);
+            if (best.empty() || s < best_swaps) best = layout, best_swaps = s;
+            return s == 0;
+        };
+        std::vector<qubit> path;
+        std::vector<bool> on_path(device.num_qubits());
+        // Depth-first over simple paths; true when a layout without SWAPs turned up.
+        const auto extend = [&](auto&& self) -> bool {
+            if (path.size() == n) return ++tried, consider(path);
+            for (qubit next : device.neighbours(path.back())) {
+                if (on_path[next] || tried >= max_paths) continue;
+                path.push_back(next), on_path[next] = true;
+                const bool done = self(self);
+                path.pop_back(), on_path[next] = false;
+                if (done) return true;
+            }
+            return false;
+        };
+        for (qubit start = 0; start < device.num_qubits(); ++start) {
+            path = {start}, on_path[start] = true;
+            const bool done = extend(extend);
+            on_path[start] = false;
+            if (done) return best;
+        }
+        for (qubit start = 0; start < device.num_qubits(); ++start)
+            if (consider(connected_layout(device, n, start))) break;
+        return best;
     }
 
     // The first n qubits of a breadth-first walk of the coupling map from `start`: a connected
@@ -106,10 +213,8 @@ public:
         device.calibration(start);
         seen[start] = true;
         for (std::size_t i = 0; i < order.size() && order.size() < n; ++i)
-            for (const auto& [a, b] : device.coupling_map()) {
-                const qubit other = a == order[i] ? b : b == order[i] ? a : order[i];
-                if (other != order[i] && !seen[other] && order.size() < n) seen[other] = true, order.push_back(other);
-            }
+            for (qubit other : device.neighbours(order[i]))
+                if (!seen[other] && order.size() < n) seen[other] = true, order.push_back(other);
         require(order.size() == n, [&] {
             return device.name() + ": no connected set of " + std::to_string(n) + " qubits from qubit " + std::to_string(start);
         });
@@ -144,18 +249,7 @@ public:
     const readout_confusion& readout() const noexcept { return readout_; }
 
 private:
-    device_noise(const device_model& device, std::vector<qubit> layout, double scale)
-        : layout_(std::move(layout)), scale_(scale) {
-        std::vector<bool> used(device.num_qubits());
-        for (auto p : layout_) {
-            device.calibration(p); // in range
-            require(!used[p], [&] { return "device_noise: physical qubit " + std::to_string(p) + " appears twice in the layout"; });
-            used[p] = true;
-        }
-        final_ = layout_;
-        physical_to_logical_.assign(device.num_qubits(), -1);
-        for (std::size_t l = 0; l < layout_.size(); ++l) physical_to_logical_[layout_[l]] = int(l);
-    }
+    device_noise(std::vector<qubit> layout, double scale) : layout_(std::move(layout)), scale_(scale) {}
 
     struct native_noise {
         native_gate_noise aer;
@@ -171,32 +265,9 @@ private:
         std::vector<native_use> before, after;
     };
 
-    // Routes gate G (number `index`) and lists its natives.
-    template <class G>
-    void route(const device_model& device, std::size_t index) {
-        constexpr auto count = detail::natives_of<G>();
-        if constexpr (count.two_qubit > 0) {
-            constexpr std::uint64_t m = G::qubits;
-            const qubit a = std::countr_zero(m), b = std::countr_zero(m & (m - 1));
-            if (!device.coupled(final_[a], final_[b])) {
-                const auto path = device.shortest_path(final_[a], final_[b]);
-                for (std::size_t i = 0; i + 2 < path.size(); ++i) {
-                    for (int k = 0; k < 3; ++k) add(device, gates_[index].before, device.two_qubit_gate(), {path[i], path[i + 1]});
-                    std::swap(physical_to_logical_[path[i]], physical_to_logical_[path[i + 1]]);
-                    for (int p : {path[i], path[i + 1]})
-                        if (physical_to_logical_[p] >= 0) final_[physical_to_logical_[p]] = p;
-                    ++swaps_;
-                }
-            }
-            for (unsigned k = 0; k < count.two_qubit; ++k)
-                add(device, gates_[index].after, device.two_qubit_gate(), {final_[a], final_[b]});
-        }
-        constexpr qubit t = detail::target_of<G>();
-        for (unsigned k = 0; k < count.sx; ++k) add(device, gates_[index].after, "sx", {final_[t]});
-        for (unsigned k = 0; k < count.x; ++k) add(device, gates_[index].after, "x", {final_[t]});
-    }
-
-    void add(const device_model& device, std::vector<native_use>& to, const std::string& name,
+    // Records a native gate (its noise computed once per gate and qubits) and the logical qubits
+    // its physical ones hold now.
+    void add(const device_model& device, const detail::router& r, std::vector<native_use>& to, const std::string& name,
              std::vector<qubit> physical) {
         const std::pair key{name, physical};
         std::size_t i = 0;
@@ -209,7 +280,7 @@ private:
         }
         if (physical.size() == 2) ++two_qubit_natives_;
         native_use use{i, {-1, -1}, unsigned(physical.size())};
-        for (std::size_t k = 0; k < physical.size(); ++k) use.logical[k] = physical_to_logical_[physical[k]];
+        for (std::size_t k = 0; k < physical.size(); ++k) use.logical[k] = r.logical_at(physical[k]);
         to.push_back(use);
     }
 
@@ -227,7 +298,6 @@ private:
 
     std::vector<qubit> layout_, final_;
     double scale_;
-    std::vector<int> physical_to_logical_;
     std::vector<placed_gate> gates_;
     std::vector<std::pair<std::pair<qubit, qubit>, native_use>> neighbour_gates_;
     std::vector<std::pair<std::string, std::vector<qubit>>> keys_;

@@ -1,10 +1,14 @@
 #pragma once
 // Operations on qubits known only at run time, for noise steps (a device's routing, crosstalk,
-// Kraus operators of a trajectory): plain loops over contiguous runs of storage rather than the
-// compile-time SIMD kernels. They act on a statevector or a batched statevector (every lane,
-// or the one lane `lane`), and on the 2N-qubit vector of a density matrix.
+// Kraus operators of a trajectory): plain loops over contiguous runs of storage, with the lanes
+// of a batched state innermost so that the compiler vectorizes them, rather than the
+// compile-time SIMD kernels. They act on a statevector or a batched statevector, and on the
+// 2N-qubit vector of a density matrix.
+#include "qhybrid/core/simd.hpp"
 #include "qhybrid/quantum/gates.hpp"
+#include "qhybrid/quantum/kernels.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -14,6 +18,10 @@
 #include <utility>
 
 namespace qhybrid::quantum::detail {
+
+// A batched state: one SIMD register per basis index, a sample per lane.
+template <class Vector>
+inline constexpr bool batched = Vector::samples > 1;
 
 // Calls f(offset, run) for every base index whose bits in `zeros` are clear, as runs of
 // contiguous storage: `offset` is the storage position of the run, `run` its length (the indices
@@ -65,35 +73,102 @@ void apply_zz(Vector& v, qubit a, qubit b, double theta) {
     }
 }
 
-// m (row-major 2x2) on qubit q of one lane; returns the squared norm of that lane afterwards.
+// A 2x2 complex matrix, row-major.
+using matrix2 = std::array<std::complex<double>, 4>;
+
+// The (unnormalized) reduced density matrix of qubit q in every lane, in one pass:
+// p0 = sum |x0|^2, p1 = sum |x1|^2, c = sum x0 conj(x1) over the pairs (x0, x1) the qubit splits.
 template <class Vector>
-double apply_matrix(Vector& v, qubit q, const std::array<std::complex<double>, 4>& m, std::size_t lane) {
+struct reduced_qubit {
+    std::array<double, Vector::samples> p0{}, p1{};
+    std::array<std::complex<double>, Vector::samples> c{};
+
+    reduced_qubit(const Vector& v, qubit q) {
+        constexpr std::size_t s = Vector::samples;
+        const std::size_t bit = std::size_t{1} << q;
+        const auto view = v.view();
+        using Real = typename Vector::real_type;
+        alignas(64) std::array<Real, s> a{}, b{}, cr{}, ci{};
+        if constexpr (batched<Vector>) { // one register per index: vertical SIMD
+            using B = simd::batch<Real>;
+            B sa(Real(0)), sb(Real(0)), scr(Real(0)), sci(Real(0));
+            for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
+                for (std::size_t i = at; i < at + run; i += s) {
+                    const B r0 = B::load_aligned(view.re + i), i0 = B::load_aligned(view.im + i);
+                    const B r1 = B::load_aligned(view.re + i + bit * s), i1 = B::load_aligned(view.im + i + bit * s);
+                    sa = xsimd::fma(r0, r0, xsimd::fma(i0, i0, sa));
+                    sb = xsimd::fma(r1, r1, xsimd::fma(i1, i1, sb));
+                    scr = xsimd::fma(r0, r1, xsimd::fma(i0, i1, scr));
+                    sci = xsimd::fma(i0, r1, xsimd::fnma(r0, i1, sci));
+                }
+            });
+            sa.store_aligned(a.data()), sb.store_aligned(b.data()), scr.store_aligned(cr.data()), sci.store_aligned(ci.data());
+        } else {
+            for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
+                const Real *r0 = view.re + at, *i0 = view.im + at, *r1 = r0 + bit * s, *i1 = i0 + bit * s;
+                for (std::size_t i = 0; i < run; ++i) {
+                    a[0] += r0[i] * r0[i] + i0[i] * i0[i];
+                    b[0] += r1[i] * r1[i] + i1[i] * i1[i];
+                    cr[0] += r0[i] * r1[i] + i0[i] * i1[i];
+                    ci[0] += i0[i] * r1[i] - r0[i] * i1[i];
+                }
+            });
+        }
+        for (std::size_t l = 0; l < s; ++l) p0[l] = a[l], p1[l] = b[l], c[l] = {cr[l], ci[l]};
+    }
+
+    // ||m x||^2 of lane l: sum over rows r of |m_r0 x0 + m_r1 x1|^2.
+    double weight(const matrix2& m, std::size_t l) const {
+        double w = 0;
+        for (int r = 0; r < 2; ++r)
+            w += std::norm(m[2 * r]) * p0[l] + std::norm(m[2 * r + 1]) * p1[l] +
+                 2 * (m[2 * r] * std::conj(m[2 * r + 1]) * c[l]).real();
+        return w;
+    }
+};
+
+// Lane l gets m[l] on qubit q, in one pass.
+template <class Vector>
+void apply_lane_matrices(Vector& v, qubit q, const std::array<matrix2, Vector::samples>& m) {
+    constexpr std::size_t s = Vector::samples;
     using Real = typename Vector::real_type;
-    using C = std::complex<Real>;
+    alignas(64) std::array<std::array<Real, s>, 4> mr, mi;
+    for (std::size_t l = 0; l < s; ++l)
+        for (int e = 0; e < 4; ++e) mr[e][l] = Real(m[l][e].real()), mi[e][l] = Real(m[l][e].imag());
     const std::size_t bit = std::size_t{1} << q;
     const auto view = v.view();
-    const C m0(m[0]), m1(m[1]), m2(m[2]), m3(m[3]);
-    double norm = 0;
-    for (std::size_t k = 0; k < Vector::dimension; ++k) {
-        if (k & bit) continue;
-        const std::size_t i0 = Vector::slot(k, lane), i1 = Vector::slot(k | bit, lane);
-        const C x0(view.re[i0], view.im[i0]), x1(view.re[i1], view.im[i1]);
-        const C y0 = m0 * x0 + m1 * x1, y1 = m2 * x0 + m3 * x1;
-        view.re[i0] = y0.real(), view.im[i0] = y0.imag();
-        view.re[i1] = y1.real(), view.im[i1] = y1.imag();
-        norm += std::norm(y0) + std::norm(y1);
-    }
-    return norm;
-}
-
-// Multiplies one lane by a real factor.
-template <class Vector>
-void scale_lane(Vector& v, double factor, std::size_t lane) {
-    const auto view = v.raw_view();
-    using Real = typename Vector::real_type;
-    for (std::size_t k = 0; k < Vector::dimension; ++k) {
-        view.re[Vector::slot(k, lane)] *= Real(factor);
-        view.im[Vector::slot(k, lane)] *= Real(factor);
+    if constexpr (batched<Vector>) { // one register per index, the lanes' own matrices: the pair kernel
+        using B = simd::batch<Real>;
+        kernel::pair_coeffs<B> c;
+        for (int e = 0; e < 4; ++e) c[e] = {B::load_aligned(mr[e].data()), B::load_aligned(mi[e].data())};
+        const auto sweep = [&]<bool Real_coefficients>() {
+            for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
+                for (std::size_t i = at; i < at + run; i += s) {
+                    kernel::cvec<B> lo{B::load_aligned(view.re + i), B::load_aligned(view.im + i)};
+                    kernel::cvec<B> hi{B::load_aligned(view.re + i + bit * s), B::load_aligned(view.im + i + bit * s)};
+                    kernel::pair_update<Real_coefficients>(c, lo, hi);
+                    lo.re.store_aligned(view.re + i), lo.im.store_aligned(view.im + i);
+                    hi.re.store_aligned(view.re + i + bit * s), hi.im.store_aligned(view.im + i + bit * s);
+                }
+            });
+        };
+        // Real matrices in every lane (damping, I, X, Z: all but Y) take half the arithmetic.
+        const bool real = std::all_of(mi.begin(), mi.end(), [](const auto& lanes) {
+            return std::all_of(lanes.begin(), lanes.end(), [](Real x) { return x == 0; });
+        });
+        if (real) sweep.template operator()<true>();
+        else sweep.template operator()<false>();
+    } else {
+        for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
+            Real *r0 = view.re + at, *i0 = view.im + at, *r1 = r0 + bit * s, *i1 = i0 + bit * s;
+            for (std::size_t i = 0; i < run; ++i) {
+                const Real ar = r0[i], ai = i0[i], br = r1[i], bi = i1[i];
+                r0[i] = mr[0][0] * ar - mi[0][0] * ai + mr[1][0] * br - mi[1][0] * bi;
+                i0[i] = mr[0][0] * ai + mi[0][0] * ar + mr[1][0] * bi + mi[1][0] * br;
+                r1[i] = mr[2][0] * ar - mi[2][0] * ai + mr[3][0] * br - mi[3][0] * bi;
+                i1[i] = mr[2][0] * ai + mi[2][0] * ar + mr[3][0] * bi + mi[3][0] * br;
+            }
+        });
     }
 }
 

@@ -56,30 +56,10 @@ template <std::size_t N, class Real = double>
 using batched_trajectory = basic_trajectory<batched_statevector<N, Real>>;
 
 namespace detail {
-
-// ||m psi||^2 for m (2x2) on qubit q of one lane, without changing psi.
-template <class Vector>
-double kraus_weight(const Vector& v, qubit q, const std::array<std::complex<double>, 4>& m, std::size_t lane) {
-    const std::size_t bit = std::size_t{1} << q;
-    const auto view = v.view();
-    double w = 0;
-    for (std::size_t k = 0; k < Vector::dimension; ++k) {
-        if (k & bit) continue;
-        const std::size_t i0 = Vector::slot(k, lane), i1 = Vector::slot(k | bit, lane);
-        const std::complex<double> x0(view.re[i0], view.im[i0]), x1(view.re[i1], view.im[i1]);
-        w += std::norm(m[0] * x0 + m[1] * x1) + std::norm(m[2] * x0 + m[3] * x1);
-    }
-    return w;
-}
-
-inline const std::array<std::complex<double>, 4>& pauli_matrix(int which) { // I, X, Y, Z
-    static const std::array<std::array<std::complex<double>, 4>, 4> p{{{1, 0, 0, 1},
-                                                                       {0, 1, 1, 0},
-                                                                       {0, {0, -1}, {0, 1}, 0},
-                                                                       {1, 0, 0, -1}}};
+inline const matrix2& pauli_matrix(int which) { // I, X, Y, Z
+    static const std::array<matrix2, 4> p{{{1, 0, 0, 1}, {0, 1, 1, 0}, {0, {0, -1}, {0, 1}, 0}, {1, 0, 0, -1}}};
     return p[which];
 }
-
 } // namespace detail
 
 // One noise step on every lane of a trajectory.
@@ -96,31 +76,44 @@ void apply_noise_step(basic_trajectory<Vector>& t, const noise_step& step, bool 
     switch (step.what) {
     case noise_step::kind::cnot: detail::apply_cnot(v, step.a, step.b); return;
     case noise_step::kind::zz: detail::apply_zz(v, step.a, step.b, step.p); return;
-    case noise_step::kind::channel:
+    case noise_step::kind::channel: {
+        // One pass for the qubit's reduced state gives every operator's weight in every lane;
+        // one more applies each lane's draw, rescaled to keep the norm.
+        const detail::reduced_qubit<Vector> r(v, step.a);
+        const auto kraus = step.channel->kraus();
+        std::array<detail::matrix2, Vector::samples> pick;
         for (std::size_t l = 0; l < Vector::samples; ++l) {
-            const auto kraus = step.channel->kraus();
-            const double total = v.norm_squared(l), u = gen.uniform() * total;
-            double acc = 0;
-            std::size_t pick = kraus.size();
+            const double total = r.p0[l] + r.p1[l], u = gen.uniform() * total;
+            double acc = 0, weight = 0;
+            std::size_t chosen = kraus.size();
             for (std::size_t i = 0; i < kraus.size() && acc <= u; ++i) {
-                const double weight = detail::kraus_weight(v, step.a, kraus[i], l);
-                if (weight > 0) pick = i; // rounding past the last one keeps the last that can happen
-                acc += weight;
+                const double w = r.weight(kraus[i], l);
+                if (w > 0) chosen = i, weight = w; // past the end by rounding: the last possible one
+                acc += w;
             }
-            require(pick < kraus.size(), [] { return std::string("trajectories: every Kraus operator has zero weight"); });
-            const double norm = detail::apply_matrix(v, step.a, kraus[pick], l);
-            detail::scale_lane(v, std::sqrt(total / norm), l);
+            require(chosen < kraus.size(), [] { return std::string("trajectories: every Kraus operator has zero weight"); });
+            const double rescale = std::sqrt(total / weight);
+            for (int e = 0; e < 4; ++e) pick[l][e] = kraus[chosen][e] * rescale;
         }
+        detail::apply_lane_matrices(v, step.a, pick);
         return;
-    case noise_step::kind::depolarizing_pair:
+    }
+    case noise_step::kind::depolarizing_pair: {
         // (1 - p) rho + p I/4 = (1 - 15p/16) rho + p/16 sum of the 15 non-identity Pauli pairs.
+        std::array<detail::matrix2, Vector::samples> on_a, on_b;
+        bool any = false;
         for (std::size_t l = 0; l < Vector::samples; ++l) {
-            if (gen.uniform() >= 15 * step.p / 16) continue;
-            const int pair = 1 + int(gen.below(15));
-            detail::apply_matrix(v, step.a, detail::pauli_matrix(pair % 4), l);
-            detail::apply_matrix(v, step.b, detail::pauli_matrix(pair / 4), l);
+            const int pair = gen.uniform() < 15 * step.p / 16 ? 1 + int(gen.below(15)) : 0;
+            on_a[l] = detail::pauli_matrix(pair % 4);
+            on_b[l] = detail::pauli_matrix(pair / 4);
+            any = any || pair != 0;
+        }
+        if (any) {
+            detail::apply_lane_matrices(v, step.a, on_a);
+            detail::apply_lane_matrices(v, step.b, on_b);
         }
         return;
+    }
     }
 }
 

@@ -133,9 +133,11 @@ BENCHMARK_TEMPLATE(n1_statevector_gate, 10, false)->Name("N1_statevector_2N_gate
 BENCHMARK_TEMPLATE(n1_density_gate, 4, true)->Name("N1_density_gate_batched/4");
 BENCHMARK_TEMPLATE(n1_density_gate, 6, true)->Name("N1_density_gate_batched/6");
 BENCHMARK_TEMPLATE(n1_density_gate, 8, true)->Name("N1_density_gate_batched/8");
+BENCHMARK_TEMPLATE(n1_density_gate, 10, true)->Name("N1_density_gate_batched/10")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(n1_statevector_gate, 4, true)->Name("N1_statevector_2N_gate_batched/4");
 BENCHMARK_TEMPLATE(n1_statevector_gate, 6, true)->Name("N1_statevector_2N_gate_batched/6");
 BENCHMARK_TEMPLATE(n1_statevector_gate, 8, true)->Name("N1_statevector_2N_gate_batched/8");
+BENCHMARK_TEMPLATE(n1_statevector_gate, 10, true)->Name("N1_statevector_2N_gate_batched/10")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(n2_channel, 4, false)->Name("N2_channel/4");
 BENCHMARK_TEMPLATE(n2_channel, 6, false)->Name("N2_channel/6");
 BENCHMARK_TEMPLATE(n2_channel, 8, false)->Name("N2_channel/8");
@@ -143,4 +145,5 @@ BENCHMARK_TEMPLATE(n2_channel, 10, false)->Name("N2_channel/10");
 BENCHMARK_TEMPLATE(n2_channel, 4, true)->Name("N2_channel_batched/4");
 BENCHMARK_TEMPLATE(n2_channel, 6, true)->Name("N2_channel_batched/6");
 BENCHMARK_TEMPLATE(n2_channel, 8, true)->Name("N2_channel_batched/8");
+BENCHMARK_TEMPLATE(n2_channel, 10, true)->Name("N2_channel_batched/10")->Unit(benchmark::kMillisecond);
 BENCHMARK(n3_noisy_module)->Name("N3_noisy_module_4q");

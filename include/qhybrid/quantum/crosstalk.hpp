@@ -3,10 +3,11 @@
 // density matrix or a trajectory.
 //
 // zz_crosstalk: the always-on ZZ coupling of neighbouring transmons. A coupling of strength zeta
-// (Hz) gives the pair a conditional phase of 2 pi zeta t over time t, that is RZZ(pi zeta t);
-// each gate lasts the time of its native gates (device_noise.hpp lists them), and every coupled
-// pair picks up that phase before the gate (the coupling integrated over the gate's duration;
-// it commutes with the pair's own diagonal gates, not with the others, a first-order splitting).
+// (Hz) gives a pair a conditional phase of 2 pi zeta t over time t, that is RZZ(pi zeta t). Each
+// gate lasts the time of its native gates (device_noise.hpp lists them); during it, every coupled
+// pair that includes one of the gate's qubits picks up that phase, applied before the gate (the
+// coupling integrated over the gate's duration: a first-order splitting, as it does not commute
+// with the gate). Pairs away from the gate are taken as idle in parallel with it, not charged.
 //
 // cnot_pair_injection: QNAD's defence. Before every gate on a chosen target qubit, `pairs` pairs
 // of CNOTs from the target to an idle neighbour: the identity in a noiseless run, and on a
@@ -67,7 +68,8 @@ public:
         const double ns = natives.two_qubit * two_qubit_ns_ + (natives.sx + natives.x) * one_qubit_ns_;
         if (ns == 0) return; // virtual gates take no time
         const double theta = std::numbers::pi * strength_hz_ * ns * 1e-9;
-        for (const auto& [a, b] : pairs_) out.add_zz(a, b, theta);
+        for (const auto& [a, b] : pairs_)
+            if (((G::qubits >> a) & 1) || ((G::qubits >> b) & 1)) out.add_zz(a, b, theta);
     }
 
 private:

@@ -11,6 +11,10 @@
 // For a batched_statevector, `inputs`, `dinputs` and the cotangent hold one value per sample,
 // index-major ([i * samples + l]); parameters are shared, and their gradients are summed over
 // the samples. Parameters and inputs are checked: count, and finite values.
+//
+// The same executor runs on a density matrix (density_matrix.hpp), exactly and differentiably
+// through its noise and crosstalk policies, and on Monte-Carlo trajectories (trajectory.hpp); a
+// noisy executor refuses a plain statevector at compile time.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/apply.hpp"
 #include "qhybrid/quantum/half_angles.hpp"

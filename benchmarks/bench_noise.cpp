@@ -8,7 +8,8 @@
 //     second of the same circuit on a batched statevector.
 // N3: QShield's 4-qubit noisy module on a batch: angle encoding of 12 inputs, one fully
 //     entangling RealAmplitudes layer, mixed noise of strength 0.005 after it, every <Z_i>, and
-//     the input gradient (adjoint method through the noise): us per sample.
+//     the input gradient (adjoint method through the noise, after the forward run's tape): us per
+//     sample.
 #include <benchmark/benchmark.h>
 #include <qhybrid/quantum.hpp>
 
@@ -82,10 +83,11 @@ void n3_noisy_module(benchmark::State& st) {
         dparams(noisy_module::num_params), dinputs(12 * w);
     for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = 0.01 * double(i);
     D rho, lambda;
-    for (auto _ : st) {
-        ex.run(rho, params, inputs);
+    q::noise_tape<D> tape;
+    for (auto _ : st) { // as a layer does: forward (keeping the tape), read-out, backward
+        ex.run(rho, params, inputs, tape);
         benchmark::DoNotOptimize(q::expval_z(rho));
-        ex.vjp(rho, lambda, q::z_weights<double>{dl_dz}, params, inputs, dparams, dinputs);
+        ex.vjp_after_run(rho, lambda, q::z_weights<double>{dl_dz}, params, inputs, dparams, dinputs, tape);
         benchmark::ClobberMemory();
     }
     st.counters["us_per_sample"] = benchmark::Counter(double(st.iterations()) * w / 1e6,

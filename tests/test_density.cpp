@@ -457,6 +457,14 @@ void check_noisy_gradients(const Noise& noise) {
     for (std::size_t k = 0; k < C::num_inputs; ++k) ps_err = std::max(ps_err, std::abs(dx[k] - sx[k]));
     CHECK(ps_err <= 1e-11);
 
+    // The forward run with a tape, then the backward half, is vjp exactly.
+    std::vector<double> tp(C::num_params), tx(C::num_inputs);
+    q::noise_tape<D> tape;
+    ex.run(rho, params, inputs, tape);
+    ex.vjp_after_run(rho, lam, q::z_weights<double>{zw}, params, inputs, tp, tx, tape);
+    CHECK(tp == dp);
+    CHECK(tx == dx);
+
     // Probability read-out (the VJP QT-CNN uses), against finite differences of the parameters.
     const auto pw = uniform(r, std::size_t{1} << n, -1, 1);
     std::fill(dp.begin(), dp.end(), 0.0);

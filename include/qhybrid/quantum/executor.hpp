@@ -104,8 +104,10 @@ std::array<typename State::value_type, Count> to_lanes(std::span<const typename 
 template <class Noise, class G>
 concept noise_before = requires(const Noise& n, noise_steps& s) { n.template before_gate<G>(s, std::size_t{}); };
 
-// The noise applied during a forward sweep, for the adjoint method to walk back through: the
-// state before each group of noise steps and the steps themselves.
+} // namespace detail
+
+// What a forward run keeps for the adjoint method: the state before each group of noise steps,
+// and the steps (empty for a noiseless run).
 template <class State>
 struct noise_tape {
     struct entry {
@@ -116,8 +118,6 @@ struct noise_tape {
     };
     std::vector<entry> entries;
 };
-
-} // namespace detail
 
 // The adjoint method's starting state for a pure state: lambda = O psi.
 template <class Cotangent, class State>
@@ -153,6 +153,18 @@ public:
         sweep(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}));
     }
 
+    // psi = U(params, inputs)|0>, keeping on `tape` what the adjoint method needs afterwards
+    // (vjp_after_run): a layer's forward pass.
+    template <class State>
+    void run(State& psi, std::span<const typename State::real_type> params,
+             std::span<const typename State::real_type> inputs, noise_tape<State>& tape) const {
+        check_arguments<State>(params, inputs);
+        const auto x = detail::to_lanes<State, num_inputs>(inputs);
+        tape.entries.clear();
+        psi.reset();
+        sweep(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}), &tape);
+    }
+
     // Adjoint method: runs the circuit, then adds the gradient of <psi|O|psi> (O = the cotangent,
     // e.g. z_weights or probability_weights) to dparams and dinputs in one backward sweep.
     // `lambda` is workspace; on return psi and lambda hold no useful state. On a density matrix
@@ -164,6 +176,19 @@ public:
              std::span<const typename State::real_type> inputs,
              std::span<typename State::real_type> dparams,
              std::span<typename State::real_type> dinputs) const {
+        noise_tape<State> tape;
+        run(psi, params, inputs, tape);
+        vjp_after_run(psi, lambda, cotangent, params, inputs, dparams, dinputs, tape);
+    }
+
+    // The backward half of vjp, after run(psi, params, inputs, tape) with the same parameters and
+    // inputs: psi still holds that run's final state. Consumes the tape.
+    template <class State, class Cotangent>
+    void vjp_after_run(State& psi, State& lambda, const Cotangent& cotangent,
+                       std::span<const typename State::real_type> params,
+                       std::span<const typename State::real_type> inputs,
+                       std::span<typename State::real_type> dparams,
+                       std::span<typename State::real_type> dinputs, noise_tape<State>& tape) const {
         static_assert(!noisy || detail::density_state<State>,
                       "qhybrid: the adjoint method through noise needs a density matrix");
         using Real = typename State::real_type;
@@ -177,9 +202,6 @@ public:
         auto dx = detail::to_lanes<State, num_inputs>(std::span<const Real>(dinputs));
         detail::backward_context<State> ctx{{params, x.data()}, dparams, dx.data()};
         const auto trig = half_angles<State>(ctx);
-        detail::noise_tape<State> tape;
-        psi.reset();
-        sweep(psi, trig, &tape);
         seed_adjoint(cotangent, psi, lambda);
         std::size_t k = Circuit::num_angles, gate = Circuit::num_gates;
         Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
@@ -249,7 +271,7 @@ private:
 
     // Runs the gates and the policies' noise steps; records the noise on `tape` if given.
     template <class State, class Table>
-    void sweep(State& psi, const Table& trig, detail::noise_tape<State>* tape = nullptr) const {
+    void sweep(State& psi, const Table& trig, noise_tape<State>* tape = nullptr) const {
         static_assert(!noisy || detail::density_state<State> || detail::trajectory_state<State>,
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
         std::size_t k = 0, gate = 0;
@@ -275,7 +297,7 @@ private:
 
     template <class State>
     static void run_noise(State& psi, const noise_steps& steps, std::size_t gate, bool before,
-                          detail::noise_tape<State>* tape) {
+                          noise_tape<State>* tape) {
         if (steps.empty()) return;
         if (tape) tape->entries.push_back({gate, before, {steps.begin(), steps.end()}, psi});
         for (const auto& step : steps) apply_noise_step(psi, step);
@@ -284,7 +306,7 @@ private:
     // The adjoint method at a noise group of the tape: psi goes back to the state before the group
     // (channels have no inverse to un-apply), lambda back through the adjoint channels.
     template <class State>
-    static void unwind(State& psi, State& lambda, detail::noise_tape<State>& tape, std::size_t gate, bool before) {
+    static void unwind(State& psi, State& lambda, noise_tape<State>& tape, std::size_t gate, bool before) {
         if constexpr (noisy) {
             if (tape.entries.empty() || tape.entries.back().gate != gate || tape.entries.back().before != before)
                 return;

@@ -133,18 +133,30 @@ template <class State>
 concept trajectory_state = requires { requires State::is_trajectory; };
 
 // A density-matrix gate whose row and column halves run in one sweep: diagonal gates always,
-// pair gates when all their qubits are held in registers (always in a batched state).
+// pair gates when all their qubits are held in registers (always in a batched state), and
+// uncontrolled pair gates on a lane qubit whose column twin is held in registers.
 template <class G, class V>
-inline constexpr bool fusable = G::shape == gate_shape::diagonal ||
-                                (G::shape == gate_shape::pair && kernel::lane_mask<V::lane_qubits>(G::qubits) == 0);
+inline constexpr bool pair_in_registers =
+    G::shape == gate_shape::pair && kernel::lane_mask<V::lane_qubits>(G::qubits) == 0;
+template <class G, class V, unsigned N>
+constexpr bool pair_from_lane() {
+    if constexpr (G::shape != gate_shape::pair) return false;
+    else return G::controls == 0 && G::target < V::lane_qubits && G::target + N >= V::lane_qubits;
+}
+template <class G, class V, unsigned N>
+inline constexpr bool fusable = G::shape == gate_shape::diagonal || pair_in_registers<G, V> || pair_from_lane<G, V, N>();
 
 // G and H (conj(G) on the column qubits) in one sweep over the vector of a density matrix.
 template <class G, class H, class A, class V, class T>
 void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c, const T& s) {
     using B = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
-    if constexpr (G::shape == gate_shape::pair) {
+    if constexpr (pair_in_registers<G, V>) {
         kernel::apply_pair_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(
+            v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0),
+            pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0));
+    } else if constexpr (G::shape == gate_shape::pair) {
+        kernel::apply_lane_pair<lb, G::target, H::target, is_flip<G>, G::real_matrix, A>(
             v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0),
             pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0));
     } else {
@@ -166,7 +178,7 @@ void apply_gate(State& psi, const T& c, const T& s) {
         using V = typename State::vector_type;
         using H = conjugated<G, State::num_qubits>;
         auto& v = psi.vectorized();
-        if constexpr (fusable<G, V>) {
+        if constexpr (fusable<G, V, State::num_qubits>) {
             if constexpr (G::real_matrix)
                 if (v.is_real()) return apply_fused<G, H, kernel::rvec<B>, V>(v.raw_view(), c, s);
             apply_fused<G, H, kernel::cvec<B>, V>(v.view(), c, s);

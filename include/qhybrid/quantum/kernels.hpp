@@ -368,6 +368,27 @@ inline void apply_pair_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
     });
 }
 
+// The same when the first gate's target is held in lanes (a single state's low row qubits) and
+// neither gate has controls: each register of a pair takes the in-register update, then the pair
+// the second gate's.
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Flip, bool RealCoeff, class A, class Real, std::size_t R,
+          class B>
+inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pair_coeffs<B>& c2) {
+    static_assert(T1 < LaneBits && T2 >= LaneBits);
+    constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
+    for_each_register<t2, 0, R>([&](std::size_t j) {
+        A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
+        if constexpr (Flip) {
+            x0 = partner<T1>(x0), x1 = partner<T1>(x1);
+        } else {
+            x0 = lane_update<T1, RealCoeff>(c1, x0);
+            x1 = lane_update<T1, RealCoeff>(c1, x1);
+        }
+        pair_step<Flip, RealCoeff>(c2, x0, x1);
+        store(v, j, x0), store(v, j | t2, x1);
+    });
+}
+
 // Two diagonal gates in one sweep: d1 indexed by the register bits (HighA1, HighB1), then d2 by
 // (HighA2, HighB2).
 template <std::uint64_t HighA1, std::uint64_t HighB1, std::uint64_t HighA2, std::uint64_t HighB2, bool RealCoeff,

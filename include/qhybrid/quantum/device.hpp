@@ -98,7 +98,9 @@ public:
             require(c.error >= 0 && c.error <= 1 && c.length_ns >= 0,
                     [&] { return pf + ": " + where + " (" + name + "): gate_error or gate_length out of range"; });
             d.gates_[{name, on}] = c;
+            if (on.size() == 2) d.two_qubit_gate_ = name;
         }
+        require(!d.two_qubit_gate_.empty(), [&] { return pf + ": gates: no two-qubit gate"; });
         return d;
     }
 
@@ -141,11 +143,7 @@ public:
     }
 
     // The native two-qubit gate: "cx" or "ecr".
-    const std::string& two_qubit_gate() const {
-        for (const auto& [key, c] : gates_)
-            if (key.second.size() == 2) return key.first;
-        fail(name_ + ": the calibration has no two-qubit gate");
-    }
+    const std::string& two_qubit_gate() const noexcept { return two_qubit_gate_; }
 
     // Qubits from a to b along the coupling map, both included (breadth-first: a shortest path).
     std::vector<qubit> shortest_path(qubit a, qubit b) const {
@@ -255,7 +253,7 @@ private:
         });
     }
 
-    std::string name_;
+    std::string name_, two_qubit_gate_;
     std::vector<qubit_calibration> qubits_;
     std::vector<std::pair<qubit, qubit>> coupling_;
     std::map<std::pair<std::string, std::vector<qubit>>, gate_calibration> gates_;

@@ -344,6 +344,25 @@ TEST_CASE("channels: full depolarizing gives the maximally mixed state") {
     CHECK(max_diff(rho, (1.0 / 8) * dense::identity(8)) <= 1e-15);
 }
 
+TEST_CASE("channels and noise steps: bad qubits and parameters are errors") {
+    q::density_matrix<2> rho;
+    const auto damp = q::qubit_channel::amplitude_damping(0.1);
+    CHECK_THROWS_WITH(q::apply_channel(rho, damp, 2), Catch::Contains("amplitude_damping: qubit 2 out of range for 2 qubits"));
+    CHECK_THROWS_WITH(q::apply_depolarizing_pair(rho, 1, 1, 0.1), Catch::Contains("must be different"));
+    CHECK_THROWS_WITH(q::apply_depolarizing_pair(rho, 0, 1, 1.2), Catch::Contains("outside [0, 16/15]"));
+    CHECK_THROWS_WITH(q::apply_noise_step(rho, {q::noise_step::kind::cnot, 0, 3, nullptr, 0}),
+                      Catch::Contains("noise step on qubits 0 and 3 of a 2-qubit state"));
+    q::trajectory<2> t;
+    CHECK_THROWS_WITH(q::apply_noise_step(t, {q::noise_step::kind::zz, 5, 0, nullptr, 0.1}),
+                      Catch::Contains("noise step on qubits 5 and 0 of a 2-qubit state"));
+    CHECK_THROWS_WITH(q::apply_noise_step(t, {q::noise_step::kind::channel, 0, 0, &damp, 0}, true),
+                      Catch::Contains("no adjoint"));
+    q::noise_steps steps;
+    for (std::size_t k = 0; k < q::noise_steps::capacity; ++k) steps.add(damp, 0);
+    CHECK_THROWS_WITH(steps.add(damp, 0), Catch::Contains("more than 128 noise steps"));
+    CHECK_THROWS_WITH(q::mixed(1.2), Catch::Contains("amplitude_damping: parameter 1.2 is outside [0, 1]"));
+}
+
 TEST_CASE("readout confusion: measured distribution and <Z>") {
     const q::readout_confusion ro({{0.08, 0.03}, {0.02, 0.05}});
     std::vector<double> p{0.1, 0.2, 0.3, 0.4}; // k = q0 + 2 q1

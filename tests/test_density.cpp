@@ -363,6 +363,24 @@ TEST_CASE("channels and noise steps: bad qubits and parameters are errors") {
     CHECK_THROWS_WITH(q::mixed(1.2), Catch::Contains("amplitude_damping: parameter 1.2 is outside [0, 1]"));
 }
 
+TEST_CASE("density matrix: bad sizes and indices are errors") {
+    q::density_matrix<2> rho;
+    const std::vector<std::complex<double>> three(3, 0.5);
+    CHECK_THROWS_WITH(rho.set_pure_state(three), Catch::Contains("set_pure_state: got 3 amplitudes, expected 4"));
+    CHECK_THROWS_WITH(rho.set_basis_state(4), Catch::Contains("basis state 4 out of range for 2 qubits"));
+    CHECK_THROWS_WITH(rho.entry(0, 4), Catch::Contains("entry (0, 4) out of range for 2 qubits"));
+    qhybrid::rng gen(1);
+    q::batched_density_matrix<2> batch;
+    CHECK_THROWS_WITH(q::sample(batch, 10, gen, batch.samples), Catch::Contains("sample: lane"));
+    CHECK_THROWS_WITH(q::expval(rho, q::pauli_string("XYZ")), Catch::Contains("acts on 3 qubits, the state has 2"));
+    const q::readout_confusion ro({{0.1, 0.1}, {0.1, 0.1}});
+    std::vector<double> z(3);
+    CHECK_THROWS_WITH(ro.apply_to_z(std::span<double>(z)), Catch::Contains("got 3 <Z> values, expected 2"));
+    std::vector<double> w(3);
+    q::density_matrix<2> lam;
+    CHECK_THROWS_WITH(q::seed_adjoint(q::z_weights<double>{w}, rho, lam), Catch::Contains("z_weights: got 3 weights, expected 2"));
+}
+
 TEST_CASE("readout confusion: measured distribution and <Z>") {
     const q::readout_confusion ro({{0.08, 0.03}, {0.02, 0.05}});
     std::vector<double> p{0.1, 0.2, 0.3, 0.4}; // k = q0 + 2 q1

@@ -120,6 +120,7 @@ TEST_CASE("devices: Aer's composition makes each native gate's total error its g
         CHECK(none.depolarizing == 0);
         CHECK(none.relaxation[0].populations()[3] == 1);
         CHECK(none.relaxation[0].coherences()[0] == 1);
+        CHECK_THROWS_WITH(d.noise("sx", {0}, -1), Catch::Contains("scale -1 must be >= 0"));
     }
 }
 

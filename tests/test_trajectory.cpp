@@ -110,6 +110,8 @@ TEST_CASE("zz_crosstalk: RZZ(pi zeta t) on the gate's coupled pairs before each 
     for (std::size_t a = 0; a < 8; ++a) overlap += std::conj(plain.amplitude(a)) * ref.amplitude(a);
     CHECK(std::abs(overlap) < 1 - 1e-3);
     CHECK_THROWS_WITH(q::zz_crosstalk({{1, 1}}, 1e5, 35, 300), Catch::Contains("with itself"));
+    CHECK_THROWS_WITH(q::zz_crosstalk({{0, 1}}, 1e5, -35, 300), Catch::Contains("the times >= 0"));
+    CHECK_THROWS_WITH(q::zz_crosstalk({{0, 1}}, std::nan(""), 35, 300), Catch::Contains("must be finite"));
 }
 
 TEST_CASE("cnot_pair_injection: identity without noise, the hand-written CNOTs with noise") {
@@ -135,6 +137,7 @@ TEST_CASE("cnot_pair_injection: identity without noise, the hand-written CNOTs w
         }
     CHECK(e <= 1e-15);
     CHECK(moved > 1e-3);
+    CHECK_THROWS_WITH(q::cnot_pair_injection({{2, 2, 1}}), Catch::Contains("target and idle neighbour are both qubit 2"));
 }
 
 TEST_CASE("cnot_pair_injection on a device: idle 1-hop and 2-hop neighbours, noisy pairs", "[data]") {

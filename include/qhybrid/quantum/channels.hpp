@@ -152,8 +152,6 @@ struct readout_error {
     Real measured_z(Real z) const noexcept {
         return Real(p0_given_1 - p1_given_0) + Real(1 - p0_given_1 - p1_given_0) * z;
     }
-    // d measured_z / dz.
-    double z_slope() const noexcept { return 1 - p0_given_1 - p1_given_0; }
 };
 
 // Readout errors of every qubit, applied to measured distributions.

@@ -241,7 +241,6 @@ public:
 
     // Where each logical qubit ends up (its read-out is there).
     const std::vector<qubit>& final_layout() const noexcept { return final_; }
-    const std::vector<qubit>& initial_layout() const noexcept { return layout_; }
     // Routing overhead: SWAPs inserted, each three native two-qubit gates.
     std::size_t swaps() const noexcept { return swaps_; }
     std::size_t native_two_qubit_gates() const noexcept { return two_qubit_natives_; }

@@ -14,10 +14,14 @@
 // For the small functions that build a gate's lane coefficients: g++ keeps them out of line,
 // and on a few qubits the call and the round trip of its result through memory cost more than
 // the gate.
+// QHYBRID_INLINE_LAMBDA does the same for a lambda (after its parameter list): the fused gate
+// passes unroll through lambdas, and one left out of line sends a tile of registers through memory.
 #if defined(__GNUC__)
 #define QHYBRID_INLINE inline __attribute__((always_inline))
+#define QHYBRID_INLINE_LAMBDA __attribute__((always_inline))
 #else
 #define QHYBRID_INLINE inline
+#define QHYBRID_INLINE_LAMBDA
 #endif
 
 QHYBRID_SIMD_WARNINGS_OFF

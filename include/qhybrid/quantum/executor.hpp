@@ -17,6 +17,7 @@
 // noisy executor refuses a plain statevector at compile time.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/apply.hpp"
+#include "qhybrid/quantum/fusion.hpp"
 #include "qhybrid/quantum/half_angles.hpp"
 #include "qhybrid/quantum/policies.hpp"
 
@@ -274,25 +275,30 @@ private:
     void sweep(State& psi, const Table& trig, noise_tape<State>* tape = nullptr) const {
         static_assert(!noisy || detail::density_state<State> || detail::trajectory_state<State>,
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
-        std::size_t k = 0, gate = 0;
-        [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
-        Circuit::for_each_gate([&](auto g, std::size_t) {
-            using G = typename decltype(g)::type;
-            const auto [c, s] = trig.template next<G>(k);
-            if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
-                steps.clear();
-                if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
-                if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
-                run_noise(psi, steps, gate, true, tape);
-            }
-            detail::apply_gate<G>(psi, c, s);
-            if constexpr (!Noise::is_noiseless) {
-                steps.clear();
-                noise_.template after_gate<G>(steps, gate);
-                run_noise(psi, steps, gate, false, tape);
-            }
-            ++gate;
-        });
+        if constexpr (!noisy && !detail::density_state<State> && !detail::trajectory_state<State>) {
+            // Without noise between the gates, a pure state runs them in fused passes (fusion.hpp).
+            detail::in_passes<Circuit>::apply(psi, trig, 0);
+        } else {
+            std::size_t k = 0, gate = 0;
+            [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
+            Circuit::for_each_gate([&](auto g, std::size_t) {
+                using G = typename decltype(g)::type;
+                const auto [c, s] = trig.template next<G>(k);
+                if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
+                    steps.clear();
+                    if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
+                    if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
+                    run_noise(psi, steps, gate, true, tape);
+                }
+                detail::apply_gate<G>(psi, c, s);
+                if constexpr (!Noise::is_noiseless) {
+                    steps.clear();
+                    noise_.template after_gate<G>(steps, gate);
+                    run_noise(psi, steps, gate, false, tape);
+                }
+                ++gate;
+            });
+        }
     }
 
     template <class State>

@@ -44,22 +44,22 @@ public:
     template <class G>
     std::pair<T, T> next(std::size_t& k) const noexcept {
         if constexpr (!has_angle<typename G::angle>) return {T(1), T(0)};
-        else return at(k++);
+        else return cos_sin(k++);
     }
     // The same, walking the circuit backwards from k = Count.
     template <class G>
     std::pair<T, T> previous(std::size_t& k) const noexcept {
         if constexpr (!has_angle<typename G::angle>) return {T(1), T(0)};
-        else return at(--k);
+        else return cos_sin(--k);
     }
+    // (cos, sin) of the half angle of the gate with an angle number k.
+    std::pair<T, T> cos_sin(std::size_t k) const noexcept { return {v_[k], v_[padded + k]}; }
 
 private:
     half_angle_table() {
         if constexpr (on_stack) v_.fill(T(0));
         else v_.assign(2 * padded, T(0));
     }
-
-    std::pair<T, T> at(std::size_t k) const noexcept { return {v_[k], v_[padded + k]}; }
 
     // The half angles sit in v_[0, padded); cos replaces them and sin fills v_[padded, 2 padded).
     void evaluate() noexcept {

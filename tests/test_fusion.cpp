@@ -1,0 +1,117 @@
+// Fused gate passes (quantum/fusion.hpp): the plans keep every qubit's gates in circuit order,
+// and the executor's fused runs equal the gate-at-a-time kernels (themselves checked against the
+// dense reference in test_gates_*) on circuits of many passes, single and batched, real and
+// complex, float and double.
+#include "gate_check.hpp"
+#include "random_circuit.hpp"
+
+#include <qhybrid/quantum/fusion.hpp>
+
+namespace d = qhybrid::quantum::detail;
+
+// Every gate placed once; a gate sharing a qubit with an earlier one is placed after it; each
+// pass's gates fit its tile, which has at most K register qubits.
+template <class List, unsigned K, unsigned LaneBits>
+constexpr bool valid_plan() {
+    constexpr auto& plan = d::plan_of<List, K, LaneBits>;
+    constexpr auto qubits = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::uint64_t, List::size + 1>{List::template at<I>::qubits..., 0};
+    }(std::make_index_sequence<List::size>{});
+    std::array<std::size_t, List::size + 1> position{};
+    std::array<bool, List::size + 1> seen{};
+    for (std::size_t p = 0; p < plan.passes; ++p) {
+        if (std::popcount(plan.tile[p]) > int(K)) return false;
+        for (std::size_t k = plan.start[p]; k < plan.start[p + 1]; ++k) {
+            const std::size_t g = plan.order[k];
+            if (g >= List::size || seen[g] || ((qubits[g] >> LaneBits) & ~plan.tile[p]) != 0) return false;
+            seen[g] = true;
+            position[g] = k;
+        }
+    }
+    for (std::size_t a = 0; a < List::size; ++a) {
+        if (!seen[a]) return false;
+        for (std::size_t b = a + 1; b < List::size; ++b)
+            if ((qubits[a] & qubits[b]) != 0 && position[a] > position[b]) return false;
+    }
+    return true;
+}
+
+template <class C>
+using flat = typename d::flat_gates<C>::type;
+template <std::size_t N>
+using qt_block = q::compose<q::detail::layer<N, q::detail::ry_gate, q::param>, q::detail::cnots<q::detail::ring<N>>>;
+
+TEST_CASE("fusion plans keep each qubit's gates in circuit order") {
+    using random9 = flat<randomized::circuit<9, 100, 21>>;
+    using full8 = flat<q::compose<q::detail::layer<8, q::detail::ry_gate, q::param>,
+                                  q::detail::cnots<q::detail::pairs<8, q::entanglement::full>>>>;
+    STATIC_REQUIRE(valid_plan<random9, 4, 3>());
+    STATIC_REQUIRE(valid_plan<random9, 3, 0>());
+    STATIC_REQUIRE(valid_plan<random9, 4, 4>());
+    STATIC_REQUIRE(valid_plan<full8, 3, 3>());
+    STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 3>());
+    STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 0>());
+    // A swap is three CNOTs, a barrier nothing.
+    STATIC_REQUIRE(flat<q::circuit<q::swap<0, 3>, q::barrier<3>, q::h<1>>>::size == 4);
+}
+
+TEST_CASE("a 12-qubit Quantum-Train block runs in 4 sweeps, not 24") {
+    STATIC_REQUIRE(flat<qt_block<12>>::size == 24);
+    STATIC_REQUIRE(d::plan_of<flat<qt_block<12>>, 4, 3>.passes == 4);   // a double state, AVX-512
+    STATIC_REQUIRE(d::plan_of<flat<qt_block<12>>, 4, 0>.passes == 6);   // a batched state
+}
+
+// The circuit applied gate by gate with the single-gate kernels.
+template <class Circuit, class State>
+void apply_unfused(State& psi, std::span<const typename State::real_type> params,
+                   std::span<const typename State::real_type> inputs) {
+    const auto x = d::to_lanes<State, Circuit::num_inputs>(inputs);
+    const auto trig = d::half_angle_table<typename State::value_type, Circuit::num_angles>::template of<Circuit>(
+        d::forward_context<State>{params, x.data()});
+    std::size_t k = 0;
+    Circuit::for_each_gate([&](auto g, std::size_t) {
+        using G = typename decltype(g)::type;
+        const auto [c, s] = trig.template next<G>(k);
+        d::apply_gate<G>(psi, c, s);
+    });
+}
+
+// Largest amplitude difference between the fused executor and the unfused gates, from the same
+// random state (real if `real`).
+template <class State, class Circuit>
+double fused_error(std::uint64_t seed, bool real) {
+    using Real = typename State::real_type;
+    qhybrid::rng r(seed);
+    State fused, unfused;
+    randomize(fused, r, real);
+    unfused = fused;
+    std::vector<Real> params(Circuit::num_params), inputs(Circuit::num_inputs * State::samples);
+    for (auto& p : params) p = Real(r.uniform(-M_PI, M_PI));
+    for (auto& x : inputs) x = Real(r.uniform(-M_PI, M_PI));
+    q::executor<Circuit>().apply(fused, params, inputs);
+    apply_unfused<Circuit>(unfused, std::span<const Real>(params), std::span<const Real>(inputs));
+    if (fused.is_real() != unfused.is_real()) return INFINITY;
+    double err = 0;
+    for (std::size_t l = 0; l < State::samples; ++l)
+        for (std::size_t k = 0; k < State::dimension; ++k)
+            err = std::max(err, double(std::abs(fused.amplitude(k, l) - unfused.amplitude(k, l))));
+    return err;
+}
+
+TEST_CASE("fused passes equal the gate-at-a-time kernels") {
+    using random9 = randomized::circuit<9, 100, 21>;
+    using real9 = randomized::real_circuit<9, 100, 22>;
+    using qt = q::ry_cnot_blocks<12, 3>;
+    using qnn = q::compose<q::angle_encoding<10, q::axis::x>, q::real_amplitudes<10, 2, q::entanglement::full>>;
+    CHECK(fused_error<q::statevector<9, double>, random9>(1, false) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, double>, real9>(2, true) <= 1e-12);
+    CHECK(fused_error<q::batched_statevector<9, double>, random9>(3, false) <= 1e-12);
+    CHECK(fused_error<q::batched_statevector<9, double>, real9>(4, true) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, float>, random9>(5, false) <= 1e-5);
+    CHECK(fused_error<q::batched_statevector<9, float>, real9>(6, true) <= 1e-5);
+    CHECK(fused_error<q::statevector<12, double>, qt>(7, true) <= 1e-12);
+    CHECK(fused_error<q::statevector<12, float>, qt>(8, false) <= 1e-5);
+    CHECK(fused_error<q::batched_statevector<12, double>, qt>(9, true) <= 1e-12);
+    CHECK(fused_error<q::statevector<10, double>, qnn>(10, false) <= 1e-12);
+    CHECK(fused_error<q::batched_statevector<10, float>, qnn>(11, true) <= 1e-5);
+}

@@ -76,18 +76,20 @@ void apply_unfused(State& psi, std::span<const typename State::real_type> params
     });
 }
 
+double uniform_angle(qhybrid::rng& r) { return r.uniform(-M_PI, M_PI); }
+
 // Largest amplitude difference between the fused executor and the unfused gates, from the same
-// random state (real if `real`).
+// random state (real if `real`); angles drawn by `angle`.
 template <class State, class Circuit>
-double fused_error(std::uint64_t seed, bool real) {
+double fused_error(std::uint64_t seed, bool real, double (*angle)(qhybrid::rng&) = uniform_angle) {
     using Real = typename State::real_type;
     qhybrid::rng r(seed);
     State fused, unfused;
     randomize(fused, r, real);
     unfused = fused;
     std::vector<Real> params(Circuit::num_params), inputs(Circuit::num_inputs * State::samples);
-    for (auto& p : params) p = Real(r.uniform(-M_PI, M_PI));
-    for (auto& x : inputs) x = Real(r.uniform(-M_PI, M_PI));
+    for (auto& p : params) p = Real(angle(r));
+    for (auto& x : inputs) x = Real(angle(r));
     q::executor<Circuit>().apply(fused, params, inputs);
     apply_unfused<Circuit>(unfused, std::span<const Real>(params), std::span<const Real>(inputs));
     if (fused.is_real() != unfused.is_real()) return INFINITY;
@@ -114,4 +116,43 @@ TEST_CASE("fused passes equal the gate-at-a-time kernels") {
     CHECK(fused_error<q::batched_statevector<12, double>, qt>(9, true) <= 1e-12);
     CHECK(fused_error<q::statevector<10, double>, qnn>(10, false) <= 1e-12);
     CHECK(fused_error<q::batched_statevector<10, float>, qnn>(11, true) <= 1e-5);
+}
+
+TEST_CASE("scaled rotations with a Pauli frame equal the gate-at-a-time kernels") {
+    STATIC_REQUIRE(d::frame_circuit<q::ry_cnot_blocks<12, 4>>);
+    STATIC_REQUIRE(d::frame_circuit<q::compose<q::angle_encoding<8>, q::real_amplitudes<8, 3>>>);
+    STATIC_REQUIRE(!d::frame_circuit<q::compose<q::angle_encoding<8, q::axis::x>, q::real_amplitudes<8, 3>>>);
+    STATIC_REQUIRE(!d::frame_circuit<q::zz_feature_map<4, 1>>);
+    // RY, CNOT, CZ, swap, X, Y, Z on every qubit: the frame's rules for each, on lane and register
+    // targets, on real and complex states.
+    using frame9 = randomized::frame_circuit<9, 100, 31>;
+    using frame4 = randomized::frame_circuit<4, 100, 32>;
+    CHECK(fused_error<q::statevector<9, double>, frame9>(21, false) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, double>, frame9>(22, true) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, float>, frame9>(23, false) <= 1e-5);
+    CHECK(fused_error<q::statevector<4, double>, frame4>(24, false) <= 1e-12);
+    // Angles where the cosine or the sine of the half angle is 0 or tiny.
+    const auto special = [](qhybrid::rng& r) {
+        constexpr double turns[] = {0, 0.5, 1, 1.5, 2, -0.5, -1, 1 + 1e-9, 1 - 1e-12, 1e-12};
+        return M_PI * turns[r.below(std::size(turns))];
+    };
+    CHECK(fused_error<q::statevector<12, double>, q::ry_cnot_blocks<12, 3>>(25, true, special) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, double>, frame9>(26, false, special) <= 1e-12);
+    CHECK(fused_error<q::statevector<9, float>, frame9>(27, true, special) <= 1e-5);
+}
+
+TEST_CASE("scaled rotations keep the norm to 1e-12 over 10^5 gates") {
+    using C = q::ry_cnot_blocks<9, 5>; // 90 gates
+    qhybrid::rng r(6);
+    q::statevector<9> psi;
+    randomize(psi, r, true);
+    q::executor<C> ex;
+    std::vector<double> p(C::num_params);
+    for (int k = 0; k < 1112; ++k) {
+        for (auto& v : p) v = r.uniform(-M_PI, M_PI);
+        ex.apply(psi, p);
+    }
+    const double drift = std::abs(psi.norm_squared() - 1);
+    INFO("norm drift " << drift);
+    CHECK(drift <= 1e-12);
 }

@@ -277,7 +277,7 @@ private:
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
         if constexpr (!noisy && !detail::density_state<State> && !detail::trajectory_state<State>) {
             // Without noise between the gates, a pure state runs them in fused passes (fusion.hpp).
-            detail::in_passes<Circuit>::apply(psi, trig, 0);
+            detail::apply_fused_passes<Circuit>(psi, trig);
         } else {
             std::size_t k = 0, gate = 0;
             [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;

@@ -13,8 +13,17 @@
 // The plan is made at compile time. A repeat stays a runtime loop over one planned body, so
 // long circuits cost no more to compile than their body; compositions without a repeat inside
 // are planned as one list of gates.
+//
+// Scaled rotations. An RY costs a multiply and an FMA per amplitude (c lo - s hi); divided by c
+// it is one FMA (lo - t hi, t = s/c). In a single statevector whose circuit has only RY, CNOT,
+// CZ and Pauli gates, every RY of a pass but the first takes that form, and the first (the pass's
+// carrier) keeps the full form with the other RYs' factors c multiplied in, so each pass leaves
+// the state normalized. Where |c| < |s| the gate is written X Z RY(theta - pi), whose tangent is
+// at most 1 in magnitude, and the X Z goes into a Pauli frame (pauli_frame.hpp) that is applied
+// once, after the circuit. (In a batched state each lane would need a frame of its own.)
 #include "qhybrid/quantum/apply.hpp"
 #include "qhybrid/quantum/circuit.hpp"
+#include "qhybrid/quantum/pauli_frame.hpp"
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
@@ -99,6 +108,16 @@ struct flat_gates<circuit<Gs...>> : concat<typename expand<Gs>::type...> {};
 template <class... Cs>
 struct flat_gates<compose<Cs...>> : concat<typename flat_gates<Cs>::type...> {};
 
+// Whether every gate of a circuit moves through a Pauli frame.
+template <class C>
+inline constexpr bool frame_circuit = false;
+template <class... Gs>
+inline constexpr bool frame_circuit<circuit<Gs...>> = (frame_gate<Gs> && ...);
+template <std::size_t Reps, class C>
+inline constexpr bool frame_circuit<repeat<Reps, C>> = frame_circuit<C>;
+template <class... Cs>
+inline constexpr bool frame_circuit<compose<Cs...>> = (frame_circuit<Cs> && ...);
+
 // ---- the plan -----------------------------------------------------------------------------------
 
 template <std::size_t Count>
@@ -173,9 +192,26 @@ QHYBRID_INLINE A where_controlled(const A& flipped, const A& x) noexcept {
 }
 
 // Applies G to the tile x (registers at the tile's offsets); c: its pair or diagonal coefficients.
-template <unsigned LaneBits, std::uint64_t Tile, class G, class A, std::size_t M, class B>
+// A Unit gate is an RY divided by its cosine: only c[1] (and c[2] for a register target) count.
+template <unsigned LaneBits, std::uint64_t Tile, class G, bool Unit, class A, std::size_t M, class B>
 QHYBRID_INLINE void tile_gate(std::array<A, M>& x, const kernel::pair_coeffs<B>& c) {
-    if constexpr (G::shape == gate_shape::diagonal) {
+    if constexpr (Unit) {
+        if constexpr (G::target < LaneBits) {
+            static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
+                x[i] = kernel::mul_add<true>(c[1], kernel::partner<G::target>(x[i]), x[i]);
+            });
+        } else {
+            constexpr std::uint64_t t = to_tile(std::uint64_t{1} << (G::target - LaneBits), Tile);
+            static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
+                constexpr std::size_t k = decltype(i)::value;
+                if constexpr ((k & t) == 0) {
+                    const A lo = x[k];
+                    x[k] = kernel::mul_add<true>(c[1], x[k | t], lo);
+                    x[k | t] = kernel::mul_add<true>(c[2], lo, x[k | t]);
+                }
+            });
+        }
+    } else if constexpr (G::shape == gate_shape::diagonal) {
         constexpr std::uint64_t a = to_tile(high_bit<LaneBits, G::a>, Tile);
         constexpr std::uint64_t b = G::arity == 2 ? to_tile(high_bit<LaneBits, G::b>, Tile) : 0;
         static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA { x[i] = kernel::mul<G::real_matrix>(c[kernel::diag_index<a, b>(i)], x[i]); });
@@ -215,24 +251,54 @@ QHYBRID_INLINE kernel::pair_coeffs<B> coefficients(const T& c, const T& s) {
     else return diag_coefficients<LaneBits, G, B>(G::template matrix<T>(c, s));
 }
 
-// Pass P of the plan: one sweep of tiles.
-template <class List, const auto& Plan, std::size_t P, unsigned LaneBits, class A, class Real, std::size_t R, class Table>
-void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angle) {
+// Pass P of the plan: one sweep of tiles. Framed: with scaled rotations and a Pauli frame.
+template <class List, const auto& Plan, std::size_t P, unsigned LaneBits, bool Framed, class A, class Real,
+          std::size_t R, class Table>
+void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
     using B = kernel::batch_of<A>;
     constexpr std::size_t first = Plan.start[P], count = Plan.start[P + 1] - first;
     constexpr std::uint64_t tile = Plan.tile[P];
     constexpr std::size_t size = std::size_t{1} << std::popcount(tile);
+    // The pass's first RY carries the factors of the others.
+    constexpr std::size_t carrier = []<std::size_t... I>(std::index_sequence<I...>) {
+        constexpr std::array<bool, count + 1> ry{is_ry<typename List::template at<Plan.order[first + I]>>..., true};
+        std::size_t k = 0;
+        while (!ry[k]) ++k;
+        return k; // count if the pass has no RY
+    }(std::make_index_sequence<count>{});
+    const auto unit = [](auto i) { return Framed && i != carrier && is_ry<typename List::template at<Plan.order[first + i]>>; };
     std::array<kernel::pair_coeffs<B>, count> coeffs;
+    [[maybe_unused]] Real scale = 1, carrier_c = 1, carrier_s = 0;
     static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
         constexpr std::size_t g = Plan.order[first + i];
-        const auto [c, s] = trig.cos_sin(first_angle + List::angle_index[g]);
-        coeffs[i] = coefficients<LaneBits, typename List::template at<g>, B>(c, s);
+        using G = typename List::template at<g>;
+        auto [c, s] = trig.cos_sin(first_angle + List::angle_index[g]);
+        if constexpr (Framed && is_ry<G>) {
+            s *= Real(frame.ry_sign(G::target));
+            if constexpr (i == carrier) {
+                carrier_c = c, carrier_s = s;
+            } else if (std::abs(c) >= std::abs(s)) {
+                scale *= c;
+                coeffs[i] = coefficients<LaneBits, G, B>(Real(1), s / c);
+            } else { // RY(theta) = X Z RY(theta - pi): cos and sin of the new half angle are s and -c
+                scale *= s;
+                coeffs[i] = coefficients<LaneBits, G, B>(Real(1), -c / s);
+                frame.add_xz(G::target);
+            }
+        } else {
+            if constexpr (Framed) frame.conjugate<G>();
+            coeffs[i] = coefficients<LaneBits, G, B>(c, s);
+        }
     });
+    if constexpr (Framed && carrier < count) {
+        using G = typename List::template at<Plan.order[first + carrier]>;
+        coeffs[carrier] = coefficients<LaneBits, G, B>(carrier_c * scale, carrier_s * scale);
+    }
     kernel::for_each_register<tile, 0, R>([&](std::size_t j) QHYBRID_INLINE_LAMBDA {
         std::array<A, size> x;
         static_for<size>([&](auto t) QHYBRID_INLINE_LAMBDA { x[t] = kernel::load<A>(v, j + from_tile(t, tile)); });
         static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
-            tile_gate<LaneBits, tile, typename List::template at<Plan.order[first + i]>>(x, coeffs[i]);
+            tile_gate<LaneBits, tile, typename List::template at<Plan.order[first + i]>, unit(i)>(x, coeffs[i]);
         });
         static_for<size>([&](auto t) QHYBRID_INLINE_LAMBDA { kernel::store(v, j + from_tile(t, tile), x[t]); });
     });
@@ -243,49 +309,63 @@ void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angl
 template <class A>
 inline constexpr unsigned tile_qubits = std::is_same_v<A, kernel::rvec<kernel::batch_of<A>>> ? 4 : 3;
 
-template <class List, class A, class State, class Table>
-void run_passes(kernel::view<typename State::real_type, State::registers> v, const Table& trig, std::size_t first_angle) {
+template <class List, bool Framed, class A, class State, class Table>
+void run_passes(kernel::view<typename State::real_type, State::registers> v, const Table& trig, std::size_t first_angle,
+                pauli_frame& frame) {
     constexpr unsigned lane_bits = State::lane_qubits;
     static_for<plan_of<List, tile_qubits<A>, lane_bits>.passes>([&](auto p) {
-        run_pass<List, plan_of<List, tile_qubits<A>, lane_bits>, decltype(p)::value, lane_bits, A>(v, trig, first_angle);
+        run_pass<List, plan_of<List, tile_qubits<A>, lane_bits>, decltype(p)::value, lane_bits, Framed, A>(
+            v, trig, first_angle, frame);
     });
 }
 
-template <class List, class State, class Table>
-void apply_list(State& psi, const Table& trig, std::size_t first_angle) {
+template <class List, bool Framed, class State, class Table>
+void apply_list(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
     using B = typename State::batch_type;
     if constexpr (List::real)
-        if (psi.is_real()) return run_passes<List, kernel::rvec<B>, State>(psi.raw_view(), trig, first_angle);
-    run_passes<List, kernel::cvec<B>, State>(psi.view(), trig, first_angle);
+        if (psi.is_real()) return run_passes<List, Framed, kernel::rvec<B>, State>(psi.raw_view(), trig, first_angle, frame);
+    run_passes<List, Framed, kernel::cvec<B>, State>(psi.view(), trig, first_angle, frame);
 }
 
+// Runs circuit C (its angles from first_angle on in the table) in fused passes; Framed: with
+// scaled rotations, leaving a Pauli frame in `frame` for the caller to apply.
 template <class C>
 struct in_passes {
     // A circuit or a composition without a repeat inside: one planned list.
-    template <class State, class Table>
-    static void apply(State& psi, const Table& trig, std::size_t first_angle) {
-        apply_list<typename flat_gates<C>::type>(psi, trig, first_angle);
+    template <bool Framed, class State, class Table>
+    static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
+        apply_list<typename flat_gates<C>::type, Framed>(psi, trig, first_angle, frame);
     }
 };
 template <std::size_t Reps, class C>
 struct in_passes<repeat<Reps, C>> {
-    template <class State, class Table>
-    static void apply(State& psi, const Table& trig, std::size_t first_angle) {
-        for (std::size_t r = 0; r < Reps; ++r) in_passes<C>::apply(psi, trig, first_angle + r * C::num_angles);
+    template <bool Framed, class State, class Table>
+    static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
+        for (std::size_t r = 0; r < Reps; ++r)
+            in_passes<C>::template apply<Framed>(psi, trig, first_angle + r * C::num_angles, frame);
     }
 };
 template <class... Cs>
     requires std::is_void_v<typename flat_gates<compose<Cs...>>::type>
 struct in_passes<compose<Cs...>> {
-    template <class State, class Table>
-    static void apply(State& psi, const Table& trig, std::size_t first_angle) {
+    template <bool Framed, class State, class Table>
+    static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
         static_for<sizeof...(Cs)>([&](auto i) {
             using C = typename std::remove_cvref_t<decltype(boost::hana::at_c<decltype(i)::value>(boost::hana::tuple_t<Cs...>))>::type;
-            in_passes<C>::apply(psi, trig, first_angle);
+            in_passes<C>::template apply<Framed>(psi, trig, first_angle, frame);
             first_angle += C::num_angles;
         });
     }
 };
+
+// psi = C psi in fused passes.
+template <class C, class State, class Table>
+void apply_fused_passes(State& psi, const Table& trig) {
+    constexpr bool framed = State::samples == 1 && frame_circuit<C>;
+    pauli_frame frame;
+    in_passes<C>::template apply<framed>(psi, trig, 0, frame);
+    if constexpr (framed) frame.apply(psi);
+}
 
 } // namespace qhybrid::quantum::detail
 

@@ -10,9 +10,9 @@
 // when no gate it skips shares a qubit with it. A Quantum-Train block on 12 qubits (12 RY and a
 // 12-CNOT ring) runs in 4 sweeps instead of 24.
 //
-// The plan is made at compile time. A repeat stays a runtime loop over one planned body, so
-// long circuits cost no more to compile than their body; compositions without a repeat inside
-// are planned as one list of gates.
+// The plan is made at compile time. A long repeat stays a runtime loop over one planned body, so
+// long circuits cost no more to compile than their body; everything else is planned as one list
+// of gates.
 //
 // Scaled rotations. An RY costs a multiply and an FMA per amplitude (c lo - s hi); divided by c
 // it is one FMA (lo - t hi, t = s/c). In a single statevector whose circuit has only RY, CNOT,
@@ -98,15 +98,27 @@ struct expand<G, gate_shape::barrier> {
     using type = gate_list<>;
 };
 
-// The gates of a circuit as one list, or void if it holds a repeat.
+// Longer passes would only grow the code: a tile's sweep is already paid for.
+inline constexpr std::size_t max_pass_gates = 64;
+
+// The gates of a circuit as one list, or void if it holds a long repeat (one of more than
+// max_pass_gates gates runs as a loop; a short one is unrolled, so that its repetitions and the
+// gates around it share passes).
 template <class C>
-struct flat_gates {
-    using type = void;
-};
+struct flat_gates;
 template <class... Gs>
 struct flat_gates<circuit<Gs...>> : concat<typename expand<Gs>::type...> {};
 template <class... Cs>
 struct flat_gates<compose<Cs...>> : concat<typename flat_gates<Cs>::type...> {};
+template <std::size_t Reps, class C>
+struct flat_gates<repeat<Reps, C>> {
+    template <std::size_t>
+    using copy = typename flat_gates<C>::type;
+    using type = typename decltype([]<std::size_t... R>(std::index_sequence<R...>) {
+        if constexpr (Reps * C::num_gates > max_pass_gates) return std::type_identity<void>{};
+        else return std::type_identity<typename concat<copy<R>...>::type>{};
+    }(std::make_index_sequence<Reps>{}))::type;
+};
 
 // Whether every gate of a circuit moves through a Pauli frame.
 template <class C>
@@ -127,9 +139,6 @@ struct pass_plan {
     std::array<std::uint64_t, Count + 1> tile{}; // pass p's register qubits, as register-index bits
     std::size_t passes = 0;
 };
-
-// Longer passes would only grow the code: a tile's sweep is already paid for.
-inline constexpr std::size_t max_pass_gates = 64;
 
 // Greedy: each pass takes, in circuit order, every remaining gate that fits the tile and shares
 // no qubit with a gate skipped before it.
@@ -331,13 +340,14 @@ void apply_list(State& psi, const Table& trig, std::size_t first_angle, pauli_fr
 // scaled rotations, leaving a Pauli frame in `frame` for the caller to apply.
 template <class C>
 struct in_passes {
-    // A circuit or a composition without a repeat inside: one planned list.
+    // A circuit or a composition without a long repeat inside: one planned list.
     template <bool Framed, class State, class Table>
     static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
         apply_list<typename flat_gates<C>::type, Framed>(psi, trig, first_angle, frame);
     }
 };
 template <std::size_t Reps, class C>
+    requires std::is_void_v<typename flat_gates<repeat<Reps, C>>::type>
 struct in_passes<repeat<Reps, C>> {
     template <bool Framed, class State, class Table>
     static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {

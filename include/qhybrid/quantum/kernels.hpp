@@ -156,17 +156,17 @@ struct flip_lane {
 };
 
 template <unsigned Bit, class B>
-inline B partner(const B& x) noexcept {
+QHYBRID_INLINE B partner(const B& x) noexcept {
     using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename B::value_type>,
                                      typename B::arch_type>;
     return xsimd::swizzle(x, xsimd::make_batch_constant<index_batch, flip_lane<Bit>>());
 }
 template <unsigned Bit, class B>
-inline cvec<B> partner(const cvec<B>& x) noexcept {
+QHYBRID_INLINE cvec<B> partner(const cvec<B>& x) noexcept {
     return {partner<Bit>(x.re), partner<Bit>(x.im)};
 }
 template <unsigned Bit, class B>
-inline rvec<B> partner(const rvec<B>& x) noexcept {
+QHYBRID_INLINE rvec<B> partner(const rvec<B>& x) noexcept {
     return {partner<Bit>(x.re)};
 }
 
@@ -175,16 +175,31 @@ template <std::uint64_t Ones, std::uint64_t Zeros>
 struct lanes_where {
     static constexpr bool get(unsigned i, unsigned) { return (i & Ones) == Ones && (i & Zeros) == 0; }
 };
+// (On AVX-512 as one blend instruction: g++ keeps xsimd::select out of line, a call per register
+// in the kernels' loops.)
 template <class B, std::uint64_t Ones, std::uint64_t Zeros>
-inline B select_lanes(const B& where, const B& otherwise) noexcept {
-    return xsimd::select(xsimd::make_batch_bool_constant<B, lanes_where<Ones, Zeros>>(), where, otherwise);
+QHYBRID_INLINE B select_lanes(const B& where, const B& otherwise) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(B) == 64) {
+        constexpr unsigned mask = [] {
+            unsigned m = 0;
+            for (unsigned i = 0; i < B::size; ++i) m |= unsigned(lanes_where<Ones, Zeros>::get(i, B::size)) << i;
+            return m;
+        }();
+        if constexpr (std::is_same_v<typename B::value_type, double>)
+            return B(_mm512_mask_blend_pd(__mmask8(mask), otherwise, where));
+        else
+            return B(_mm512_mask_blend_ps(__mmask16(mask), otherwise, where));
+    } else
+#endif
+        return xsimd::select(xsimd::make_batch_bool_constant<B, lanes_where<Ones, Zeros>>(), where, otherwise);
 }
 template <std::uint64_t Ones, class B>
-inline cvec<B> select_lanes(const cvec<B>& where, const cvec<B>& otherwise) noexcept {
+QHYBRID_INLINE cvec<B> select_lanes(const cvec<B>& where, const cvec<B>& otherwise) noexcept {
     return {select_lanes<B, Ones, 0>(where.re, otherwise.re), select_lanes<B, Ones, 0>(where.im, otherwise.im)};
 }
 template <std::uint64_t Ones, class B>
-inline rvec<B> select_lanes(const rvec<B>& where, const rvec<B>& otherwise) noexcept {
+QHYBRID_INLINE rvec<B> select_lanes(const rvec<B>& where, const rvec<B>& otherwise) noexcept {
     return {select_lanes<B, Ones, 0>(where.re, otherwise.re)};
 }
 

@@ -1,7 +1,7 @@
 // Noisy simulation on density matrices, one thread.
 // N1: a gate on a density matrix of N qubits (U on the row qubits, conj(U) on the column qubits)
-//     against the same gates on a statevector of 2N qubits: ns per gate per amplitude (4^N of
-//     them, per sample).
+//     against the same gates on a statevector of 2N qubits, gate by gate (the statevector
+//     kernels): ns per gate per amplitude (4^N of them, per sample).
 // N2: one channel step (mixed noise, merged into one channel) on a density matrix: ns per step.
 // N4: Monte-Carlo trajectories per second (batched: one per lane) of RY encoding +
 //     RealAmplitudes(N, 3) with mixed noise (0.01) after every gate, against noiseless runs per
@@ -28,7 +28,9 @@ void make_complex(State& s) {
     q::executor<q::circuit<q::h<0>, q::s<0>>>().apply(s, std::vector<typename State::real_type>{});
 }
 
-template <class State, class C>
+// GateByGate: a statevector's gates one at a time, each its own kernel sweep, as the density
+// matrix runs them (ex.apply fuses a noiseless statevector's gates into fewer sweeps).
+template <class State, class C, bool GateByGate = false>
 void time_gates(benchmark::State& st, double amplitudes) {
     State s;
     make_complex(s);
@@ -36,7 +38,8 @@ void time_gates(benchmark::State& st, double amplitudes) {
     std::vector<double> theta(C::num_params);
     for (std::size_t k = 0; k < theta.size(); ++k) theta[k] = 0.1 + 0.01 * double(k);
     for (auto _ : st) {
-        ex.apply(s, theta);
+        if constexpr (GateByGate) ex.apply_gate_by_gate(s, theta);
+        else ex.apply(s, theta);
         benchmark::ClobberMemory();
     }
     st.counters["ns_per_gate_amplitude"] = benchmark::Counter(double(st.iterations()) * C::num_gates * amplitudes / 1e9,
@@ -52,7 +55,7 @@ void n1_density_gate(benchmark::State& st) {
 template <std::size_t N, bool Batched>
 void n1_statevector_gate(benchmark::State& st) { // the same gates on 2N qubits
     using S = std::conditional_t<Batched, q::batched_statevector<2 * N>, q::statevector<2 * N>>;
-    time_gates<S, layers<N>>(st, double(std::size_t{1} << (2 * N)) * S::samples);
+    time_gates<S, layers<N>, true>(st, double(std::size_t{1} << (2 * N)) * S::samples);
 }
 
 template <std::size_t N, bool Batched>

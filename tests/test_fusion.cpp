@@ -1,7 +1,7 @@
 // Fused gate passes (quantum/fusion.hpp): the plans keep every qubit's gates in circuit order,
-// and the executor's fused runs equal the gate-at-a-time kernels (themselves checked against the
-// dense reference in test_gates_*) on circuits of many passes, single and batched, real and
-// complex, float and double.
+// and the executor's fused runs equal its gate-by-gate runs with the single-gate kernels
+// (themselves checked against the dense reference in test_gates_*) on circuits of many passes,
+// single and batched, real and complex, float and double.
 #include "gate_check.hpp"
 #include "random_circuit.hpp"
 
@@ -61,21 +61,6 @@ TEST_CASE("a 12-qubit Quantum-Train block runs in 4 sweeps, not 24") {
     STATIC_REQUIRE(d::plan_of<flat<qt_block<12>>, 4, 0>.passes == 6);   // a batched state
 }
 
-// The circuit applied gate by gate with the single-gate kernels.
-template <class Circuit, class State>
-void apply_unfused(State& psi, std::span<const typename State::real_type> params,
-                   std::span<const typename State::real_type> inputs) {
-    const auto x = d::to_lanes<State, Circuit::num_inputs>(inputs);
-    const auto trig = d::half_angle_table<typename State::value_type, Circuit::num_angles>::template of<Circuit>(
-        d::forward_context<State>{params, x.data()});
-    std::size_t k = 0;
-    Circuit::for_each_gate([&](auto g, std::size_t) {
-        using G = typename decltype(g)::type;
-        const auto [c, s] = trig.template next<G>(k);
-        d::apply_gate<G>(psi, c, s);
-    });
-}
-
 double uniform_angle(qhybrid::rng& r) { return r.uniform(-M_PI, M_PI); }
 
 // Largest amplitude difference between the fused executor and the unfused gates, from the same
@@ -90,8 +75,9 @@ double fused_error(std::uint64_t seed, bool real, double (*angle)(qhybrid::rng&)
     std::vector<Real> params(Circuit::num_params), inputs(Circuit::num_inputs * State::samples);
     for (auto& p : params) p = Real(angle(r));
     for (auto& x : inputs) x = Real(angle(r));
-    q::executor<Circuit>().apply(fused, params, inputs);
-    apply_unfused<Circuit>(unfused, std::span<const Real>(params), std::span<const Real>(inputs));
+    q::executor<Circuit> ex;
+    ex.apply(fused, params, inputs);
+    ex.apply_gate_by_gate(unfused, params, inputs);
     if (fused.is_real() != unfused.is_real()) return INFINITY;
     double err = 0;
     for (std::size_t l = 0; l < State::samples; ++l)
@@ -155,4 +141,69 @@ TEST_CASE("scaled rotations keep the norm to 1e-12 over 10^5 gates") {
     const double drift = std::abs(psi.norm_squared() - 1);
     INFO("norm drift " << drift);
     CHECK(drift <= 1e-12);
+}
+
+// The adjoint method in fused passes against the parameter-shift rule (forward runs only, exact
+// up to rounding) on circuits of many passes; a batched state's gradient against the sum of its
+// lanes' single-state gradients.
+template <class Circuit, std::size_t N>
+double vjp_error(std::uint64_t seed) {
+    qhybrid::rng r(seed);
+    std::vector<double> params(Circuit::num_params), inputs(Circuit::num_inputs), w(N);
+    for (auto& v : params) v = r.uniform(-M_PI, M_PI);
+    for (auto& v : inputs) v = r.uniform(-M_PI, M_PI);
+    for (auto& v : w) v = r.uniform(-1, 1);
+    q::executor<Circuit> ex;
+    q::statevector<N> psi, lambda;
+    std::vector<double> dp(params.size()), dx(inputs.size()), sp(params.size()), sx(inputs.size());
+    ex.vjp(psi, lambda, q::z_weights<double>{w}, params, inputs, dp, dx);
+    const auto f = [&](const q::statevector<N>& s) {
+        const auto z = q::expval_z(s);
+        double e = 0;
+        for (std::size_t i = 0; i < N; ++i) e += w[i] * z[i];
+        return e;
+    };
+    ex.template parameter_shift<q::statevector<N>>(f, params, inputs, sp, sx);
+    double err = 0;
+    for (std::size_t k = 0; k < dp.size(); ++k) err = std::max(err, std::abs(dp[k] - sp[k]));
+    for (std::size_t k = 0; k < dx.size(); ++k) err = std::max(err, std::abs(dx[k] - sx[k]));
+    return err;
+}
+
+template <class Circuit, std::size_t N>
+double batched_vjp_error(std::uint64_t seed) {
+    using batched = q::batched_statevector<N>;
+    constexpr std::size_t lanes = batched::samples;
+    qhybrid::rng r(seed);
+    std::vector<double> params(Circuit::num_params), inputs(Circuit::num_inputs * lanes), w(N * lanes);
+    for (auto& v : params) v = r.uniform(-M_PI, M_PI);
+    for (auto& v : inputs) v = r.uniform(-M_PI, M_PI);
+    for (auto& v : w) v = r.uniform(-1, 1);
+    q::executor<Circuit> ex;
+    batched psi, lambda;
+    std::vector<double> dp(params.size()), dx(inputs.size()), sum(params.size());
+    ex.vjp(psi, lambda, q::z_weights<double>{w}, params, inputs, dp, dx);
+    double err = 0;
+    for (std::size_t l = 0; l < lanes; ++l) {
+        std::vector<double> x(Circuit::num_inputs), wl(N), sp(params.size()), sx(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = inputs[i * lanes + l];
+        for (std::size_t i = 0; i < N; ++i) wl[i] = w[i * lanes + l];
+        q::statevector<N> s, sl;
+        ex.vjp(s, sl, q::z_weights<double>{wl}, params, x, sp, sx);
+        for (std::size_t k = 0; k < sp.size(); ++k) sum[k] += sp[k];
+        for (std::size_t i = 0; i < sx.size(); ++i) err = std::max(err, std::abs(sx[i] - dx[i * lanes + l]));
+    }
+    for (std::size_t k = 0; k < dp.size(); ++k) err = std::max(err, std::abs(sum[k] - dp[k]));
+    return err;
+}
+
+TEST_CASE("the adjoint method in fused passes equals the parameter-shift rule") {
+    using random9 = randomized::circuit<9, 100, 41>;
+    using qt = q::ry_cnot_blocks<10, 3>; // a repeat run as a loop
+    using qnn = q::compose<q::angle_encoding<9>, q::real_amplitudes<9, 2, q::entanglement::full>>;
+    CHECK(vjp_error<random9, 9>(1) <= 1e-11);
+    CHECK(vjp_error<qt, 10>(2) <= 1e-11);
+    CHECK(vjp_error<qnn, 9>(3) <= 1e-11);
+    CHECK(batched_vjp_error<random9, 9>(4) <= 1e-11);
+    CHECK(batched_vjp_error<qt, 10>(5) <= 1e-11);
 }

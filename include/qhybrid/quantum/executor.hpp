@@ -154,6 +154,16 @@ public:
         sweep(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}));
     }
 
+    // psi = U(params, inputs) psi one gate at a time, with the single-gate kernels and without
+    // fusion (fusion.hpp): the reference the fused passes are tested and benchmarked against.
+    template <class State>
+    void apply_gate_by_gate(State& psi, std::span<const typename State::real_type> params,
+                            std::span<const typename State::real_type> inputs = {}) const {
+        check_arguments<State>(params, inputs);
+        const auto x = detail::to_lanes<State, num_inputs>(inputs);
+        sweep_gates(psi, half_angles<State>(detail::forward_context<State>{params, x.data()}));
+    }
+
     // psi = U(params, inputs)|0>, keeping on `tape` what the adjoint method needs afterwards
     // (vjp_after_run): a layer's forward pass.
     template <class State>
@@ -204,15 +214,19 @@ public:
         detail::backward_context<State> ctx{{params, x.data()}, dparams, dx.data()};
         const auto trig = half_angles<State>(ctx);
         seed_adjoint(cotangent, psi, lambda);
-        std::size_t k = Circuit::num_angles, gate = Circuit::num_gates;
-        Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
-            using G = typename decltype(g)::type;
-            --gate;
-            unwind(psi, lambda, tape, gate, false);
-            const auto [c, s] = trig.template previous<G>(k);
-            detail::backward_gate<G>(psi, lambda, ctx, first_param, c, s);
-            unwind(psi, lambda, tape, gate, true);
-        });
+        if constexpr (fused<State>) {
+            detail::in_passes<Circuit>::backward(psi, lambda, trig, 0, 0, ctx);
+        } else {
+            std::size_t k = Circuit::num_angles, gate = Circuit::num_gates;
+            Circuit::for_each_gate_reversed([&](auto g, std::size_t first_param) {
+                using G = typename decltype(g)::type;
+                --gate;
+                unwind(psi, lambda, tape, gate, false);
+                const auto [c, s] = trig.template previous<G>(k);
+                detail::backward_gate<G>(psi, lambda, ctx, first_param, c, s);
+                unwind(psi, lambda, tape, gate, true);
+            });
+        }
         for (std::size_t i = 0; i < num_inputs; ++i) {
             if constexpr (State::samples == 1)
                 dinputs[i] = dx[i];
@@ -269,36 +283,44 @@ private:
     }
 
     static constexpr bool noisy = !(Noise::is_noiseless && Crosstalk::is_noiseless);
+    // Nothing acts between the gates of a pure state: they run in fused passes (fusion.hpp).
+    template <class State>
+    static constexpr bool fused = !noisy && !detail::density_state<State> && !detail::trajectory_state<State>;
 
-    // Runs the gates and the policies' noise steps; records the noise on `tape` if given.
+    // Runs the circuit: in fused passes if nothing acts between the gates, else gate by gate.
     template <class State, class Table>
     void sweep(State& psi, const Table& trig, noise_tape<State>* tape = nullptr) const {
+        if constexpr (fused<State>)
+            detail::apply_fused_passes<Circuit>(psi, trig);
+        else
+            sweep_gates(psi, trig, tape);
+    }
+
+    // Runs the gates one at a time with the policies' noise steps; records the noise on `tape` if
+    // given.
+    template <class State, class Table>
+    void sweep_gates(State& psi, const Table& trig, noise_tape<State>* tape = nullptr) const {
         static_assert(!noisy || detail::density_state<State> || detail::trajectory_state<State>,
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
-        if constexpr (!noisy && !detail::density_state<State> && !detail::trajectory_state<State>) {
-            // Without noise between the gates, a pure state runs them in fused passes (fusion.hpp).
-            detail::apply_fused_passes<Circuit>(psi, trig);
-        } else {
-            std::size_t k = 0, gate = 0;
-            [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
-            Circuit::for_each_gate([&](auto g, std::size_t) {
-                using G = typename decltype(g)::type;
-                const auto [c, s] = trig.template next<G>(k);
-                if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
-                    steps.clear();
-                    if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
-                    if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
-                    run_noise(psi, steps, gate, true, tape);
-                }
-                detail::apply_gate<G>(psi, c, s);
-                if constexpr (!Noise::is_noiseless) {
-                    steps.clear();
-                    noise_.template after_gate<G>(steps, gate);
-                    run_noise(psi, steps, gate, false, tape);
-                }
-                ++gate;
-            });
-        }
+        std::size_t k = 0, gate = 0;
+        [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
+        Circuit::for_each_gate([&](auto g, std::size_t) {
+            using G = typename decltype(g)::type;
+            const auto [c, s] = trig.template next<G>(k);
+            if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
+                steps.clear();
+                if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
+                if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
+                run_noise(psi, steps, gate, true, tape);
+            }
+            detail::apply_gate<G>(psi, c, s);
+            if constexpr (!Noise::is_noiseless) {
+                steps.clear();
+                noise_.template after_gate<G>(steps, gate);
+                run_noise(psi, steps, gate, false, tape);
+            }
+            ++gate;
+        });
     }
 
     template <class State>

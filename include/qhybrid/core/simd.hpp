@@ -16,7 +16,9 @@
 // the gate.
 // QHYBRID_INLINE_LAMBDA does the same for a lambda (after its parameter list): the fused gate
 // passes unroll through lambdas, and one left out of line sends a tile of registers through memory.
-#if defined(__GNUC__)
+// Without optimisation (the sanitizer builds) forcing them would only make huge functions that
+// compile slowly.
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define QHYBRID_INLINE inline __attribute__((always_inline))
 #define QHYBRID_INLINE_LAMBDA __attribute__((always_inline))
 #else

@@ -287,6 +287,14 @@ QHYBRID_INLINE kernel::pair_coeffs<B> coefficients(const T& c, const T& s) {
     else return diag_coefficients<LaneBits, G, B>(G::template matrix<T>(c, s));
 }
 
+// (cos, sin) of the half angle of gate G of the list; (1, 0) for a gate without an angle.
+template <class List, std::size_t G, class Table>
+QHYBRID_INLINE auto half_angle_of(const Table& trig, std::size_t first_angle) {
+    using T = decltype(trig.cos_sin(0).first);
+    if constexpr (has_angle<typename List::template at<G>::angle>) return trig.cos_sin(first_angle + List::angle_index[G]);
+    else return std::pair<T, T>(T(1), T(0));
+}
+
 // Pass P of the plan: one sweep of tiles. Framed: with scaled rotations and a Pauli frame.
 template <class List, const auto& Plan, std::size_t P, unsigned LaneBits, bool Framed, class A, class Real,
           std::size_t R, class Table>
@@ -308,7 +316,7 @@ void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angl
     static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
         constexpr std::size_t g = Plan.order[first + i];
         using G = typename List::template at<g>;
-        auto [c, s] = trig.cos_sin(first_angle + List::angle_index[g]);
+        auto [c, s] = half_angle_of<List, g>(trig, first_angle);
         if constexpr (Framed && is_ry<G>) {
             s *= Real(frame.ry_sign(G::target));
             if constexpr (i == carrier) {
@@ -454,7 +462,7 @@ void run_backward_pass(kernel::view<typename State::real_type, State::registers>
         acc[i] = B(0);
         if constexpr (!is_flip<G>) {
             constexpr bool angled = has_angle<typename G::angle>;
-            const auto [c, s] = angled ? trig.cos_sin(first_angle + List::angle_index[g]) : std::pair<T, T>(T(1), T(0));
+            const auto [c, s] = half_angle_of<List, g>(trig, first_angle);
             if constexpr (G::shape == gate_shape::pair) {
                 inv[i] = pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0);
                 if constexpr (angled) {

@@ -52,7 +52,7 @@ template <class B>
 using diag_coeffs = std::array<cvec<B>, 4>;
 
 template <bool RealCoeff, class B>
-QHYBRID_INLINE cvec<B> mul(const cvec<B>& c, const cvec<B>& x) noexcept {
+inline cvec<B> mul(const cvec<B>& c, const cvec<B>& x) noexcept {
     if constexpr (RealCoeff)
         return {c.re * x.re, c.re * x.im};
     else
@@ -60,7 +60,7 @@ QHYBRID_INLINE cvec<B> mul(const cvec<B>& c, const cvec<B>& x) noexcept {
 }
 
 template <bool RealCoeff, class B>
-QHYBRID_INLINE cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) noexcept {
+inline cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) noexcept {
     if constexpr (RealCoeff)
         return {xsimd::fma(c.re, x.re, acc.re), xsimd::fma(c.re, x.im, acc.im)};
     else
@@ -69,13 +69,13 @@ QHYBRID_INLINE cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>
 }
 
 template <bool RealCoeff, class B>
-QHYBRID_INLINE rvec<B> mul(const cvec<B>& c, const rvec<B>& x) noexcept {
+inline rvec<B> mul(const cvec<B>& c, const rvec<B>& x) noexcept {
     static_assert(RealCoeff, "a real register takes real coefficients");
     return {c.re * x.re};
 }
 
 template <bool RealCoeff, class B>
-QHYBRID_INLINE rvec<B> mul_add(const cvec<B>& c, const rvec<B>& x, const rvec<B>& acc) noexcept {
+inline rvec<B> mul_add(const cvec<B>& c, const rvec<B>& x, const rvec<B>& acc) noexcept {
     static_assert(RealCoeff, "a real register takes real coefficients");
     return {xsimd::fma(c.re, x.re, acc.re)};
 }
@@ -218,7 +218,7 @@ constexpr std::uint64_t lane_mask(std::uint64_t qubits) noexcept {
 
 // One update of a register pair (high target).
 template <bool RealCoeff, class B, class A>
-QHYBRID_INLINE void pair_update(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
+inline void pair_update(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
     const A l = lo;
     lo = mul_add<RealCoeff>(c[1], hi, mul<RealCoeff>(c[0], l));
     hi = mul_add<RealCoeff>(c[3], hi, mul<RealCoeff>(c[2], l));
@@ -226,7 +226,7 @@ QHYBRID_INLINE void pair_update(const pair_coeffs<B>& c, A& lo, A& hi) noexcept 
 
 // One update of a register (low target).
 template <unsigned Target, bool RealCoeff, class B, class A>
-QHYBRID_INLINE A lane_update(const pair_coeffs<B>& c, const A& x) noexcept {
+inline A lane_update(const pair_coeffs<B>& c, const A& x) noexcept {
     return mul_add<RealCoeff>(c[1], partner<Target>(x), mul<RealCoeff>(c[0], x));
 }
 

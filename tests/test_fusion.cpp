@@ -206,3 +206,13 @@ TEST_CASE("the adjoint method in fused passes equals the parameter-shift rule") 
     CHECK(batched_vjp_error<random9, 9>(4) <= 1e-11);
     CHECK(batched_vjp_error<qt, 10>(5) <= 1e-11);
 }
+
+TEST_CASE("the gate-by-gate reference checks its arguments like apply") {
+    q::executor<q::ry_cnot_blocks<4, 2>> ex;
+    q::statevector<4> psi;
+    const std::vector<double> short_params(7, 0.1);
+    std::vector<double> nan_params(8, 0.1);
+    nan_params[3] = NAN;
+    CHECK_THROWS_WITH(ex.apply_gate_by_gate(psi, short_params), Catch::Contains("parameters: got 7 values"));
+    CHECK_THROWS_WITH(ex.apply_gate_by_gate(psi, nan_params), Catch::Contains("value 3 is not finite"));
+}

@@ -32,12 +32,13 @@ struct spectrograms {
     }
 
     // The given recordings as standardised [rows, 1, frames, mels] images with their labels.
-    qhybrid::nn::labelled<double> images(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& labels,
-                                         double mean, double sd) const {
+    template <class T = double>
+    qhybrid::nn::labelled<T> images(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& labels,
+                                    double mean, double sd) const {
         constexpr std::size_t size = frames * mels;
-        qhybrid::nn::labelled<double> out{qhybrid::nn::tensor<double>({rows.size(), 1, frames, mels}), {}};
+        qhybrid::nn::labelled<T> out{qhybrid::nn::tensor<T>({rows.size(), 1, frames, mels}), {}};
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            for (std::size_t k = 0; k < size; ++k) out.x[i * size + k] = (values[rows[i] * size + k] - mean) / sd;
+            for (std::size_t k = 0; k < size; ++k) out.x[i * size + k] = T((values[rows[i] * size + k] - mean) / sd);
             out.y.push_back(labels[rows[i]]);
         }
         return out;

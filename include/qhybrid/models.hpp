@@ -2,5 +2,6 @@
 // qhybrid's hybrid systems, composed of the quantum core and the classical layers.
 #include "qhybrid/models/deep_voice_cnn.hpp"
 #include "qhybrid/models/deep_voice_data.hpp"
+#include "qhybrid/models/fsdd_cnn.hpp"
 #include "qhybrid/models/qc_cnn.hpp"
 #include "qhybrid/models/qt_cnn.hpp"

@@ -76,15 +76,61 @@ inline batch<Real> fused_multiply_add(const batch<Real>& a, const batch<Real>& b
         return xsimd::fma(a, b, c);
 }
 
-// Sum of the lanes. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips -Wuninitialized on
-// _mm256_undefined_pd at every call site, which -Werror turns into a build failure.)
+// Sum of the lanes, in a fixed order. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips
+// -Wuninitialized on _mm256_undefined_pd at every call site, which -Werror turns into a build
+// failure.)
 template <class Real>
 inline Real reduce_add(const batch<Real>& b) noexcept {
-    alignas(batch<Real>::arch_type::alignment()) Real lanes_of_b[lanes<Real>];
-    b.store_aligned(lanes_of_b);
-    Real sum = 0;
-    for (Real v : lanes_of_b) sum += v;
-    return sum;
+#if defined(__AVX512F__)
+    if constexpr (sizeof(batch<Real>) == 64) {
+        if constexpr (std::is_same_v<Real, double>)
+            return _mm512_reduce_add_pd(b);
+        else
+            return _mm512_reduce_add_ps(b);
+    } else
+#endif
+    {
+        alignas(batch<Real>::arch_type::alignment()) Real lanes_of_b[lanes<Real>];
+        b.store_aligned(lanes_of_b);
+        Real sum = 0;
+        for (Real v : lanes_of_b) sum += v;
+        return sum;
+    }
+}
+
+// The first n < lanes values at p, the other lanes zero, and the store of a batch's first n
+// lanes: the ragged ends of rows. Masked on AVX-512, through a stack buffer elsewhere.
+template <class Real>
+inline batch<Real> load_first(const Real* p, std::size_t n) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(batch<Real>) == 64) {
+        if constexpr (std::is_same_v<Real, double>)
+            return _mm512_maskz_loadu_pd(__mmask8((1u << n) - 1), p);
+        else
+            return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p);
+    } else
+#endif
+    {
+        alignas(batch<Real>::arch_type::alignment()) Real buffer[lanes<Real>] = {};
+        for (std::size_t i = 0; i < n; ++i) buffer[i] = p[i];
+        return batch<Real>::load_aligned(buffer);
+    }
+}
+template <class Real>
+inline void store_first(const batch<Real>& b, Real* p, std::size_t n) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(batch<Real>) == 64) {
+        if constexpr (std::is_same_v<Real, double>)
+            _mm512_mask_storeu_pd(p, __mmask8((1u << n) - 1), b);
+        else
+            _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1), b);
+    } else
+#endif
+    {
+        alignas(batch<Real>::arch_type::alignment()) Real buffer[lanes<Real>];
+        b.store_aligned(buffer);
+        for (std::size_t i = 0; i < n; ++i) p[i] = buffer[i];
+    }
 }
 
 } // namespace qhybrid::simd

@@ -11,61 +11,67 @@ namespace qhybrid::nn {
 
 namespace detail {
 
-// F gives value(x) and derivative(x, y) (y = value(x)).
+// F gives value(x) and derivative(v), where v is x or, when F::from_output, y = value(x): the
+// layer keeps only that one tensor for backward.
 template <class T, class F>
 class elementwise : public layer_base<elementwise<T, F>, T> {
 public:
     explicit elementwise(F f = {}) : f_(f) {}
     tensor<T> forward(const tensor<T>& x, mode) override {
-        x_ = x;
-        y_ = x;
-        for (auto& v : y_.values()) v = f_.value(v);
-        return y_;
+        tensor<T> y(x.shape());
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = f_.value(x[i]);
+        kept_ = F::from_output ? y : x;
+        return y;
     }
     tensor<T> backward(const tensor<T>& dy) override {
-        require_forward(x_, F::name);
-        require(dy.size() == x_.size(), [] { return std::string(F::name) + std::string(" backward: gradient does not match the output"); });
-        tensor<T> dx(x_.shape());
-        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = dy[i] * f_.derivative(x_[i], y_[i]);
+        require_forward(kept_, F::name);
+        require(dy.size() == kept_.size(), [] { return std::string(F::name) + std::string(" backward: gradient does not match the output"); });
+        tensor<T> dx(kept_.shape());
+        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = dy[i] * f_.derivative(kept_[i]);
         return dx;
     }
     std::string describe() const override { return f_.describe(); }
 
 private:
     F f_;
-    tensor<T> x_, y_;
+    tensor<T> kept_;
 };
 
 struct relu_f {
     static constexpr const char* name = "relu";
+    static constexpr bool from_output = false;
     template <class T> T value(T x) const { return x > 0 ? x : T(0); }
-    template <class T> T derivative(T x, T) const { return x > 0 ? T(1) : T(0); }
+    template <class T> T derivative(T x) const { return x > 0 ? T(1) : T(0); }
     std::string describe() const { return name; }
 };
 struct leaky_relu_f {
     static constexpr const char* name = "leaky_relu";
+    static constexpr bool from_output = false;
     double slope = 0.01;
     template <class T> T value(T x) const { return x > 0 ? x : T(slope) * x; }
-    template <class T> T derivative(T x, T) const { return x > 0 ? T(1) : T(slope); }
+    template <class T> T derivative(T x) const { return x > 0 ? T(1) : T(slope); }
     std::string describe() const { return "leaky_relu(" + std::to_string(slope) + ")"; }
 };
 struct tanh_f {
     static constexpr const char* name = "tanh";
+    static constexpr bool from_output = true;
     template <class T> T value(T x) const { return std::tanh(x); }
-    template <class T> T derivative(T, T y) const { return T(1) - y * y; }
+    template <class T> T derivative(T y) const { return T(1) - y * y; }
     std::string describe() const { return name; }
 };
 struct sigmoid_f {
     static constexpr const char* name = "sigmoid";
+    static constexpr bool from_output = true;
     template <class T> T value(T x) const { return x >= 0 ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x)); }
-    template <class T> T derivative(T, T y) const { return y * (T(1) - y); }
+    template <class T> T derivative(T y) const { return y * (T(1) - y); }
     std::string describe() const { return name; }
 };
 // x Phi(x), Phi the standard normal CDF.
 struct gelu_f {
     static constexpr const char* name = "gelu";
+    static constexpr bool from_output = false;
     template <class T> T value(T x) const { return x * cdf(x); }
-    template <class T> T derivative(T x, T) const {
+    template <class T> T derivative(T x) const {
         return cdf(x) + x * std::exp(-x * x / 2) * T(std::numbers::inv_sqrtpi / std::numbers::sqrt2);
     }
     template <class T> static T cdf(T x) { return T(0.5) * std::erfc(-x / T(std::numbers::sqrt2)); }

@@ -4,11 +4,13 @@
 // sample to a matrix product through im2col; backward recomputes the columns from the cached
 // input rather than keeping them for the whole minibatch. Initialized like PyTorch: weights and
 // bias uniform in +-1/sqrt(channels * kernel area).
+#include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/parallel.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/gemm.hpp"
 #include "qhybrid/nn/layer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -37,34 +39,50 @@ struct conv_geometry {
     std::size_t patch() const noexcept { return s.in * s.kh * s.kw; } // rows of the column matrix
     std::size_t positions() const noexcept { return oh * ow; }        // its columns
 
-    // Calls f(column row r, output position p, input offset or -1 for padding).
+    // The column matrix is [patch, positions]: row (c, i, j) holds, at output position (y, x),
+    // input (c, y * sh + i - ph, x * sw + j - pw), or 0 in the padding. Calls
+    // run(column offset, input offset, count) for each run of a row that reads the input: count
+    // consecutive positions of output row y reading every sw-th input value of one input row.
     template <class F>
-    void for_each_tap(F&& f) const {
+    void for_each_run(F&& run) const {
         for (std::size_t c = 0; c < s.in; ++c)
             for (std::size_t i = 0; i < s.kh; ++i)
                 for (std::size_t j = 0; j < s.kw; ++j) {
                     const std::size_t r = (c * s.kh + i) * s.kw + j;
+                    // Output columns x with 0 <= x * sw + j - pw < w.
+                    const std::size_t x0 = j >= s.pw ? 0 : (s.pw - j + s.sw - 1) / s.sw;
+                    const std::size_t x1 = std::min(ow, w + s.pw > j ? (w + s.pw - j + s.sw - 1) / s.sw : 0);
+                    if (x0 >= x1) continue;
                     for (std::size_t y = 0; y < oh; ++y) {
-                        const std::ptrdiff_t iy = std::ptrdiff_t(y * s.sh + i) - std::ptrdiff_t(s.ph);
-                        for (std::size_t x = 0; x < ow; ++x) {
-                            const std::ptrdiff_t ix = std::ptrdiff_t(x * s.sw + j) - std::ptrdiff_t(s.pw);
-                            const bool inside = iy >= 0 && iy < std::ptrdiff_t(h) && ix >= 0 && ix < std::ptrdiff_t(w);
-                            f(r, y * ow + x, inside ? std::ptrdiff_t((c * h + std::size_t(iy)) * w + std::size_t(ix)) : -1);
-                        }
+                        const std::size_t iy = y * s.sh + i;
+                        if (iy < s.ph || iy - s.ph >= h) continue;
+                        run(r * positions() + y * ow + x0, (c * h + iy - s.ph) * w + x0 * s.sw + j - s.pw, x1 - x0);
                     }
                 }
     }
 
     template <class T>
     void im2col(const T* x, aligned_vector<T>& cols) const {
-        cols.resize(patch() * positions());
-        for_each_tap([&](std::size_t r, std::size_t p, std::ptrdiff_t at) { cols[r * positions() + p] = at < 0 ? T(0) : x[at]; });
+        cols.assign(patch() * positions(), T(0));
+        T* out = cols.data();
+        if (s.sw == 1)
+            for_each_run([&](std::size_t to, std::size_t from, std::size_t n) { std::copy_n(x + from, n, out + to); });
+        else
+            for_each_run([&](std::size_t to, std::size_t from, std::size_t n) {
+                for (std::size_t k = 0; k < n; ++k) out[to + k] = x[from + k * s.sw];
+            });
     }
     template <class T>
     void col2im(const aligned_vector<T>& cols, T* dx) const {
-        for_each_tap([&](std::size_t r, std::size_t p, std::ptrdiff_t at) {
-            if (at >= 0) dx[at] += cols[r * positions() + p];
-        });
+        const T* in = cols.data();
+        if (s.sw == 1)
+            for_each_run([&](std::size_t from, std::size_t to, std::size_t n) {
+                for (std::size_t k = 0; k < n; ++k) dx[to + k] += in[from + k];
+            });
+        else
+            for_each_run([&](std::size_t from, std::size_t to, std::size_t n) {
+                for (std::size_t k = 0; k < n; ++k) dx[to + k * s.sw] += in[from + k];
+            });
     }
 };
 
@@ -118,7 +136,7 @@ public:
         });
         tensor<T> dx(x_.shape());
         const std::size_t workers = max_workers();
-        cols_.resize(workers), dcols_.resize(workers), scratch_.resize(workers);
+        cols_.resize(workers), dcols_.resize(workers);
         partial_dw_.assign(workers - 1, tensor<T>(dw_.shape()));
         partial_db_.assign(workers - 1, tensor<T>(db_.shape()));
         parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
@@ -126,10 +144,9 @@ public:
             tensor<T>& db = worker ? partial_db_[worker - 1] : db_;
             for (std::size_t b = first; b < last; ++b) {
                 const T* dyb = dy.data() + b * out_size;
-                for (std::size_t o = 0; o < s_.out; ++o)
-                    for (std::size_t p = 0; p < g.positions(); ++p) db[o] += dyb[o * g.positions() + p];
+                gemm::row_sums(s_.out, g.positions(), dyb, db.data());
                 g.im2col(x_.data() + b * x_.row_size(), cols_[worker]);
-                gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols_[worker].data(), dw.data(), scratch_[worker]);
+                gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols_[worker].data(), dw.data());
                 dcols_[worker].assign(g.patch() * g.positions(), T(0));
                 gemm::atb(g.patch(), g.positions(), s_.out, w_.data(), dyb, dcols_[worker].data());
                 g.col2im(dcols_[worker], dx.data() + b * x_.row_size());
@@ -148,7 +165,7 @@ private:
     conv_shape s_;
     tensor<T> x_;
     std::size_t h_ = 0, wi_ = 0;
-    std::vector<aligned_vector<T>> cols_, dcols_, scratch_; // per worker
+    std::vector<aligned_vector<T>> cols_, dcols_; // per worker
     std::vector<tensor<T>> partial_dw_, partial_db_;        // workers 1, 2, ...
 };
 

@@ -39,7 +39,7 @@ public:
         for (std::size_t i = 0; i < batch; ++i)
             for (std::size_t o = 0; o < outputs(); ++o) db_[o] += dy[i * outputs() + o];
         tensor<T> dx({batch, inputs()});
-        gemm::abt(batch, inputs(), outputs(), dy.data(), w_.data(), dx.data(), scratch_);
+        gemm::abt(batch, inputs(), outputs(), dy.data(), w_.data(), dx.data());
         return dx;
     }
 
@@ -50,7 +50,6 @@ public:
 
 private:
     tensor<T> w_, b_, dw_, db_, x_;
-    aligned_vector<T> scratch_;
 };
 
 } // namespace qhybrid::nn

@@ -4,7 +4,7 @@
 // global_avg_pool: [batch, channels, ...] -> [batch, channels].
 #include "qhybrid/nn/layer.hpp"
 
-#include <limits>
+#include <algorithm>
 
 namespace qhybrid::nn {
 
@@ -21,28 +21,42 @@ public:
 
     // x: planes of h x w values; returns the pooled planes (oh x ow each).
     tensor<T> forward(const tensor<T>& x, std::size_t planes, std::size_t h, std::size_t w, const char* who) {
-        require(h >= kh_ && w >= kw_, [&] {
+        require(h >= kh_ && w >= kw_, [=, this] {
             return std::string(who) + ": input " + std::to_string(h) + "x" + std::to_string(w) + " is smaller than the window";
         });
         in_shape_ = x.shape(), planes_ = planes, h_ = h, w_ = w;
         oh_ = (h - kh_) / sh_ + 1, ow_ = (w - kw_) / sw_ + 1;
         tensor<T> y({planes * oh_ * ow_});
-        if constexpr (Kind == pool_kind::max) argmax_.assign(y.size(), 0);
+        if constexpr (Kind == pool_kind::max) argmax_.resize(y.size());
+        // A row of outputs at a time, window tap by window tap: the inner loops over ox vectorise
+        // (locals and restrict: stores through out and arg could otherwise alias the members).
+        const std::size_t kh = kh_, kw = kw_, sh = sh_, sw = sw_, oh = oh_, ow = ow_;
+        const T* __restrict in = x.data();
         for (std::size_t p = 0; p < planes; ++p)
-            for (std::size_t oy = 0; oy < oh_; ++oy)
-                for (std::size_t ox = 0; ox < ow_; ++ox) {
-                    const std::size_t o = (p * oh_ + oy) * ow_ + ox;
-                    T best = -std::numeric_limits<T>::infinity(), sum = 0;
-                    std::size_t best_at = 0;
-                    for (std::size_t i = 0; i < kh_; ++i)
-                        for (std::size_t j = 0; j < kw_; ++j) {
-                            const std::size_t at = (p * h + oy * sh_ + i) * w + ox * sw_ + j;
-                            if (x[at] > best || (i == 0 && j == 0)) best = x[at], best_at = at;
-                            sum += x[at];
-                        }
-                    if constexpr (Kind == pool_kind::max) y[o] = best, argmax_[o] = best_at;
-                    else y[o] = sum / T(kh_ * kw_);
+            for (std::size_t oy = 0; oy < oh; ++oy) {
+                T* __restrict out = y.data() + (p * oh + oy) * ow;
+                const std::size_t top = (p * h + oy * sh) * w;
+                if constexpr (Kind == pool_kind::max) {
+                    std::size_t* __restrict arg = argmax_.data() + (p * oh + oy) * ow;
+                    for (std::size_t ox = 0; ox < ow; ++ox) out[ox] = in[top + ox * sw], arg[ox] = top + ox * sw;
+                    for (std::size_t i = 0; i < kh; ++i)
+                        for (std::size_t j = 0; j < kw; ++j)
+                            for (std::size_t ox = 0; ox < ow; ++ox) {
+                                // The first largest value; NaN wins, as in PyTorch.
+                                const std::size_t at = top + i * w + ox * sw + j;
+                                const T v = in[at];
+                                const bool take = (v > out[ox]) | (v != v);
+                                out[ox] = take ? v : out[ox];
+                                arg[ox] = take ? at : arg[ox];
+                            }
+                } else {
+                    std::fill_n(out, ow, T(0));
+                    for (std::size_t i = 0; i < kh; ++i)
+                        for (std::size_t j = 0; j < kw; ++j)
+                            for (std::size_t ox = 0; ox < ow; ++ox) out[ox] += in[top + i * w + ox * sw + j];
+                    for (std::size_t ox = 0; ox < ow; ++ox) out[ox] /= T(kh * kw);
                 }
+            }
         return y;
     }
 

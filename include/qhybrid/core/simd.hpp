@@ -98,6 +98,19 @@ inline Real reduce_add(const batch<Real>& b) noexcept {
     }
 }
 
+// Pins a loaded batch to a register. g++ otherwise folds its load into every instruction that
+// uses it, one more load each, and loads are what bound the matrix-product tiles.
+template <class Real>
+QHYBRID_INLINE batch<Real> in_register(batch<Real> b) noexcept {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    auto r = static_cast<typename batch<Real>::register_type>(b);
+    asm("" : "+v"(r));
+    return batch<Real>(r);
+#else
+    return b;
+#endif
+}
+
 // The first n < lanes values at p, the other lanes zero, and the store of a batch's first n
 // lanes: the ragged ends of rows. Masked on AVX-512, through a stack buffer elsewhere.
 template <class Real>

@@ -1,7 +1,7 @@
 #pragma once
 // Dense matrix products for the layers, each C += (a product):
 // - A B (forward passes) and A^T B with row-major B and C and A read through strides, so that
-//   A^T B needs no copy. A register-blocked kernel: a tile of 4 rows by 2 SIMD registers of C
+//   A^T B needs no copy. A register-blocked kernel: a tile of 8 rows by 2 SIMD registers of C
 //   stays in registers across the whole k loop; the ragged last columns use masked loads. Every
 //   element is the same sum on every path and at every optimisation level: a fused multiply-add
 //   chain from zero in k order (simd::fused_multiply_add, std::fma), then added to C.
@@ -41,7 +41,7 @@ void tile(std::size_t depth, strided<T> A, std::size_t i, const T* b, std::size_
     B acc[R][2];
     for (auto& r : acc) r[0] = r[1] = B(T(0));
     for (std::size_t k = 0; k < depth; ++k) {
-        const B b0 = load(b + k * ldb, first), b1 = load(b + k * ldb + w, second);
+        const B b0 = simd::in_register(load(b + k * ldb, first)), b1 = simd::in_register(load(b + k * ldb + w, second));
         for (std::size_t r = 0; r < R; ++r) {
             const B a(A(i + r, k));
             acc[r][0] = simd::fused_multiply_add(a, b0, acc[r][0]);
@@ -63,9 +63,9 @@ void tile(std::size_t depth, strided<T> A, std::size_t i, const T* b, std::size_
 template <bool Ragged, class T>
 void tile_column(std::size_t m, std::size_t depth, strided<T> A, const T* b, std::size_t ldb, T* c, std::size_t ldc,
                  std::size_t width) noexcept {
-    constexpr std::size_t rows = 4;
     std::size_t i = 0;
-    for (; i + rows <= m; i += rows) tile<rows, Ragged>(depth, A, i, b, ldb, c, ldc, width);
+    for (; i + 8 <= m; i += 8) tile<8, Ragged>(depth, A, i, b, ldb, c, ldc, width);
+    for (; i + 4 <= m; i += 4) tile<4, Ragged>(depth, A, i, b, ldb, c, ldc, width);
     for (; i < m; ++i) tile<1, Ragged>(depth, A, i, b, ldb, c, ldc, width);
 }
 
@@ -79,9 +79,9 @@ void dot_block(std::size_t depth, const T* a, const T* b, T* c, std::size_t ldc)
         for (auto& v : row) v = B(T(0));
     auto step = [&](std::size_t k, auto load) {
         B bv[Cols];
-        for (std::size_t q = 0; q < Cols; ++q) bv[q] = load(b + q * depth + k);
+        for (std::size_t q = 0; q < Cols; ++q) bv[q] = simd::in_register(load(b + q * depth + k));
         for (std::size_t r = 0; r < R; ++r) {
-            const B av = load(a + r * depth + k);
+            const B av = simd::in_register(load(a + r * depth + k));
             for (std::size_t q = 0; q < Cols; ++q) acc[r][q] = simd::fused_multiply_add(av, bv[q], acc[r][q]);
         }
     };

@@ -18,7 +18,7 @@ class elementwise : public layer_base<elementwise<T, F>, T> {
 public:
     explicit elementwise(F f = {}) : f_(f) {}
     tensor<T> forward(const tensor<T>& x, mode) override {
-        tensor<T> y(x.shape());
+        tensor<T> y(x.shape(), uninitialized);
         for (std::size_t i = 0; i < y.size(); ++i) y[i] = f_.value(x[i]);
         kept_ = F::from_output ? y : x;
         return y;
@@ -26,7 +26,7 @@ public:
     tensor<T> backward(const tensor<T>& dy) override {
         require_forward(kept_, F::name);
         require(dy.size() == kept_.size(), [] { return std::string(F::name) + std::string(" backward: gradient does not match the output"); });
-        tensor<T> dx(kept_.shape());
+        tensor<T> dx(kept_.shape(), uninitialized);
         for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = dy[i] * f_.derivative(kept_[i]);
         return dx;
     }

@@ -111,7 +111,7 @@ public:
         oh = g.oh, ow = g.ow;
         x_ = x, h_ = h, wi_ = w;
         const std::size_t batch = x.dim(0), out_size = s_.out * g.positions();
-        tensor<T> y({batch, out_size});
+        tensor<T> y({batch, out_size}, uninitialized);
         cols_.resize(max_workers());
         parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
             for (std::size_t b = first; b < last; ++b) {

@@ -26,7 +26,7 @@ public:
         });
         in_shape_ = x.shape(), planes_ = planes, h_ = h, w_ = w;
         oh_ = (h - kh_) / sh_ + 1, ow_ = (w - kw_) / sw_ + 1;
-        tensor<T> y({planes * oh_ * ow_});
+        tensor<T> y({planes * oh_ * ow_}, uninitialized);
         if constexpr (Kind == pool_kind::max) argmax_.resize(y.size());
         // A row of outputs at a time, window tap by window tap: the inner loops over ox vectorise
         // (locals and restrict: stores through out and arg could otherwise alias the members).

@@ -11,6 +11,8 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace qhybrid::nn {
@@ -27,6 +29,36 @@ inline std::string to_string(const shape_t& s) {
     return out + "]";
 }
 
+// tensor(shape, uninitialized): storage a layer then overwrites entirely (outputs, gradients),
+// without the pass that would zero it first.
+inline constexpr struct uninitialized_t {
+} uninitialized{};
+
+namespace detail {
+
+// Default-initializes where std::vector value-initializes: tensor(shape, uninitialized).
+template <class T>
+struct default_init_allocator : aligned_allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = default_init_allocator<U>;
+    };
+    default_init_allocator() = default;
+    template <class U>
+    constexpr default_init_allocator(const default_init_allocator<U>&) noexcept {}
+
+    template <class U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+} // namespace detail
+
 template <class T>
 class tensor {
 public:
@@ -34,6 +66,7 @@ public:
 
     tensor() = default;
     explicit tensor(shape_t shape, T value = T(0)) : shape_(std::move(shape)), data_(element_count(shape_), value) {}
+    tensor(shape_t shape, uninitialized_t) : shape_(std::move(shape)), data_(element_count(shape_)) {}
     tensor(std::initializer_list<std::size_t> shape) : tensor(shape_t(shape)) {}
     tensor(shape_t shape, std::span<const T> values) : tensor(std::move(shape)) {
         require(values.size() == data_.size(), [&] {
@@ -76,7 +109,7 @@ public:
 
 private:
     shape_t shape_;
-    aligned_vector<T> data_;
+    std::vector<T, detail::default_init_allocator<T>> data_;
 };
 
 // Throws unless x has the given rank and, where `expected` is nonzero, those dimensions.

@@ -1,6 +1,7 @@
 // The audio front end, one thread, double:
 //   A1 real FFT of n = 256 .. 4096 points: qhybrid's Stockham FFT, Eigen's FFT and FFTW
 //      (FFTW_MEASURE, out of place). FFTW is GPL: it appears here only, never in the headers.
+//      Also qhybrid's heap-free fixed-size plan in float at 256 points.
 //   A2 librosa's MFCC (n_fft 2048, hop 512, 128 Slaney mels, 20 coefficients) and the 26
 //      DEEP-VOICE features of 1 s of audio at 22.05 kHz.
 #include <benchmark/benchmark.h>
@@ -10,6 +11,8 @@
 
 #include <unsupported/Eigen/FFT>
 
+#include <algorithm>
+#include <array>
 #include <complex>
 #include <vector>
 
@@ -35,6 +38,20 @@ void A1_fft_qhybrid(benchmark::State& state) {
         benchmark::DoNotOptimize(im.data());
     }
 
+}
+
+// The heap-free plan (audio/fixed_fft.hpp), as a microcontroller would run it: float, 256 points.
+void A1_fft_fixed_float_256(benchmark::State& state) {
+    static a::fixed_real_fft<float, 256> fft;
+    const auto wide = noise(256);
+    std::array<float, 256> x;
+    std::copy(wide.begin(), wide.end(), x.begin());
+    std::array<float, 129> re, im;
+    for (auto _ : state) {
+        fft.forward(x, re, im);
+        benchmark::DoNotOptimize(re.data());
+        benchmark::DoNotOptimize(im.data());
+    }
 }
 
 void A1_fft_eigen(benchmark::State& state) {
@@ -93,6 +110,7 @@ void A2_deep_voice_1s(benchmark::State& state) {
 } // namespace
 
 BENCHMARK(A1_fft_qhybrid)->RangeMultiplier(4)->Range(256, 4096);
+BENCHMARK(A1_fft_fixed_float_256);
 BENCHMARK(A1_fft_eigen)->RangeMultiplier(4)->Range(256, 4096);
 BENCHMARK(A1_fft_fftw)->RangeMultiplier(4)->Range(256, 4096);
 BENCHMARK(A2_mfcc_1s)->Unit(benchmark::kMicrosecond);

@@ -1,15 +1,21 @@
 // The FFTs against a long-double DFT written here, against Eigen's FFT (an independent
-// implementation), and against closed forms; float and double; bad sizes.
+// implementation), and against closed forms; float and double; bad sizes. The fixed-size plan
+// against the long-double DFT too, and without allocating.
+#include "allocation_counter.hpp"
+
 #include <catch2/catch.hpp>
 #include <qhybrid/audio/fft.hpp>
+#include <qhybrid/audio/fixed_fft.hpp>
 #include <qhybrid/core/rng.hpp>
 
 #include <unsupported/Eigen/FFT>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <type_traits>
 #include <vector>
 
 namespace a = qhybrid::audio;
@@ -117,6 +123,41 @@ TEST_CASE("real FFT closed forms: an impulse, a constant, a cosine on a bin") {
     fft.forward(x, re, im);
     for (std::size_t k = 0; k < fft.bins(); ++k)
         CHECK(std::abs(std::complex(re[k], im[k]) - std::complex(k == 37 ? n / 2.0 : 0.0, 0.0)) < 1e-11);
+}
+
+namespace {
+
+// The fixed plan against the long-double DFT with the heap plans' tolerance. (Not bit for bit
+// against real_fft: g++ contracts multiply-adds into FMAs differently in the two instantiations.)
+template <class Real, std::size_t N>
+void check_fixed_plan(qhybrid::rng& r) {
+    std::array<Real, N> x;
+    std::vector<cld> reference(N);
+    for (std::size_t j = 0; j < N; ++j) x[j] = Real(r.uniform(-1, 1)), reference[j] = x[j];
+    reference = dft(reference);
+    reference.resize(N / 2 + 1);
+    std::array<Real, N / 2 + 1> re, im;
+#ifdef QHYBRID_COUNT_ALLOCATIONS
+    const std::size_t before = allocation_count();
+#endif
+    a::fixed_real_fft<Real, N> fft;
+    fft.forward(x, re, im);
+#ifdef QHYBRID_COUNT_ALLOCATIONS
+    CHECK(allocation_count() == before);
+#endif
+    static_assert(std::is_trivially_destructible_v<a::fixed_real_fft<Real, N>>); // owns no heap memory
+    CHECK(relative_error(std::vector<Real>(re.begin(), re.end()), std::vector<Real>(im.begin(), im.end()), reference) <
+          tolerance<Real>());
+}
+
+} // namespace
+
+TEMPLATE_TEST_CASE("fixed-size real FFT equals the long-double DFT and never allocates", "", float, double) {
+    qhybrid::rng r(5);
+    check_fixed_plan<TestType, 2>(r);
+    check_fixed_plan<TestType, 8>(r);
+    check_fixed_plan<TestType, 512>(r);
+    check_fixed_plan<TestType, 1024>(r);
 }
 
 TEST_CASE("FFT sizes and buffers are checked") {

@@ -4,6 +4,7 @@
 // status, not a crash. export_header rejects what it cannot export.
 #include <catch2/catch.hpp>
 
+#include "allocation_counter.hpp"
 #include "deepvoice_cnn_f32.hpp"
 #include "deepvoice_cnn_f64.hpp"
 #include "fixture.hpp"
@@ -17,31 +18,7 @@
 #include <qhybrid/embedded/export.hpp>
 #include <qhybrid/nn/batch_norm.hpp>
 
-#include <atomic>
-#include <cstdlib>
 #include <filesystem>
-#include <new>
-
-// Every allocation in this program is counted, except under AddressSanitizer, which owns
-// operator new there (a replacement clashes with its allocation-type checks); the Release build
-// runs the count. (g++ cannot tell that these replace the global pair together, hence the pragma.)
-#if !defined(__SANITIZE_ADDRESS__)
-#define QHYBRID_COUNT_ALLOCATIONS 1
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-    ++allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -56,7 +33,7 @@ void check_equal(const Net& net, const std::array<double, N>& inputs, const std:
     std::array<T, Net::output_size> y{};
     std::size_t differing = 0, statuses = 0;
 #ifdef QHYBRID_COUNT_ALLOCATIONS
-    const std::size_t before = allocations;
+    const std::size_t before = allocation_count();
 #endif
     for (std::size_t s = 0; s < fixture::count; ++s) {
         for (std::size_t i = 0; i < x.size(); ++i) x[i] = T(inputs[s * x.size() + i]);
@@ -64,7 +41,7 @@ void check_equal(const Net& net, const std::array<double, N>& inputs, const std:
         for (std::size_t o = 0; o < y.size(); ++o) differing += y[o] != expected[s * y.size() + o];
     }
 #ifdef QHYBRID_COUNT_ALLOCATIONS
-    const std::size_t allocated = allocations - before;
+    const std::size_t allocated = allocation_count() - before;
     CHECK(allocated == 0);
 #endif
     CHECK(statuses == 0);

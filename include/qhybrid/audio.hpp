@@ -3,6 +3,7 @@
 #include "qhybrid/audio/chroma.hpp"
 #include "qhybrid/audio/deep_voice.hpp"
 #include "qhybrid/audio/fft.hpp"
+#include "qhybrid/audio/fixed_fft.hpp"
 #include "qhybrid/audio/frame_matrix.hpp"
 #include "qhybrid/audio/mel.hpp"
 #include "qhybrid/audio/mfcc.hpp"

@@ -7,10 +7,12 @@
 // Models: the DEEP-VOICE CNN trained classically for a few epochs, the CNN a QT-CNN (12 qubits,
 // 2 blocks) generates after a few epochs, an MLP with tanh and sigmoid, and a small 2-D CNN
 // (conv2d with stride and padding, max_pool2d). With the DEEP-VOICE CSV they train on its rows
-// and the inputs are held-out rows; without it, on generated rows (and it says so).
+// and the inputs are held-out rows; without it, on generated rows (and it says so). And a chirp
+// with its power spectrum, for the fixed-size FFT.
 #include <qhybrid/embedded/export.hpp>
 #include <qhybrid/qhybrid.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
@@ -23,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t count = 48, width = d::deep_voice_width, image_h = 12, image_w = 10;
+constexpr std::size_t count = 48, width = d::deep_voice_width, image_h = 12, image_w = 10, fft_size = 256;
 
 nn::labelled<double> deep_voice(const fs::path& data) {
     const fs::path csv = data / "deep-voice/DATASET-balanced.csv";
@@ -135,11 +137,21 @@ int main(int argc, char** argv) try {
     auto small_cnn = image_cnn<double>(gen);
     w.add("image_cnn", small_cnn, [&] { return image_cnn<float>(gen); }, images, {1, image_h, image_w});
 
+    // A noisy chirp for the fixed-size FFT on the device, and its power spectrum by the host
+    // library, in double.
+    std::vector<float> chirp(fft_size);
+    for (std::size_t j = 0; j < fft_size; ++j)
+        chirp[j] = float(std::sin(0.05 * double(j) + 0.004 * double(j * j)) + 0.1 * gen.uniform(-1, 1));
+    std::vector<double> chirp_wide(chirp.begin(), chirp.end()), re(fft_size / 2 + 1), im(re.size()), power(re.size());
+    qhybrid::audio::real_fft<double>(fft_size).forward(chirp_wide, re, im);
+    for (std::size_t k = 0; k < power.size(); ++k) power[k] = re[k] * re[k] + im[k] * im[k];
+
     std::ofstream f(out / "fixture.hpp");
     f << "// Written by make_fixture; do not edit. Inputs and the library models' outputs for them.\n#pragma once\n"
          "#include <array>\n#include <cstddef>\n\nnamespace fixture {\n\ninline constexpr std::size_t count = "
       << count << ";\n"
       << array<double>("deep_voice_inputs", held_out.x.values()) << array<double>("image_inputs", images.values())
+      << array<float>("fft_signal", chirp) << array<double>("fft_power", power)
       << "inline constexpr std::array<std::size_t, count> labels{";
     for (std::size_t i = 0; i < count; ++i) f << (i ? "," : "") << held_out.y[i];
     f << "};\n" << w.fixture << "\n} // namespace fixture\n";

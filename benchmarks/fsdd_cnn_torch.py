@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The CNN of examples/fsdd_cnn.cpp in PyTorch, trained the same way on the same features, for
-the time per epoch side by side with qhybrid's (one thread each, float64 as qhybrid trains).
+"""The CNN of examples/fsdd_cnn.cpp (models::fsdd_cnn) in PyTorch, trained the same way on the
+same features, for the time per epoch side by side with qhybrid's (one thread each, in float64 or
+float32 as `fsdd_cnn --precision` trains).
 
 Features: torchaudio configured as librosa (the configuration tests/reference checks against
 qhybrid to 1e-12): 1 s, n_fft 512, hop 128, 40 Slaney mels, power_to_db(top_db 80), standardised

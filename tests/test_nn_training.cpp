@@ -42,7 +42,11 @@ TEST_CASE("quantum_layer: forward equals single-state runs, backward matches fin
     tensor nan_input({1, 4});
     nan_input[2] = std::nan("");
     CHECK_THROWS_WITH(layer.forward(nan_input, nn::mode::train), Catch::Contains("inputs: value 2 of sample 0 is not finite"));
-    CHECK_THROWS_WITH(layer.backward(tensor({11, 3})), Catch::Contains("quantum_layer backward"));
+    CHECK_THROWS_WITH(layer.backward(tensor({11, 3})), Catch::Contains("quantum_layer"));
+    // Backward consumes the final states forward kept.
+    layer.forward(x, nn::mode::train);
+    layer.backward(tensor({11, 4}));
+    CHECK_THROWS_WITH(layer.backward(tensor({11, 4})), Catch::Contains("backward() needs a forward() that completed after the last backward()"));
 }
 
 // Two Gaussian blobs per class in 2-D: separable, but not by a line through the origin.

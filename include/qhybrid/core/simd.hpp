@@ -111,7 +111,7 @@ QHYBRID_INLINE batch<Real> in_register(batch<Real> b) noexcept {
 #endif
 }
 
-// The first n < lanes values at p, the other lanes zero, and the store of a batch's first n
+// The first n <= lanes values at p, the other lanes zero, and the store of a batch's first n
 // lanes: the ragged ends of rows. Masked on AVX-512, through a stack buffer elsewhere.
 template <class Real>
 inline batch<Real> load_first(const Real* p, std::size_t n) noexcept {

@@ -4,6 +4,7 @@
 
 #include <qhybrid/nn.hpp>
 
+#include <cmath>
 #include <string>
 
 
@@ -158,6 +159,22 @@ TEST_CASE("pooling: forward from the definition, backward matches finite differe
     for (std::size_t k = 0; k < 42; ++k) mean += x[42 + k];
     CHECK(std::abs(gy[1] - mean / 42) <= 1e-15);
     CHECK(gradient_error(g, x, nn::mode::train, r) <= fd_tol);
+}
+
+TEST_CASE("max pooling: ties go to the first value, NaN wins its window (as in PyTorch), gradients follow") {
+    tensor x({1, 1, 2, 4});
+    // window 1: 1, 3 / 3, 2 (tie: the first 3); window 2: 0, NaN / 5, 4 (the NaN)
+    const double values[] = {1, 3, 0, std::nan(""), 3, 2, 5, 4};
+    std::copy(std::begin(values), std::end(values), x.values().begin());
+    nn::max_pool2d<double> mp(2);
+    const tensor y = mp.forward(x, nn::mode::train);
+    CHECK(y[0] == 3);
+    CHECK(std::isnan(y[1]));
+    tensor dy({1, 1, 1, 2});
+    dy[0] = 10, dy[1] = 20;
+    const tensor dx = mp.backward(dy);
+    const double expected[] = {0, 10, 0, 20, 0, 0, 0, 0};
+    for (std::size_t i = 0; i < 8; ++i) CHECK(dx[i] == expected[i]);
 }
 
 TEST_CASE("activations and softmax: values from closed forms, backward matches finite differences") {

@@ -21,7 +21,7 @@ public:
 
     // x: planes of h x w values; returns the pooled planes (oh x ow each).
     tensor<T> forward(const tensor<T>& x, std::size_t planes, std::size_t h, std::size_t w, const char* who) {
-        require(h >= kh_ && w >= kw_, [=, this] {
+        require(h >= kh_ && w >= kw_, [=] {
             return std::string(who) + ": input " + std::to_string(h) + "x" + std::to_string(w) + " is smaller than the window";
         });
         in_shape_ = x.shape(), planes_ = planes, h_ = h, w_ = w;

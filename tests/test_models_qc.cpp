@@ -50,4 +50,5 @@ TEST_CASE("fsdd_cnn: the documented parameter counts, and float agrees with doub
     double err = 0;
     for (std::size_t i = 0; i < y.size(); ++i) err = std::max(err, std::abs(y[i] - double(yf[i])));
     CHECK(err < 1e-6); // float rounding through 5 layers of sums of up to 1,120 terms (6e-8 here)
+    CHECK_THROWS_WITH(fsdd_cnn::build<double>(1, gen, 1), Catch::Contains("fsdd_cnn: 1 classes (need 2 or more)"));
 }

@@ -7,6 +7,7 @@
 //   conv2d(16 -> 16, 3x3, padding 1), relu, max_pool2d(2)   -> [16, 15, 10]
 //   conv2d(16 -> 32, 3x3, padding 1), relu, max_pool2d(2)   -> [32, 7, 5]
 //   flatten, dropout(0.3), dense(1120 -> 64), relu, dense(64 -> classes)
+#include "qhybrid/core/error.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/conv.hpp"
@@ -16,6 +17,8 @@
 #include "qhybrid/nn/pool.hpp"
 #include "qhybrid/nn/sequential.hpp"
 
+#include <string>
+
 namespace qhybrid::models {
 
 struct fsdd_cnn {
@@ -23,6 +26,7 @@ struct fsdd_cnn {
 
     template <class T>
     static nn::sequential<T> build(std::size_t classes, rng& gen, std::uint64_t dropout_seed) {
+        require(classes >= 2, [&] { return "fsdd_cnn: " + std::to_string(classes) + " classes (need 2 or more)"; });
         nn::sequential<T> net;
         std::size_t channels = 1;
         for (std::size_t out : {16, 16, 32}) {

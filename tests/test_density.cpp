@@ -132,6 +132,72 @@ TEST_CASE("density matrix: every gate kind gives |psi><psi| of the statevector (
     check_gates_match_statevector<double, real_gates>(1e-12);
 }
 
+// Real uncontrolled pair gates run factored by the larger entry of each row (pivoted), and
+// flips and rotations with lane controls run fused with their column halves. Every angle regime
+// of RY is checked (the diagonal pivot, the off-diagonal one, c = 0, |c| = |s|) on lane and
+// register targets, from a real and from a complex start, and in batches whose lanes agree on
+// the pivot or not (these run unfactored).
+template <class Start>
+using pivot_circuit =
+    q::compose<Start, q::circuit<q::ry<0, q::input<0>>, q::ry<1, q::input<1>>, q::ry<2, q::input<2>>, q::ry<3, q::input<3>>,
+                                 q::h<1>, q::h<3>, q::cnot<0, 1>, q::cnot<2, 3>, q::cnot<3, 0>, q::cry<0, 2, q::input<1>>,
+                                 q::cry<3, 1, q::input<2>>, q::x<2>, q::ry<3, q::input<0>>, q::ry<0, q::input<3>>>>;
+using real_start = q::circuit<q::barrier<0b1111>>;
+using complex_start = q::circuit<q::rx<0, q::constant<0.7>>, q::rx<3, q::constant<1.1>>>;
+
+template <class Real, class Start>
+void check_pivots(const std::vector<std::vector<double>>& angle_sets, double tol) {
+    using C = pivot_circuit<Start>;
+    const q::executor<C> ex;
+    q::density_matrix<n, Real> rho;
+    q::statevector<n, Real> psi;
+    for (const auto& set : angle_sets) {
+        const std::vector<Real> x(set.begin(), set.end());
+        ex.run(psi, {}, x);
+        ex.run(rho, {}, x);
+        CHECK(rho.is_real() == std::is_same_v<Start, real_start>);
+        double e = 0;
+        for (std::size_t a = 0; a < rho.dimension; ++a)
+            for (std::size_t b = 0; b < rho.dimension; ++b)
+                e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
+        CHECK(e <= tol);
+    }
+    // A batch: lane l takes set l mod the number of sets.
+    using D = q::batched_density_matrix<n, Real>;
+    constexpr std::size_t w = D::samples;
+    std::vector<Real> xs(C::num_inputs * w);
+    for (std::size_t i = 0; i < C::num_inputs; ++i)
+        for (std::size_t l = 0; l < w; ++l) xs[i * w + l] = Real(angle_sets[l % angle_sets.size()][i]);
+    D batch;
+    ex.run(batch, {}, xs);
+    for (std::size_t l = 0; l < w; ++l) {
+        const auto& set = angle_sets[l % angle_sets.size()];
+        ex.run(psi, {}, std::vector<Real>(set.begin(), set.end()));
+        double e = 0;
+        for (std::size_t a = 0; a < rho.dimension; ++a)
+            for (std::size_t b = 0; b < rho.dimension; ++b)
+                e = std::max(e, double(std::abs(batch.entry(a, b, l) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
+        CHECK(e <= tol);
+    }
+}
+
+template <class Real>
+void check_pivots(double tol) {
+    const double pi = M_PI;
+    const std::vector<std::vector<double>> diagonal{{0.3, -1.2, 0, 1.5}, {-0.9, 0.1, 1.1, -1.4}};
+    const std::vector<std::vector<double>> off_diagonal{{pi, -pi, 2.5, -3.0}, {2.0, -2.2, 3.5, 4.0}};
+    const std::vector<std::vector<double>> mixed{{pi / 2, 3 * pi / 2, -pi / 2, 2 * pi}, {0.2, 2.8, -2.9, 0.7}, {pi, 0, 1.0, -2.0}};
+    for (const auto* sets : {&diagonal, &off_diagonal, &mixed}) {
+        check_pivots<Real, real_start>(*sets, tol);
+        check_pivots<Real, complex_start>(*sets, tol);
+    }
+}
+
+TEST_CASE("density matrix: factored real gates and fused controlled gates at every angle (double, float, batched)") {
+    check_pivots<double>(1e-14);
+    check_pivots<float>(2e-6);
+}
+
 TEST_CASE("density matrix: read-outs equal their definitions on a mixed state") {
     qhybrid::rng r(3);
     const dense::mat m = random_mixed_state<3>(r);

@@ -132,33 +132,76 @@ concept density_state = requires { requires State::is_density_matrix; };
 template <class State>
 concept trajectory_state = requires { requires State::is_trajectory; };
 
-// A density-matrix gate whose row and column halves run in one sweep: diagonal gates always,
-// pair gates when all their qubits are held in registers (always in a batched state), and
-// uncontrolled pair gates on a lane qubit whose column twin is held in registers.
-template <class G, class V>
-inline constexpr bool pair_in_registers =
-    G::shape == gate_shape::pair && kernel::lane_mask<V::lane_qubits>(G::qubits) == 0;
-template <class G, class V, unsigned N>
-constexpr bool pair_from_lane() {
-    if constexpr (G::shape != gate_shape::pair) return false;
-    else return G::controls == 0 && G::target < V::lane_qubits && G::target + N >= V::lane_qubits;
+// A density-matrix gate whose row and column halves run in one sweep: diagonal gates always, pair
+// gates when the column half's qubits are all held in registers (always but for a few qubits of
+// a single state).
+template <class G, class H, class V>
+inline constexpr bool fusable =
+    G::shape == gate_shape::diagonal || (G::shape == gate_shape::pair && kernel::lane_mask<V::lane_qubits>(H::qubits) == 0);
+
+// Uncontrolled real pair gates (RY, H) run factored (kernel::apply_pair_pair_pivoted); their
+// column half has the same matrix.
+template <class G>
+inline constexpr bool pivotable = G::shape == gate_shape::pair && G::real_matrix && !is_flip<G> && G::controls == 0;
+
+template <class T>
+bool every(const T& b) {
+    if constexpr (std::is_same_v<T, bool>) return b;
+    else return xsimd::all(b);
 }
-template <class G, class V, unsigned N>
-inline constexpr bool fusable = G::shape == gate_shape::diagonal || pair_in_registers<G, V> || pair_from_lane<G, V, N>();
+
+// Whether every lane of the real matrix m takes the diagonal (Swap = false) or the off-diagonal
+// pivot in both rows, (m00, m01) and (m11, m10).
+template <bool Swap, class T>
+bool pivot_fits(const mat2<T>& m) {
+    using std::abs;
+    const auto fits = [](const T& diagonal, const T& off) {
+        return Swap ? every(abs(diagonal) <= abs(off)) : every(abs(off) <= abs(diagonal));
+    };
+    return fits(m.re[0], m.re[1]) && fits(m.re[3], m.re[2]);
+}
+
+// The pivoted rows of G's real matrix m, spread over lanes as pair_coefficients does.
+template <unsigned LaneBits, class G, bool Swap, class B, class T>
+QHYBRID_INLINE kernel::pivoted_rows<B> pivoted_coefficients(const mat2<T>& m) {
+    const auto ratio = [](const T& diagonal, const T& off) { return Swap ? T(diagonal / off) : T(off / diagonal); };
+    const B r0(ratio(m.re[0], m.re[1])), r1(ratio(m.re[3], m.re[2]));
+    const B k0(Swap ? m.re[1] : m.re[0]), k1(Swap ? m.re[2] : m.re[3]);
+    if constexpr (G::target >= LaneBits) {
+        return {{r0, r1}, {k0, k1}};
+    } else {
+        constexpr std::uint64_t t = std::uint64_t{1} << G::target;
+        return {{select_lanes<B, t, 0>(r1, r0), B(0)}, {select_lanes<B, t, 0>(k1, k0), B(0)}};
+    }
+}
+
+template <class G, class H, bool Swap, class A, class V, class T>
+void apply_pivoted(kernel::view<typename V::real_type, V::registers> v, const mat2<T>& m) {
+    using B = typename V::batch_type;
+    constexpr unsigned lb = V::lane_qubits;
+    const auto p1 = pivoted_coefficients<lb, G, Swap, B>(m), p2 = pivoted_coefficients<lb, H, Swap, B>(m);
+    if constexpr (G::target < lb) kernel::apply_lane_pair_pivoted<lb, G::target, H::target, Swap, A>(v, p1, p2);
+    else kernel::apply_pair_pair_pivoted<lb, G::target, H::target, Swap, A>(v, p1, p2);
+}
 
 // G and H (conj(G) on the column qubits) in one sweep over the vector of a density matrix.
 template <class G, class H, class A, class V, class T>
 void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c, const T& s) {
     using B = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
-    if constexpr (pair_in_registers<G, V>) {
-        kernel::apply_pair_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(
-            v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0),
-            pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0));
-    } else if constexpr (G::shape == gate_shape::pair) {
-        kernel::apply_lane_pair<lb, G::target, H::target, is_flip<G>, G::real_matrix, A>(
-            v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0),
-            pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0));
+    if constexpr (G::shape == gate_shape::pair) {
+        if constexpr (pivotable<G>) {
+            // A batch of different angles may disagree on the pivot; a single state never does.
+            const auto m = G::template matrix<T>(c, s);
+            if (pivot_fits<false>(m)) return apply_pivoted<G, H, false, A, V>(v, m);
+            if (pivot_fits<true>(m)) return apply_pivoted<G, H, true, A, V>(v, m);
+        }
+        const auto c1 = pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0);
+        const auto c2 = pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0);
+        if constexpr (G::target >= lb)
+            kernel::apply_pair_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(v, c1, c2);
+        else
+            kernel::apply_lane_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(v, c1, c2);
     } else {
         using D1 = diag_bits<G, V>;
         using D2 = diag_bits<H, V>;
@@ -178,7 +221,7 @@ void apply_gate(State& psi, const T& c, const T& s) {
         using V = typename State::vector_type;
         using H = conjugated<G, State::num_qubits>;
         auto& v = psi.vectorized();
-        if constexpr (fusable<G, V, State::num_qubits>) {
+        if constexpr (fusable<G, H, V>) {
             if constexpr (G::real_matrix)
                 if (v.is_real()) return apply_fused<G, H, kernel::rvec<B>, V>(v.raw_view(), c, s);
             apply_fused<G, H, kernel::cvec<B>, V>(v.view(), c, s);

@@ -352,55 +352,156 @@ inline B backward_diagonal(view<Real, R> psi, view<Real, R> lam, const diag_coef
 
 // ---- two gates in one sweep -------------------------------------------------------------------
 // A gate on a density matrix is G on a row qubit and conj(G) on the matching column qubit. When
-// every qubit of both is held in registers, one sweep over groups of four registers applies
-// both: half the memory traffic of two sweeps. Controls are tested per group: they never include
-// the other gate's target.
+// the second gate's qubits are all held in registers, one sweep over groups of registers applies
+// both: half the memory traffic of two sweeps. Register controls are tested per group: they never
+// include the other gate's target. Lane controls of the first gate are in its coefficients, or,
+// for a flip, a blend.
 
-// x <- G x on the register pair (lo, hi): a 2x2 matrix, or a swap for X and CNOT.
-template <bool Flip, bool RealCoeff, class B, class A>
+// x <- G x on the register pair (lo, hi): a 2x2 matrix, or for X and CNOT a swap in the lanes
+// whose control bits (LaneControls) are all 1.
+template <bool Flip, bool RealCoeff, std::uint64_t LaneControls, class B, class A>
 inline void pair_step(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
-    if constexpr (Flip) std::swap(lo, hi);
-    else pair_update<RealCoeff>(c, lo, hi);
+    if constexpr (Flip && LaneControls == 0) {
+        std::swap(lo, hi);
+    } else if constexpr (Flip) {
+        const A l = lo;
+        lo = select_lanes<LaneControls>(hi, lo);
+        hi = select_lanes<LaneControls>(l, hi);
+    } else {
+        pair_update<RealCoeff>(c, lo, hi);
+    }
+}
+
+// x <- G x on a register, G's target held in lanes.
+template <unsigned Target, bool Flip, bool RealCoeff, std::uint64_t LaneControls, class B, class A>
+inline A lane_step(const pair_coeffs<B>& c, const A& x) noexcept {
+    if constexpr (Flip && LaneControls == 0) return partner<Target>(x);
+    else if constexpr (Flip) return select_lanes<LaneControls>(partner<Target>(x), x);
+    else return lane_update<Target, RealCoeff>(c, x);
 }
 
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, bool Flip,
           bool RealCoeff, class A, class Real, std::size_t R, class B>
 inline void apply_pair_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pair_coeffs<B>& c2) {
-    static_assert(T1 >= LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C1 | C2) == 0);
+    static_assert(T1 >= LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C2) == 0);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
     constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
+    constexpr std::uint64_t lc1 = lane_mask<LaneBits>(C1);
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
+        const bool first = (j & k1) == k1, second = (j & k2) == k2;
+        if (!first && !second) return; // a group both gates' controls leave alone
         A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
-        if ((j & k1) == k1) {
-            pair_step<Flip, RealCoeff>(c1, x00, x10);
-            pair_step<Flip, RealCoeff>(c1, x01, x11);
+        if (first) {
+            pair_step<Flip, RealCoeff, lc1>(c1, x00, x10);
+            pair_step<Flip, RealCoeff, lc1>(c1, x01, x11);
         }
-        if ((j & k2) == k2) {
-            pair_step<Flip, RealCoeff>(c2, x00, x01);
-            pair_step<Flip, RealCoeff>(c2, x10, x11);
+        if (second) {
+            pair_step<Flip, RealCoeff, 0>(c2, x00, x01);
+            pair_step<Flip, RealCoeff, 0>(c2, x10, x11);
         }
         store(v, j, x00), store(v, j | t1, x10), store(v, j | t2, x01), store(v, j | t1 | t2, x11);
     });
 }
 
-// The same when the first gate's target is held in lanes (a single state's low row qubits) and
-// neither gate has controls: each register of a pair takes the in-register update, then the pair
-// the second gate's.
-template <unsigned LaneBits, unsigned T1, unsigned T2, bool Flip, bool RealCoeff, class A, class Real, std::size_t R,
-          class B>
+// The same when the first gate's target is held in lanes (a single state's low row qubits): each
+// register of a pair takes the in-register update, then the pair the second gate's.
+template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, bool Flip,
+          bool RealCoeff, class A, class Real, std::size_t R, class B>
 inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pair_coeffs<B>& c2) {
+    static_assert(T1 < LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C2) == 0);
+    constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
+    constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
+    constexpr std::uint64_t lc1 = lane_mask<LaneBits>(C1);
+    for_each_register<t2, 0, R>([&](std::size_t j) {
+        const bool first = (j & k1) == k1, second = (j & k2) == k2;
+        if (!first && !second) return;
+        A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
+        if (first) {
+            x0 = lane_step<T1, Flip, RealCoeff, lc1>(c1, x0);
+            x1 = lane_step<T1, Flip, RealCoeff, lc1>(c1, x1);
+        }
+        if (second) pair_step<Flip, RealCoeff, 0>(c2, x0, x1);
+        store(v, j, x0), store(v, j | t2, x1);
+    });
+}
+
+// ---- two real pair gates in one sweep, pivoted -------------------------------------------------
+// A row of a real 2x2 matrix factors into a scale and a ratio, lo' = m00 lo + m01 hi =
+// m00 (lo + (m01/m00) hi): one FMA instead of a multiply and an FMA. The first gate's scales are
+// per lane, so they pass through the second gate (a lane-wise linear map) and both gates' scales
+// are applied once, at the store: two FMAs and a multiply per register instead of four
+// operations. The pivot, the larger entry of each row, keeps every ratio in [-1, 1]; with the
+// off-diagonal pivot (Swap), lo' = m01 (hi + (m00/m01) lo).
+
+// Ratios and scales of an uncontrolled real gate's rows: [0] the lo row and [1] the hi row of a
+// high target; [0] alone for a low target, whose lanes hold both rows.
+template <class B>
+struct pivoted_rows {
+    std::array<B, 2> ratio, scale;
+};
+
+// One factored row: self + r other, or with the off-diagonal pivot other + r self.
+template <bool Swap, class B>
+QHYBRID_INLINE B pivot_fma(const B& r, const B& self, const B& other) noexcept {
+    return Swap ? xsimd::fma(r, self, other) : xsimd::fma(r, other, self);
+}
+template <bool Swap, class B>
+QHYBRID_INLINE cvec<B> pivot_fma(const B& r, const cvec<B>& self, const cvec<B>& other) noexcept {
+    return {pivot_fma<Swap>(r, self.re, other.re), pivot_fma<Swap>(r, self.im, other.im)};
+}
+template <bool Swap, class B>
+QHYBRID_INLINE rvec<B> pivot_fma(const B& r, const rvec<B>& self, const rvec<B>& other) noexcept {
+    return {pivot_fma<Swap>(r, self.re, other.re)};
+}
+
+template <class B>
+QHYBRID_INLINE cvec<B> scaled(const B& k, const cvec<B>& x) noexcept {
+    return {k * x.re, k * x.im};
+}
+template <class B>
+QHYBRID_INLINE rvec<B> scaled(const B& k, const rvec<B>& x) noexcept {
+    return {k * x.re};
+}
+
+// The factored update of the register pair (lo, hi), its scales left pending.
+template <bool Swap, class B, class A>
+QHYBRID_INLINE void pivoted_pair_step(const pivoted_rows<B>& p, A& lo, A& hi) noexcept {
+    const A l = lo;
+    lo = pivot_fma<Swap>(p.ratio[0], l, hi);
+    hi = pivot_fma<Swap>(p.ratio[1], hi, l);
+}
+
+// apply_pair_pair for two uncontrolled real gates.
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, class A, class Real, std::size_t R, class B>
+inline void apply_pair_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
+    static_assert(T1 >= LaneBits && T2 >= LaneBits);
+    constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
+    // The scale of x_ab: the first gate's row a times the second gate's row b.
+    const B k00 = p1.scale[0] * p2.scale[0], k10 = p1.scale[1] * p2.scale[0], k01 = p1.scale[0] * p2.scale[1],
+            k11 = p1.scale[1] * p2.scale[1];
+    for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
+        A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
+        pivoted_pair_step<Swap>(p1, x00, x10);
+        pivoted_pair_step<Swap>(p1, x01, x11);
+        pivoted_pair_step<Swap>(p2, x00, x01);
+        pivoted_pair_step<Swap>(p2, x10, x11);
+        store(v, j, scaled(k00, x00)), store(v, j | t1, scaled(k10, x10));
+        store(v, j | t2, scaled(k01, x01)), store(v, j | t1 | t2, scaled(k11, x11));
+    });
+}
+
+// apply_lane_pair for two uncontrolled real gates.
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, class A, class Real, std::size_t R, class B>
+inline void apply_lane_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
     static_assert(T1 < LaneBits && T2 >= LaneBits);
     constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
+    const B k0 = p1.scale[0] * p2.scale[0], k1 = p1.scale[0] * p2.scale[1];
     for_each_register<t2, 0, R>([&](std::size_t j) {
         A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
-        if constexpr (Flip) {
-            x0 = partner<T1>(x0), x1 = partner<T1>(x1);
-        } else {
-            x0 = lane_update<T1, RealCoeff>(c1, x0);
-            x1 = lane_update<T1, RealCoeff>(c1, x1);
-        }
-        pair_step<Flip, RealCoeff>(c2, x0, x1);
-        store(v, j, x0), store(v, j | t2, x1);
+        x0 = pivot_fma<Swap>(p1.ratio[0], x0, partner<T1>(x0));
+        x1 = pivot_fma<Swap>(p1.ratio[0], x1, partner<T1>(x1));
+        pivoted_pair_step<Swap>(p2, x0, x1);
+        store(v, j, scaled(k0, x0)), store(v, j | t2, scaled(k1, x1));
     });
 }
 

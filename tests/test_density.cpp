@@ -198,6 +198,30 @@ TEST_CASE("density matrix: factored real gates and fused controlled gates at eve
     check_pivots<float>(2e-6);
 }
 
+// 200 rotations just below pi/2 each defer a scale c^2 of about 1/2 (the diagonal pivot, which
+// defers in lanes too): without settling it on the way, the pending scale underflows in float
+// and the unscaled entries overflow.
+TEST_CASE("density matrix: a long circuit of factored rotations settles its deferred scale") {
+    using C = q::real_amplitudes<n, 49, q::entanglement::linear>;
+    qhybrid::rng r(5);
+    const auto params = uniform(r, C::num_params, 1.5, 1.57);
+    auto check = [&]<class Real>(Real tol) {
+        const std::vector<Real> p(params.begin(), params.end());
+        q::density_matrix<n, Real> rho;
+        q::statevector<n, Real> psi;
+        q::executor<C>().run(psi, p, {});
+        q::executor<C>().run(rho, p, {});
+        double e = 0;
+        for (std::size_t a = 0; a < rho.dimension; ++a)
+            for (std::size_t b = 0; b < rho.dimension; ++b)
+                e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
+        CHECK(e <= tol);
+        CHECK(rho.trace() == Approx(1).margin(tol));
+    };
+    check(1e-13);
+    check(2e-5f);
+}
+
 TEST_CASE("density matrix: read-outs equal their definitions on a mixed state") {
     qhybrid::rng r(3);
     const dense::mat m = random_mixed_state<3>(r);

@@ -161,12 +161,14 @@ bool pivot_fits(const mat2<T>& m) {
     return fits(m.re[0], m.re[1]) && fits(m.re[3], m.re[2]);
 }
 
-// The pivoted rows of G's real matrix m, spread over lanes as pair_coefficients does.
-template <unsigned LaneBits, class G, bool Swap, class B, class T>
+// The pivoted rows of G's real matrix m, spread over lanes as pair_coefficients does. A deferred
+// rotation with the off-diagonal pivot scales its lo row by m10 = -m01 (see kernels.hpp).
+template <unsigned LaneBits, class G, bool Swap, bool Deferred, class B, class T>
 QHYBRID_INLINE kernel::pivoted_rows<B> pivoted_coefficients(const mat2<T>& m) {
     const auto ratio = [](const T& diagonal, const T& off) { return Swap ? T(diagonal / off) : T(off / diagonal); };
-    const B r0(ratio(m.re[0], m.re[1])), r1(ratio(m.re[3], m.re[2]));
-    const B k0(Swap ? m.re[1] : m.re[0]), k1(Swap ? m.re[2] : m.re[3]);
+    const T lo_pivot = Swap && Deferred ? m.re[2] : Swap ? m.re[1] : m.re[0];
+    const B r0(Swap ? T(m.re[0] / lo_pivot) : ratio(m.re[0], m.re[1])), r1(ratio(m.re[3], m.re[2]));
+    const B k0(lo_pivot), k1(Swap ? m.re[2] : m.re[3]);
     if constexpr (G::target >= LaneBits) {
         return {{r0, r1}, {k0, k1}};
     } else {
@@ -175,26 +177,52 @@ QHYBRID_INLINE kernel::pivoted_rows<B> pivoted_coefficients(const mat2<T>& m) {
     }
 }
 
+// The scale that a density matrix's factored rotations leave pending, per sample in a batch: the
+// vector holds rho / value until `settle` multiplies it in. Gates and channels are linear, so
+// they run on the unscaled vector unchanged. Every deferred rotation contributes c^2 or s^2, the
+// larger, so at least 1/2.
+template <class State>
+struct pending_scale {
+    using T = typename State::value_type;
+    T value = T(1); // (a batch's braced {1} would read 8 values from one)
+
+    void settle(State& rho) {
+        using B = typename State::batch_type;
+        if (every(value == T(1))) return;
+        auto& v = rho.vectorized();
+        if (v.is_real()) kernel::scale<kernel::rvec<B>>(v.raw_view(), B(value));
+        else kernel::scale<kernel::cvec<B>>(v.view(), B(value));
+        value = T(1);
+    }
+    // Keeps the unscaled entries below 2^20 (float's range is 2^128).
+    void settle_if_large(State& rho) {
+        if (!every(value >= T(1.0 / (1 << 20)))) settle(rho);
+    }
+};
+
+// G and H factored with the pivot Swap; multiplies a deferred rotation's scale into `pending`.
 template <class G, class H, bool Swap, class A, class V, class T>
-void apply_pivoted(kernel::view<typename V::real_type, V::registers> v, const mat2<T>& m) {
+void apply_pivoted(kernel::view<typename V::real_type, V::registers> v, const mat2<T>& m, T& pending) {
     using B = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
-    const auto p1 = pivoted_coefficients<lb, G, Swap, B>(m), p2 = pivoted_coefficients<lb, H, Swap, B>(m);
-    if constexpr (G::target < lb) kernel::apply_lane_pair_pivoted<lb, G::target, H::target, Swap, A>(v, p1, p2);
-    else kernel::apply_pair_pair_pivoted<lb, G::target, H::target, Swap, A>(v, p1, p2);
+    constexpr bool deferred = is_rotation<G> && (G::target >= lb || !Swap);
+    const auto p1 = pivoted_coefficients<lb, G, Swap, deferred, B>(m), p2 = pivoted_coefficients<lb, H, Swap, deferred, B>(m);
+    if constexpr (G::target < lb) kernel::apply_lane_pair_pivoted<lb, G::target, H::target, Swap, deferred, A>(v, p1, p2);
+    else kernel::apply_pair_pair_pivoted<lb, G::target, H::target, Swap, deferred, A>(v, p1, p2);
+    if constexpr (deferred) pending *= Swap ? T(m.re[2] * m.re[2]) : T(m.re[0] * m.re[0]);
 }
 
 // G and H (conj(G) on the column qubits) in one sweep over the vector of a density matrix.
 template <class G, class H, class A, class V, class T>
-void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c, const T& s) {
+void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c, const T& s, T& pending) {
     using B = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
     if constexpr (G::shape == gate_shape::pair) {
         if constexpr (pivotable<G>) {
             // A batch of different angles may disagree on the pivot; a single state never does.
             const auto m = G::template matrix<T>(c, s);
-            if (pivot_fits<false>(m)) return apply_pivoted<G, H, false, A, V>(v, m);
-            if (pivot_fits<true>(m)) return apply_pivoted<G, H, true, A, V>(v, m);
+            if (pivot_fits<false>(m)) return apply_pivoted<G, H, false, A, V>(v, m, pending);
+            if (pivot_fits<true>(m)) return apply_pivoted<G, H, true, A, V>(v, m, pending);
         }
         const auto c1 = pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0);
         const auto c2 = pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0);
@@ -218,17 +246,9 @@ void apply_gate(State& psi, const T& c, const T& s) {
     } else if constexpr (trajectory_state<State>) {
         apply_gate<G>(psi.state(), c, s);
     } else if constexpr (density_state<State>) {
-        using V = typename State::vector_type;
-        using H = conjugated<G, State::num_qubits>;
-        auto& v = psi.vectorized();
-        if constexpr (fusable<G, H, V>) {
-            if constexpr (G::real_matrix)
-                if (v.is_real()) return apply_fused<G, H, kernel::rvec<B>, V>(v.raw_view(), c, s);
-            apply_fused<G, H, kernel::cvec<B>, V>(v.view(), c, s);
-        } else {
-            apply_gate<G>(v, c, s);
-            apply_gate<H>(v, c, s);
-        }
+        pending_scale<State> pending;
+        apply_gate<G>(psi, c, s, pending);
+        pending.settle(psi);
     } else if constexpr (G::shape == gate_shape::swap) {
         apply_gate<cnot<G::a, G::b>>(psi, c, s);
         apply_gate<cnot<G::b, G::a>>(psi, c, s);
@@ -237,6 +257,25 @@ void apply_gate(State& psi, const T& c, const T& s) {
         if constexpr (G::real_matrix)
             if (psi.is_real()) return apply_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), c, s);
         apply_gate_as<G, kernel::cvec<B>, State>(psi.view(), c, s);
+    }
+}
+
+// G on a density matrix whose vector holds rho / pending.value.
+template <class G, class State, class T>
+void apply_gate(State& rho, const T& c, const T& s, pending_scale<State>& pending) {
+    using B = typename State::batch_type;
+    using V = typename State::vector_type;
+    using H = conjugated<G, State::num_qubits>;
+    auto& v = rho.vectorized();
+    if constexpr (G::shape == gate_shape::barrier) {
+        return;
+    } else if constexpr (fusable<G, H, V>) {
+        if constexpr (G::real_matrix)
+            if (v.is_real()) return apply_fused<G, H, kernel::rvec<B>, V>(v.raw_view(), c, s, pending.value);
+        apply_fused<G, H, kernel::cvec<B>, V>(v.view(), c, s, pending.value);
+    } else {
+        apply_gate<G>(v, c, s);
+        apply_gate<H>(v, c, s);
     }
 }
 

@@ -304,6 +304,17 @@ private:
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
         std::size_t k = 0, gate = 0;
         [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
+        // A density matrix's factored rotations leave a scale pending (apply.hpp): it is applied
+        // before the tape copies the state, and at the end.
+        constexpr bool density = detail::density_state<State>;
+        [[maybe_unused]] std::conditional_t<density, detail::pending_scale<State>, char> pending;
+        [[maybe_unused]] auto noise_steps_run = [&](bool before) {
+            if constexpr (noisy) {
+                if constexpr (density)
+                    if (tape && !steps.empty()) pending.settle(psi);
+                run_noise(psi, steps, gate, before, tape);
+            }
+        };
         Circuit::for_each_gate([&](auto g, std::size_t) {
             using G = typename decltype(g)::type;
             const auto [c, s] = trig.template next<G>(k);
@@ -311,16 +322,22 @@ private:
                 steps.clear();
                 if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
                 if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
-                run_noise(psi, steps, gate, true, tape);
+                noise_steps_run(true);
             }
-            detail::apply_gate<G>(psi, c, s);
+            if constexpr (density) {
+                detail::apply_gate<G>(psi, c, s, pending);
+                pending.settle_if_large(psi);
+            } else {
+                detail::apply_gate<G>(psi, c, s);
+            }
             if constexpr (!Noise::is_noiseless) {
                 steps.clear();
                 noise_.template after_gate<G>(steps, gate);
-                run_noise(psi, steps, gate, false, tape);
+                noise_steps_run(false);
             }
             ++gate;
         });
+        if constexpr (density) pending.settle(psi);
     }
 
     template <class State>

@@ -81,6 +81,9 @@ inline constexpr mat2<double> half_y{{0, 0, 0, 0}, {0, -0.5, 0.5, 0}};
 // X and CNOT: permutations.
 template <class G>
 inline constexpr bool is_flip = requires { requires G::flip; };
+// RY: the real matrix (c, -s; s, c).
+template <class G>
+inline constexpr bool is_rotation = requires { requires G::rotation; };
 } // namespace detail
 
 // ---- one-qubit pair gates ----
@@ -113,6 +116,7 @@ struct rx : pair_gate<Q, 0, Angle, false> {
 };
 template <qubit Q, class Angle = param<0>>
 struct ry : pair_gate<Q, 0, Angle, true> {
+    static constexpr bool rotation = true;
     template <class T>
     static mat2<T> matrix(const T& c, const T& s) { return detail::real_mat(c, T(-s), s, c); }
     static constexpr mat2<double> generator = detail::half_y;
@@ -269,6 +273,7 @@ struct conjugated<G, Shift, gate_shape::pair>
     : pair_gate<G::target + Shift, (G::controls << Shift), typename G::angle, G::real_matrix, G::shift_terms>,
       detail::conjugated_generator<G> {
     static constexpr bool flip = detail::is_flip<G>;
+    static constexpr bool rotation = detail::is_rotation<G>;
     template <class T>
     static mat2<T> matrix(const T& c, const T& s) { return detail::conj(G::template matrix<T>(c, s)); }
 };

@@ -432,6 +432,12 @@ inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
 // are applied once, at the store: two FMAs and a multiply per register instead of four
 // operations. The pivot, the larger entry of each row, keeps every ratio in [-1, 1]; with the
 // off-diagonal pivot (Swap), lo' = m01 (hi + (m00/m01) lo).
+//
+// A rotation (c, -s; s, c) has one scale for every register: c^2, or s^2 when its lo row takes
+// the hi row's pivot, lo' = m10 (r lo - hi). Deferred, the kernel leaves that scale to the
+// caller (apply.hpp's pending_scale): two FMAs per register, as many operations as one gate on a
+// statevector. In lanes, a rotation's off-diagonal rows differ in sign, so only its diagonal
+// pivot defers.
 
 // Ratios and scales of an uncontrolled real gate's rows: [0] the lo row and [1] the hi row of a
 // high target; [0] alone for a low target, whose lanes hold both rows.
@@ -440,39 +446,42 @@ struct pivoted_rows {
     std::array<B, 2> ratio, scale;
 };
 
-// One factored row: self + r other, or with the off-diagonal pivot other + r self.
-template <bool Swap, class B>
+// One factored row: self + r other, with the off-diagonal pivot other + r self, or with Negated
+// r self - other.
+template <bool Swap, bool Negated = false, class B>
 QHYBRID_INLINE B pivot_fma(const B& r, const B& self, const B& other) noexcept {
-    return Swap ? xsimd::fma(r, self, other) : xsimd::fma(r, other, self);
+    if constexpr (Negated) return xsimd::fms(r, self, other);
+    else if constexpr (Swap) return xsimd::fma(r, self, other);
+    else return xsimd::fma(r, other, self);
 }
-template <bool Swap, class B>
+template <bool Swap, bool Negated = false, class B>
 QHYBRID_INLINE cvec<B> pivot_fma(const B& r, const cvec<B>& self, const cvec<B>& other) noexcept {
-    return {pivot_fma<Swap>(r, self.re, other.re), pivot_fma<Swap>(r, self.im, other.im)};
+    return {pivot_fma<Swap, Negated>(r, self.re, other.re), pivot_fma<Swap, Negated>(r, self.im, other.im)};
 }
-template <bool Swap, class B>
+template <bool Swap, bool Negated = false, class B>
 QHYBRID_INLINE rvec<B> pivot_fma(const B& r, const rvec<B>& self, const rvec<B>& other) noexcept {
-    return {pivot_fma<Swap>(r, self.re, other.re)};
+    return {pivot_fma<Swap, Negated>(r, self.re, other.re)};
 }
 
-template <class B>
-QHYBRID_INLINE cvec<B> scaled(const B& k, const cvec<B>& x) noexcept {
-    return {k * x.re, k * x.im};
-}
-template <class B>
-QHYBRID_INLINE rvec<B> scaled(const B& k, const rvec<B>& x) noexcept {
-    return {k * x.re};
+// The scaled register at the store, or the register itself when its scale is deferred.
+template <bool Deferred, class B, class A>
+QHYBRID_INLINE A scaled(const B& k, const A& x) noexcept {
+    if constexpr (Deferred) return x;
+    else if constexpr (std::is_same_v<A, rvec<B>>) return {k * x.re};
+    else return {k * x.re, k * x.im};
 }
 
 // The factored update of the register pair (lo, hi), its scales left pending.
-template <bool Swap, class B, class A>
+template <bool Swap, bool Deferred, class B, class A>
 QHYBRID_INLINE void pivoted_pair_step(const pivoted_rows<B>& p, A& lo, A& hi) noexcept {
     const A l = lo;
-    lo = pivot_fma<Swap>(p.ratio[0], l, hi);
+    lo = pivot_fma<Swap, Swap && Deferred>(p.ratio[0], l, hi);
     hi = pivot_fma<Swap>(p.ratio[1], hi, l);
 }
 
-// apply_pair_pair for two uncontrolled real gates.
-template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, class A, class Real, std::size_t R, class B>
+// apply_pair_pair for two uncontrolled real gates (Deferred: rotations).
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class A, class Real, std::size_t R,
+          class B>
 inline void apply_pair_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
     static_assert(T1 >= LaneBits && T2 >= LaneBits);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
@@ -481,28 +490,35 @@ inline void apply_pair_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, 
             k11 = p1.scale[1] * p2.scale[1];
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
         A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
-        pivoted_pair_step<Swap>(p1, x00, x10);
-        pivoted_pair_step<Swap>(p1, x01, x11);
-        pivoted_pair_step<Swap>(p2, x00, x01);
-        pivoted_pair_step<Swap>(p2, x10, x11);
-        store(v, j, scaled(k00, x00)), store(v, j | t1, scaled(k10, x10));
-        store(v, j | t2, scaled(k01, x01)), store(v, j | t1 | t2, scaled(k11, x11));
+        pivoted_pair_step<Swap, Deferred>(p1, x00, x10);
+        pivoted_pair_step<Swap, Deferred>(p1, x01, x11);
+        pivoted_pair_step<Swap, Deferred>(p2, x00, x01);
+        pivoted_pair_step<Swap, Deferred>(p2, x10, x11);
+        store(v, j, scaled<Deferred>(k00, x00)), store(v, j | t1, scaled<Deferred>(k10, x10));
+        store(v, j | t2, scaled<Deferred>(k01, x01)), store(v, j | t1 | t2, scaled<Deferred>(k11, x11));
     });
 }
 
-// apply_lane_pair for two uncontrolled real gates.
-template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, class A, class Real, std::size_t R, class B>
+// apply_lane_pair for two uncontrolled real gates (Deferred: rotations, diagonal pivot).
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class A, class Real, std::size_t R,
+          class B>
 inline void apply_lane_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
-    static_assert(T1 < LaneBits && T2 >= LaneBits);
+    static_assert(T1 < LaneBits && T2 >= LaneBits && !(Swap && Deferred));
     constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
     const B k0 = p1.scale[0] * p2.scale[0], k1 = p1.scale[0] * p2.scale[1];
     for_each_register<t2, 0, R>([&](std::size_t j) {
         A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
         x0 = pivot_fma<Swap>(p1.ratio[0], x0, partner<T1>(x0));
         x1 = pivot_fma<Swap>(p1.ratio[0], x1, partner<T1>(x1));
-        pivoted_pair_step<Swap>(p2, x0, x1);
-        store(v, j, scaled(k0, x0)), store(v, j | t2, scaled(k1, x1));
+        pivoted_pair_step<Swap, Deferred>(p2, x0, x1);
+        store(v, j, scaled<Deferred>(k0, x0)), store(v, j | t2, scaled<Deferred>(k1, x1));
     });
+}
+
+// x <- k x on every register: a deferred scale, applied.
+template <class A, class Real, std::size_t R, class B>
+inline void scale(view<Real, R> v, const B& k) {
+    for_each_register<0, 0, R>([&](std::size_t j) { store(v, j, scaled<false>(k, load<A>(v, j))); });
 }
 
 // Two diagonal gates in one sweep: d1 indexed by the register bits (HighA1, HighB1), then d2 by

@@ -13,6 +13,7 @@
 #include <benchmark/benchmark.h>
 #include <qhybrid/quantum.hpp>
 
+#include <cmath>
 #include <vector>
 
 namespace q = qhybrid::quantum;
@@ -36,7 +37,12 @@ void time_gates(benchmark::State& st, double amplitudes) {
     make_complex(s);
     q::executor<C> ex;
     std::vector<double> theta(C::num_params);
-    for (std::size_t k = 0; k < theta.size(); ++k) theta[k] = 0.1 + 0.01 * double(k);
+    // Angles spread over the circle in golden-ratio steps: a density matrix's rotations take
+    // both pivots (kernels.hpp), c^2 >= s^2 and the reverse.
+    for (std::size_t k = 0; k < theta.size(); ++k) {
+        const double turn = 0.6180339887 * double(k);
+        theta[k] = 2 * M_PI * (turn - std::floor(turn)) - M_PI;
+    }
     for (auto _ : st) {
         if constexpr (GateByGate) ex.apply_gate_by_gate(s, theta);
         else ex.apply(s, theta);

@@ -86,6 +86,16 @@ double max_diff(const D& rho, const dense::mat& m) {
     return e;
 }
 
+// Largest |rho - |psi><psi|| over the entries of one sample of rho.
+template <class D, class S>
+double max_diff_pure(const D& rho, const S& psi, std::size_t sample = 0) {
+    double e = 0;
+    for (std::size_t r = 0; r < D::dimension; ++r)
+        for (std::size_t c = 0; c < D::dimension; ++c)
+            e = std::max(e, double(std::abs(rho.entry(r, c, sample) - psi.amplitude(r) * std::conj(psi.amplitude(c)))));
+    return e;
+}
+
 } // namespace
 
 // ---- gates ----------------------------------------------------------------------------------
@@ -101,11 +111,7 @@ void check_gates_match_statevector(double tol) {
     q::executor<C> ex;
     ex.run(psi, p, x);
     ex.run(rho, p, x);
-    double e = 0;
-    for (std::size_t a = 0; a < rho.dimension; ++a)
-        for (std::size_t b = 0; b < rho.dimension; ++b)
-            e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
-    CHECK(e <= tol);
+    CHECK(max_diff_pure(rho, psi) <= tol);
     CHECK(rho.is_real() == psi.is_real());
 
     // Batched: each lane its own inputs.
@@ -156,11 +162,7 @@ void check_pivots(const std::vector<std::vector<double>>& angle_sets, double tol
         ex.run(psi, {}, x);
         ex.run(rho, {}, x);
         CHECK(rho.is_real() == std::is_same_v<Start, real_start>);
-        double e = 0;
-        for (std::size_t a = 0; a < rho.dimension; ++a)
-            for (std::size_t b = 0; b < rho.dimension; ++b)
-                e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
-        CHECK(e <= tol);
+        CHECK(max_diff_pure(rho, psi) <= tol);
     }
     // A batch: lane l takes set l mod the number of sets.
     using D = q::batched_density_matrix<n, Real>;
@@ -173,11 +175,7 @@ void check_pivots(const std::vector<std::vector<double>>& angle_sets, double tol
     for (std::size_t l = 0; l < w; ++l) {
         const auto& set = angle_sets[l % angle_sets.size()];
         ex.run(psi, {}, std::vector<Real>(set.begin(), set.end()));
-        double e = 0;
-        for (std::size_t a = 0; a < rho.dimension; ++a)
-            for (std::size_t b = 0; b < rho.dimension; ++b)
-                e = std::max(e, double(std::abs(batch.entry(a, b, l) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
-        CHECK(e <= tol);
+        CHECK(max_diff_pure(batch, psi, l) <= tol);
     }
 }
 
@@ -211,11 +209,7 @@ TEST_CASE("density matrix: a long circuit of factored rotations settles its defe
         q::statevector<n, Real> psi;
         q::executor<C>().run(psi, p, {});
         q::executor<C>().run(rho, p, {});
-        double e = 0;
-        for (std::size_t a = 0; a < rho.dimension; ++a)
-            for (std::size_t b = 0; b < rho.dimension; ++b)
-                e = std::max(e, double(std::abs(rho.entry(a, b) - psi.amplitude(a) * std::conj(psi.amplitude(b)))));
-        CHECK(e <= tol);
+        CHECK(max_diff_pure(rho, psi) <= tol);
         CHECK(rho.trace() == Approx(1).margin(tol));
     };
     check(1e-13);

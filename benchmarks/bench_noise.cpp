@@ -1,7 +1,8 @@
 // Noisy simulation on density matrices, one thread.
 // N1: a gate on a density matrix of N qubits (U on the row qubits, conj(U) on the column qubits)
 //     against the same gates on a statevector of 2N qubits, gate by gate (the statevector
-//     kernels): ns per gate per amplitude (4^N of them, per sample).
+//     kernels): ns per gate per amplitude (4^N of them, per sample). The gates of
+//     RealAmplitudes(N, 4) (RY, CNOT), and of ZZFeatureMap(N, 2) (H, P, CNOT: QC-CNN's encoder).
 // N2: one channel step (mixed noise, merged into one channel) on a density matrix: ns per step.
 // N4: Monte-Carlo trajectories per second (batched: one per lane) of RY encoding +
 //     RealAmplitudes(N, 3) with mixed noise (0.01) after every gate, against noiseless runs per
@@ -14,6 +15,7 @@
 #include <qhybrid/quantum.hpp>
 
 #include <cmath>
+#include <span>
 #include <vector>
 
 namespace q = qhybrid::quantum;
@@ -36,32 +38,36 @@ void time_gates(benchmark::State& st, double amplitudes) {
     State s;
     make_complex(s);
     q::executor<C> ex;
-    std::vector<double> theta(C::num_params);
     // Angles spread over the circle in golden-ratio steps: a density matrix's rotations take
     // both pivots (kernels.hpp), c^2 >= s^2 and the reverse.
+    std::vector<double> theta(C::num_params + C::num_inputs * State::samples);
     for (std::size_t k = 0; k < theta.size(); ++k) {
         const double turn = 0.6180339887 * double(k);
         theta[k] = 2 * M_PI * (turn - std::floor(turn)) - M_PI;
     }
+    const std::span<const double> params(theta.data(), C::num_params), inputs(theta.begin() + C::num_params, theta.end());
     for (auto _ : st) {
-        if constexpr (GateByGate) ex.apply_gate_by_gate(s, theta);
-        else ex.apply(s, theta);
+        if constexpr (GateByGate) ex.apply_gate_by_gate(s, params, inputs);
+        else ex.apply(s, params, inputs);
         benchmark::ClobberMemory();
     }
     st.counters["ns_per_gate_amplitude"] = benchmark::Counter(double(st.iterations()) * C::num_gates * amplitudes / 1e9,
                                                               benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-template <std::size_t N, bool Batched>
+template <std::size_t N>
+using feature_map = q::zz_feature_map<N, 2, q::entanglement::linear>;
+
+template <std::size_t N, bool Batched, template <std::size_t> class C = layers>
 void n1_density_gate(benchmark::State& st) {
     using D = std::conditional_t<Batched, q::batched_density_matrix<N>, q::density_matrix<N>>;
-    time_gates<D, layers<N>>(st, double(std::size_t{1} << (2 * N)) * D::samples);
+    time_gates<D, C<N>>(st, double(std::size_t{1} << (2 * N)) * D::samples);
 }
 
-template <std::size_t N, bool Batched>
+template <std::size_t N, bool Batched, template <std::size_t> class C = layers>
 void n1_statevector_gate(benchmark::State& st) { // the same gates on 2N qubits
     using S = std::conditional_t<Batched, q::batched_statevector<2 * N>, q::statevector<2 * N>>;
-    time_gates<S, layers<N>, true>(st, double(std::size_t{1} << (2 * N)) * S::samples);
+    time_gates<S, C<N>, true>(st, double(std::size_t{1} << (2 * N)) * S::samples);
 }
 
 template <std::size_t N, bool Batched>
@@ -149,6 +155,14 @@ BENCHMARK_TEMPLATE(n1_statevector_gate, 4, true)->Name("N1_statevector_2N_gate_b
 BENCHMARK_TEMPLATE(n1_statevector_gate, 6, true)->Name("N1_statevector_2N_gate_batched/6");
 BENCHMARK_TEMPLATE(n1_statevector_gate, 8, true)->Name("N1_statevector_2N_gate_batched/8");
 BENCHMARK_TEMPLATE(n1_statevector_gate, 10, true)->Name("N1_statevector_2N_gate_batched/10")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(n1_density_gate, 4, false, feature_map)->Name("N1_density_zz_map/4");
+BENCHMARK_TEMPLATE(n1_density_gate, 8, false, feature_map)->Name("N1_density_zz_map/8");
+BENCHMARK_TEMPLATE(n1_statevector_gate, 4, false, feature_map)->Name("N1_statevector_2N_zz_map/4");
+BENCHMARK_TEMPLATE(n1_statevector_gate, 8, false, feature_map)->Name("N1_statevector_2N_zz_map/8");
+BENCHMARK_TEMPLATE(n1_density_gate, 4, true, feature_map)->Name("N1_density_zz_map_batched/4");
+BENCHMARK_TEMPLATE(n1_density_gate, 8, true, feature_map)->Name("N1_density_zz_map_batched/8");
+BENCHMARK_TEMPLATE(n1_statevector_gate, 4, true, feature_map)->Name("N1_statevector_2N_zz_map_batched/4");
+BENCHMARK_TEMPLATE(n1_statevector_gate, 8, true, feature_map)->Name("N1_statevector_2N_zz_map_batched/8");
 BENCHMARK_TEMPLATE(n2_channel, 4, false)->Name("N2_channel/4");
 BENCHMARK_TEMPLATE(n2_channel, 6, false)->Name("N2_channel/6");
 BENCHMARK_TEMPLATE(n2_channel, 8, false)->Name("N2_channel/8");

@@ -589,6 +589,15 @@ QHYBRID_INLINE B rotation_term(const A& l0, const A& l1, const A& p0, const A& p
     return acc;
 }
 
+// Both rotations on a group of registers, x_ab with a the bit of the first target and b the
+// second's: the first where its controls hold, then the second where its controls hold.
+template <pauli P, int Sign1, int Sign2, class B, class A>
+QHYBRID_INLINE void rotation_group(bool first, bool second, const B& c, const B& s, A& x00, A& x10, A& x01,
+                                   A& x11) noexcept {
+    if (first) rotation_step<P, Sign1>(c, s, x00, x10), rotation_step<P, Sign1>(c, s, x01, x11);
+    if (second) rotation_step<P, Sign2>(c, s, x00, x01), rotation_step<P, Sign2>(c, s, x10, x11);
+}
+
 // The rotations exp(-i theta Sign1 P/2) on T1 (where the controls C1 are 1) and
 // exp(-i theta Sign2 P/2) on T2 (where C2 are 1) in one sweep, c and s the half-angle trig.
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, pauli P, int Sign1,
@@ -601,8 +610,7 @@ inline void apply_rotation_pair(view<Real, R> v, const B& c, const B& s) {
         const bool first = (j & k1) == k1, second = (j & k2) == k2;
         if (!first && !second) return;
         A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
-        if (first) rotation_step<P, Sign1>(c, s, x00, x10), rotation_step<P, Sign1>(c, s, x01, x11);
-        if (second) rotation_step<P, Sign2>(c, s, x00, x01), rotation_step<P, Sign2>(c, s, x10, x11);
+        rotation_group<P, Sign1, Sign2>(first, second, c, s, x00, x10, x01, x11);
         store(v, j, x00), store(v, j | t1, x10), store(v, j | t2, x01), store(v, j | t1 | t2, x11);
     });
 }
@@ -631,14 +639,8 @@ inline B backward_rotation_pair(view<Real, R> psi, view<Real, R> lam, const B& c
             a2 = rotation_term<P, Sign2>(l00, l01, p00, p01, a2);
             a3 = rotation_term<P, Sign2>(l10, l11, p10, p11, a3);
         }
-        if (first) {
-            rotation_step<P, -Sign1>(c, s, p00, p10), rotation_step<P, -Sign1>(c, s, p01, p11);
-            rotation_step<P, -Sign1>(c, s, l00, l10), rotation_step<P, -Sign1>(c, s, l01, l11);
-        }
-        if (second) {
-            rotation_step<P, -Sign2>(c, s, p00, p01), rotation_step<P, -Sign2>(c, s, p10, p11);
-            rotation_step<P, -Sign2>(c, s, l00, l01), rotation_step<P, -Sign2>(c, s, l10, l11);
-        }
+        rotation_group<P, -Sign1, -Sign2>(first, second, c, s, p00, p10, p01, p11);
+        rotation_group<P, -Sign1, -Sign2>(first, second, c, s, l00, l10, l01, l11);
         store(psi, j, p00), store(psi, j | t1, p10), store(psi, j | t2, p01), store(psi, j | t1 | t2, p11);
         store(lam, j, l00), store(lam, j | t1, l10), store(lam, j | t2, l01), store(lam, j | t1 | t2, l11);
     });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's audio front end: WAV reading, FFT, librosa's STFT, mel, MFCC, chroma and frame features.
 #include "qhybrid/audio/chroma.hpp"

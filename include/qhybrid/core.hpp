@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's foundation: errors, aligned storage, SIMD aliases, the seeded generator, whole-file
 // reading, OpenMP work splitting.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's data layer: CSV, gzip and IDX, FSDD, scaling, splits, minibatches, data location.
 #include "qhybrid/data/batches.hpp"

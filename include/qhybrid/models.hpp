@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's hybrid systems, composed of the quantum core and the classical layers.
 #include "qhybrid/models/deep_voice_cnn.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's classical networks: tensors, layers with backward passes, losses, optimizers.
 #include "qhybrid/nn/activations.hpp"

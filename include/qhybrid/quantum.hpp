@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's quantum core: states, gates, circuits, ansatze, observables, execution, gradients.
 #include "qhybrid/quantum/angle.hpp"

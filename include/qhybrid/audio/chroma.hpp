@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // librosa.feature.chroma_stft: the power spectrogram folded onto 12 pitch classes (C first) by
 // librosa.filters.chroma, each frame divided by its largest value. As in librosa, the filterbank

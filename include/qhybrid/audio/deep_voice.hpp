@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The 26 features of the DEEP-VOICE data set (Bird & Lotfi 2023), column for column as in its CSV:
 // over each 1-second window of the signal, the means over frames of librosa's chroma_stft (also

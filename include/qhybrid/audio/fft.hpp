@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Forward FFTs of power-of-two sizes, owned by qhybrid (docs/audio.md says why: Eigen's FFT is
 // MPL-2.0 and allocates, FFTW is GPL; librosa's sizes are powers of two). The arithmetic is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The FFT arithmetic on storage the caller owns: no allocation, no exception, so that both the
 // heap plans (audio/fft.hpp) and the fixed-size plan for microcontrollers (audio/fixed_fft.hpp)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // fixed_real_fft<Real, N>: the real FFT of audio/fft.hpp for one size known at compile time, its
 // tables and scratch in arrays inside the object: no heap, no exception, so that a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A time-frequency (or time-feature) matrix stored frame by frame: row t holds frame t. This is
 // the transpose of librosa's (features, frames) layout, chosen because every feature is computed

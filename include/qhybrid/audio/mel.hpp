@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // librosa's mel scale and mel filterbank (librosa.filters.mel), the mel spectrogram and
 // power_to_db. The Slaney scale is linear below 1 kHz (200/3 Hz per mel) and logarithmic above

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // librosa.feature.mfcc: the orthonormal DCT-II of the log-power mel spectrogram (power_to_db with
 // ref 1, amin 1e-10, top_db 80), first n_mfcc coefficients of every frame.

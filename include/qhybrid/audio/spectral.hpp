@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // librosa's frame-wise spectral and temporal features: spectral_centroid, spectral_bandwidth,
 // spectral_rolloff (from a magnitude spectrogram), zero_crossing_rate and rms (from the signal).

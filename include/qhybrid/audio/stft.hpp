@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // librosa's short-time Fourier transform (librosa >= 0.9 defaults): frames of n_fft samples every
 // hop_length samples, centred (the signal padded by n_fft / 2 on both sides: zeros by default,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // RIFF/WAVE reading: PCM 8/16/24/32-bit and IEEE float 32/64-bit, plain or WAVE_FORMAT_EXTENSIBLE,
 // any number of channels. Unknown chunks (LIST, fact, cue, ...) are skipped. Anything the reader

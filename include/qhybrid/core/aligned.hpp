@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Heap storage aligned for the widest SIMD register (64 bytes: one AVX-512 register, one cache line).
 //

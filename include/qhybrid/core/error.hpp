@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one exception type of qhybrid: invalid input, with enough context to find it.
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The bytes of a whole file, for the parsers (CSV, WAV, gzip, IDX, weights), which all work on
 // memory so that they can be tested on truncated and corrupt buffers without touching disk.

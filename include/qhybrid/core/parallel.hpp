@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Work split over OpenMP threads when the program is built with OpenMP (qhybrid's CMake option
 // QHYBRID_OPENMP adds it to qhybrid::qhybrid), serial otherwise. Callers give each worker its own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The only source of randomness in qhybrid: an explicitly seeded xoshiro256** generator whose
 // streams (and the distributions below) are identical on every platform and compiler.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // xsimd 8.1, wrapped: g++ 12 at -O2 with AVX reports -Wmaybe-uninitialized inside xsimd's own
 // headers, which -Werror turns into a build failure in every user of qhybrid.

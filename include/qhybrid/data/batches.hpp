@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Minibatches of row indices: `rows` rows cut into batches of `batch_size` (the last one may be
 // smaller), in order or in an order shuffled from a seeded generator once per epoch.

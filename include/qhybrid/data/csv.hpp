@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // CSV reading (RFC 4180): a header row, comma-separated fields, fields in double quotes may hold
 // commas, newlines and doubled quotes; CRLF or LF line ends. Every row must have as many fields

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The DEEP-VOICE data set's CSV (Bird & Lotfi 2023, DATASET-balanced.csv): 26 feature columns,
 // each row the means over one 1-second window, and a LABEL of REAL or FAKE. Rows are consecutive

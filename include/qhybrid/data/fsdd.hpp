@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The Free Spoken Digit Dataset: recordings named {digit}_{speaker}_{index}.wav (8 kHz mono
 // PCM16), speakers.csv with gender and accent, and the data set's official split (indices 0-4

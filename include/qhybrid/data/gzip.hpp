@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // gzip decompression (RFC 1952 members around RFC 1951 deflate streams), written for qhybrid so
 // that reading MNIST needs no compiled library. Every member's CRC-32 and length are checked;

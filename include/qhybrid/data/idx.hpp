@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // IDX files (LeCun's format for MNIST), optionally gzip-compressed: a magic number 0, 0, type,
 // rank; rank big-endian 32-bit dimensions; then the values. Unsigned bytes (type 0x08) are

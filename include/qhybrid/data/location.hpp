@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where the data sets are: a folder given on the command line, else $QHYBRID_DATA, else
 // ../shared/data (the layout of qhybrid's own checkout). The data are never written.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Feature scaling fitted on training rows only, then applied to any rows: a per-column affine
 // map x * scale + offset. min_max_scaler maps the training range onto [lo, hi] (a constant

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Stratified train/test splits and stratified k-fold cross-validation: every class keeps its
 // share in every part.

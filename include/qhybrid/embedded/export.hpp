@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // export_header(model, sample_shape, path): writes a trained classical model as a C++ header for
 // embedded inference: one `inline constexpr embedded::network<...> model` whose layer shapes are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Fixed-shape inference layers for microcontrollers: shapes are template parameters, weights are
 // std::array members (constexpr in an exported header, so they live in flash), no heap, no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // embedded::network<T, Layers...>: fixed-shape layers run in order through two buffers on the
 // stack, sized at compile time by the widest layer. No heap, no exceptions, no RTTI: errors are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The classical network QT-CNN generates: a 1-D CNN over the 26 DEEP-VOICE features (2 conv + 2
 // fully connected layers, 2,810 weights, so 12 qubits address them all).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // DEEP-VOICE as training data for the models: the CSV's rows as nn::labelled [rows, 26], and a
 // split with a standard scaler fitted on its training rows (the models carry the scaler's scale

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The classical spectrogram CNN of examples/fsdd_cnn.cpp, also what benchmarks/bench_nn.cpp and
 // benchmarks/fsdd_cnn_torch.py time (PyTorch's twin of the same network):

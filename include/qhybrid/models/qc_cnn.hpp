@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // QC-CNN (Thakar et al., ICCCNT 2024): a CNN on log-mel spectrograms whose features, reduced to
 // 8 values, pass through an 8-qubit quantum layer, Qiskit's ZZFeatureMap(8, reps 2, full) then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qt_cnn<N, Blocks, TargetNet, T>: Quantum-Train (QT-CNN, Lin et al., ICASSP 2025). A classical
 // network with M <= 2^N weights is not trained directly; its weights are generated:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Element-wise activations (relu, leaky_relu, tanh, sigmoid, gelu with PyTorch's exact erf form)
 // and softmax / log_softmax over the last dimension, as layers.

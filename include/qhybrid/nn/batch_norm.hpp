@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // batch_norm(features): normalizes each feature of [batch, features] or each channel of
 // [batch, channels, ...] with the minibatch's mean and (biased) variance in training, and with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Convolutions (cross-correlation, as in PyTorch): conv2d over [batch, channels, height, width]
 // and conv1d over [batch, channels, length], with stride and zero padding. Both lower each

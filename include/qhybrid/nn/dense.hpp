@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // dense(in, out): y = x W + b for x of shape [batch, in]; W is [in, out]. Initialized like
 // PyTorch's nn.Linear: W and b uniform in +-1/sqrt(in).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // dropout(p): in training, zeroes each value with probability p and scales the rest by 1/(1-p)
 // (inverted dropout, as PyTorch); the identity in evaluation. The mask comes from the layer's own

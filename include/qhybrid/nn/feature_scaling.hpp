@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // feature_scaling(scale, offset): y[b, f] = x[b, f] * scale[f] + offset[f] with fixed (not
 // trained) scale and offset, e.g. a data::standard_scaler fitted on the training rows. They are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Layers that change only the view of each sample: flatten ([batch, ...] -> [batch, product of
 // the rest]) and reshape ([batch, ...] -> [batch, shape...], same number of values per sample).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Dense matrix products for the layers, each C += (a product):
 // - A B (forward passes) and A^T B with row-major B and C and A read through strides, so that

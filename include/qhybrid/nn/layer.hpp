@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The interface every layer implements. forward() keeps what backward() needs; backward() takes
 // dL/d(output), returns dL/d(input) and adds the parameter gradients into the gradient tensors

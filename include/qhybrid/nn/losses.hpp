@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Losses, each the mean over the minibatch, returned with their gradient with respect to the
 // model's output:

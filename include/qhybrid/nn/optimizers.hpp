@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Optimizers over a model's parameters (nn::parameter triples), updated in place by step():
 // - sgd: momentum and L2 weight decay as PyTorch's SGD;

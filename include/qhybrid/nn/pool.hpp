@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Pooling over each channel plane, no padding (PyTorch's floor mode): max_pool2d / avg_pool2d on
 // [batch, channels, h, w], max_pool1d / avg_pool1d on [batch, channels, length], and

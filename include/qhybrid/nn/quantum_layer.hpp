@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // quantum_layer<Circuit, T>: a parameterized circuit as a layer. Input [batch, num_inputs] (the
 // circuit's angle inputs), output [batch, num_qubits] = <Z_q> of every qubit. The minibatch runs

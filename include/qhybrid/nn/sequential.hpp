@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // sequential: layers applied in order; itself a layer, so models nest. Copying deep-copies the
 // layers (a checkpoint is a copy).

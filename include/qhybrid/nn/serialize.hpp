@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Saving and loading a model's weights: every parameter and buffer, in the versioned binary format
 // of docs/weights-format.md (little-endian, FNV-1a 64 checksum over everything before it). Loading

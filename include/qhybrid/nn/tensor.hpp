@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // nn::tensor<T>: a runtime shape over contiguous, row-major, SIMD-aligned storage. The first
 // dimension of a layer's input and output is the minibatch.

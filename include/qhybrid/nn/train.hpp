@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A training loop for classifiers: minibatches in an order shuffled from a seed, a loss (cross-
 // entropy on class labels unless another is given), one optimizer step per minibatch, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where a rotation angle comes from. Each source says how many parameters and inputs it reaches
 // (so a circuit knows its sizes at compile time), how to evaluate the angle and how to pass a

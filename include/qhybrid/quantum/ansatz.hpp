@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Standard circuits, generated at compile time, with Qiskit's definitions and parameter order:
 // - angle_encoding<N, Axis>:           R_axis(x_q) on qubit q;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Applying one gate type to a state: build its matrix from the half-angle trig, spread the matrix
 // over SIMD lanes (qubits held in lanes) and call the kernel, on real registers when the gate and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Noise channels. A `qubit_channel` is a one-qubit channel given by its Kraus operators K_i
 // (rho -> sum_i K_i rho K_i^dagger, sum_i K_i^dagger K_i = I), with the named channels of Qiskit's

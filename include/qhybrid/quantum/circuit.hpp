@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Circuits are compile-time graphs of gate types, in three forms that nest:
 // - circuit<Gates...>: a Boost.Hana tuple of gates; param<K> indices count from the circuit's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Crosstalk policies for executor<Circuit, Noise, Crosstalk>; both act before each gate, on a
 // density matrix or a trajectory.

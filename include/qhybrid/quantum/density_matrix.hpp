@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Mixed states of N qubits. A density matrix rho is stored as a 2N-qubit vector, entry (r, c) at
 // index r + 2^N c: the row index spans qubits 0..N-1 and the column index qubits N..2N-1. A gate

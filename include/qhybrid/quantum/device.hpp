@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A real superconducting device, read from its calibration in Qiskit's JSON formats (the folder
 // of `props.json`, BackendProperties, and `conf.json`, BackendConfiguration): coupling map, T1, T2,

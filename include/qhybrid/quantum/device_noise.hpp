@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The `device_noise` policy: a circuit placed on a real device (device.hpp) and charged, gate by
 // gate, with Qiskit Aer's noise of the native gates that implement it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Operations on qubits known only at run time, for noise steps (a device's routing, crosstalk,
 // Kraus operators of a trajectory): plain loops over contiguous runs of storage, with the lanes

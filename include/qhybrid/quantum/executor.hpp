@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // executor<Circuit, Noise, Crosstalk> runs a circuit on a state and differentiates it.
 //

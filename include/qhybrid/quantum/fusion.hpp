@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Gate fusion for noiseless pure states. A gate applied on its own is one sweep over the state,
 // and on states that fit in cache the sweeps' loads and stores cost as much as the arithmetic.

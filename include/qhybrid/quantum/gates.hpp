@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Gates as types with compile-time qubits. Qubit q is bit q of a basis index (Qiskit's order).
 // A gate has one of three shapes:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // cos(theta/2) and sin(theta/2) of every gate angle of a circuit, in circuit order, evaluated in
 // one vectorized pass before the gates run. A gate then costs only its sweep over the state:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // SIMD statevector kernels. A state is an array of registers, each a SIMD batch of W amplitudes
 // stored split real/imaginary. In a single state, the low `LaneBits` qubits select a lane inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Noise policies for executor<Circuit, Noise, Crosstalk>: each decides after which gates which
 // channels act (see policies.hpp for the interface).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Read-outs of a state, and the weighted observables ("cotangents") the adjoint method starts
 // from. Per-sample values are laid out index-major: value i of sample l is at [i * samples + l]

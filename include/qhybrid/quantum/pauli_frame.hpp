@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A Pauli frame: a pending operator P = (-1)^sign X^x Z^z (bit q of x and z for qubit q; Z^z
 // acts first) that a simulation carries instead of applying, so that the true state is P psi.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Execution policies chosen at compile time, with runtime parameters. Around gate number i (in
 // circuit order) of type G, an executor asks `crosstalk.before_gate<G>(steps, i, noise)` and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Pure states of N qubits. `statevector<N, Real>` holds one state: its 2^N amplitudes are split
 // real/imaginary, and the low lane_qubits qubits index lanes inside a SIMD register (storage is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Monte-Carlo trajectories: the second backend for the same noise policies, for more qubits than
 // a density matrix can hold. A trajectory is a pure state plus its own seeded generator; at each

@@ -1,0 +1,15 @@
+# Every public header starts with the licence's SPDX line (LICENSE is Apache-2.0).
+#   cmake -DINCLUDE_DIR=include -P spdx.cmake
+file(GLOB_RECURSE headers ${INCLUDE_DIR}/*.hpp)
+set(missing "")
+foreach(h ${headers})
+    file(STRINGS ${h} first LIMIT_COUNT 1)
+    if(NOT first STREQUAL "// SPDX-License-Identifier: Apache-2.0")
+        list(APPEND missing ${h})
+    endif()
+endforeach()
+list(LENGTH headers count)
+if(count EQUAL 0 OR missing)
+    message(FATAL_ERROR "headers without the SPDX line (of ${count}): ${missing}")
+endif()
+message(STATUS "${count} headers carry the SPDX line")

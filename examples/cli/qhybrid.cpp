@@ -169,6 +169,7 @@ int detect(const std::string& path, const std::string& wav_path) {
 
 int main(int argc, char** argv) {
     CLI::App app("qhybrid: deepfake-voice detection with QT-CNN and spoken-digit QC-CNN");
+    app.set_version_flag("--version", "qhybrid " QHYBRID_VERSION);
     app.require_subcommand(1);
     std::string data, model_kind = "qt-cnn", out, path, header, name = "deepfake_detector", wav_path;
     std::size_t blocks = 12, epochs = 30;

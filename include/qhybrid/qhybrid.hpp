@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Everything in qhybrid.
 #include "qhybrid/audio.hpp"
@@ -6,3 +7,4 @@
 #include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"
+#include "qhybrid/version.hpp"

@@ -1,7 +1,9 @@
-// Prepares a Bell state with qhybrid and exits 0 when <Z0 Z1> = 1 and <Z0> = 0.
+// Prepares a Bell state with qhybrid and exits 0 when <Z0 Z1> = 1 and <Z0> = 0, and the headers'
+// version is the CMake package's.
 #include <qhybrid/qhybrid.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <vector>
 
@@ -12,6 +14,6 @@ int main() {
     bell.run(psi, std::vector<double>{});
     const double zz = q::expval(psi, q::pauli_string("ZZ"));
     const double z0 = q::expval_z(psi)[0];
-    std::printf("<ZZ> = %.15f, <Z0> = %.15f\n", zz, z0);
-    return std::abs(zz - 1) < 1e-12 && std::abs(z0) < 1e-12 ? 0 : 1;
+    std::printf("qhybrid %s (package %s): <ZZ> = %.15f, <Z0> = %.15f\n", QHYBRID_VERSION, EXPECTED_VERSION, zz, z0);
+    return std::abs(zz - 1) < 1e-12 && std::abs(z0) < 1e-12 && std::strcmp(QHYBRID_VERSION, EXPECTED_VERSION) == 0 ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 // qhybrid's classical networks: tensors, layers with backward passes, losses, optimizers.
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/batch_norm.hpp"
+#include "qhybrid/nn/calibration.hpp"
 #include "qhybrid/nn/conv.hpp"
 #include "qhybrid/nn/dense.hpp"
 #include "qhybrid/nn/dropout.hpp"
@@ -10,6 +11,7 @@
 #include "qhybrid/nn/flatten.hpp"
 #include "qhybrid/nn/layer.hpp"
 #include "qhybrid/nn/losses.hpp"
+#include "qhybrid/nn/metrics.hpp"
 #include "qhybrid/nn/optimizers.hpp"
 #include "qhybrid/nn/pool.hpp"
 #include "qhybrid/nn/quantum_layer.hpp"

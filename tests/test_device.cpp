@@ -264,6 +264,13 @@ TEST_CASE("devices: malformed calibration files name the file and the field", "[
     expect(replace(props, "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 0.0003964904233122214",
                    "\"name\": \"gate_error\", \"unit\": \"\", \"value\": null"),
            conf, "props.json: gates[0].gate_error is not a finite number");
+    // A number beyond double's range: nlohmann throws out_of_range, not parse_error.
+    expect(replace(props, "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 0.0003964904233122214",
+                   "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 1e400"),
+           conf, "props.json: unreadable JSON ([json.exception.out_of_range.406] number overflow");
     fs::remove_all(dir);
     CHECK_THROWS_WITH(q::device_model::load(dir), Catch::Contains("cannot open"));
+    fs::create_directories(dir / "props.json"); // a directory where a file should be
+    CHECK_THROWS_WITH(q::device_model::load(dir), Catch::Contains("props.json: a directory, not a file"));
+    fs::remove_all(dir);
 }

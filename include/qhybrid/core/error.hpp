@@ -2,6 +2,7 @@
 #pragma once
 // The one exception type of qhybrid: invalid input, with enough context to find it.
 #include <charconv>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -26,6 +27,13 @@ inline std::string number(double v) {
     char buf[32];
     const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
     return std::string(buf, end);
+}
+
+// A number rounded for people, "3912" or "0.0213" (4 significant digits by default).
+inline std::string significant(double v, int digits = 4) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return buf;
 }
 
 } // namespace qhybrid

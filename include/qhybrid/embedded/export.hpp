@@ -10,6 +10,7 @@
 // max_pool2d, relu, tanh, sigmoid; flatten, reshape and dropout are the identity at inference and
 // are left out. Anything else is a qhybrid::error naming the layer.
 #include "qhybrid/core/error.hpp"
+#include "qhybrid/core/file.hpp"
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/conv.hpp"
 #include "qhybrid/nn/dense.hpp"
@@ -22,7 +23,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -151,10 +151,7 @@ void export_header(nn::layer<T>& model, const nn::shape_t& sample_shape, const s
     detail::header_writer<T> w(o);
     nn::shape_t shape = sample_shape;
     w.add(model, shape);
-    std::ofstream out(path);
-    require(bool(out), [&] { return "export_header: cannot open " + path.string() + " for writing"; });
-    out << w.text(model.describe(), sample_shape, shape);
-    require(bool(out), [&] { return "export_header: writing " + path.string() + " failed"; });
+    write_file_atomically(path, w.text(model.describe(), sample_shape, shape), "export_header");
 }
 
 } // namespace qhybrid::embedded

@@ -16,10 +16,8 @@
 //   Aer composes them as depolarizing, then relaxation (QuantumError.compose applies its
 //   argument second); we do the same.
 #include "qhybrid/core/error.hpp"
-#include "qhybrid/core/file.hpp"
+#include "qhybrid/core/json.hpp"
 #include "qhybrid/quantum/channels.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -58,25 +56,25 @@ public:
     static device_model load(const std::filesystem::path& folder) {
         device_model d;
         const auto props_path = folder / "props.json", conf_path = folder / "conf.json";
-        const nlohmann::json props = parse(props_path), conf = parse(conf_path);
+        const json::value props = json::parse_file(props_path), conf = json::parse_file(conf_path);
         const std::string pf = props_path.string(), cf = conf_path.string();
-        d.name_ = string_of(field(conf, "backend_name", cf), cf, "backend_name");
-        const auto n = number_of(field(conf, "n_qubits", cf), cf, "n_qubits");
+        d.name_ = json::string_of(json::field(conf, "backend_name", cf), cf, "backend_name");
+        const auto n = json::number_of(json::field(conf, "n_qubits", cf), cf, "n_qubits");
         require(n >= 1 && n == std::floor(n) && n <= 4096, [&] { return cf + ": n_qubits is not a qubit count"; });
         d.qubits_.resize(static_cast<std::size_t>(n));
-        for (const auto& pair : array_of(field(conf, "coupling_map", cf), cf, "coupling_map")) {
+        for (const auto& pair : json::array_of(json::field(conf, "coupling_map", cf), cf, "coupling_map")) {
             require(pair.is_array() && pair.size() == 2, [&] { return cf + ": coupling_map: an entry is not a pair"; });
             d.coupling_.push_back({d.qubit_index(pair[0], cf, "coupling_map"), d.qubit_index(pair[1], cf, "coupling_map")});
         }
 
-        const auto& qubits = array_of(field(props, "qubits", pf), pf, "qubits");
+        const auto& qubits = json::array_of(json::field(props, "qubits", pf), pf, "qubits");
         require(qubits.size() == d.qubits_.size(), [&] {
             return pf + ": qubits: " + std::to_string(qubits.size()) + " entries for a device of " +
                    std::to_string(d.qubits_.size()) + " qubits (" + cf + ")";
         });
         for (std::size_t q = 0; q < qubits.size(); ++q) {
             const std::string where = "qubits[" + std::to_string(q) + "]";
-            const auto value = [&](const char* name) { return property(array_of(qubits[q], pf, where), name, pf, where); };
+            const auto value = [&](const char* name) { return property(json::array_of(qubits[q], pf, where), name, pf, where); };
             auto& c = d.qubits_[q];
             c.t1_ns = value("T1");
             c.t2_ns = value("T2");
@@ -86,14 +84,14 @@ public:
                         c.readout.p1_given_0 <= 1,
                     [&] { return pf + ": " + where + ": a readout error is not a probability"; });
         }
-        const auto& gates = array_of(field(props, "gates", pf), pf, "gates");
+        const auto& gates = json::array_of(json::field(props, "gates", pf), pf, "gates");
         for (std::size_t g = 0; g < gates.size(); ++g) {
             const std::string where = "gates[" + std::to_string(g) + "]";
-            const std::string name = string_of(field(gates[g], "gate", pf + ": " + where), pf, where + ".gate");
+            const std::string name = json::string_of(json::field(gates[g], "gate", pf + ": " + where), pf, where + ".gate");
             std::vector<qubit> on;
-            for (const auto& q : array_of(field(gates[g], "qubits", pf + ": " + where), pf, where + ".qubits"))
+            for (const auto& q : json::array_of(json::field(gates[g], "qubits", pf + ": " + where), pf, where + ".qubits"))
                 on.push_back(d.qubit_index(q, pf, where + ".qubits"));
-            const auto& params = array_of(field(gates[g], "parameters", pf + ": " + where), pf, where + ".parameters");
+            const auto& params = json::array_of(json::field(gates[g], "parameters", pf + ": " + where), pf, where + ".parameters");
             if (name == "reset") continue; // no gate_error: Aer adds relaxation only; we do not reset
             gate_calibration c{property(params, "gate_error", pf, where), property(params, "gate_length", pf, where)};
             require(c.error >= 0 && c.error <= 1 && c.length_ns >= 0,
@@ -201,37 +199,12 @@ public:
     }
 
 private:
-    static nlohmann::json parse(const std::filesystem::path& path) {
-        const auto bytes = read_file(path);
-        try {
-            return nlohmann::json::parse(bytes.begin(), bytes.end());
-        } catch (const nlohmann::json::parse_error& e) {
-            fail(path.string() + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
-        }
-    }
-    static const nlohmann::json& field(const nlohmann::json& j, const char* name, const std::string& where) {
-        require(j.is_object() && j.contains(name), [&] { return where + ": missing field \"" + name + "\""; });
-        return j[name];
-    }
-    static const nlohmann::json& array_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
-        require(j.is_array(), [&] { return file + ": " + where + " is not a list"; });
-        return j;
-    }
-    static std::string string_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
-        require(j.is_string(), [&] { return file + ": " + where + " is not a string"; });
-        return j.get<std::string>();
-    }
-    static double number_of(const nlohmann::json& j, const std::string& file, const std::string& where) {
-        require(j.is_number() && std::isfinite(j.get<double>()),
-                [&] { return file + ": " + where + " is not a finite number"; });
-        return j.get<double>();
-    }
     // The value of the named entry of a list of {name, unit, value}, in ns for times.
-    static double property(const nlohmann::json& list, const char* name, const std::string& file, const std::string& where) {
+    static double property(const json::value& list, const char* name, const std::string& file, const std::string& where) {
         for (const auto& p : list)
             if (p.is_object() && p.contains("name") && p["name"] == name) {
                 const std::string at = where + "." + name;
-                const double v = number_of(p.contains("value") ? p["value"] : nlohmann::json(), file, at);
+                const double v = json::number_of(p.contains("value") ? p["value"] : json::value(), file, at);
                 const std::string unit = p.contains("unit") && p["unit"].is_string() ? p["unit"].get<std::string>() : "";
                 static const std::map<std::string, double> to_ns{{"", 1}, {"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}};
                 const auto scale = to_ns.find(unit);
@@ -240,8 +213,8 @@ private:
             }
         fail(file + ": " + where + ": missing " + name);
     }
-    qubit qubit_index(const nlohmann::json& j, const std::string& file, const std::string& where) const {
-        const double v = number_of(j, file, where);
+    qubit qubit_index(const json::value& j, const std::string& file, const std::string& where) const {
+        const double v = json::number_of(j, file, where);
         require(v >= 0 && v == std::floor(v) && v < double(qubits_.size()), [&] {
             return file + ": " + where + ": qubit " + j.dump() + " is not one of the device's " +
                    std::to_string(qubits_.size()) + " qubits";

@@ -177,6 +177,57 @@ TEST_CASE("weights: round trip, and clear errors for other models, other precisi
     std::remove(damaged.c_str());
 }
 
+TEST_CASE("weights: metadata round trip, version 1 files still load, forged sizes are rejected before allocation") {
+    qhybrid::rng r(6);
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(3, 2, r);
+    const std::string path = temp_path("qhybrid_test_weights_v2.bin");
+    const std::string metadata = "{\"format\": \"anything\", \"bytes\": \"\\u0000\xc3\xa9\"}";
+    nn::save_weights(net, path, metadata);
+    CHECK(nn::saved_metadata(path) == metadata);
+    nn::save_weights(net, path);
+    CHECK(nn::saved_metadata(path).empty());
+
+    // A version 1 file: the same bytes without the metadata field, version 1, checksum redone.
+    auto bytes = read_all(path);
+    std::vector<unsigned char> v1(bytes.begin(), bytes.end());
+    const std::size_t arch_at = 16, arch_len = v1[arch_at] | v1[arch_at + 1] << 8; // after magic, version, element size
+    v1.erase(v1.begin() + long(arch_at + 4 + arch_len), v1.begin() + long(arch_at + 8 + arch_len)); // the empty metadata
+    v1[8] = 1;
+    v1.resize(v1.size() - 8);
+    const std::uint64_t sum = nn::detail::fnv1a(v1, v1.size());
+    for (int b = 0; b < 8; ++b) v1.push_back((unsigned char)(sum >> (8 * b)));
+    write_all(path, std::vector<char>(v1.begin(), v1.end()));
+    auto copy = net;
+    for (auto& p : copy.parameters()) p.value->fill(0);
+    nn::load_weights(copy, path);
+    CHECK(copy.parameters()[0].value->values()[0] == net.parameters()[0].value->values()[0]);
+    CHECK(nn::saved_metadata(path).empty());
+
+    // A rank of 2^32 - 1 with a valid checksum: rejected by its bound, nothing allocated from it.
+    nn::save_weights(net, path);
+    bytes = read_all(path);
+    std::vector<unsigned char> forged(bytes.begin(), bytes.end());
+    const std::size_t name_at = arch_at + 4 + arch_len + 4 + 4; // metadata (empty), tensor count
+    const std::size_t rank_at = name_at + 4 + forged[name_at];
+    for (int b = 0; b < 4; ++b) forged[rank_at + std::size_t(b)] = 0xff;
+    forged.resize(forged.size() - 8);
+    const std::uint64_t forged_sum = nn::detail::fnv1a(forged, forged.size());
+    for (int b = 0; b < 8; ++b) forged.push_back((unsigned char)(forged_sum >> (8 * b)));
+    write_all(path, std::vector<char>(forged.begin(), forged.end()));
+    CHECK_THROWS_WITH(nn::load_weights(copy, path), Catch::Contains("tensor \"0.weight\" has rank 4294967295, more than 8"));
+
+    // Saving never leaves a partial file: a failed write keeps the old file.
+    nn::save_weights(net, path);
+    const auto before = read_all(path);
+    CHECK_THROWS_WITH(nn::save_weights(net, temp_path("qhybrid_no_such_dir/x.bin")), Catch::Contains("cannot open"));
+    std::filesystem::create_directories(path + ".partial"); // the temporary name is taken by a directory
+    CHECK_THROWS_WITH(nn::save_weights(net, path), Catch::Contains("save_weights: cannot open " + path));
+    CHECK(read_all(path) == before);
+    std::filesystem::remove_all(path + ".partial");
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("copy_weights: rounds double to float, and another architecture is a clear error") {
     qhybrid::rng gen(3);
     nn::sequential<double> a;

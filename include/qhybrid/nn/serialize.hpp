@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Saving and loading a model's weights: every parameter and buffer, in the versioned binary format
-// of docs/weights-format.md (little-endian, FNV-1a 64 checksum over everything before it). Loading
-// checks the format, the element type, the architecture description and every tensor's name and
-// shape before it changes anything, so a file from another model or a damaged file is a clear
-// error and leaves the model as it was.
+// of docs/weights-format.md (little-endian, FNV-1a 64 checksum over everything before it), with
+// an optional metadata text (a detector keeps its sample rate, feature recipe, split, calibration
+// and training-domain summary there, as JSON). Loading checks the format, the element type, the
+// architecture description and every tensor's name and shape before it changes anything, so a
+// file from another model or a damaged file is a clear error and leaves the model as it was.
+// Files are written atomically (core/file.hpp).
 #include "qhybrid/core/file.hpp"
 #include "qhybrid/nn/layer.hpp"
 
@@ -12,7 +14,6 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <string>
 #include <type_traits>
@@ -23,7 +24,7 @@ namespace qhybrid::nn {
 namespace detail {
 
 inline constexpr char weights_magic[8] = {'Q', 'H', 'Y', 'B', 'W', 'G', 'T', 'S'};
-inline constexpr std::uint32_t weights_version = 1;
+inline constexpr std::uint32_t weights_version = 2; // 1: no metadata; still read
 
 inline std::uint64_t fnv1a(const std::vector<unsigned char>& bytes, std::size_t count) {
     std::uint64_t h = 0xcbf29ce484222325ull;
@@ -97,12 +98,13 @@ std::vector<std::pair<std::string, tensor<T>*>> saved_tensors(layer<T>& model) {
 } // namespace detail
 
 template <class T>
-void save_weights(layer<T>& model, const std::string& path) {
+void save_weights(layer<T>& model, const std::string& path, const std::string& metadata = "") {
     detail::writer w;
     w.bytes.insert(w.bytes.end(), std::begin(detail::weights_magic), std::end(detail::weights_magic));
     w.put(detail::weights_version);
     w.put(std::uint32_t(sizeof(T)));
     w.put(model.describe());
+    w.put(metadata);
     const auto tensors = detail::saved_tensors(model);
     w.put(std::uint32_t(tensors.size()));
     for (const auto& [name, t] : tensors) {
@@ -112,10 +114,7 @@ void save_weights(layer<T>& model, const std::string& path) {
         for (T v : t->values()) w.put(v);
     }
     w.put(detail::fnv1a(w.bytes, w.bytes.size()));
-    std::ofstream out(path, std::ios::binary);
-    require(bool(out), [&] { return "save_weights: cannot open " + path + " for writing"; });
-    out.write(reinterpret_cast<const char*>(w.bytes.data()), std::streamsize(w.bytes.size()));
-    require(bool(out), [&] { return "save_weights: writing " + path + " failed"; });
+    write_file_atomically(path, {reinterpret_cast<const char*>(w.bytes.data()), w.bytes.size()}, "save_weights");
 }
 
 namespace detail {
@@ -132,6 +131,25 @@ inline std::vector<unsigned char> checked_weights_file(const std::string& path) 
     return bytes;
 }
 
+// The header every version shares: version, element size, architecture, then (version 2) the
+// metadata; the reader is left at the tensor count.
+struct weights_header {
+    std::uint32_t version, element_size;
+    std::string architecture, metadata;
+};
+
+inline weights_header read_header(reader& r) {
+    r.skip(sizeof(weights_magic), "magic");
+    weights_header h;
+    h.version = r.get<std::uint32_t>("version");
+    if (h.version != 1 && h.version != weights_version)
+        r.bad("format version " + std::to_string(h.version) + ", this build reads versions 1 and " + std::to_string(weights_version));
+    h.element_size = r.get<std::uint32_t>("element size");
+    h.architecture = r.get_string("architecture");
+    if (h.version >= 2) h.metadata = r.get_string("metadata");
+    return h;
+}
+
 } // namespace detail
 
 // The architecture description a weights file was saved from (a model's describe()), e.g. to
@@ -139,8 +157,14 @@ inline std::vector<unsigned char> checked_weights_file(const std::string& path) 
 inline std::string saved_architecture(const std::string& path) {
     const auto bytes = detail::checked_weights_file(path);
     detail::reader r(bytes, bytes.size() - 8, path);
-    r.skip(sizeof(detail::weights_magic) + 8, "header");
-    return r.get_string("architecture");
+    return detail::read_header(r).architecture;
+}
+
+// The metadata text a weights file was saved with ("" for none, and for version 1 files).
+inline std::string saved_metadata(const std::string& path) {
+    const auto bytes = detail::checked_weights_file(path);
+    detail::reader r(bytes, bytes.size() - 8, path);
+    return detail::read_header(r).metadata;
 }
 
 template <class T>
@@ -148,13 +172,11 @@ void load_weights(layer<T>& model, const std::string& path) {
     const std::vector<unsigned char> bytes = detail::checked_weights_file(path);
     const std::size_t body = bytes.size() - 8;
     detail::reader r(bytes, body, path);
-    r.skip(sizeof(detail::weights_magic), "magic");
-    if (const auto v = r.get<std::uint32_t>("version"); v != detail::weights_version)
-        r.bad("format version " + std::to_string(v) + ", this build reads version " + std::to_string(detail::weights_version));
-    if (const auto size = r.get<std::uint32_t>("element size"); size != sizeof(T))
-        r.bad("stores " + std::to_string(size * 8) + "-bit values, the model has " + std::to_string(sizeof(T) * 8) + "-bit ones");
-    if (const auto arch = r.get_string("architecture"); arch != model.describe())
-        r.bad("saved from another architecture:\n  file:  " + arch + "\n  model: " + model.describe());
+    const detail::weights_header h = detail::read_header(r);
+    if (h.element_size != sizeof(T))
+        r.bad("stores " + std::to_string(h.element_size * 8) + "-bit values, the model has " + std::to_string(sizeof(T) * 8) + "-bit ones");
+    if (h.architecture != model.describe())
+        r.bad("saved from another architecture:\n  file:  " + h.architecture + "\n  model: " + model.describe());
     const auto tensors = detail::saved_tensors(model);
     if (const auto n = r.get<std::uint32_t>("tensor count"); n != tensors.size())
         r.bad(std::to_string(n) + " tensors, the model has " + std::to_string(tensors.size()));
@@ -162,8 +184,9 @@ void load_weights(layer<T>& model, const std::string& path) {
     for (const auto& [name, t] : tensors) {
         if (const auto saved = r.get_string("tensor name"); saved != name)
             r.bad("tensor \"" + saved + "\" where the model has \"" + name + "\"");
-        shape_t shape(r.get<std::uint32_t>("rank"));
-        if (shape.size() > 8) r.bad("tensor \"" + name + "\" has an implausible rank");
+        const auto rank = r.get<std::uint32_t>("rank");
+        if (rank > 8) r.bad("tensor \"" + name + "\" has rank " + std::to_string(rank) + ", more than 8");
+        shape_t shape(rank); // the shape is compared before any value is read, so no size from the file is allocated
         for (auto& d : shape) d = std::size_t(r.get<std::uint64_t>("dimension"));
         if (shape != t->shape()) r.bad("tensor \"" + name + "\" has shape " + to_string(shape) + ", the model's is " + to_string(t->shape()));
         values.emplace_back(t->size());

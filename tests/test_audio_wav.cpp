@@ -4,6 +4,7 @@
 // sanitizer build must stay silent).
 #include <catch2/catch.hpp>
 #include <qhybrid/audio/wav.hpp>
+#include <qhybrid/audio/wav_stream.hpp>
 #include <qhybrid/core/rng.hpp>
 
 #include <cmath>
@@ -227,4 +228,85 @@ TEST_CASE("WAV: 200,000 randomly corrupted files parse or throw qhybrid::error")
     CHECK(rejected > inputs / 2);
     WARN("randomized WAV corruption: " << inputs << " inputs, " << parsed << " parsed, " << rejected
                                        << " rejected with qhybrid::error");
+}
+
+namespace {
+
+// Everything a wav_stream gives, read `block` frames at a time.
+std::vector<double> streamed(const std::filesystem::path& path, std::size_t block) {
+    a::wav_stream in(path);
+    std::vector<double> out, buffer(block);
+    while (const std::size_t n = in.read(buffer)) out.insert(out.end(), buffer.begin(), buffer.begin() + long(n));
+    REQUIRE(in.frames_left() == 0);
+    return out;
+}
+
+void write_bytes(const std::filesystem::path& path, const bytes& b) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), long(b.size()));
+}
+
+} // namespace
+
+TEST_CASE("wav_stream: the same mono samples as read_wav, in blocks of any size") {
+    const auto path = std::filesystem::temp_directory_path() / "qhybrid_test_stream.wav";
+    qhybrid::rng gen(5);
+    const std::vector<format> formats = {{1, 1, 8000, 8}, {1, 2, 8000, 16}, {1, 1, 44100, 24}, {1, 3, 48000, 32},
+                                         {3, 2, 22050, 32}, {3, 1, 16000, 64}, {1, 2, 8000, 16, true}};
+    for (const auto& f : formats) {
+        std::vector<double> values(f.channels * 1001);
+        for (auto& v : values) v = gen.uniform(-1, 1);
+        write_bytes(path, wav_file(f, values, true));
+        const a::wav whole = a::read_wav(path);
+        a::wav_stream in(path);
+        CHECK(in.header().sample_rate == whole.sample_rate);
+        CHECK(in.header().channels == whole.channels);
+        CHECK(in.frames() == 1001);
+        for (std::size_t block : {1, 7, 1000, 4096}) REQUIRE(streamed(path, block) == whole.mono());
+    }
+    std::filesystem::remove(path);
+}
+
+// The stream walks the same chunks as parse_wav through the same code, so a corrupted file is
+// rejected by both or by neither, and when both accept it they give the same samples.
+TEST_CASE("wav_stream: 3,000 corrupted files, the same verdict as parse_wav") {
+    const auto path = std::filesystem::temp_directory_path() / "qhybrid_test_stream_corrupt.wav";
+    qhybrid::rng gen(11);
+    std::size_t agreed_errors = 0, agreed_samples = 0;
+    for (std::size_t i = 0; i < 3000; ++i) {
+        bytes b = wav_file({1, 2, 8000, 16}, {0.5, -0.5, 0.25, 0.125}, gen.below(2) == 1);
+        for (std::size_t m = 0, edits = 1 + gen.below(3); m < edits && !b.empty(); ++m) {
+            if (gen.below(2)) b[gen.below(b.size())] = std::byte(gen.below(256));
+            else b.resize(gen.below(b.size() + 1));
+        }
+        write_bytes(path, b);
+        std::vector<double> whole, stream;
+        bool whole_failed = false, stream_failed = false;
+        try {
+            whole = parse(b).mono();
+        } catch (const qhybrid::error&) {
+            whole_failed = true;
+        }
+        try {
+            stream = streamed(path, 3);
+        } catch (const qhybrid::error&) {
+            stream_failed = true;
+        }
+        REQUIRE(whole_failed == stream_failed);
+        if (whole_failed) {
+            ++agreed_errors;
+        } else {
+            REQUIRE(whole == stream);
+            ++agreed_samples;
+        }
+    }
+    CHECK(agreed_errors > 1000); // both outcomes occur (2,861 and 139 with this seed)
+    CHECK(agreed_samples > 50);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("WAV: a directory or a missing file is a clear error") {
+    const auto dir = std::filesystem::temp_directory_path();
+    CHECK_THROWS_WITH(a::read_wav(dir), Contains(dir.string() + ": a directory, not a file"));
+    CHECK_THROWS_WITH(a::wav_stream(dir), Contains(dir.string() + ": a directory, not a file"));
+    CHECK_THROWS_WITH(a::wav_stream("/nonexistent/x.wav"), Contains("/nonexistent/x.wav: cannot open the file"));
 }

@@ -7,6 +7,7 @@
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/file.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -48,17 +49,20 @@ struct wav {
 
 namespace detail {
 
+// Little-endian fields of bytes [base, base + bytes.size()) of a file, addressed by their
+// position in the file (so that messages name the byte offset whether the file is in memory or
+// read piece by piece).
 class riff_reader {
 public:
-    riff_reader(std::span<const std::byte> bytes, std::string_view source) : bytes_(bytes), source_(source) {}
+    riff_reader(std::span<const std::byte> bytes, std::string_view source, std::size_t base = 0)
+        : bytes_(bytes), source_(source), base_(base) {}
 
     std::uint32_t u16(std::size_t at) const { return unsigned(byte(at)) | unsigned(byte(at + 1)) << 8; }
     std::uint32_t u32(std::size_t at) const { return u16(at) | u16(at + 2) << 16; }
     std::string_view tag(std::size_t at) const {
-        return {reinterpret_cast<const char*>(bytes_.data() + at), 4};
+        return {reinterpret_cast<const char*>(bytes_.data() + (at - base_)), 4};
     }
-    std::uint8_t byte(std::size_t at) const { return std::to_integer<std::uint8_t>(bytes_[at]); }
-    std::size_t size() const noexcept { return bytes_.size(); }
+    std::uint8_t byte(std::size_t at) const { return std::to_integer<std::uint8_t>(bytes_[at - base_]); }
 
     [[noreturn]] void fail_at(std::size_t at, const std::string& what) const {
         fail(std::string(source_) + ": byte " + std::to_string(at) + ": " + what);
@@ -67,6 +71,7 @@ public:
 private:
     std::span<const std::byte> bytes_;
     std::string_view source_;
+    std::size_t base_;
 };
 
 inline std::string printable(std::string_view tag) {
@@ -130,54 +135,72 @@ inline double decode_sample(const riff_reader& r, std::size_t at, const wav_form
     return v;
 }
 
-} // namespace detail
+// Where a file's samples are and how they are encoded.
+struct wav_layout {
+    wav_format format;
+    std::size_t data_at = 0, data_size = 0; // the data chunk's body
+};
 
-// Parses a whole WAV file held in memory; `source` names it in error messages.
-inline wav parse_wav(std::span<const std::byte> bytes, std::string_view source = "<wav>") {
-    const detail::riff_reader r(bytes, source);
-    if (r.size() < 12 || r.tag(0) != "RIFF" || r.tag(8) != "WAVE") r.fail_at(0, "not a RIFF/WAVE file");
-    const std::size_t riff_end = 8 + std::size_t(r.u32(4));
-    if (riff_end > r.size() || riff_end < 12)
-        r.fail_at(4, "the RIFF header announces " + std::to_string(riff_end) + " bytes, the file has " +
-                         std::to_string(r.size()) + " (truncated file or lying header)");
-
-    detail::wav_format format;
-    bool have_format = false;
-    std::size_t data_at = 0, data_size = 0;
-    bool have_data = false;
+// Walks the RIFF chunks of a file of `file_size` bytes; `read(at, n)` gives a riff_reader over
+// bytes [at, at + n), n <= 64, so that a file need not be in memory to be checked.
+template <class Read>
+wav_layout locate_wav(std::size_t file_size, Read&& read) {
+    const riff_reader head = read(0, std::min<std::size_t>(file_size, 12));
+    if (file_size < 12 || head.tag(0) != "RIFF" || head.tag(8) != "WAVE") head.fail_at(0, "not a RIFF/WAVE file");
+    const std::size_t riff_end = 8 + std::size_t(head.u32(4));
+    if (riff_end > file_size || riff_end < 12)
+        head.fail_at(4, "the RIFF header announces " + std::to_string(riff_end) + " bytes, the file has " +
+                            std::to_string(file_size) + " (truncated file or lying header)");
+    wav_layout layout;
+    bool have_format = false, have_data = false;
     for (std::size_t at = 12; at < riff_end;) {
-        if (riff_end - at < 8) r.fail_at(at, "a chunk header is cut off");
-        const std::string_view id = r.tag(at);
+        if (riff_end - at < 8) head.fail_at(at, "a chunk header is cut off");
+        const riff_reader r = read(at, 8);
+        const std::string id(r.tag(at));
         const std::size_t size = r.u32(at + 4), body = at + 8;
         if (size > riff_end - body)
-            r.fail_at(at, "chunk '" + detail::printable(id) + "' announces " + std::to_string(size) + " bytes, only " +
+            r.fail_at(at, "chunk '" + printable(id) + "' announces " + std::to_string(size) + " bytes, only " +
                               std::to_string(riff_end - body) + " remain (truncated file or lying header)");
         if (id == "fmt ") {
             if (have_format) r.fail_at(at, "a second fmt chunk");
-            format = detail::parse_fmt(r, body, size);
+            layout.format = parse_fmt(read(body, std::min<std::size_t>(size, 64)), body, size); // reads at most 40 bytes
             have_format = true;
         } else if (id == "data") {
             if (!have_format) r.fail_at(at, "data chunk before the fmt chunk");
             if (have_data) r.fail_at(at, "a second data chunk");
-            if (size % format.block_align != 0)
+            if (size % layout.format.block_align != 0)
                 r.fail_at(at, "data chunk of " + std::to_string(size) + " bytes ends inside a sample frame of " +
-                                  std::to_string(format.block_align) + " bytes");
-            data_at = body, data_size = size, have_data = true;
+                                  std::to_string(layout.format.block_align) + " bytes");
+            layout.data_at = body, layout.data_size = size, have_data = true;
         }
         at = body + size + (size & 1); // chunks are padded to even sizes; a missing final pad byte is harmless
     }
-    if (!have_format) r.fail_at(12, "no fmt chunk");
-    if (!have_data) r.fail_at(12, "no data chunk");
+    if (!have_format) head.fail_at(12, "no fmt chunk");
+    if (!have_data) head.fail_at(12, "no data chunk");
+    return layout;
+}
 
+inline wav header_of(const wav_format& f) {
     wav out;
-    out.sample_rate = format.sample_rate;
-    out.channels = format.channels;
-    out.bits_per_sample = format.bits;
-    out.encoding = format.tag == 1 ? sample_encoding::pcm : sample_encoding::ieee_float;
-    const std::size_t width = format.bits / 8;
-    out.samples.resize(data_size / width);
+    out.sample_rate = f.sample_rate;
+    out.channels = f.channels;
+    out.bits_per_sample = f.bits;
+    out.encoding = f.tag == 1 ? sample_encoding::pcm : sample_encoding::ieee_float;
+    return out;
+}
+
+} // namespace detail
+
+// Parses a whole WAV file held in memory; `source` names it in error messages.
+inline wav parse_wav(std::span<const std::byte> bytes, std::string_view source = "<wav>") {
+    const auto read = [&](std::size_t at, std::size_t n) { return detail::riff_reader(bytes.subspan(at, n), source, at); };
+    const detail::wav_layout layout = detail::locate_wav(bytes.size(), read);
+    wav out = detail::header_of(layout.format);
+    const detail::riff_reader r(bytes, source);
+    const std::size_t width = layout.format.bits / 8;
+    out.samples.resize(layout.data_size / width);
     for (std::size_t i = 0; i < out.samples.size(); ++i)
-        out.samples[i] = detail::decode_sample(r, data_at + i * width, format);
+        out.samples[i] = detail::decode_sample(r, layout.data_at + i * width, layout.format);
     return out;
 }
 

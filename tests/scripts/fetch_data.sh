@@ -94,20 +94,27 @@ no_leftovers
 # Hostile or wrong archives are refused before anything is unpacked.
 mkdir -p small/$top/recordings && cp "$ref/fsdd/recordings/0_jackson_0.wav" small/$top/recordings/
 ln -s /etc/passwd small/$top/recordings/1_jackson_0.wav
-pack small "link/$archive"
-mkdir -p escape && echo x >escape/f
-mkdir -p "dotdot/$(dirname "$archive")"
+pack small "symlink/$archive"
+rm small/$top/recordings/1_jackson_0.wav
+ln small/$top/recordings/0_jackson_0.wav small/$top/recordings/1_jackson_0.wav
+pack small "hardlink/$archive"
+rm small/$top/recordings/1_jackson_0.wav
+mkdir -p escape "dotdot/$(dirname "$archive")" "absolute/$(dirname "$archive")" "outside/$(dirname "$archive")"
+echo x >escape/f
 tar -C escape --transform "s,^,$top/../," -czf "dotdot/$archive" f
-mkdir -p "outside/$(dirname "$archive")"
+tar -C escape -P --transform "s,^,/$top/," -czf "absolute/$archive" f
 tar -C escape --transform "s,^,elsewhere/," -czf "outside/$archive" f
-rm "small/$top/recordings/1_jackson_0.wav" && pack small "short/$archive"
+pack small "short/$archive"
+mkdir -p "twice/$(dirname "$archive")"
+tar -C small -cf twice.tar "$top" && tar -C small -rf twice.tar "$top/recordings/0_jackson_0.wav" && gzip -c twice.tar >"twice/$archive"
 mkdir -p "notgz/$(dirname "$archive")" && echo "<html>" >"notgz/$archive"
-for case in "link:holds links or special files" "dotdot:holds paths outside $top/" "outside:holds paths outside $top/" \
-            "short:lacks 3000 expected files" "notgz:is not a gzip file"; do
+for case in "symlink:holds links or special files" "hardlink:holds links or special files" \
+            "dotdot:holds paths outside $top/" "absolute:holds paths outside $top/" "outside:holds paths outside $top/" \
+            "twice:holds a member twice" "short:lacks 3000 expected files" "notgz:is not a gzip file"; do
     name=${case%%:*}
     run "$name" 1 --mirror "file://$work/$name" --only fsdd "out-$name"
     says "$name" "fsdd: file://$work/$name/$archive ${case#*:}"
-    absent "out-$name/fsdd" "$work/f" "$work/out-$name/f"
+    absent "out-$name/fsdd" "$work/f" "$work/out-$name/f" "/$top"
 done
 no_leftovers
 

@@ -125,6 +125,14 @@ says partial "fsdd/recordings/0_george_0.wav: missing (in $work/partial: remove 
 says partial "fsdd: 2995 more files missing or different"
 [ "$(ls partial/fsdd)" = speakers.csv ] || fail "the partial set was changed"
 
+# A folder without write permission is left alone, even by root (the shared reference copy is one).
+mkdir ro && chmod a-w ro
+run readonly 1 --mirror "file://$work/mirror" --only ibm ro
+says readonly "$work/ro is read-only"
+[ -z "$(ls -A ro)" ] || fail "something was written into a read-only folder"
+chmod u+w ro
+no_leftovers
+
 # DEEP-VOICE: instructions while it is missing, then its hash.
 run kaggle 1 --only deep-voice dv
 says kaggle "https://www.kaggle.com/datasets/birdy654/deep-voice-deepfake-voice-recognition"

@@ -55,10 +55,10 @@ pack good "mirror/$archive"
 for d in "$ref"/ibm-backends/*/; do
     n=$(basename "$d")
     mkdir -p "mirror/$qiskit/$n"
-    cp "$d/props.json" "mirror/$qiskit/$n/props_$n.json"
-    cp "$d/conf.json" "mirror/$qiskit/$n/conf_$n.json"
+    cp --no-preserve=mode "$d/props.json" "mirror/$qiskit/$n/props_$n.json"
+    cp --no-preserve=mode "$d/conf.json" "mirror/$qiskit/$n/conf_$n.json"
 done
-mkdir -p mirror/mnist && cp "$ref"/mnist/t10k-* mirror/mnist/
+mkdir -p mirror/mnist && cp --no-preserve=mode "$ref"/mnist/t10k-* mirror/mnist/
 
 # Everything public: identical to the reference, except MNIST's training files, reported missing.
 run all 1 --mirror "file://$work/mirror" --only fsdd,ibm,mnist out

@@ -176,38 +176,41 @@ inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
 // One Stockham pass of radix R: for sub-transforms of length R m at stride s, with
 // a_j = x[q + s(p + j m)] and w = exp(-2 pi i / (R m)),  y[q + s(R p + k)] = w^(pk) DFT_R(a)_k.
 // The twiddles w^(pk), k = 1 .. R-1, are stored k-major: w[(k - 1) m + p].
-template <std::size_t R, std::size_t S, class Real>
-void stockham_pass(std::size_t stride, std::size_t m, split<const Real> w, split<const Real> x,
-                   split<Real> y) noexcept {
-    const std::size_t s = S ? S : stride;
-    const Real* __restrict xr = x.re;
-    const Real* __restrict xi = x.im;
-    Real* __restrict yr = y.re;
-    Real* __restrict yi = y.im;
-    for (std::size_t p = 0; p < m; ++p) {
-        Real wr[R], wi[R];
-        for (std::size_t k = 1; k < R; ++k) wr[k] = w.re[(k - 1) * m + p], wi[k] = w.im[(k - 1) * m + p];
-#pragma GCC ivdep
-        for (std::size_t q = 0; q < s; ++q) {
-            Real ar[R], ai[R];
-            for (std::size_t j = 0; j < R; ++j) ar[j] = xr[q + s * (p + j * m)], ai[j] = xi[q + s * (p + j * m)];
-            small_dft<R>(ar, ai);
-            yr[q + s * R * p] = ar[0], yi[q + s * R * p] = ai[0];
-            for (std::size_t k = 1; k < R; ++k) {
-                yr[q + s * (R * p + k)] = ar[k] * wr[k] - ai[k] * wi[k];
-                yi[q + s * (R * p + k)] = ar[k] * wi[k] + ai[k] * wr[k];
-            }
+template <std::size_t R, class Real>
+struct stockham_pass {
+    std::size_t s, m;
+    const Real* __restrict wr;
+    const Real* __restrict wi;
+    const Real* __restrict xr;
+    const Real* __restrict xi;
+    Real* __restrict yr;
+    Real* __restrict yi;
+
+    inline void butterfly(std::size_t p, std::size_t q, std::size_t stride) const noexcept {
+        Real ar[R], ai[R];
+        for (std::size_t j = 0; j < R; ++j)
+            ar[j] = xr[q + stride * (p + j * m)], ai[j] = xi[q + stride * (p + j * m)];
+        small_dft<R>(ar, ai);
+        yr[q + stride * R * p] = ar[0], yi[q + stride * R * p] = ai[0];
+        for (std::size_t k = 1; k < R; ++k) {
+            const Real c = wr[(k - 1) * m + p], d = wi[(k - 1) * m + p];
+            yr[q + stride * (R * p + k)] = ar[k] * c - ai[k] * d;
+            yi[q + stride * (R * p + k)] = ar[k] * d + ai[k] * c;
         }
     }
-}
 
-template <std::size_t R, class Real>
-void stockham_pass(std::size_t s, std::size_t m, split<const Real> w, split<const Real> x, split<Real> y) noexcept {
-    if (s == 1)
-        stockham_pass<R, 1>(s, m, w, x, y);
-    else
-        stockham_pass<R, 0>(s, m, w, x, y);
-}
+    // At stride 1 the loop runs over p, vectorised with interleaving stores; else over q.
+    void run() const noexcept {
+        if (s == 1) {
+#pragma GCC ivdep
+            for (std::size_t p = 0; p < m; ++p) butterfly(p, 0, 1);
+            return;
+        }
+        for (std::size_t p = 0; p < m; ++p)
+#pragma GCC ivdep
+            for (std::size_t q = 0; q < s; ++q) butterfly(p, q, s);
+    }
+};
 
 // The pass twiddles of an m-point transform with these radices: (r - 1) len / r values per pass
 // of radix r on sub-transforms of length len, m - 1 in all.
@@ -227,13 +230,12 @@ template <class Real>
 split<Real> stockham(const radices& f, std::size_t m, split<const Real> w, split<Real> x, split<Real> y) noexcept {
     for (std::size_t i = 0, s = 1; i < f.count; ++i) {
         const std::size_t r = f.radix[i], len = m / s, sub = len / r;
-        const split<const Real> in{x.re, x.im};
         switch (r) {
-        case 2: stockham_pass<2>(s, sub, w, in, y); break;
-        case 3: stockham_pass<3>(s, sub, w, in, y); break;
-        case 4: stockham_pass<4>(s, sub, w, in, y); break;
-        case 5: stockham_pass<5>(s, sub, w, in, y); break;
-        default: stockham_pass<7>(s, sub, w, in, y);
+        case 2: stockham_pass<2, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
+        case 3: stockham_pass<3, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
+        case 4: stockham_pass<4, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
+        case 5: stockham_pass<5, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
+        default: stockham_pass<7, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run();
         }
         w = w + (r - 1) * sub;
         std::swap(x, y);
@@ -323,6 +325,23 @@ void fill_real_tables(const real_shape& r, split<Real> tables, Real* scratch) {
     }
 }
 
+// The spectrum X (bins 0 .. h) of 2h real samples from Z = FFT(even + i odd), h points: with
+// E_k = (Z_k + conj Z_{h-k}) / 2 and O_k = (Z_k - conj Z_{h-k}) / 2i the spectra of the even and
+// odd samples, X_k = E_k + w_k O_k, w_k = exp(-2 pi i k / 2h). At k = 0 and h, Z_0 holds E_0 and
+// O_0 as its real and imaginary parts; the loop leaves them out so that it vectorises.
+template <class Real>
+void untangle(std::size_t h, const Real* __restrict zr, const Real* __restrict zi, const Real* __restrict wr,
+              const Real* __restrict wi, Real* __restrict xr, Real* __restrict xi) noexcept {
+    for (std::size_t k = 1; k < h; ++k) {
+        const Real ar = zr[k], ai = zi[k], br = zr[h - k], bi = -zi[h - k];
+        const Real er = (ar + br) / 2, ei = (ai + bi) / 2;
+        const Real or_ = (ai - bi) / 2, oi = -(ar - br) / 2;
+        xr[k] = er + wr[k] * or_ - wi[k] * oi;
+        xi[k] = ei + wr[k] * oi + wi[k] * or_;
+    }
+    xr[0] = zr[0] + zi[0], xi[0] = 0, xr[h] = zr[0] - zi[0], xi[h] = 0;
+}
+
 // X_k = sum_j x_j exp(-2 pi i j k / n) for k = 0 .. n/2 into out, with the tables of
 // real_plan(n) and r.scratch() values of scratch.
 template <class Real>
@@ -339,16 +358,7 @@ void real_forward(const real_shape& r, split<const Real> tables, const Real* x, 
     for (std::size_t j = 0; j < h; ++j) z.re[j] = x[2 * j], z.im[j] = x[2 * j + 1];
     const split<Real> result = transform(c, tables, z, work);
     const split<const Real> w = tables + c.tables();
-    // With Z = FFT(even + i odd): E_k = (Z_k + conj Z_{h-k}) / 2 and O_k = (Z_k - conj Z_{h-k}) / 2i
-    // are the spectra of the even and odd samples, and X_k = E_k + exp(-2 pi i k / n) O_k.
-    for (std::size_t k = 0; k <= h; ++k) {
-        const std::size_t a = k == h ? 0 : k, b = k == 0 ? 0 : h - k;
-        const Real zr = result.re[a], zi = result.im[a], cr = result.re[b], ci = -result.im[b];
-        const Real er = (zr + cr) / 2, ei = (zi + ci) / 2;
-        const Real or_ = (zi - ci) / 2, oi = -(zr - cr) / 2;
-        out.re[k] = er + w.re[k] * or_ - w.im[k] * oi;
-        out.im[k] = ei + w.re[k] * oi + w.im[k] * or_;
-    }
+    untangle(h, result.re, result.im, w.re, w.im, out.re, out.im);
 }
 
 } // namespace qhybrid::audio::fft_passes

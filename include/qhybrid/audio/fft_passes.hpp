@@ -39,12 +39,17 @@ struct radices {
     std::size_t count = 0;
 };
 
-// Radix 4 while it divides, then 2, 3, 5, 7; the first pass is the one with the constant unit
-// stride, and the 4s first make every later stride a multiple of 4, a vector's length.
+// One radix 8, then radix 4 while it divides, then 2, 3, 5, 7. The first pass runs at stride 1,
+// vectorised across butterflies with interleaving stores, which g++ does for radices 2, 3, 4, 8
+// but not 5 or 7; the powers of two first make the later strides multiples of a vector's length.
+// Radix 8 is the fastest first pass and radix 4 the fastest later one (measured at 128, 512 and
+// 2048 points against other orders).
 constexpr radices factor(std::size_t m) noexcept {
     radices f;
+    const auto take = [&](std::size_t r) { f.radix[f.count++] = static_cast<unsigned char>(r), m /= r; };
+    if (m % 8 == 0) take(8);
     for (const std::size_t r : {4, 2, 3, 5, 7})
-        while (m % r == 0) f.radix[f.count++] = static_cast<unsigned char>(r), m /= r;
+        while (m % r == 0) take(r);
     return f;
 }
 
@@ -135,12 +140,31 @@ struct odd_radix {
     static constexpr table cos = make(false), sin = make(true);
 };
 
-// The R-point DFT of (re, im) in place, R = 2, 3, 4, 5, 7.
+// The R-point DFT of (re, im) in place, R = 2, 3, 4, 5, 7, 8.
 template <std::size_t R, class Real>
 inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
     if constexpr (R == 2) {
         const Real r = re[0] - re[1], i = im[0] - im[1];
         re[0] += re[1], im[0] += im[1], re[1] = r, im[1] = i;
+    } else if constexpr (R == 8) {
+        // Radix 2 between a_j and a_{j+4}: the even outputs are the 4-point DFT of the sums, the
+        // odd ones that of the differences times exp(-2 pi i j / 8).
+        constexpr Real h = Real(0.7071067811865475244008444L); // sqrt(1/2)
+        Real sr[4], si[4], dr[4], di[4];
+        #pragma GCC unroll 8
+        for (std::size_t j = 0; j < 4; ++j) {
+            sr[j] = re[j] + re[j + 4], si[j] = im[j] + im[j + 4];
+            dr[j] = re[j] - re[j + 4], di[j] = im[j] - im[j + 4];
+        }
+        const Real r1 = (dr[1] + di[1]) * h, i1 = (di[1] - dr[1]) * h;
+        const Real r3 = (di[3] - dr[3]) * h, i3 = -(dr[3] + di[3]) * h;
+        dr[1] = r1, di[1] = i1, dr[3] = r3, di[3] = i3;
+        const Real r2 = di[2];
+        di[2] = -dr[2], dr[2] = r2;
+        small_dft<4>(sr, si);
+        small_dft<4>(dr, di);
+        #pragma GCC unroll 8
+        for (std::size_t k = 0; k < 4; ++k) re[2 * k] = sr[k], im[2 * k] = si[k], re[2 * k + 1] = dr[k], im[2 * k + 1] = di[k];
     } else if constexpr (R == 4) {
         const Real sr = re[0] + re[2], si = im[0] + im[2], dr = re[0] - re[2], di = im[0] - im[2];
         const Real tr = re[1] + re[3], ti = im[1] + im[3], ur = re[1] - re[3], ui = im[1] - im[3];
@@ -156,13 +180,16 @@ inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
         constexpr auto& sines = odd_radix<R, Real>::sin;
         Real sr[H + 1], si[H + 1], dr[H + 1], di[H + 1];
         Real r0 = re[0], i0 = im[0];
+        #pragma GCC unroll 8
         for (std::size_t j = 1; j <= H; ++j) {
             sr[j] = re[j] + re[R - j], si[j] = im[j] + im[R - j];
             dr[j] = re[j] - re[R - j], di[j] = im[j] - im[R - j];
             r0 += sr[j], i0 += si[j];
         }
+        #pragma GCC unroll 8
         for (std::size_t k = 1; k <= H; ++k) {
             Real ar = re[0], ai = im[0], br = 0, bi = 0;
+            #pragma GCC unroll 8
             for (std::size_t j = 1; j <= H; ++j) {
                 ar += cosines[k][j] * sr[j], ai += cosines[k][j] * si[j];
                 br += sines[k][j] * dr[j], bi += sines[k][j] * di[j];
@@ -188,10 +215,12 @@ struct stockham_pass {
 
     inline void butterfly(std::size_t p, std::size_t q, std::size_t stride) const noexcept {
         Real ar[R], ai[R];
+        #pragma GCC unroll 8
         for (std::size_t j = 0; j < R; ++j)
             ar[j] = xr[q + stride * (p + j * m)], ai[j] = xi[q + stride * (p + j * m)];
         small_dft<R>(ar, ai);
         yr[q + stride * R * p] = ar[0], yi[q + stride * R * p] = ai[0];
+        #pragma GCC unroll 8
         for (std::size_t k = 1; k < R; ++k) {
             const Real c = wr[(k - 1) * m + p], d = wi[(k - 1) * m + p];
             yr[q + stride * (R * p + k)] = ar[k] * c - ai[k] * d;
@@ -200,7 +229,7 @@ struct stockham_pass {
     }
 
     // At stride 1 the loop runs over p, vectorised with interleaving stores; else over q.
-    void run() const noexcept {
+    [[gnu::noinline]] void run() const noexcept {
         if (s == 1) {
 #pragma GCC ivdep
             for (std::size_t p = 0; p < m; ++p) butterfly(p, 0, 1);
@@ -235,7 +264,8 @@ split<Real> stockham(const radices& f, std::size_t m, split<const Real> w, split
         case 3: stockham_pass<3, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
         case 4: stockham_pass<4, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
         case 5: stockham_pass<5, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        default: stockham_pass<7, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run();
+        case 7: stockham_pass<7, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
+        default: stockham_pass<8, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run();
         }
         w = w + (r - 1) * sub;
         std::swap(x, y);

@@ -33,7 +33,7 @@ public:
     explicit complex_fft(std::size_t n)
         : shape_(fft_passes::complex_plan(detail::checked_fft_size(n, "complex_fft"))), tables_re_(shape_.tables()),
           tables_im_(shape_.tables()), scratch_re_(shape_.scratch()), scratch_im_(shape_.scratch()) {
-        fft_passes::fill_complex_tables(shape_, tables(), scratch());
+        fft_passes::fill_complex_tables<fft_passes::all_kinds>(shape_, tables(), scratch());
     }
 
     std::size_t size() const noexcept { return shape_.n; }
@@ -62,7 +62,8 @@ public:
     explicit real_fft(std::size_t n)
         : shape_(fft_passes::real_plan(detail::checked_fft_size(n, "real_fft"))), tables_re_(shape_.tables()),
           tables_im_(shape_.tables()), scratch_(shape_.scratch()) {
-        fft_passes::fill_real_tables(shape_, {tables_re_.data(), tables_im_.data()}, scratch_.data());
+        fft_passes::fill_real_tables<fft_passes::all_kinds>(shape_, {tables_re_.data(), tables_im_.data()},
+                                                            scratch_.data());
     }
 
     std::size_t size() const noexcept { return shape_.n; }
@@ -75,8 +76,8 @@ public:
                    std::to_string(bins()) + " bins, got " + std::to_string(x.size()) + ", " +
                    std::to_string(re.size()) + " and " + std::to_string(im.size());
         });
-        fft_passes::real_forward(shape_, {tables_re_.data(), tables_im_.data()}, x.data(), scratch_.data(),
-                                 {re.data(), im.data()});
+        fft_passes::real_forward<fft_passes::all_kinds>(shape_, {tables_re_.data(), tables_im_.data()}, x.data(),
+                                                        scratch_.data(), {re.data(), im.data()});
     }
 
 private:

@@ -23,8 +23,8 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
-#include <cstdint>
 #include <numbers>
+#include <type_traits>
 #include <utility>
 
 namespace qhybrid::audio::fft_passes {
@@ -98,6 +98,18 @@ struct real_shape {
 
 constexpr real_shape real_plan(std::size_t n) noexcept { return {n, complex_plan(n % 2 == 0 ? n / 2 : n)}; }
 
+// The code a plan runs, as bits: 1 << r for each radix r, and bit 0 for Bluestein's steps. The
+// heap plans compile all of it; the fixed plan only its own, which keeps a microcontroller's
+// flash free of passes its size never takes.
+using kinds = unsigned;
+inline constexpr kinds all_kinds = 1u | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 7 | 1u << 8;
+
+constexpr kinds kinds_of(const complex_shape& c) noexcept {
+    kinds k = c.inner ? 1u : 0u;
+    for (std::size_t i = 0; i < c.passes.count; ++i) k |= 1u << c.passes.radix[i];
+    return k;
+}
+
 // Two arrays of the same length: the real and the imaginary parts.
 template <class Real>
 struct split {
@@ -151,7 +163,7 @@ inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
         // odd ones that of the differences times exp(-2 pi i j / 8).
         constexpr Real h = Real(0.7071067811865475244008444L); // sqrt(1/2)
         Real sr[4], si[4], dr[4], di[4];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (std::size_t j = 0; j < 4; ++j) {
             sr[j] = re[j] + re[j + 4], si[j] = im[j] + im[j + 4];
             dr[j] = re[j] - re[j + 4], di[j] = im[j] - im[j + 4];
@@ -163,8 +175,9 @@ inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
         di[2] = -dr[2], dr[2] = r2;
         small_dft<4>(sr, si);
         small_dft<4>(dr, di);
-        #pragma GCC unroll 8
-        for (std::size_t k = 0; k < 4; ++k) re[2 * k] = sr[k], im[2 * k] = si[k], re[2 * k + 1] = dr[k], im[2 * k + 1] = di[k];
+#pragma GCC unroll 8
+        for (std::size_t k = 0; k < 4; ++k)
+            re[2 * k] = sr[k], im[2 * k] = si[k], re[2 * k + 1] = dr[k], im[2 * k + 1] = di[k];
     } else if constexpr (R == 4) {
         const Real sr = re[0] + re[2], si = im[0] + im[2], dr = re[0] - re[2], di = im[0] - im[2];
         const Real tr = re[1] + re[3], ti = im[1] + im[3], ur = re[1] - re[3], ui = im[1] - im[3];
@@ -180,16 +193,16 @@ inline void small_dft(Real (&re)[R], Real (&im)[R]) noexcept {
         constexpr auto& sines = odd_radix<R, Real>::sin;
         Real sr[H + 1], si[H + 1], dr[H + 1], di[H + 1];
         Real r0 = re[0], i0 = im[0];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (std::size_t j = 1; j <= H; ++j) {
             sr[j] = re[j] + re[R - j], si[j] = im[j] + im[R - j];
             dr[j] = re[j] - re[R - j], di[j] = im[j] - im[R - j];
             r0 += sr[j], i0 += si[j];
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (std::size_t k = 1; k <= H; ++k) {
             Real ar = re[0], ai = im[0], br = 0, bi = 0;
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (std::size_t j = 1; j <= H; ++j) {
                 ar += cosines[k][j] * sr[j], ai += cosines[k][j] * si[j];
                 br += sines[k][j] * dr[j], bi += sines[k][j] * di[j];
@@ -215,12 +228,12 @@ struct stockham_pass {
 
     inline void butterfly(std::size_t p, std::size_t q, std::size_t stride) const noexcept {
         Real ar[R], ai[R];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (std::size_t j = 0; j < R; ++j)
             ar[j] = xr[q + stride * (p + j * m)], ai[j] = xi[q + stride * (p + j * m)];
         small_dft<R>(ar, ai);
         yr[q + stride * R * p] = ar[0], yi[q + stride * R * p] = ai[0];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (std::size_t k = 1; k < R; ++k) {
             const Real c = wr[(k - 1) * m + p], d = wi[(k - 1) * m + p];
             yr[q + stride * (R * p + k)] = ar[k] * c - ai[k] * d;
@@ -255,18 +268,17 @@ void fill_pass_twiddles(const radices& f, std::size_t m, split<Real> w) {
 
 // The m-point DFT of x by Stockham passes with y as the other buffer; returns the buffer that
 // holds the result (x or y).
-template <class Real>
+template <kinds K, class Real>
 split<Real> stockham(const radices& f, std::size_t m, split<const Real> w, split<Real> x, split<Real> y) noexcept {
     for (std::size_t i = 0, s = 1; i < f.count; ++i) {
-        const std::size_t r = f.radix[i], len = m / s, sub = len / r;
-        switch (r) {
-        case 2: stockham_pass<2, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        case 3: stockham_pass<3, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        case 4: stockham_pass<4, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        case 5: stockham_pass<5, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        case 7: stockham_pass<7, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run(); break;
-        default: stockham_pass<8, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run();
-        }
+        const std::size_t r = f.radix[i], sub = m / s / r;
+        const auto pass = [&]<std::size_t R>(std::integral_constant<std::size_t, R>) {
+            if constexpr ((K >> R & 1) != 0)
+                if (r == R) stockham_pass<R, Real>{s, sub, w.re, w.im, x.re, x.im, y.re, y.im}.run();
+        };
+        pass(std::integral_constant<std::size_t, 2>{}), pass(std::integral_constant<std::size_t, 3>{});
+        pass(std::integral_constant<std::size_t, 4>{}), pass(std::integral_constant<std::size_t, 5>{});
+        pass(std::integral_constant<std::size_t, 7>{}), pass(std::integral_constant<std::size_t, 8>{});
         w = w + (r - 1) * sub;
         std::swap(x, y);
         s *= r;
@@ -277,7 +289,7 @@ split<Real> stockham(const radices& f, std::size_t m, split<const Real> w, split
 // Bluestein: with c_j = exp(-pi i j^2 / n) (the chirp table), X_k = c_k sum_j (x_j c_j) conj(c_{k-j}),
 // a cyclic convolution of length m whose kernel's transform, over m, is tabulated. The inverse
 // transform is a forward one between conjugations.
-template <class Real>
+template <kinds K, class Real>
 void bluestein(const complex_shape& c, split<const Real> tables, split<Real> x, split<Real> scratch) noexcept {
     const std::size_t n = c.n, m = c.inner;
     const split<const Real> chirp = tables + (m - 1), kernel = chirp + n;
@@ -287,13 +299,13 @@ void bluestein(const complex_shape& c, split<const Real> tables, split<Real> x, 
         a.im[j] = x.re[j] * chirp.im[j] + x.im[j] * chirp.re[j];
     }
     for (std::size_t j = n; j < m; ++j) a.re[j] = 0, a.im[j] = 0;
-    a = stockham(c.passes, m, tables, a, b);
+    a = stockham<K>(c.passes, m, tables, a, b);
     b = a.re == scratch.re ? scratch + m : scratch;
     for (std::size_t k = 0; k < m; ++k) { // conj(a_k kernel_k)
         const Real r = a.re[k] * kernel.re[k] - a.im[k] * kernel.im[k];
         a.im[k] = -(a.re[k] * kernel.im[k] + a.im[k] * kernel.re[k]), a.re[k] = r;
     }
-    a = stockham(c.passes, m, tables, a, b);
+    a = stockham<K>(c.passes, m, tables, a, b);
     for (std::size_t k = 0; k < n; ++k) { // c_k conj(a_k)
         x.re[k] = a.re[k] * chirp.re[k] + a.im[k] * chirp.im[k];
         x.im[k] = a.re[k] * chirp.im[k] - a.im[k] * chirp.re[k];
@@ -302,18 +314,22 @@ void bluestein(const complex_shape& c, split<const Real> tables, split<Real> x, 
 
 // The transform of x (n values) with `scratch` as work space (c.scratch() values per component);
 // returns the buffer that holds the result, x or scratch.
-template <class Real>
+template <kinds K, class Real>
 split<Real> transform(const complex_shape& c, split<const Real> tables, split<Real> x, split<Real> scratch) noexcept {
-    if (!c.inner) return stockham(c.passes, c.n, tables, x, scratch);
-    bluestein(c, tables, x, scratch);
-    return x;
+    if constexpr ((K & 1) != 0)
+        if (c.inner) {
+            bluestein<K>(c, tables, x, scratch);
+            return x;
+        }
+    return stockham<K>(c.passes, c.n, tables, x, scratch);
 }
 
 // Fills the tables of an n-point complex transform (c.tables() values per component); the
 // Bluestein kernel's transform is computed in `scratch` (c.scratch() values per component).
-template <class Real>
+template <kinds K, class Real>
 void fill_complex_tables(const complex_shape& c, split<Real> tables, split<Real> scratch) {
     fill_pass_twiddles(c.passes, c.length(), tables);
+    if constexpr ((K & 1) == 0) return;
     if (!c.inner) return;
     const std::size_t n = c.n, m = c.inner;
     const split<Real> chirp = tables + (m - 1), kernel = chirp + n;
@@ -329,7 +345,7 @@ void fill_complex_tables(const complex_shape& c, split<Real> tables, split<Real>
         scratch.re[j] = scratch.re[(m - j) % m] = chirp.re[j] * scale;
         scratch.im[j] = scratch.im[(m - j) % m] = -chirp.im[j] * scale;
     }
-    const split<Real> result = stockham(c.passes, m, split<const Real>{tables.re, tables.im}, scratch, scratch + m);
+    const split<Real> result = stockham<K>(c.passes, m, split<const Real>{tables.re, tables.im}, scratch, scratch + m);
     for (std::size_t k = 0; k < m; ++k) kernel.re[k] = result.re[k], kernel.im[k] = result.im[k];
 }
 
@@ -337,16 +353,16 @@ void fill_complex_tables(const complex_shape& c, split<Real> tables, split<Real>
 // complex_plan(n) and c.scratch() values of scratch per component.
 template <class Real>
 void complex_forward(const complex_shape& c, split<const Real> tables, split<Real> x, split<Real> scratch) noexcept {
-    const split<Real> result = transform(c, tables, x, scratch);
+    const split<Real> result = transform<all_kinds>(c, tables, x, scratch);
     if (result.re != x.re)
         for (std::size_t k = 0; k < c.n; ++k) x.re[k] = result.re[k], x.im[k] = result.im[k];
 }
 
 // Fills the tables of an n-point real transform (r.tables() values per component), with
 // r.scratch() values of scratch.
-template <class Real>
+template <kinds K, class Real>
 void fill_real_tables(const real_shape& r, split<Real> tables, Real* scratch) {
-    fill_complex_tables(r.complex, tables, {scratch, scratch + r.complex.scratch()});
+    fill_complex_tables<K>(r.complex, tables, {scratch, scratch + r.complex.scratch()});
     if (!r.even()) return;
     const split<Real> untangle = tables + r.complex.tables();
     for (std::size_t k = 0; k < r.bins(); ++k) {
@@ -374,19 +390,20 @@ void untangle(std::size_t h, const Real* __restrict zr, const Real* __restrict z
 
 // X_k = sum_j x_j exp(-2 pi i j k / n) for k = 0 .. n/2 into out, with the tables of
 // real_plan(n) and r.scratch() values of scratch.
-template <class Real>
-void real_forward(const real_shape& r, split<const Real> tables, const Real* x, Real* scratch, split<Real> out) noexcept {
+template <kinds K, class Real>
+void real_forward(const real_shape& r, split<const Real> tables, const Real* x, Real* scratch,
+                  split<Real> out) noexcept {
     const complex_shape& c = r.complex;
     const std::size_t h = c.n;
     const split<Real> z{scratch, scratch + h}, work{scratch + 2 * h, scratch + 2 * h + c.scratch()};
     if (!r.even()) {
         for (std::size_t j = 0; j < h; ++j) z.re[j] = x[j], z.im[j] = 0;
-        const split<Real> result = transform(c, tables, z, work);
+        const split<Real> result = transform<K>(c, tables, z, work);
         for (std::size_t k = 0; k < r.bins(); ++k) out.re[k] = result.re[k], out.im[k] = result.im[k];
         return;
     }
     for (std::size_t j = 0; j < h; ++j) z.re[j] = x[2 * j], z.im[j] = x[2 * j + 1];
-    const split<Real> result = transform(c, tables, z, work);
+    const split<Real> result = transform<K>(c, tables, z, work);
     const split<const Real> w = tables + c.tables();
     untangle(h, result.re, result.im, w.re, w.im, out.re, out.im);
 }

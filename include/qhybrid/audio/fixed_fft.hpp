@@ -21,15 +21,18 @@ template <class Real, std::size_t N>
 class fixed_real_fft {
     static_assert(N >= 1 && N <= fft_passes::max_size, "fixed_real_fft: N must be in [1, 2^28]");
     static constexpr fft_passes::real_shape shape = fft_passes::real_plan(N);
+    static constexpr fft_passes::kinds kinds = fft_passes::kinds_of(shape.complex);
 
 public:
     static constexpr std::size_t size = N, bins = shape.bins();
 
-    fixed_real_fft() noexcept { fft_passes::fill_real_tables(shape, {tables_re_.data(), tables_im_.data()}, scratch_.data()); }
+    fixed_real_fft() noexcept {
+        fft_passes::fill_real_tables<kinds>(shape, {tables_re_.data(), tables_im_.data()}, scratch_.data());
+    }
 
     // X_k = sum_j x_j exp(-2 pi i j k / N) for k = 0 .. N/2 into (re, im).
     void forward(std::span<const Real, N> x, std::span<Real, bins> re, std::span<Real, bins> im) noexcept {
-        fft_passes::real_forward(shape, {tables_re_.data(), tables_im_.data()}, x.data(), scratch_.data(),
+        fft_passes::real_forward<kinds>(shape, {tables_re_.data(), tables_im_.data()}, x.data(), scratch_.data(),
                                  {re.data(), im.data()});
     }
 

@@ -211,7 +211,7 @@ TEST_CASE("audio functions reject bad input with context") {
     CHECK_THROWS_WITH(a::spectrogram<double>(std::vector<double>{}), Contains("stft: empty signal"));
     const std::vector<double> ok(100, 0.5);
     CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 0}), Contains("real_fft: size 0 is not in"));
-    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 300000000}), Contains("real_fft: size 300000000 is not in"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 20000000}), Contains("real_fft: size 20000000 is not in"));
     CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 256, .center = false}),
                       Contains("fewer than one frame of 256 (center = false)"));
     CHECK_THROWS_WITH(a::mel_filterbank<double>(8000, 512, {.fmax = 5000.0}), Contains("fmax <= rate / 2"));

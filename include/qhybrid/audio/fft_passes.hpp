@@ -4,10 +4,10 @@
 // heap plans (audio/fft.hpp) and the fixed-size plan for microcontrollers (audio/fixed_fft.hpp)
 // run the same code, and builds with -fno-exceptions can include it. Any size n >= 1:
 //
-// - n = 2^a 3^b 5^c 7^d: mixed-radix Stockham autosort passes (radix 4, 2, 3, 5, 7) on split
+// - n = 2^a 3^b 5^c 7^d: mixed-radix Stockham autosort passes (radix 8, 4, 2, 3, 5, 7) on split
 //   real/imaginary arrays, ping-ponging between two buffers: no digit-reversal pass, and each
-//   pass is a plain loop that the compiler vectorises (the first pass, at stride 1, gets its
-//   stride as a constant for that reason). Twiddles are tabulated per pass in long double.
+//   pass is a plain loop that the compiler vectorises (across butterflies at stride 1, across
+//   the stride otherwise). Twiddles are tabulated per pass in long double.
 // - other n: Bluestein's chirp z-transform, a cyclic convolution of length m >= 2n - 1 (the
 //   smallest 7-smooth such m) through two m-point transforms of the kind above. The chirp
 //   exp(-pi i j^2 / n) is tabulated from j^2 mod 2n, reduced exactly in integers, so its angle
@@ -29,9 +29,10 @@
 
 namespace qhybrid::audio::fft_passes {
 
-// Largest size a plan accepts: its tables and scratch stay below a few GB, and every index
-// (Bluestein's inner size, j^2 mod 2n) fits in 32 bits.
-inline constexpr std::size_t max_size = std::size_t(1) << 28;
+// Largest size a plan accepts (6 minutes at 44.1 kHz): a double plan's tables and scratch stay
+// below 3 GB (Bluestein's: about 160 bytes a point), and every index (Bluestein's inner size,
+// j^2 mod 2n) fits in 32 bits.
+inline constexpr std::size_t max_size = std::size_t(1) << 24;
 
 // The radices of the Stockham passes of an m-point transform, first pass first.
 struct radices {

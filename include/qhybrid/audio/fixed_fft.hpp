@@ -19,7 +19,7 @@ namespace qhybrid::audio {
 
 template <class Real, std::size_t N>
 class fixed_real_fft {
-    static_assert(N >= 1 && N <= fft_passes::max_size, "fixed_real_fft: N must be in [1, 2^28]");
+    static_assert(N >= 1 && N <= fft_passes::max_size, "fixed_real_fft: N must be in [1, 2^24]");
     static constexpr fft_passes::real_shape shape = fft_passes::real_plan(N);
     static constexpr fft_passes::kinds kinds = fft_passes::kinds_of(shape.complex);
 

@@ -1,7 +1,9 @@
 // The audio front end, one thread, double:
-//   A1 real FFT of n = 256 .. 4096 points: qhybrid's Stockham FFT, Eigen's FFT and FFTW
-//      (FFTW_MEASURE, out of place). FFTW is GPL: it appears here only, never in the headers.
-//      Also qhybrid's heap-free fixed-size plan in float at 256 points.
+//   A1 real FFT of n points: qhybrid's FFT, Eigen's FFT and FFTW (FFTW_MEASURE, out of place), at
+//      powers of two (256, 1024, 4096) and at the sizes audio front ends use besides: 400
+//      (torchaudio's default n_fft), 441 = 3^2 7^2 and 44100 (10 ms and 1 s at 44.1 kHz), 1000.
+//      FFTW is GPL: it appears here only, never in the headers. Also qhybrid's heap-free
+//      fixed-size plan in float at 256 points.
 //   A2 librosa's MFCC (n_fft 2048, hop 512, 128 Slaney mels, 20 coefficients) and the 26
 //      DEEP-VOICE features of 1 s of audio at 22.05 kHz.
 #include <benchmark/benchmark.h>
@@ -109,9 +111,17 @@ void A2_deep_voice_1s(benchmark::State& state) {
 
 } // namespace
 
-BENCHMARK(A1_fft_qhybrid)->RangeMultiplier(4)->Range(256, 4096);
+namespace {
+
+void fft_sizes(benchmark::internal::Benchmark* b) {
+    for (const long n : {256, 400, 441, 1000, 1024, 4096, 44100}) b->Arg(n);
+}
+
+} // namespace
+
+BENCHMARK(A1_fft_qhybrid)->Apply(fft_sizes);
 BENCHMARK(A1_fft_fixed_float_256);
-BENCHMARK(A1_fft_eigen)->RangeMultiplier(4)->Range(256, 4096);
-BENCHMARK(A1_fft_fftw)->RangeMultiplier(4)->Range(256, 4096);
+BENCHMARK(A1_fft_eigen)->Apply(fft_sizes);
+BENCHMARK(A1_fft_fftw)->Apply(fft_sizes);
 BENCHMARK(A2_mfcc_1s)->Unit(benchmark::kMicrosecond);
 BENCHMARK(A2_deep_voice_1s)->Unit(benchmark::kMicrosecond);

@@ -44,7 +44,8 @@ bool check(const char* name, const Net& net, const std::array<float, M>& host) {
     return differing == 0;
 }
 
-// Float rounding over 8 passes leaves the power within 1e-5 of the peak (about 1e-6 here).
+// Float rounding over the FFT's passes (radix 8, 4, 4 at 256 points) leaves the power within 1e-5
+// of the peak (about 3e-7 here).
 bool check_spectrum() {
     constexpr std::size_t n = fixture::fft_signal.size();
     qhybrid::audio::fixed_real_fft<float, n> fft;

@@ -7,7 +7,8 @@ Run with Debian's interpreter (python3-torch, python3-torchaudio, python3-numpy)
 Two independent oracles, neither of them qhybrid:
   * torchaudio 0.13 configured to librosa's conventions (float64, Slaney mel scale and norm,
     periodic Hann, constant or reflect centre padding) for the STFT power, mel spectrogram,
-    MFCC and spectral centroid, and torchaudio.load for the samples of the WAV files;
+    MFCC (n_fft 2048, 512, and torchaudio's default 400) and spectral centroid, and
+    torchaudio.load for the samples of the WAV files;
   * numpy re-statements of librosa's published definitions (librosa 0.10 source: filters.chroma,
     piptrack, estimate_tuning, pitch_tuning, spectral_bandwidth, spectral_rolloff,
     zero_crossing_rate, rms) for the features torchaudio lacks, on numpy's own FFT.
@@ -197,6 +198,8 @@ def main():
         emit(name, "mfcc", torch_mfcc(y, rate, 2048, 512, 128, "constant", "slaney", "slaney"))
         if name != "chirp":  # the options path, on the short recordings only (keeps the file small)
             emit(name, "mfcc_reflect_htk_512", torch_mfcc(y, rate, 512, 128, 40, "reflect", "htk", None))
+        # torchaudio's default n_fft (400, hop 200), not a power of two: 40 Slaney mels
+        emit(name, "mfcc_400", torch_mfcc(y, rate, 400, 200, 40, "constant", "slaney", "slaney"))
         emit(name, "centroid", torch_centroid(y, rate)[None, :])
         S = power_spectrogram(y)
         M = np.sqrt(S)

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Forward FFTs of power-of-two sizes, owned by qhybrid (docs/audio.md says why: Eigen's FFT is
-// MPL-2.0 and allocates, FFTW is GPL; librosa's sizes are powers of two). The arithmetic is
-// audio/fft_passes.hpp's; these plans own its tables and scratch buffers (allocated once, in the
-// constructor) and check sizes. The transforms themselves never allocate; audio/fixed_fft.hpp
-// holds the same plan in fixed-size arrays, for builds without a heap. A plan is not
-// thread-safe: give each thread its own.
+// Forward FFTs of any size, owned by qhybrid (docs/audio.md says why: Eigen's FFT is MPL-2.0 and
+// allocates, FFTW is GPL). The arithmetic is audio/fft_passes.hpp's; these plans own its tables
+// and scratch buffers (allocated once, in the constructor) and check sizes. The transforms
+// themselves never allocate; audio/fixed_fft.hpp holds the same plan in fixed-size arrays, for
+// builds without a heap. A plan is not thread-safe: give each thread its own.
 #include "qhybrid/audio/fft_passes.hpp"
 #include "qhybrid/core/error.hpp"
 
-#include <bit>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -19,11 +17,12 @@ namespace qhybrid::audio {
 
 namespace detail {
 
-inline void require_power_of_two(std::size_t n, std::size_t minimum, const char* who) {
-    require(n >= minimum && std::has_single_bit(n), [&] {
-        return std::string(who) + ": size " + std::to_string(n) + " is not a power of two >= " +
-               std::to_string(minimum);
+inline std::size_t checked_fft_size(std::size_t n, const char* who) {
+    require(n >= 1 && n <= fft_passes::max_size, [&] {
+        return std::string(who) + ": size " + std::to_string(n) + " is not in [1, " +
+               std::to_string(fft_passes::max_size) + "]";
     });
+    return n;
 }
 
 } // namespace detail
@@ -31,68 +30,59 @@ inline void require_power_of_two(std::size_t n, std::size_t minimum, const char*
 template <class Real>
 class complex_fft {
 public:
-    explicit complex_fft(std::size_t n) : n_(checked(n)), scratch_re_(n), scratch_im_(n) {
-        twiddle_re_.resize(fft_passes::pass_twiddles(n));
-        twiddle_im_.resize(fft_passes::pass_twiddles(n));
-        fft_passes::fill_pass_twiddles(n, twiddle_re_.data(), twiddle_im_.data());
+    explicit complex_fft(std::size_t n)
+        : shape_(fft_passes::complex_plan(detail::checked_fft_size(n, "complex_fft"))), tables_re_(shape_.tables()),
+          tables_im_(shape_.tables()), scratch_re_(shape_.scratch()), scratch_im_(shape_.scratch()) {
+        fft_passes::fill_complex_tables<fft_passes::all_kinds>(shape_, tables(), scratch());
     }
 
-    std::size_t size() const noexcept { return n_; }
+    std::size_t size() const noexcept { return shape_.n; }
 
     // In place: (re, im) <- DFT(re, im), X_k = sum_j x_j exp(-2 pi i j k / n).
     void forward(std::span<Real> re, std::span<Real> im) {
-        require(re.size() == n_ && im.size() == n_, [&] {
-            return "complex_fft::forward: expected two arrays of " + std::to_string(n_) + " values, got " +
+        require(re.size() == size() && im.size() == size(), [&] {
+            return "complex_fft::forward: expected two arrays of " + std::to_string(size()) + " values, got " +
                    std::to_string(re.size()) + " and " + std::to_string(im.size());
         });
-        fft_passes::complex_forward(n_, twiddle_re_.data(), twiddle_im_.data(), re.data(), im.data(),
-                                    scratch_re_.data(), scratch_im_.data());
+        fft_passes::complex_forward(shape_, {tables_re_.data(), tables_im_.data()}, {re.data(), im.data()},
+                                    scratch());
     }
 
 private:
-    static std::size_t checked(std::size_t n) {
-        detail::require_power_of_two(n, 1, "complex_fft");
-        return n;
-    }
+    fft_passes::split<Real> tables() noexcept { return {tables_re_.data(), tables_im_.data()}; }
+    fft_passes::split<Real> scratch() noexcept { return {scratch_re_.data(), scratch_im_.data()}; }
 
-    std::size_t n_;
-    std::vector<Real> twiddle_re_, twiddle_im_, scratch_re_, scratch_im_;
+    fft_passes::complex_shape shape_;
+    std::vector<Real> tables_re_, tables_im_, scratch_re_, scratch_im_;
 };
 
 template <class Real>
 class real_fft {
 public:
     explicit real_fft(std::size_t n)
-        : n_(checked(n)), pass_re_(fft_passes::pass_twiddles(n / 2)), pass_im_(pass_re_.size()),
-          untangle_re_(fft_passes::untangle_twiddles(n)), untangle_im_(untangle_re_.size()), scratch_(2 * n) {
-        fft_passes::fill_pass_twiddles(n / 2, pass_re_.data(), pass_im_.data());
-        fft_passes::fill_untangle_twiddles(n, untangle_re_.data(), untangle_im_.data());
+        : shape_(fft_passes::real_plan(detail::checked_fft_size(n, "real_fft"))), tables_re_(shape_.tables()),
+          tables_im_(shape_.tables()), scratch_(shape_.scratch()) {
+        fft_passes::fill_real_tables<fft_passes::all_kinds>(shape_, {tables_re_.data(), tables_im_.data()},
+                                                            scratch_.data());
     }
 
-    std::size_t size() const noexcept { return n_; }
-    std::size_t bins() const noexcept { return n_ / 2 + 1; }
+    std::size_t size() const noexcept { return shape_.n; }
+    std::size_t bins() const noexcept { return shape_.bins(); }
 
     // X_k = sum_j x_j exp(-2 pi i j k / n) for k = 0 .. n/2 into (re, im).
     void forward(std::span<const Real> x, std::span<Real> re, std::span<Real> im) {
-        require(x.size() == n_ && re.size() == bins() && im.size() == bins(), [&] {
-            return "real_fft::forward: expected " + std::to_string(n_) + " samples and two arrays of " +
+        require(x.size() == size() && re.size() == bins() && im.size() == bins(), [&] {
+            return "real_fft::forward: expected " + std::to_string(size()) + " samples and two arrays of " +
                    std::to_string(bins()) + " bins, got " + std::to_string(x.size()) + ", " +
                    std::to_string(re.size()) + " and " + std::to_string(im.size());
         });
-        Real* z = scratch_.data();
-        const std::size_t h = n_ / 2;
-        fft_passes::real_forward(n_, x.data(), pass_re_.data(), pass_im_.data(), untangle_re_.data(),
-                                 untangle_im_.data(), z, z + h, z + 2 * h, z + 3 * h, re.data(), im.data());
+        fft_passes::real_forward<fft_passes::all_kinds>(shape_, {tables_re_.data(), tables_im_.data()}, x.data(),
+                                                        scratch_.data(), {re.data(), im.data()});
     }
 
 private:
-    static std::size_t checked(std::size_t n) {
-        detail::require_power_of_two(n, 2, "real_fft");
-        return n;
-    }
-
-    std::size_t n_;
-    std::vector<Real> pass_re_, pass_im_, untangle_re_, untangle_im_, scratch_; // scratch: 4 arrays of n/2
+    fft_passes::real_shape shape_;
+    std::vector<Real> tables_re_, tables_im_, scratch_;
 };
 
 } // namespace qhybrid::audio

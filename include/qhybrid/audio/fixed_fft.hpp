@@ -3,15 +3,15 @@
 // fixed_real_fft<Real, N>: the real FFT of audio/fft.hpp for one size known at compile time, its
 // tables and scratch in arrays inside the object: no heap, no exception, so that a
 // microcontroller build (-fno-exceptions -fno-rtti, no allocator) computes spectra with the
-// library's code (audio/fft_passes.hpp). The object holds about 4 N values: give it static
-// storage on a small stack.
+// library's code (audio/fft_passes.hpp). The plan's shape, Bluestein's inner size included, is
+// computed at compile time. The object holds about 4 N values for a 7-smooth even N (2 ... 8
+// times that for Bluestein's sizes): give it static storage on a small stack.
 //
-//   static qhybrid::audio::fixed_real_fft<float, 512> fft;   // tables filled once
+//   static qhybrid::audio::fixed_real_fft<float, 400> fft;   // tables filled once
 //   fft.forward(samples, re, im);                            // std::array or fixed-extent spans
 #include "qhybrid/audio/fft_passes.hpp"
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <span>
 
@@ -19,29 +19,27 @@ namespace qhybrid::audio {
 
 template <class Real, std::size_t N>
 class fixed_real_fft {
-    static_assert(N >= 2 && std::has_single_bit(N), "fixed_real_fft: N must be a power of two >= 2");
-    static constexpr std::size_t half = N / 2;
+    static_assert(N >= 1 && N <= fft_passes::max_size, "fixed_real_fft: N must be in [1, 2^24]");
+    static constexpr fft_passes::real_shape shape = fft_passes::real_plan(N);
+    static constexpr fft_passes::kinds kinds = fft_passes::kinds_of(shape.complex);
 
 public:
-    static constexpr std::size_t size = N, bins = half + 1;
+    static constexpr std::size_t size = N, bins = shape.bins();
 
     fixed_real_fft() noexcept {
-        fft_passes::fill_pass_twiddles(half, pass_re_.data(), pass_im_.data());
-        fft_passes::fill_untangle_twiddles(N, untangle_re_.data(), untangle_im_.data());
+        fft_passes::fill_real_tables<kinds>(shape, {tables_re_.data(), tables_im_.data()}, scratch_.data());
     }
 
     // X_k = sum_j x_j exp(-2 pi i j k / N) for k = 0 .. N/2 into (re, im).
     void forward(std::span<const Real, N> x, std::span<Real, bins> re, std::span<Real, bins> im) noexcept {
-        Real* z = scratch_.data();
-        fft_passes::real_forward(N, x.data(), pass_re_.data(), pass_im_.data(), untangle_re_.data(),
-                                 untangle_im_.data(), z, z + half, z + 2 * half, z + 3 * half, re.data(), im.data());
+        fft_passes::real_forward<kinds>(shape, {tables_re_.data(), tables_im_.data()}, x.data(), scratch_.data(),
+                                 {re.data(), im.data()});
     }
 
 private:
-    // One spare entry keeps the arrays non-empty at N = 2.
-    std::array<Real, fft_passes::pass_twiddles(half) + 1> pass_re_{}, pass_im_{};
-    std::array<Real, fft_passes::untangle_twiddles(N)> untangle_re_{}, untangle_im_{};
-    std::array<Real, 4 * half> scratch_{};
+    // One spare entry keeps the arrays non-empty at N = 1.
+    std::array<Real, shape.tables() + 1> tables_re_{}, tables_im_{};
+    std::array<Real, shape.scratch()> scratch_{};
 };
 
 } // namespace qhybrid::audio

@@ -3,8 +3,8 @@
 // librosa's short-time Fourier transform (librosa >= 0.9 defaults): frames of n_fft samples every
 // hop_length samples, centred (the signal padded by n_fft / 2 on both sides: zeros by default,
 // numpy's "reflect" as an option), a periodic Hann window of win_length samples centred in the
-// frame, and bins 0 .. n_fft / 2. Sizes are powers of two (the FFT's restriction; librosa allows
-// any). Results come frame by frame: see frame_matrix.
+// frame, and bins 0 .. n_fft / 2. Any n_fft >= 1, as in librosa (torchaudio's default is 400).
+// Results come frame by frame: see frame_matrix.
 #include "qhybrid/audio/fft.hpp"
 #include "qhybrid/audio/frame_matrix.hpp"
 #include "qhybrid/core/error.hpp"
@@ -109,7 +109,7 @@ template <class Real>
 class stft_plan {
 public:
     explicit stft_plan(const stft_options& options = {})
-        : options_(options), window_(hann_window<Real>(options.window(), options.n_fft)), fft_(options.n_fft),
+        : options_(options), fft_(options.n_fft), window_(hann_window<Real>(options.window(), options.n_fft)),
           frame_(options.n_fft), re_(fft_.bins()), im_(fft_.bins()) {}
 
     const stft_options& options() const noexcept { return options_; }
@@ -163,9 +163,8 @@ private:
     }
 
     stft_options options_;
-    std::vector<Real> window_;
-    real_fft<Real> fft_;
-    std::vector<Real> frame_, re_, im_;
+    real_fft<Real> fft_; // first: it checks n_fft before the window takes n_fft values
+    std::vector<Real> window_, frame_, re_, im_;
 };
 
 template <class Real>

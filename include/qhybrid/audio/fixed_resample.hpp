@@ -72,8 +72,8 @@ public:
     }
 
 private:
-    std::array<Real, resample_passes::table_size(shape)> table_{};
-    std::array<Real, resample_passes::history_size(shape)> history_{};
+    alignas(resample_passes::table_alignment) std::array<Real, resample_passes::table_size(shape)> table_{};
+    alignas(resample_passes::table_alignment) std::array<Real, resample_passes::history_size(shape)> history_{};
     resample_passes::state state_{};
 };
 

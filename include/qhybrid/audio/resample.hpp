@@ -17,6 +17,7 @@
 // same plan without a heap. A plan is not thread-safe: give each thread its own.
 #include "qhybrid/audio/kaiser_lowpass.hpp"
 #include "qhybrid/audio/resample_passes.hpp"
+#include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/error.hpp"
 
 #include <algorithm>
@@ -29,6 +30,8 @@
 #include <vector>
 
 namespace qhybrid::audio {
+
+static_assert(simd_alignment == resample_passes::table_alignment);
 
 // The largest polyphase table (L branches of padded taps) and down factor a plan accepts: a
 // ratio such as 44100 -> 44099 would need a filter of millions of taps.
@@ -165,7 +168,7 @@ private:
 
     std::vector<double> taps_;
     resample_passes::shape shape_;
-    std::vector<Real> table_, history_;
+    aligned_vector<Real> table_, history_; // aligned to simd_alignment = resample_passes::table_alignment
     resample_passes::state state_{};
 };
 

@@ -28,9 +28,14 @@ enum class resample_status { ok, non_finite_input, output_too_small };
 
 namespace resample_passes {
 
-// Independent accumulators of a dot product: the sum order is fixed by the code, not by how the
-// compiler vectorises or where the data sit, and 16 fill two AVX-512 registers of doubles.
-inline constexpr std::size_t lanes = 16;
+// Independent accumulators of a dot product, `sets` of `lanes`: the sum order is fixed by the
+// code, not by how the compiler vectorises or where the data sit. Branch lengths are multiples of
+// `lanes` (16 fill one AVX-512 register of floats, two of doubles); two sets keep twice as many
+// multiply-adds in flight (docs/performance.md, R1).
+inline constexpr std::size_t lanes = 16, sets = 2;
+
+// The alignment of the plans' tables (a cache line), so that no load of a branch straddles two.
+inline constexpr std::size_t table_alignment = 64;
 
 struct shape {
     std::size_t up, down, taps, centre, branch; // branch: the padded length of a polyphase branch
@@ -89,13 +94,20 @@ std::size_t first_non_finite(const Real* x, std::size_t n) noexcept {
 
 template <class Real>
 Real dot(const Real* __restrict a, const Real* __restrict b, std::size_t n) noexcept {
-    Real acc[lanes] = {};
-    for (std::size_t k = 0; k < n; k += lanes)
-        for (std::size_t l = 0; l < lanes; ++l) acc[l] += a[k + l] * b[k + l];
+    Real acc[sets][lanes] = {};
+    std::size_t k = 0;
+    for (; k + sets * lanes <= n; k += sets * lanes)
+        for (std::size_t s = 0; s < sets; ++s)
+            for (std::size_t l = 0; l < lanes; ++l) acc[s][l] += a[k + s * lanes + l] * b[k + s * lanes + l];
+    for (std::size_t s = 0; k < n; ++s, k += lanes) // the blocks left, fewer than `sets`
+        for (std::size_t l = 0; l < lanes; ++l) acc[s][l] += a[k + l] * b[k + l];
+#pragma GCC unroll 8
+    for (std::size_t s = 1; s < sets; ++s)
+        for (std::size_t l = 0; l < lanes; ++l) acc[0][l] += acc[s][l];
 #pragma GCC unroll 8
     for (std::size_t width = lanes / 2; width > 0; width /= 2)
-        for (std::size_t l = 0; l < width; ++l) acc[l] += acc[l + width];
-    return acc[0];
+        for (std::size_t l = 0; l < width; ++l) acc[0][l] += acc[0][l + width];
+    return acc[0][0];
 }
 
 // Pushes sample x and writes the outputs it completes, at most `limit`; returns their count.

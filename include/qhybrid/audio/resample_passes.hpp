@@ -10,13 +10,15 @@
 // With p = i M + c = b L + phase, output i needs x[b - m] for the taps h[phase + m L] of one
 // polyphase branch. The table stores each branch reversed and scaled by L, padded with zeros to
 // a multiple of `lanes`, so an output is one dot product of a branch with the last `branch`
-// input samples in time order. The input history is a ring stored twice (every sample is
-// written at pos and pos + branch), so that window is always contiguous.
+// input samples in time order.
 //
-// Streaming: samples are pushed one at a time, and an output is written as soon as its last
-// input has arrived; the dot product for an output is the same whatever the block sizes, so a
-// signal fed in any blocks gives the one-shot result bit for bit. finish() pushes the zeros
-// after the end until the last output, then starts a new signal.
+// Streaming: the history buffer (two branches long) takes the input in chunks; after each chunk
+// the outputs whose windows it completes are written, and the next output's window moves to the
+// front. The dot product for an output is the same whatever the block sizes, so a signal fed in
+// any blocks gives the one-shot result bit for bit. finish() feeds the zeros after the end until
+// the last output, then starts a new signal. (Chunks, not single samples: vector loads of a
+// window right after the scalar store of its newest sample wait for the store; pushing samples
+// one at a time into a ring took 2.2x as long at 48,000 -> 44,100 Hz in float, 1.2x in double.)
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -48,10 +50,11 @@ constexpr shape make_shape(std::size_t up, std::size_t down, std::size_t taps) n
 constexpr std::size_t table_size(const shape& s) noexcept { return s.up * s.branch; }
 constexpr std::size_t history_size(const shape& s) noexcept { return 2 * s.branch; }
 
-// Where a stream stands: the ring position of the oldest sample of the window, the phase of the
-// next output, how many samples it still needs, and how many samples came in so far.
+// Where a stream stands: the samples in the history buffer, the phase of the next output and
+// the end of its window in the buffer (its newest sample is history[end - 1]), the input samples
+// to drop before that window begins (when M > branch), and the samples received so far.
 struct state {
-    std::size_t pos, phase, need;
+    std::size_t fill, phase, end, skip;
     std::uint64_t received;
 };
 
@@ -65,11 +68,11 @@ void fill_table(const shape& s, Tap&& tap, Real* table) noexcept {
         }
 }
 
-// A new signal: zeros before it, output 0 next.
+// A new signal: the branch - 1 zeros before it, output 0 next.
 template <class Real>
 void start(const shape& s, state& st, Real* history) noexcept {
-    for (std::size_t k = 0; k < history_size(s); ++k) history[k] = 0;
-    st = {0, s.centre % s.up, s.centre / s.up + 1, 0};
+    for (std::size_t k = 0; k + 1 < s.branch; ++k) history[k] = 0;
+    st = {s.branch - 1, s.centre % s.up, s.centre / s.up + s.branch, 0, 0};
 }
 
 // The most outputs n more samples can produce: ceil(n L / M) (the outputs whose last sample is
@@ -79,9 +82,10 @@ constexpr std::size_t max_output(const shape& s, std::size_t n) noexcept {
 }
 
 // The outputs finish() writes: those i >= next with i M < n L, i.e. with p - c < n L for
-// p = (n - 1 + need) L + phase, then every M further.
+// p = (n - 1 + need) L + phase, then every M further, where the next output still needs
+// need = end - fill + skip >= 1 samples.
 constexpr std::size_t tail(const shape& s, const state& st) noexcept {
-    const std::size_t used = (st.need - 1) * s.up + st.phase;
+    const std::size_t used = (st.end - st.fill + st.skip - 1) * s.up + st.phase;
     return s.centre > used ? (s.centre - used + s.down - 1) / s.down : 0;
 }
 
@@ -110,39 +114,59 @@ Real dot(const Real* __restrict a, const Real* __restrict b, std::size_t n) noex
     return acc[0][0];
 }
 
-// Pushes sample x and writes the outputs it completes, at most `limit`; returns their count.
+// Writes the outputs whose windows lie in the buffer, at most `limit`, then moves the next
+// output's window to the front. Returns the outputs written.
 template <class Real>
-std::size_t push(const shape& s, const Real* table, state& st, Real* history, Real x, Real* out,
-                 std::size_t limit) noexcept {
-    history[st.pos] = history[st.pos + s.branch] = x;
-    st.pos = st.pos + 1 == s.branch ? 0 : st.pos + 1;
-    ++st.received;
+std::size_t emit(const shape& s, const Real* table, state& st, Real* history, Real* out, std::size_t limit) noexcept {
     std::size_t written = 0;
-    if (--st.need > 0) return 0;
-    while (st.need == 0 && written < limit) {
-        out[written++] = dot(table + st.phase * s.branch, history + st.pos, s.branch);
+    while (st.end <= st.fill && written < limit) {
+        out[written++] = dot(table + st.phase * s.branch, history + st.end - s.branch, s.branch);
         st.phase += s.down;
-        st.need = st.phase / s.up;
+        st.end += st.phase / s.up;
         st.phase %= s.up;
+    }
+    const std::size_t first = st.end - s.branch;
+    if (first >= st.fill) { // (with skip > 0 left over, fill and first are 0)
+        st.skip += first - st.fill;
+        st.fill = 0;
+    } else {
+        for (std::size_t k = first; k < st.fill; ++k) history[k - first] = history[k];
+        st.fill -= first;
+    }
+    st.end = s.branch;
+    return written;
+}
+
+// Feeds n samples (zeros if x is null) and writes the outputs they complete, at most `limit`.
+template <class Real>
+std::size_t feed(const shape& s, const Real* table, state& st, Real* history, const Real* x, std::size_t n,
+                 Real* out, std::size_t limit) noexcept {
+    std::size_t written = 0;
+    while (n > 0 && written < limit) {
+        const std::size_t dropped = st.skip < n ? st.skip : n;
+        const std::size_t chunk = n - dropped < history_size(s) - st.fill ? n - dropped : history_size(s) - st.fill;
+        if (x) {
+            for (std::size_t k = 0; k < chunk; ++k) history[st.fill + k] = x[dropped + k];
+            x += dropped + chunk;
+        } else
+            for (std::size_t k = 0; k < chunk; ++k) history[st.fill + k] = 0;
+        st.skip -= dropped, st.fill += chunk, st.received += dropped + chunk, n -= dropped + chunk;
+        written += emit(s, table, st, history, out + written, limit - written);
     }
     return written;
 }
 
-// Pushes n finite samples; out has room for max_output(s, n). Returns the outputs written.
+// Feeds n finite samples; out has room for max_output(s, n). Returns the outputs written.
 template <class Real>
 std::size_t process(const shape& s, const Real* table, state& st, Real* history, const Real* x, std::size_t n,
                     Real* out) noexcept {
-    std::size_t written = 0;
-    for (std::size_t j = 0; j < n; ++j) written += push(s, table, st, history, x[j], out + written, SIZE_MAX);
-    return written;
+    return feed(s, table, st, history, x, n, out, SIZE_MAX);
 }
 
 // Writes the tail(s, st) outputs left, then starts a new signal. Returns the outputs written.
 template <class Real>
 std::size_t finish(const shape& s, const Real* table, state& st, Real* history, Real* out) noexcept {
-    const std::size_t owed = tail(s, st);
-    std::size_t written = 0;
-    while (written < owed) written += push(s, table, st, history, Real(0), out + written, owed - written);
+    const std::size_t written = feed(s, table, st, history, static_cast<const Real*>(nullptr), SIZE_MAX, out, tail(s, st));
     start(s, st, history);
     return written;
 }

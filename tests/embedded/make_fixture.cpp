@@ -8,7 +8,8 @@
 // 2 blocks) generates after a few epochs, an MLP with tanh and sigmoid, and a small 2-D CNN
 // (conv2d with stride and padding, max_pool2d). With the DEEP-VOICE CSV they train on its rows
 // and the inputs are held-out rows; without it, on generated rows (and it says so). And a chirp
-// with its power spectrum, for the fixed-size FFT.
+// with its power spectrum, for the fixed-size FFT, and another with its resampling to 8 kHz, for
+// the fixed-ratio resampler.
 #include <qhybrid/embedded/export.hpp>
 #include <qhybrid/qhybrid.hpp>
 
@@ -25,7 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t count = 48, width = d::deep_voice_width, image_h = 12, image_w = 10, fft_size = 256;
+constexpr std::size_t count = 48, width = d::deep_voice_width, image_h = 12, image_w = 10, fft_size = 256,
+                      resample_size = 400;
 
 nn::labelled<double> deep_voice(const fs::path& data) {
     const fs::path csv = data / "deep-voice/DATASET-balanced.csv";
@@ -146,12 +148,20 @@ int main(int argc, char** argv) try {
     qhybrid::audio::real_fft<double>(fft_size).forward(chirp_wide, re, im);
     for (std::size_t k = 0; k < power.size(); ++k) power[k] = re[k] * re[k] + im[k] * im[k];
 
+    // 25 ms at 16 kHz of a noisy chirp up to 6 kHz for the heap-free resampler (16 -> 8 kHz on the
+    // device), and the host library's resampling of it, in double.
+    std::vector<float> voice(resample_size);
+    for (std::size_t j = 0; j < resample_size; ++j)
+        voice[j] = float(0.6 * std::sin(0.02 * double(j) + 0.0029 * double(j * j)) + 0.05 * gen.uniform(-1, 1));
+    const auto voice_8k = qhybrid::audio::resample<double>(std::vector<double>(voice.begin(), voice.end()), 16000, 8000);
+
     std::ofstream f(out / "fixture.hpp");
     f << "// Written by make_fixture; do not edit. Inputs and the library models' outputs for them.\n#pragma once\n"
          "#include <array>\n#include <cstddef>\n\nnamespace fixture {\n\ninline constexpr std::size_t count = "
       << count << ";\n"
       << array<double>("deep_voice_inputs", held_out.x.values()) << array<double>("image_inputs", images.values())
       << array<float>("fft_signal", chirp) << array<double>("fft_power", power)
+      << array<float>("resample_signal", voice) << array<double>("resample_output", voice_8k)
       << "inline constexpr std::array<std::size_t, count> labels{";
     for (std::size_t i = 0; i < count; ++i) f << (i ? "," : "") << held_out.y[i];
     f << "};\n" << w.fixture << "\n} // namespace fixture\n";

@@ -21,14 +21,26 @@ inline nn::labelled<double> read_deep_voice_set(const std::filesystem::path& csv
 }
 
 struct deep_voice_split {
-    nn::labelled<double> train, test;
-    data::standard_scaler scaler; // fitted on train
+    nn::labelled<double> train, validation, test; // validation is empty unless asked for
+    data::standard_scaler scaler;                 // fitted on train
 };
 
-// A stratified split drawn from `gen`, `test_fraction` of every class held out.
-inline deep_voice_split split_deep_voice(const nn::labelled<double>& all, double test_fraction, rng& gen) {
+// A stratified split drawn from `gen`: `test_fraction` of every class held out for testing, then
+// `validation_fraction` (of all rows) of every class from the rest for validation. Without a
+// validation split, `gen` is used exactly as before validation splits existed.
+inline deep_voice_split split_deep_voice(const nn::labelled<double>& all, double test_fraction, rng& gen,
+                                         double validation_fraction = 0) {
+    require(validation_fraction >= 0 && validation_fraction + test_fraction < 1, [&] {
+        return "split_deep_voice: validation " + number(validation_fraction) + " and test " + number(test_fraction) +
+               " leave no training rows";
+    });
     const auto s = data::stratified_split(std::span<const std::size_t>(all.y), test_fraction, gen);
-    deep_voice_split out{nn::subset(all, std::span(s.train)), nn::subset(all, std::span(s.test)), {}};
+    deep_voice_split out{nn::subset(all, std::span(s.train)), {}, nn::subset(all, std::span(s.test)), {}};
+    if (validation_fraction > 0) {
+        const auto v = data::stratified_split(std::span<const std::size_t>(out.train.y), validation_fraction / (1 - test_fraction), gen);
+        out.validation = nn::subset(out.train, std::span(v.test));
+        out.train = nn::subset(out.train, std::span(v.train));
+    }
     out.scaler.fit(std::span<const double>(out.train.x.values()), data::deep_voice_width);
     return out;
 }

@@ -2,18 +2,24 @@
 // DEEP-VOICE) and QC-CNN on FSDD.
 //
 //   qhybrid train  --model cnn|qt-cnn|qc-cnn|qc-baseline [--blocks B] [--data DIR] [--seed S] [--epochs N] --out FILE
-//   qhybrid eval   MODEL [--data DIR] [--seed S]
+//   qhybrid eval   MODEL [--data DIR] [--seed S] [--curves DIR] [--json]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
-//   qhybrid detect MODEL FILE.wav
+//   qhybrid detect MODEL FILE.wav [--windows] [--json]
 //
-// DEEP-VOICE models train on a stratified 80/20 split drawn from the seed (eval with the same
-// seed measures the held-out rows); QC-CNN models on FSDD's 10 digits, official split. A model
-// file says what it is (its saved architecture), so eval, export and detect need no --model.
-// Any error (a wrong path, a model file of another kind, a file that is not WAV) is one line on
-// stderr and exit code 2.
+// DEEP-VOICE detectors train on a stratified 70/10/20 train/validation/test split drawn from the
+// seed, keep the epoch with the best validation loss, and save with their profile
+// (models/detector_profile.hpp): the split, the temperature fitted on the validation rows, a
+// summary of the training features, the validation scores. eval measures the test rows of that
+// same split and refuses another seed or another data file; detect resamples, judges every
+// 1-second window and says CANNOT JUDGE (exit code 3) when no window lies within what the model
+// learned. QC-CNN models train on FSDD's 10 digits, official split. A model file says what it
+// is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
+// path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
+// code 2.
 #include "../fsdd_spectrograms.hpp"
 
 #include <qhybrid/embedded/export.hpp>
+#include <qhybrid/models/voice_detector.hpp>
 #include <qhybrid/qhybrid.hpp>
 
 #include <CLI/CLI.hpp>
@@ -21,8 +27,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace a = qhybrid::audio;
 namespace d = qhybrid::data;
@@ -31,6 +39,8 @@ namespace nn = qhybrid::nn;
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr int cannot_judge_exit = 3;
 
 constexpr std::size_t width = d::deep_voice_width;
 const std::vector<std::size_t> block_counts = {12, 24, 48, 96};
@@ -42,13 +52,14 @@ struct model {
     std::unique_ptr<nn::layer<double>> net;
     data_set data;
     std::function<nn::sequential<double>()> classical; // the exportable network
+    std::string metadata;                              // a detector's profile, as saved
 };
 
 template <std::size_t Blocks>
 model make_qt(std::span<const double> scale, std::span<const double> offset, qhybrid::rng& gen) {
     auto qt = std::make_unique<m::qt_cnn<12, Blocks, m::deep_voice_cnn>>(gen, qt_defaults, scale, offset);
     auto* p = qt.get();
-    return {std::move(qt), data_set::deep_voice, [p] { return p->generated(); }};
+    return {std::move(qt), data_set::deep_voice, [p] { return p->generated(); }, {}};
 }
 
 // A fresh model of the given kind; DEEP-VOICE models standardise with `scale` and `offset`.
@@ -58,7 +69,7 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
     if (kind == "cnn") {
         auto net = std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset));
         auto* p = net.get();
-        return {std::move(net), data_set::deep_voice, [p] { return *p; }};
+        return {std::move(net), data_set::deep_voice, [p] { return *p; }, {}};
     }
     if (kind == "qt-cnn") switch (blocks) {
         case 12: return make_qt<12>(scale, offset, gen);
@@ -70,7 +81,7 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
     const auto head = kind == "qc-cnn" ? m::qc_head::quantum : m::qc_head::classical;
     auto net = std::make_unique<nn::sequential<double>>(m::qc_cnn<double>(
         {.frames = fsdd_spectrograms::frames, .mels = fsdd_spectrograms::mels, .classes = 10}, head, gen, seed + 1));
-    return {std::move(net), data_set::fsdd, {}};
+    return {std::move(net), data_set::fsdd, {}, {}};
 }
 
 // The model a weights file holds, found by its saved architecture.
@@ -83,14 +94,23 @@ model load(const std::string& path) {
         model candidate = make(kind, blocks, ones, zeros, 1);
         if (candidate.net->describe() != saved) continue;
         nn::load_weights(*candidate.net, path);
+        candidate.metadata = nn::saved_metadata(path);
         return candidate;
     }
     throw qhybrid::error(path + ": a model of another kind (" + saved.substr(0, 60) + "...), not one qhybrid's CLI builds");
 }
 
-m::deep_voice_split split_deep_voice(const std::string& data, std::uint64_t seed) {
+struct deep_voice_data {
+    nn::labelled<double> all;
+    m::deep_voice_split split;
+};
+
+// DEEP-VOICE and its 70/10/20 split for `seed`.
+deep_voice_data split_deep_voice(const std::string& data, std::uint64_t seed) {
     qhybrid::rng gen(seed);
-    return m::split_deep_voice(m::read_deep_voice_set(d::require_data(d::data_root(data), "deep-voice/DATASET-balanced.csv")), 0.2, gen);
+    deep_voice_data set{m::read_deep_voice_set(d::require_data(d::data_root(data), "deep-voice/DATASET-balanced.csv")), {}};
+    set.split = m::split_deep_voice(set.all, 0.2, gen, 0.1);
+    return set;
 }
 
 struct fsdd_split {
@@ -107,29 +127,112 @@ fsdd_split split_fsdd(const std::string& data) {
 int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
           const std::string& out) {
     const bool deep_voice = kind == "cnn" || kind == "qt-cnn";
-    nn::labelled<double> train_set, test_set;
-    std::vector<double> scale(width, 1.0), offset(width, 0.0);
-    if (deep_voice) {
-        auto s = split_deep_voice(data, seed);
-        scale = s.scaler.scale(), offset = s.scaler.offset();
-        train_set = std::move(s.train), test_set = std::move(s.test);
-    } else {
-        auto s = split_fsdd(data);
-        train_set = std::move(s.train), test_set = std::move(s.test);
-    }
-    model mdl = make(kind, blocks, scale, offset, seed);
-    nn::adam<double> opt(mdl.net->parameters(), {.lr = deep_voice ? 3e-3 : 1e-3});
-    nn::fit(*mdl.net, opt, train_set, nullptr, {.epochs = epochs, .batch_size = deep_voice ? 64u : 32u, .seed = seed});
-    const auto te = nn::evaluate(*mdl.net, test_set, 256);
-    nn::save_weights(*mdl.net, out);
     const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
-    std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), te.accuracy, te.loss, out.c_str());
+    if (!deep_voice) {
+        const auto s = split_fsdd(data);
+        model mdl = make(kind, blocks, {}, {}, seed);
+        nn::adam<double> opt(mdl.net->parameters(), {.lr = 1e-3});
+        nn::fit(*mdl.net, opt, s.train, nullptr, {.epochs = epochs, .batch_size = 32, .seed = seed});
+        const auto te = nn::evaluate(*mdl.net, s.test, 256);
+        nn::save_weights(*mdl.net, out);
+        std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), te.accuracy, te.loss, out.c_str());
+        return 0;
+    }
+    const auto set = split_deep_voice(data, seed);
+    const auto& s = set.split;
+    model mdl = make(kind, blocks, s.scaler.scale(), s.scaler.offset(), seed);
+    nn::adam<double> opt(mdl.net->parameters(), {.lr = 3e-3});
+    nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 64, .seed = seed});
+    const m::split_record split{.seed = seed, .validation = 0.1, .test = 0.2, .rows = set.all.size(), .data_hash = m::data_hash(set.all)};
+    qhybrid::rng gen(seed);
+    const m::detector_profile profile = m::fit_profile(*mdl.net, s.train, s.validation, split, gen);
+    nn::save_weights(*mdl.net, out, m::to_json(profile));
+    const auto& v = profile.validation;
+    std::printf("%s: validation (%zu rows): AUC %.4f, EER %.4f, ECE %.4f uncalibrated, %.4f at temperature %.3f; "
+                "%.1f%% outside the training domain\nsaved %s; `qhybrid eval %s` measures the test split\n",
+                name.c_str(), v.rows, v.auc, v.eer, v.ece_uncalibrated, v.ece, profile.temperature, 100 * v.out_of_domain,
+                out.c_str(), out.c_str());
     return 0;
 }
 
-int eval(const std::string& path, const std::string& data, std::uint64_t seed) {
+// The detector's figures on its test split, and with --curves the CSV files the demo plots.
+int eval_detector(const model& mdl, const std::string& path, const std::string& data, std::optional<std::uint64_t> seed,
+                  const std::string& curves, bool as_json) {
+    const m::detector_profile profile = m::read_profile(mdl.metadata, path);
+    const auto& split = profile.split;
+    qhybrid::require(!seed || *seed == split.seed, [&] {
+        return path + " was trained on the split of seed " + std::to_string(split.seed) + "; the test rows of seed " +
+               std::to_string(*seed) + " include its training rows, so eval refuses (leave --seed out)";
+    });
+    const auto set = split_deep_voice(data, split.seed);
+    qhybrid::require(set.all.size() == split.rows && m::data_hash(set.all) == split.data_hash, [&] {
+        return path + " was trained on another DEEP-VOICE file (" + std::to_string(split.rows) + " rows, hash " +
+               std::to_string(split.data_hash) + "); this one has " + std::to_string(set.all.size()) +
+               " rows: its split would not keep the training rows out";
+    });
+    const auto& test = set.split.test;
+    const auto logits = m::logits_of(*mdl.net, test.x);
+    const auto raw = nn::evaluate_detection(m::fake_probabilities(logits, 1.0), test.y);
+    const auto r = nn::evaluate_detection(m::fake_probabilities(logits, profile.temperature), test.y);
+    std::size_t outside = 0;
+    for (std::size_t i = 0; i < test.size(); ++i) outside += !profile.domain.judge(test.x.row(i)).inside;
+    const auto& c = r.confusion;
+    const double out_of_domain = double(outside) / double(test.size());
+    if (as_json) {
+        const auto& v = profile.validation;
+        const qhybrid::json::value j = {
+            {"model", path}, {"architecture", mdl.net->describe()}, {"seed", split.seed}, {"test_rows", test.size()},
+            {"accuracy", r.accuracy}, {"auc", r.auc}, {"eer", r.eer.rate}, {"eer_threshold", r.eer.at.threshold},
+            {"ece", r.calibration.ece}, {"ece_uncalibrated", raw.calibration.ece}, {"temperature", profile.temperature},
+            {"confusion", {{c(0, 0), c(0, 1)}, {c(1, 0), c(1, 1)}}}, {"out_of_domain", out_of_domain},
+            {"validation", {{"rows", v.rows}, {"auc", v.auc}, {"eer", v.eer}, {"ece", v.ece}, {"ece_uncalibrated", v.ece_uncalibrated},
+                            {"out_of_domain", v.out_of_domain}}}};
+        std::printf("%s\n", j.dump().c_str());
+    } else
+        std::printf("%s: %zu test rows (split seed %llu, 70/10/20)\n"
+                "  accuracy %.4f  ROC AUC %.4f  EER %.4f (threshold %.3f)\n"
+                "  ECE %.4f calibrated (temperature %.3f), %.4f uncalibrated; 15 bins\n"
+                "  confusion (rows true, columns predicted): REAL %zu %zu | FAKE %zu %zu\n"
+                "  %.1f%% of the test rows lie outside the training domain\n",
+                path.c_str(), test.size(), static_cast<unsigned long long>(split.seed), r.accuracy, r.auc, r.eer.rate,
+                r.eer.at.threshold, r.calibration.ece, profile.temperature, raw.calibration.ece, c(0, 0), c(0, 1), c(1, 0),
+                c(1, 1), 100 * out_of_domain);
+    if (curves.empty()) return 0;
+    fs::create_directories(curves);
+    const std::string stem = fs::path(path).stem().string();
+    auto write = [&](const std::string& file, const std::string& header, auto&& rows) {
+        const auto out_path = fs::path(curves) / (stem + "_" + file);
+        std::ofstream out(out_path);
+        qhybrid::require(bool(out), [&] { return "cannot write " + out_path.string(); });
+        out << header << '\n';
+        rows(out);
+        qhybrid::require(bool(out), [&] { return "writing " + out_path.string() + " failed"; });
+    };
+    write("roc.csv", "threshold,fpr,tpr,eer,eer_fpr,eer_tpr,auc", [&](std::ofstream& out) {
+        for (const auto& p : r.roc)
+            out << p.threshold << ',' << p.fpr << ',' << p.tpr << ',' << r.eer.rate << ',' << r.eer.at.fpr << ','
+                << r.eer.at.tpr << ',' << r.auc << '\n';
+    });
+    write("reliability.csv", "lo,hi,count,confidence,accuracy,ece,calibrated", [&](std::ofstream& out) {
+        for (const auto* report : {&raw, &r})
+            for (const auto& b : report->calibration.bins)
+                out << b.lo << ',' << b.hi << ',' << b.count << ',' << b.confidence << ',' << b.accuracy << ','
+                    << report->calibration.ece << ',' << (report == &r) << '\n';
+    });
+    write("confusion.csv", "true,predicted,count", [&](std::ofstream& out) {
+        for (std::size_t t = 0; t < 2; ++t)
+            for (std::size_t p = 0; p < 2; ++p)
+                out << d::deep_voice_classes[t] << ',' << d::deep_voice_classes[p] << ',' << c(t, p) << '\n';
+    });
+    if (!as_json) std::printf("  wrote %s/%s_{roc,reliability,confusion}.csv\n", curves.c_str(), stem.c_str());
+    return 0;
+}
+
+int eval(const std::string& path, const std::string& data, std::optional<std::uint64_t> seed, const std::string& curves,
+         bool as_json) {
     model mdl = load(path);
-    const auto test = mdl.data == data_set::deep_voice ? split_deep_voice(data, seed).test : split_fsdd(data).test;
+    if (mdl.data == data_set::deep_voice) return eval_detector(mdl, path, data, seed, curves, as_json);
+    const auto test = split_fsdd(data).test;
     const auto e = nn::evaluate(*mdl.net, test, 256);
     std::printf("%s: %zu test samples, accuracy %.4f, cross-entropy %.4f\n", path.c_str(), test.size(), e.accuracy, e.loss);
     return 0;
@@ -147,22 +250,54 @@ int export_model(const std::string& path, const std::string& header, const std::
     return 0;
 }
 
-int detect(const std::string& path, const std::string& wav_path) {
+qhybrid::json::value to_json(const m::file_judgement& f, bool windows) {
+    auto number_or_null = [](double v) { return std::isfinite(v) ? qhybrid::json::value(v) : qhybrid::json::value(); };
+    qhybrid::json::value j = {{"file", f.source}, {"verdict", f.verdict()}, {"input_rate", f.input_rate},
+                              {"model_rate", f.model_rate}, {"seconds", f.seconds}, {"notes", f.notes},
+                              {"windows_judged", f.judged}, {"windows_too_short", f.too_short}, {"windows_silent", f.silent},
+                              {"windows_narrow_band", f.narrow_band}, {"windows_out_of_domain", f.out_of_domain},
+                              {"p_fake", number_or_null(f.fake)}};
+    if (!f.decided()) j["reason"] = f.cannot_judge;
+    if (windows) {
+        j["windows"] = qhybrid::json::value::array();
+        for (const auto& w : f.windows) {
+            qhybrid::json::value jw = {{"index", w.index}, {"start", w.start}, {"seconds", w.seconds}, {"status", m::to_string(w.status)},
+                                       {"level_dbfs", number_or_null(w.level_dbfs)}, {"upper_band_db", number_or_null(w.upper_band_db)},
+                                       {"p_fake", number_or_null(w.fake)},
+                                       {"distance2", number_or_null(w.distance2)}};
+            if (!w.reason.empty()) jw["reason"] = w.reason;
+            j["windows"].push_back(jw);
+        }
+    }
+    return j;
+}
+
+int detect(const std::string& path, const std::string& wav_path, bool windows, bool as_json) {
     model mdl = load(path);
     qhybrid::require(mdl.data == data_set::deep_voice,
                      [&] { return path + ": detect needs a DEEP-VOICE model (cnn or qt-cnn), this one classifies digits"; });
-    const a::wav w = a::read_wav(wav_path);
-    const auto mono = w.mono();
-    const auto rows = a::deep_voice_features(std::span<const double>(mono), double(w.sample_rate));
-    nn::tensor<double> x({rows.size(), width});
-    for (std::size_t r = 0; r < rows.size(); ++r) std::copy(rows[r].begin(), rows[r].end(), x.row(r).begin());
-    const auto logits = mdl.net->forward(x, nn::mode::eval);
-    double fake = 0; // mean over the 1-second windows of P(FAKE)
-    for (std::size_t r = 0; r < rows.size(); ++r) fake += 1 / (1 + std::exp(logits[r * 2] - logits[r * 2 + 1]));
-    fake /= double(rows.size());
-    std::printf("%s %.4f  (%s: %zu one-second windows)\n", fake >= 0.5 ? "FAKE" : "REAL", fake >= 0.5 ? fake : 1 - fake,
-                wav_path.c_str(), rows.size());
-    return 0;
+    m::voice_detector detector(*mdl.net, m::read_profile(mdl.metadata, path));
+    const m::file_judgement f = detector.judge(wav_path);
+    if (as_json) {
+        std::printf("%s\n", to_json(f, windows).dump(2).c_str());
+        return f.decided() ? 0 : cannot_judge_exit;
+    }
+    if (f.decided())
+        std::printf("%s %.4f  (%s: %zu of %zu windows judged)\n", f.verdict(), f.confidence(), wav_path.c_str(), f.judged,
+                    f.windows.size());
+    else
+        std::printf("CANNOT JUDGE: %s  (%s)\n", f.cannot_judge.c_str(), wav_path.c_str());
+    for (const auto& note : f.notes) std::printf("  note: %s\n", note.c_str());
+    if (f.decided() && f.judged < f.windows.size())
+        std::printf("  left out: %zu too short, %zu silent, %zu narrow band, %zu out of the training domain\n", f.too_short,
+                    f.silent, f.narrow_band, f.out_of_domain);
+    if (windows)
+        for (const auto& w : f.windows) {
+            std::printf("  window %zu  %6.1f s  %-13s", w.index, w.start, m::to_string(w.status));
+            if (w.status == m::window_status::judged) std::printf("  P(FAKE) %.4f\n", w.fake);
+            else std::printf("  %s\n", w.reason.c_str());
+        }
+    return f.decided() ? 0 : cannot_judge_exit;
 }
 
 } // namespace
@@ -174,7 +309,8 @@ int main(int argc, char** argv) {
     std::string data, model_kind = "qt-cnn", out, path, header, name = "deepfake_detector", wav_path;
     std::size_t blocks = 12, epochs = 30;
     std::uint64_t seed = 1;
-    bool as_double = false;
+    bool as_double = false, windows = false, as_json = false;
+    std::string curves;
     auto* t = app.add_subcommand("train", "train a model and save its weights");
     t->add_option("--model", model_kind, "cnn, qt-cnn, qc-cnn or qc-baseline")
         ->check(CLI::IsMember({"cnn", "qt-cnn", "qc-cnn", "qc-baseline"}));
@@ -186,15 +322,19 @@ int main(int argc, char** argv) {
     auto* e = app.add_subcommand("eval", "accuracy of a saved model on its test split");
     e->add_option("model", path, "weights file")->required();
     e->add_option("--data", data, "data folder");
-    e->add_option("--seed", seed, "seed of the DEEP-VOICE split (as in train)");
+    auto* eval_seed = e->add_option("--seed", seed, "refused unless it is the seed the model was trained with");
+    e->add_option("--curves", curves, "folder for ROC, reliability and confusion CSV files (DEEP-VOICE detectors)");
+    e->add_flag("--json", as_json, "the figures as one line of JSON (DEEP-VOICE detectors)");
     auto* x = app.add_subcommand("export", "write a DEEP-VOICE model as an embedded C++ header");
     x->add_option("model", path, "weights file")->required();
     x->add_option("header", header, "header to write")->required();
     x->add_option("--name", name, "namespace in the header");
     x->add_flag("--double", as_double, "double weights (default float, for Cortex-M4F)");
-    auto* det = app.add_subcommand("detect", "REAL or FAKE for a WAV file, with its probability");
+    auto* det = app.add_subcommand("detect", "REAL, FAKE or CANNOT JUDGE (exit code 3) for a WAV file, with its calibrated probability");
     det->add_option("model", path, "weights file")->required();
     det->add_option("wav", wav_path, "WAV file")->required();
+    det->add_flag("--windows", windows, "the outcome of every 1-second window");
+    det->add_flag("--json", as_json, "the judgement as JSON");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& err) {
@@ -202,9 +342,9 @@ int main(int argc, char** argv) {
     }
     try {
         if (t->parsed()) return train(model_kind, blocks, data, seed, epochs, out);
-        if (e->parsed()) return eval(path, data, seed);
+        if (e->parsed()) return eval(path, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json);
         if (x->parsed()) return export_model(path, header, name, as_double);
-        return detect(path, wav_path);
+        return detect(path, wav_path, windows, as_json);
     } catch (const std::exception& err) {
         std::string message = err.what();
         std::replace(message.begin(), message.end(), '\n', ' ');

@@ -6,9 +6,18 @@ python3-matplotlib):
   qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model;
   qc_cnn_training_curves.png     the same for QC-CNN and its CNN, one panel per task;
   noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift against the
-                                 noise scale, with and without ZZ crosstalk, one line per device.
+                                 noise scale, with and without ZZ crosstalk, one line per device;
+  detector_roc.png, detector_reliability.png, detector_confusion.png
+                                 the deepfake detectors of scripts/detector-eval (seed 1): ROC curves
+                                 with their EER points, reliability before and after temperature
+                                 scaling, confusion matrices on the test split;
+and prints the detectors' table (mean and 95% t-interval over seeds) and the outcome of every
+input `qhybrid detect` judged (detector/eval.jsonl and detector/cases.jsonl).
 Usage: plot_results.py RESULTS_DIR"""
 import csv
+import json
+import math
+import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -32,9 +41,108 @@ def mean_curves(records, key):
     return {k: (sorted(v), [sum(v[e]) / len(v[e]) for e in sorted(v)]) for k, v in sums.items()}
 
 
+# Two-sided 95% quantiles of Student's t for 1..9 degrees of freedom (scipy.stats.t.ppf(0.975, df)).
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262]
+
+
+def interval(values):
+    """'mean +- half-width' of the 95% t-interval (the mean alone for one value)."""
+    m = statistics.mean(values)
+    if len(values) < 2:
+        return f"{m:.4f}"
+    half = T975[min(len(values) - 2, len(T975) - 1)] * statistics.stdev(values) / math.sqrt(len(values))
+    return f"{m:.4f} +- {half:.4f}"
+
+
+def detector_tables(folder):
+    """Prints the detectors' test-split figures and the detect outcomes as Markdown tables."""
+    evals = [json.loads(line) for line in open(folder / "eval.jsonl") if line.strip()]
+    kinds = {}
+    for e in evals:
+        kinds.setdefault("QT-CNN 24 blocks" if e["architecture"].startswith("qt_cnn") else "CNN", []).append(e)
+    print(f"| model | seeds | accuracy | ROC AUC | EER | ECE (T-scaled) | ECE (raw) | temperature | test rows out of domain |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, es in kinds.items():
+        cells = [interval([e[k] for e in es]) for k in ("accuracy", "auc", "eer", "ece", "ece_uncalibrated", "temperature", "out_of_domain")]
+        print(f"| {name} | {len(es)} | " + " | ".join(cells) + " |")
+    print("(95% t-intervals over seeds; each seed its own 70/10/20 split; test split of 2,356 rows)")
+    if not (folder / "cases.jsonl").exists():
+        return
+    print("\n| input | rate | model | outcome | P(verdict) or reason |")
+    print("|---|---|---|---|---|")
+    for line in open(folder / "cases.jsonl"):
+        if not line.strip():
+            continue
+        c = json.loads(line)
+        p = c["p_fake"]
+        what = f"{max(p, 1 - p):.4f} ({c['windows_judged']} of {len(c.get('windows', [])) or c['windows_judged'] + c['windows_too_short'] + c['windows_silent'] + c['windows_narrow_band'] + c['windows_out_of_domain']} windows)" if p is not None else c.get("reason", "")
+        print(f"| {Path(c['file']).name} | {c['input_rate']} | {c['model']} | {c['verdict']} | {what} |")
+
+
+def detector_plots(folder, out, written):
+    curves = folder / "curves"
+    models = sorted(p.name[: -len("_roc.csv")] for p in curves.glob("*_roc.csv"))
+    if not models:
+        return
+    fig, ax = plt.subplots(figsize=(5, 5))
+    for m in models:
+        roc = rows(curves / f"{m}_roc.csv")
+        line, = ax.plot([float(r["fpr"]) for r in roc], [float(r["tpr"]) for r in roc],
+                        label=f"{m} (AUC {float(roc[0]['auc']):.4f}, EER {float(roc[0]['eer']):.4f})")
+        ax.plot(float(roc[0]["eer_fpr"]), float(roc[0]["eer_tpr"]), "o", color=line.get_color())
+    grid = [0] + [10 ** (-3 + 3 * k / 200) for k in range(201)]  # dense: the axis is not linear
+    ax.plot(grid, [1 - f for f in grid], ":", color="gray", label="FPR = FNR")
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("false-positive rate (REAL called FAKE)")
+    ax.set_ylabel("true-positive rate (FAKE called FAKE)")
+    ax.set_title("DEEP-VOICE test split, seed 1: ROC and EER points")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out / "detector_roc.png", dpi=120)
+    written.append("detector_roc.png")
+
+    fig, axes = plt.subplots(1, len(models), figsize=(4.5 * len(models), 4.2), squeeze=False)
+    for ax, m in zip(axes[0], models):
+        bins = rows(curves / f"{m}_reliability.csv")
+        for calibrated, style, label in (("0", "s--", "raw"), ("1", "o-", "temperature-scaled")):
+            bs = [b for b in bins if b["calibrated"] == calibrated and int(b["count"]) > 0]
+            ax.plot([float(b["confidence"]) for b in bs], [float(b["accuracy"]) for b in bs], style,
+                    label=f"{label} (ECE {float(bs[0]['ece']):.4f})")
+        ax.plot([0.5, 1], [0.5, 1], ":", color="gray")
+        ax.set_xlabel("mean confidence in the bin (15 bins)")
+        ax.set_ylabel("accuracy in the bin")
+        ax.set_title(m)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "detector_reliability.png", dpi=120)
+    written.append("detector_reliability.png")
+
+    fig, axes = plt.subplots(1, len(models), figsize=(3.6 * len(models), 3.4), squeeze=False)
+    for ax, m in zip(axes[0], models):
+        cells = {(r["true"], r["predicted"]): int(r["count"]) for r in rows(curves / f"{m}_confusion.csv")}
+        labels = ["REAL", "FAKE"]
+        grid = [[cells[(t, p)] for p in labels] for t in labels]
+        ax.imshow(grid, cmap="Blues")
+        for i in range(2):
+            for j in range(2):
+                ax.text(j, i, str(grid[i][j]), ha="center", va="center", color="black")
+        ax.set_xticks([0, 1], labels)
+        ax.set_yticks([0, 1], labels)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(m)
+    fig.tight_layout()
+    fig.savefig(out / "detector_confusion.png", dpi=120)
+    written.append("detector_confusion.png")
+
+
 def main(folder):
     out = Path(folder)
     written = []
+    if (out / "detector" / "eval.jsonl").exists():
+        detector_tables(out / "detector")
+        detector_plots(out / "detector", out, written)
     if (out / "qt_cnn.csv").exists():
         summary = rows(out / "qt_cnn.csv")
         qt = [r for r in summary if r["model"].startswith("QT-CNN")]

@@ -5,7 +5,8 @@
 #     neither setup nor cmake ran;
 #   - with FSDD only it installs the demo's packages, configures with the tests and benchmarks off,
 #     builds and runs QC-CNN alone and says which parts it skipped;
-#   - with DEEP-VOICE and the IBM calibrations it runs QT-CNN and the noisy VQC, and skips QC-CNN.
+#   - with DEEP-VOICE and the IBM calibrations it runs QT-CNN, the noisy VQC and the detector's
+#     evaluation, and skips QC-CNN.
 #   demo.sh SOURCE_DIR WORK_DIR
 set -euo pipefail
 src=$1 work=$2
@@ -16,6 +17,7 @@ cp "$src/scripts/demo" root/scripts/
 stand_in() { printf '#!/usr/bin/env bash\necho "%s $*" >>"$LOG"\n' "$1" >"$2" && chmod +x "$2"; }
 stand_in setup root/scripts/setup
 stand_in plot root/scripts/plot_results.py
+stand_in detector-eval root/scripts/detector-eval
 # cmake logs its arguments; `--build DIR ... --target T...` writes a stand-in for each T.
 cat >bin/cmake <<'EOF'
 #!/usr/bin/env bash
@@ -55,6 +57,7 @@ demo fsdd-only 0
 says fsdd-only.log "missing in $work/fsdd-only (\$QHYBRID_DATA): deep-voice ibm-backends"
 says fsdd-only.log "skipping QT-CNN on DEEP-VOICE"
 says fsdd-only.log "skipping the VQC on IBM devices"
+says fsdd-only.log "skipping the deepfake detector"
 says "$LOG" "setup demo"
 says "$LOG" "-DQHYBRID_BUILD_TESTS=OFF -DQHYBRID_BUILD_BENCHMARKS=OFF"
 grep -q -- "--target qc_cnn_fsdd$" "$LOG" || fail "fsdd-only: the build was not of qc_cnn_fsdd alone"
@@ -65,9 +68,10 @@ mkdir -p no-fsdd/deep-voice && touch no-fsdd/deep-voice/DATASET-balanced.csv
 for d in nairobi brisbane; do mkdir -p no-fsdd/ibm-backends/$d && touch no-fsdd/ibm-backends/$d/{props,conf}.json; done
 demo no-fsdd 0
 says no-fsdd.log "skipping QC-CNN on FSDD"
-grep -q -- "--target qt_cnn_deepvoice qhybrid_cli noisy_qnn$" "$LOG" || fail "no-fsdd: wrong build targets"
+grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli$" "$LOG" || fail "no-fsdd: wrong build targets"
 says "$LOG" "ran qt_cnn_deepvoice --data $work/no-fsdd"
 says "$LOG" "ran noisy_qnn --data $work/no-fsdd"
+says "$LOG" "detector-eval $work/root/build/release/examples/qhybrid $work/no-fsdd $work/root/results/detector"
 ! grep -q "ran qc_cnn_fsdd" "$LOG" || fail "no-fsdd: QC-CNN ran"
 rm -rf "$work"
 echo "demo: all checks passed"

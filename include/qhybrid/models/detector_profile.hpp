@@ -168,8 +168,9 @@ inline detector_profile read_profile(const std::string& text, const std::string&
         return out;
     };
     const std::string format = json::string_of(json::field(j, "format", where), source, "detector profile format");
-    require(format == "qhybrid voice detector" && whole(j, "version", where, 1e9) == 1,
-            [&] { return where + ": format \"" + format + "\", version " + j["version"].dump() + "; this build reads version 1"; });
+    require(format == "qhybrid voice detector", [&] { return where + ": format \"" + format + "\", not a qhybrid voice detector"; });
+    const double version = whole(j, "version", where, 1e9);
+    require(version == 1, [&] { return where + ": version " + qhybrid::number(version) + "; this build reads version 1"; });
     detector_profile p;
     p.recipe = json::string_of(json::field(j, "recipe", where), source, "detector profile recipe");
     require(p.recipe == deep_voice_recipe,

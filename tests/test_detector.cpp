@@ -160,6 +160,9 @@ TEST_CASE("voice detector: short, silent, band-limited and foreign windows are n
     write_wav(scratch / "empty.wav", {}, 44100);
     f = detector.judge(scratch / "empty.wav");
     CHECK(f.cannot_judge == "the file holds no audio");
+    CHECK_THROWS_WITH(detector.judge(scratch / "empty.wav", 0), Contains("a block of 0 frames"));
+    write_wav(scratch / "odd_rate.wav", std::vector<double>(100, 0.1), 44099); // L / M = 44100 / 44099
+    CHECK_THROWS_WITH(detector.judge(scratch / "odd_rate.wav"), Contains("odd_rate.wav: "));
 
     // A tone at 44.1 kHz has nothing above 15 kHz but 16-bit rounding noise: band-limited. White
     // noise fills the band, and its features lie far from the synthetic training rows.

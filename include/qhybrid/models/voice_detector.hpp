@@ -124,6 +124,7 @@ public:
 
     // Judges a WAV file, reading it `block` frames at a time.
     file_judgement judge(const std::filesystem::path& wav, std::size_t block = 1 << 16) {
+        require(block > 0, [] { return std::string("voice_detector::judge: a block of 0 frames"); });
         audio::wav_stream in(wav);
         file_judgement f;
         f.source = wav.string();
@@ -142,7 +143,11 @@ public:
         }
 
         std::optional<audio::resampler<double>> resample;
-        if (f.input_rate != f.model_rate) resample.emplace(f.input_rate, f.model_rate);
+        try {
+            if (f.input_rate != f.model_rate) resample.emplace(f.input_rate, f.model_rate);
+        } catch (const error& e) { // a ratio such as 44099 -> 44100 needs a filter too large to build
+            fail(f.source + ": " + e.what());
+        }
         std::vector<double> raw(block), converted, window;
         window.reserve(profile_.sample_rate);
         auto take = [&](std::span<const double> samples) { // fills windows, judging each full one

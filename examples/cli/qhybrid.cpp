@@ -41,6 +41,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int cannot_judge_exit = 3;
+constexpr double test_fraction = 0.2, validation_fraction = 0.1; // of every class; the rest trains
 
 constexpr std::size_t width = d::deep_voice_width;
 const std::vector<std::size_t> block_counts = {12, 24, 48, 96};
@@ -105,11 +106,13 @@ struct deep_voice_data {
     m::deep_voice_split split;
 };
 
-// DEEP-VOICE and its 70/10/20 split for `seed`.
-deep_voice_data split_deep_voice(const std::string& data, std::uint64_t seed) {
+// DEEP-VOICE and its train/validation/test split for `seed` (the eval of a model: the fractions
+// it was trained with).
+deep_voice_data split_deep_voice(const std::string& data, std::uint64_t seed, double test = test_fraction,
+                                 double validation = validation_fraction) {
     qhybrid::rng gen(seed);
     deep_voice_data set{m::read_deep_voice_set(d::require_data(d::data_root(data), "deep-voice/DATASET-balanced.csv")), {}};
-    set.split = m::split_deep_voice(set.all, 0.2, gen, 0.1);
+    set.split = m::split_deep_voice(set.all, test, gen, validation);
     return set;
 }
 
@@ -143,7 +146,8 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     model mdl = make(kind, blocks, s.scaler.scale(), s.scaler.offset(), seed);
     nn::adam<double> opt(mdl.net->parameters(), {.lr = 3e-3});
     nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 64, .seed = seed});
-    const m::split_record split{.seed = seed, .validation = 0.1, .test = 0.2, .rows = set.all.size(), .data_hash = m::data_hash(set.all)};
+    const m::split_record split{.seed = seed, .validation = validation_fraction, .test = test_fraction, .rows = set.all.size(),
+                                .data_hash = m::data_hash(set.all)};
     qhybrid::rng gen(seed);
     const m::detector_profile profile = m::fit_profile(*mdl.net, s.train, s.validation, split, gen);
     nn::save_weights(*mdl.net, out, m::to_json(profile));
@@ -164,7 +168,7 @@ int eval_detector(const model& mdl, const std::string& path, const std::string& 
         return path + " was trained on the split of seed " + std::to_string(split.seed) + "; the test rows of seed " +
                std::to_string(*seed) + " include its training rows, so eval refuses (leave --seed out)";
     });
-    const auto set = split_deep_voice(data, split.seed);
+    const auto set = split_deep_voice(data, split.seed, split.test, split.validation);
     qhybrid::require(set.all.size() == split.rows && m::data_hash(set.all) == split.data_hash, [&] {
         return path + " was trained on another DEEP-VOICE file (" + std::to_string(split.rows) + " rows, hash " +
                std::to_string(split.data_hash) + "); this one has " + std::to_string(set.all.size()) +
@@ -189,12 +193,12 @@ int eval_detector(const model& mdl, const std::string& path, const std::string& 
                             {"out_of_domain", v.out_of_domain}}}};
         std::printf("%s\n", j.dump().c_str());
     } else
-        std::printf("%s: %zu test rows (split seed %llu, 70/10/20)\n"
+        std::printf("%s: %zu test rows (split seed %llu: validation %g, test %g of every class)\n"
                 "  accuracy %.4f  ROC AUC %.4f  EER %.4f (threshold %.3f)\n"
                 "  ECE %.4f calibrated (temperature %.3f), %.4f uncalibrated; 15 bins\n"
                 "  confusion (rows true, columns predicted): REAL %zu %zu | FAKE %zu %zu\n"
                 "  %.1f%% of the test rows lie outside the training domain\n",
-                path.c_str(), test.size(), static_cast<unsigned long long>(split.seed), r.accuracy, r.auc, r.eer.rate,
+                path.c_str(), test.size(), static_cast<unsigned long long>(split.seed), split.validation, split.test, r.accuracy, r.auc, r.eer.rate,
                 r.eer.at.threshold, r.calibration.ece, profile.temperature, raw.calibration.ece, c(0, 0), c(0, 1), c(1, 0),
                 c(1, 1), 100 * out_of_domain);
     if (curves.empty()) return 0;

@@ -6,6 +6,7 @@
 #include <qhybrid/data.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -120,6 +121,65 @@ TEST_CASE("IDX: header, shape and size checks") {
     longer.push_back(7);
     CHECK_THROWS_WITH(d::parse_idx(longer), Contains("(trailing data)"));
     CHECK_THROWS_WITH(d::parse_idx(bytes{0, 0, 8, 1, 0, 0, 0, 0}), Contains("dimension 0 is 0 or too large"));
+}
+
+namespace {
+
+// A gzip member whose one fixed-Huffman deflate block holds `prefix` as literals, then `runs`
+// back-references of 258 bytes at distance 1 (each repeats the last byte): 13 bits for 258 bytes,
+// the most deflate can expand. The trailer's CRC-32 and length are right.
+bytes gzip_runs(const bytes& prefix, std::size_t runs) {
+    bytes out{0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF};
+    std::uint32_t buffer = 0;
+    int count = 0;
+    auto put = [&](std::uint32_t v, int n) { // LSB first, as deflate packs its bits
+        buffer |= v << count, count += n;
+        for (; count >= 8; count -= 8, buffer >>= 8) out.push_back(std::uint8_t(buffer));
+    };
+    auto code = [&](std::uint32_t c, int n) { // Huffman codes go most significant bit first
+        for (int b = n - 1; b >= 0; --b) put((c >> b) & 1, 1);
+    };
+    put(1, 1), put(1, 2); // the last block, fixed codes
+    for (auto v : prefix) v < 144 ? code(0x30 + v, 8) : code(0x190 + v - 144, 9);
+    for (std::size_t r = 0; r < runs; ++r) code(0xC5, 8), code(0, 5); // length 258 (symbol 285), distance 1
+    code(0, 7);                                                        // end of block
+    if (count) put(0, 8 - count);
+    bytes data = prefix;
+    data.resize(prefix.size() + 258 * runs, prefix.back());
+    const std::uint32_t crc = d::crc32(data), size = std::uint32_t(data.size());
+    for (int b = 0; b < 32; b += 8) out.push_back(std::uint8_t(crc >> b));
+    for (int b = 0; b < 32; b += 8) out.push_back(std::uint8_t(size >> b));
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("gzip: the output is bounded; an IDX file inflates no further than its header announces") {
+    const bytes small = gzip_runs({1, 2, 3}, 10);
+    REQUIRE(d::gunzip(small).size() == 3 + 2580); // the stream is valid
+    CHECK(d::gunzip_prefix(small, "s.gz", 5) == bytes{1, 2, 3, 3, 3});
+    CHECK_THROWS_WITH(d::gunzip(small, "s.gz", 2582), Contains("s.gz: byte ") && Contains("decompresses to more than 2582 bytes"));
+    // 1 MB of compressed input claims 166 MB: stopped at the caller's limit.
+    const bytes bomb = gzip_runs({0}, 640000);
+    CHECK(bomb.size() < 1100000);
+    CHECK_THROWS_WITH(d::gunzip(bomb, "bomb.gz", 1 << 20), Contains("decompresses to more than 1048576 bytes"));
+    CHECK(d::default_gunzip_limit == std::size_t(1) << 28);
+    // An IDX header for 2 x 3 bytes followed by 165 MB of zeros: read_idx stops at 2 x 3 + 1.
+    const auto path = std::filesystem::temp_directory_path() / "qhybrid_test_bomb.idx.gz";
+    const bytes idx_bomb = gzip_runs({0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7}, 640000);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(idx_bomb.data()), long(idx_bomb.size()));
+    CHECK_THROWS_WITH(d::read_idx(path), Contains("decompresses to more than 19 bytes"));
+    const bytes idx_ok = gzip_runs({0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6}, 0);
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(idx_ok.data()), long(idx_ok.size()));
+    CHECK(d::read_idx(path).values == bytes{1, 2, 3, 4, 5, 6});
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("data files: a directory given as a file is a clear error") {
+    const auto dir = std::filesystem::temp_directory_path();
+    CHECK_THROWS_WITH(d::read_idx(dir / "."), Contains(": a directory, not a file"));
+    CHECK_THROWS_WITH(d::read_gzip(dir), Contains(dir.string() + ": a directory, not a file"));
+    CHECK_THROWS_WITH(d::read_csv(dir), Contains(dir.string() + ": a directory, not a file"));
 }
 
 TEST_CASE("MNIST test split: 10,000 images of 28 x 28 and their labels", "[data]") {

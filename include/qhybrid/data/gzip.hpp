@@ -3,8 +3,10 @@
 // gzip decompression (RFC 1952 members around RFC 1951 deflate streams), written for qhybrid so
 // that reading MNIST needs no compiled library. Every member's CRC-32 and length are checked;
 // corrupt, truncated or trailing-garbage input is a qhybrid::error naming the source and the
-// byte offset. Canonical Huffman decoding, one bit at a time: simple, and fast enough for the
-// data sets' few megabytes.
+// byte offset. The output is bounded: deflate expands up to 1032:1, so a 1 MB file can claim a
+// gigabyte; callers that know the size (IDX headers) pass it, others get a default cap.
+// Canonical Huffman decoding, one bit at a time: simple, and fast enough for the data sets' few
+// megabytes.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/file.hpp"
 
@@ -38,8 +40,11 @@ namespace detail {
 
 class inflater {
 public:
-    inflater(std::span<const std::uint8_t> in, std::string_view source) : in_(in), source_(source) {}
+    // Output beyond `limit` bytes is an error, or with `stop_at_limit` the point to stop at.
+    inflater(std::span<const std::uint8_t> in, std::string_view source, std::size_t limit, bool stop_at_limit)
+        : in_(in), source_(source), limit_(limit), stop_at_limit_(stop_at_limit) {}
 
+    bool stopped() const noexcept { return stopped_; }
     std::size_t offset() const noexcept { return pos_; }
     [[noreturn]] void fail_here(const std::string& what) const {
         fail(std::string(source_) + ": byte " + std::to_string(pos_) + ": " + what);
@@ -56,7 +61,7 @@ public:
     void inflate(std::vector<std::uint8_t>& out) {
         bit_count_ = 0;
         bool last = false;
-        while (!last) {
+        while (!last && !stopped_) {
             last = bits(1);
             switch (bits(2)) {
             case 0: stored(out); break;
@@ -69,6 +74,17 @@ public:
     }
 
 private:
+    // How many of `n` further bytes may be written: all of them, or for a stopping inflater what is
+    // left before its limit, after which it stops.
+    std::size_t room(const std::vector<std::uint8_t>& out, std::size_t n) {
+        const std::size_t left = limit_ - out.size();
+        if (left >= n) return n;
+        if (!stop_at_limit_)
+            fail_here("decompresses to more than " + std::to_string(limit_) + " bytes, the most this reader allows");
+        stopped_ = true;
+        return left;
+    }
+
     struct huffman {
         std::array<std::uint16_t, 16> count{}; // codes of each length
         std::vector<std::uint16_t> symbol;     // symbols ordered by code
@@ -122,7 +138,7 @@ private:
         const std::uint32_t len = le16(), nlen = le16();
         if (len != (~nlen & 0xFFFF)) fail_here("stored block length and its complement disagree");
         if (in_.size() - pos_ < len) fail_here("stored block runs past the end of the data (truncated file)");
-        out.insert(out.end(), in_.begin() + long(pos_), in_.begin() + long(pos_ + len));
+        out.insert(out.end(), in_.begin() + long(pos_), in_.begin() + long(pos_ + room(out, len)));
         pos_ += len;
     }
 
@@ -139,6 +155,7 @@ private:
         for (;;) {
             const int sym = decode(literals);
             if (sym < 256) {
+                if (room(out, 1) == 0) return;
                 out.push_back(std::uint8_t(sym));
                 continue;
             }
@@ -151,8 +168,9 @@ private:
             const std::size_t distance = distance_base[d] + bits(distance_extra[d]);
             if (distance > out.size())
                 fail_here("a back-reference of " + std::to_string(distance) + " bytes reaches before the start of the data");
-            const std::size_t from = out.size() - distance;
-            for (std::size_t i = 0; i < length; ++i) out.push_back(out[from + i]); // may overlap itself
+            const std::size_t from = out.size() - distance, n = room(out, length);
+            for (std::size_t i = 0; i < n; ++i) out.push_back(out[from + i]); // may overlap itself
+            if (stopped_) return;
         }
     }
 
@@ -212,6 +230,8 @@ private:
 
     std::span<const std::uint8_t> in_;
     std::string_view source_;
+    std::size_t limit_;
+    bool stop_at_limit_, stopped_ = false;
     std::size_t pos_ = 0;
     std::uint32_t bit_buffer_ = 0;
     int bit_count_ = 0;
@@ -219,9 +239,16 @@ private:
 
 } // namespace detail
 
-// Decompresses one or more concatenated gzip members.
-inline std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_view source = "<gzip>") {
-    detail::inflater r(in, source);
+// The most gunzip writes unless told otherwise: larger than any data set qhybrid reads.
+inline constexpr std::size_t default_gunzip_limit = std::size_t(1) << 28;
+
+namespace detail {
+
+// Decompresses the gzip members of `in` into at most `limit` bytes: more is an error, or with
+// `stop_at_limit` where decompression stops (the CRC and length checks then cannot run).
+inline std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_view source, std::size_t limit,
+                                        bool stop_at_limit) {
+    detail::inflater r(in, source, limit, stop_at_limit);
     std::vector<std::uint8_t> out;
     do {
         const std::size_t member = r.offset();
@@ -242,12 +269,28 @@ inline std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::s
         }
         const std::size_t start = out.size();
         r.inflate(out);
+        if (r.stopped()) return out;
         const std::uint32_t crc = r.le32(), size = r.le32();
         const auto produced = std::span(out).subspan(start);
         if (crc32(produced) != crc) r.fail_here("CRC-32 mismatch in the member at byte " + std::to_string(member));
         if (std::uint32_t(produced.size()) != size) r.fail_here("length mismatch in the member at byte " + std::to_string(member));
     } while (r.offset() < in.size());
     return out;
+}
+
+} // namespace detail
+
+// Decompresses one or more concatenated gzip members; more than `limit` bytes of output is an
+// error (a compression bomb, or pass a larger limit).
+inline std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> in, std::string_view source = "<gzip>",
+                                        std::size_t limit = default_gunzip_limit) {
+    return detail::gunzip(in, source, limit, false);
+}
+
+// The first `n` bytes of the decompressed data (all of it if shorter), inflating no further:
+// enough to read a header that tells how large the rest may be.
+inline std::vector<std::uint8_t> gunzip_prefix(std::span<const std::uint8_t> in, std::string_view source, std::size_t n) {
+    return detail::gunzip(in, source, n, true);
 }
 
 inline std::vector<std::uint8_t> read_gzip(const std::filesystem::path& path) {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace qhybrid::data {
@@ -21,7 +22,10 @@ struct idx_array {
     std::vector<std::uint8_t> values; // row-major
 };
 
-inline idx_array parse_idx(std::span<const std::uint8_t> bytes, std::string_view source = "<idx>") {
+namespace detail {
+
+// The shape an IDX header announces and the header's size; `bytes` may hold more than the header.
+inline std::pair<std::vector<std::size_t>, std::size_t> idx_header(std::span<const std::uint8_t> bytes, std::string_view source) {
     auto fail_with = [&](const std::string& what) { fail(std::string(source) + ": " + what); };
     if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) fail_with("not an IDX file (bad magic number)");
     if (bytes[2] != 0x08)
@@ -30,26 +34,43 @@ inline idx_array parse_idx(std::span<const std::uint8_t> bytes, std::string_view
     const std::size_t rank = bytes[3];
     if (rank == 0) fail_with("rank 0");
     if (bytes.size() < 4 + 4 * rank) fail_with("the header is cut off (truncated file)");
-    idx_array out;
+    std::vector<std::size_t> shape;
     std::size_t count = 1;
     for (std::size_t d = 0; d < rank; ++d) {
         const std::uint8_t* p = bytes.data() + 4 + 4 * d;
         const std::size_t n = std::size_t(p[0]) << 24 | std::size_t(p[1]) << 16 | std::size_t(p[2]) << 8 | p[3];
         if (n == 0 || count > (std::size_t(1) << 40) / n) fail_with("dimension " + std::to_string(d) + " is 0 or too large");
-        out.shape.push_back(n);
+        shape.push_back(n);
         count *= n;
     }
-    const std::size_t body = bytes.size() - 4 - 4 * rank;
-    if (body != count)
-        fail_with("the dimensions announce " + std::to_string(count) + " values, the file holds " + std::to_string(body) +
-                  (body < count ? " (truncated file)" : " (trailing data)"));
-    out.values.assign(bytes.begin() + long(4 + 4 * rank), bytes.end());
-    return out;
+    return {std::move(shape), 4 + 4 * rank};
 }
 
-// Reads an IDX file; names ending in ".gz" are decompressed first.
+} // namespace detail
+
+inline idx_array parse_idx(std::span<const std::uint8_t> bytes, std::string_view source = "<idx>") {
+    auto [shape, header] = detail::idx_header(bytes, source);
+    std::size_t count = 1;
+    for (auto n : shape) count *= n;
+    const std::size_t body = bytes.size() - header;
+    if (body != count)
+        fail(std::string(source) + ": the dimensions announce " + std::to_string(count) + " values, the file holds " +
+             std::to_string(body) + (body < count ? " (truncated file)" : " (trailing data)"));
+    return {std::move(shape), std::vector<std::uint8_t>(bytes.begin() + long(header), bytes.end())};
+}
+
+// Reads an IDX file; names ending in ".gz" are decompressed first, never beyond the size the IDX
+// header announces (one byte more, to see trailing data).
 inline idx_array read_idx(const std::filesystem::path& path) {
-    return parse_idx(path.extension() == ".gz" ? read_gzip(path) : read_file(path), path.string());
+    const std::string source = path.string();
+    const auto bytes = read_file(path);
+    if (path.extension() != ".gz") return parse_idx(bytes, source);
+    const auto rank = gunzip_prefix(bytes, source, 4);
+    const std::size_t header = rank.size() == 4 ? 4 + 4 * std::size_t(rank[3]) : 4;
+    const auto [shape, size] = detail::idx_header(gunzip_prefix(bytes, source, header), source);
+    std::size_t count = 1;
+    for (auto n : shape) count *= n;
+    return parse_idx(gunzip(bytes, source, size + count + 1), source);
 }
 
 } // namespace qhybrid::data

@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -101,6 +102,31 @@ model load(const std::string& path) {
     throw qhybrid::error(path + ": a model of another kind (" + saved.substr(0, 60) + "...), not one qhybrid's CLI builds");
 }
 
+// Before any long work: `out` can be written (its folder exists, it is not a folder) and is none
+// of the inputs, so that a run never ends in a failed write or overwrites what it read.
+void check_output(const fs::path& out, std::initializer_list<fs::path> inputs) {
+    std::error_code ec;
+    const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
+    qhybrid::require(fs::is_directory(folder, ec), [&] { return out.string() + ": the folder " + folder.string() + " does not exist"; });
+    qhybrid::require(!fs::is_directory(out, ec), [&] { return out.string() + ": a directory, not a file to write"; });
+    for (const auto& in : inputs)
+        qhybrid::require(!fs::exists(in, ec) || !fs::exists(out, ec) || !fs::equivalent(in, out, ec),
+                         [&] { return out.string() + " is also an input of this command: it would be overwritten"; });
+    fs::path probe = out;
+    probe += ".partial";
+    qhybrid::require(bool(std::ofstream(probe, std::ios::app)), [&] { return out.string() + ": cannot write in " + folder.string(); });
+    fs::remove(probe, ec);
+}
+
+// --seed as a whole number in [0, 2^64 - 1]: CLI11 would wrap -1 and 2^64 silently.
+std::uint64_t parse_seed(const std::string& text) {
+    std::uint64_t seed = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+    qhybrid::require(ec == std::errc() && end == text.data() + text.size(),
+                     [&] { return "--seed " + text + " is not a whole number from 0 to 18446744073709551615"; });
+    return seed;
+}
+
 struct deep_voice_data {
     nn::labelled<double> all;
     m::deep_voice_split split;
@@ -130,6 +156,8 @@ fsdd_split split_fsdd(const std::string& data) {
 int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
           const std::string& out) {
     const bool deep_voice = kind == "cnn" || kind == "qt-cnn";
+    const fs::path root = d::data_root(data);
+    check_output(out, {root / "deep-voice/DATASET-balanced.csv"});
     const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
     if (!deep_voice) {
         const auto s = split_fsdd(data);
@@ -243,6 +271,7 @@ int eval(const std::string& path, const std::string& data, std::optional<std::ui
 }
 
 int export_model(const std::string& path, const std::string& header, const std::string& name, bool as_double) {
+    check_output(header, {path});
     model mdl = load(path);
     qhybrid::require(mdl.data == data_set::deep_voice,
                      [&] { return path + ": QC-CNN models hold a quantum layer; only the DEEP-VOICE CNNs export"; });
@@ -312,21 +341,21 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::string data, model_kind = "qt-cnn", out, path, header, name = "deepfake_detector", wav_path;
     std::size_t blocks = 12, epochs = 30;
-    std::uint64_t seed = 1;
+    std::string seed_text = "1";
     bool as_double = false, windows = false, as_json = false;
     std::string curves;
     auto* t = app.add_subcommand("train", "train a model and save its weights");
     t->add_option("--model", model_kind, "cnn, qt-cnn, qc-cnn or qc-baseline")
         ->check(CLI::IsMember({"cnn", "qt-cnn", "qc-cnn", "qc-baseline"}));
-    t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96");
+    auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(block_counts));
     t->add_option("--data", data, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
-    t->add_option("--seed", seed, "seed of the split, initialisation and minibatch order");
-    t->add_option("--epochs", epochs, "training epochs")->check(CLI::PositiveNumber);
+    t->add_option("--seed", seed_text, "seed of the split, initialisation and minibatch order");
+    t->add_option("--epochs", epochs, "training epochs")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     t->add_option("--out", out, "weights file to write")->required();
     auto* e = app.add_subcommand("eval", "accuracy of a saved model on its test split");
     e->add_option("model", path, "weights file")->required();
     e->add_option("--data", data, "data folder");
-    auto* eval_seed = e->add_option("--seed", seed, "refused unless it is the seed the model was trained with");
+    auto* eval_seed = e->add_option("--seed", seed_text, "refused unless it is the seed the model was trained with");
     e->add_option("--curves", curves, "folder for ROC, reliability and confusion CSV files (DEEP-VOICE detectors)");
     e->add_flag("--json", as_json, "the figures as one line of JSON (DEEP-VOICE detectors)");
     auto* x = app.add_subcommand("export", "write a DEEP-VOICE model as an embedded C++ header");
@@ -342,10 +371,17 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& err) {
-        return app.exit(err) == 0 ? 0 : 2;
+        if (err.get_exit_code() == 0) return app.exit(err); // --help, --version
+        std::fprintf(stderr, "qhybrid: %s (qhybrid --help lists the options)\n", err.what());
+        return 2;
     }
     try {
-        if (t->parsed()) return train(model_kind, blocks, data, seed, epochs, out);
+        const std::uint64_t seed = parse_seed(seed_text);
+        if (t->parsed()) {
+            qhybrid::require(model_kind == "qt-cnn" || blocks_option->count() == 0,
+                             [&] { return "--blocks is for qt-cnn; a " + model_kind + " model has no blocks"; });
+            return train(model_kind, blocks, data, seed, epochs, out);
+        }
         if (e->parsed()) return eval(path, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json);
         if (x->parsed()) return export_model(path, header, name, as_double);
         return detect(path, wav_path, windows, as_json);

@@ -1,5 +1,6 @@
-// Writes the fuzzers' starting inputs into a folder: a detector profile fitted to synthetic rows,
-// a weights file of the weights target's model with that profile as metadata, and a small WAV.
+// Writes seeds for the fuzzers into a folder (the committed ones in seeds/ came from here): a
+// detector profile fitted to synthetic rows, a weights file of the weights target's model with
+// that profile as metadata, and a small WAV.
 #include <qhybrid/models/deep_voice_cnn.hpp>
 #include <qhybrid/models/detector_profile.hpp>
 #include <qhybrid/nn/dense.hpp>

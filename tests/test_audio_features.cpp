@@ -2,7 +2,9 @@
 // torchaudio configured to librosa's conventions for MFCCs and the spectral centroid, numpy
 // re-statements of librosa's definitions for chroma (with its tuning estimate), bandwidth,
 // rolloff, zero-crossing rate, RMS and the DEEP-VOICE features, and torchaudio.load for the WAV
-// samples. Signals: four FSDD recordings and a synthetic chirp.
+// samples. Signals: four FSDD recordings and a synthetic chirp. And against librosa 0.10.2.post1
+// itself (tests/reference/make_librosa_reference.py): tuning, chroma, MFCCs and RMS of the same
+// signals, with dtype=float64 and with librosa's float32 defaults.
 //
 // Tolerances (double): MFCCs 1e-6 relative to each value (the bound; the measured error
 // is about 1e-12, 1e-9 on the chirp's smallest coefficients, at n_fft 2048, 512 and 400), other continuous features 1e-9 relative, chroma 1e-9 absolute (values in
@@ -25,29 +27,41 @@ using matrix = a::frame_matrix<double>;
 
 namespace {
 
-const std::map<std::pair<std::string, std::string>, matrix>& reference() {
-    static const auto table = [] {
-        const auto csv = qhybrid::data::read_csv(QHYBRID_TEST_REFERENCE "/audio_reference.csv");
-        std::map<std::pair<std::string, std::string>, std::vector<std::array<double, 3>>> cells;
-        for (std::size_t r = 0; r < csv.rows(); ++r)
-            cells[{csv.text(r, 0), csv.text(r, 1)}].push_back({csv.number(r, 2), csv.number(r, 3), csv.number(r, 4)});
-        std::map<std::pair<std::string, std::string>, matrix> out;
-        for (const auto& [key, list] : cells) {
-            std::size_t frames = 0, width = 0;
-            for (const auto& c : list) frames = std::max(frames, std::size_t(c[0]) + 1), width = std::max(width, std::size_t(c[1]) + 1);
-            matrix m(frames, width);
-            for (const auto& c : list) m(std::size_t(c[0]), std::size_t(c[1])) = c[2];
-            out.emplace(key, std::move(m));
-        }
-        return out;
-    }();
-    return table;
+using table = std::map<std::pair<std::string, std::string>, matrix>;
+
+// A reference CSV's rows (signal, feature, frame, index, value) as one matrix per signal and feature.
+table read_reference(const std::string& file) {
+    const auto csv = qhybrid::data::read_csv(std::string(QHYBRID_TEST_REFERENCE "/") + file);
+    std::map<std::pair<std::string, std::string>, std::vector<std::array<double, 3>>> cells;
+    for (std::size_t r = 0; r < csv.rows(); ++r)
+        cells[{csv.text(r, 0), csv.text(r, 1)}].push_back({csv.number(r, 2), csv.number(r, 3), csv.number(r, 4)});
+    table out;
+    for (const auto& [key, list] : cells) {
+        std::size_t frames = 0, width = 0;
+        for (const auto& c : list) frames = std::max(frames, std::size_t(c[0]) + 1), width = std::max(width, std::size_t(c[1]) + 1);
+        matrix m(frames, width);
+        for (const auto& c : list) m(std::size_t(c[0]), std::size_t(c[1])) = c[2];
+        out.emplace(key, std::move(m));
+    }
+    return out;
 }
 
-const matrix& expected(const std::string& signal, const std::string& feature) {
-    const auto it = reference().find({signal, feature});
-    REQUIRE(it != reference().end());
+const matrix& find(const table& t, const std::string& signal, const std::string& feature) {
+    const auto it = t.find({signal, feature});
+    REQUIRE(it != t.end());
     return it->second;
+}
+
+// make_audio_reference.py: torchaudio and numpy re-statements of librosa.
+const matrix& expected(const std::string& signal, const std::string& feature) {
+    static const table t = read_reference("audio_reference.csv");
+    return find(t, signal, feature);
+}
+
+// make_librosa_reference.py: librosa 0.10.2.post1 itself.
+const matrix& librosa(const std::string& signal, const std::string& feature) {
+    static const table t = read_reference("librosa_reference.csv");
+    return find(t, signal, feature);
 }
 
 matrix row(const std::vector<double>& v) {
@@ -66,6 +80,20 @@ double relative_error(const matrix& got, const matrix& want, double floor = 0) {
     return worst;
 }
 
+// Largest |got - want| over the largest |want| of the same feature (column) over all frames.
+double scale_error(const matrix& got, const matrix& want) {
+    REQUIRE(got.frames == want.frames);
+    REQUIRE(got.width == want.width);
+    double worst = 0;
+    for (std::size_t k = 0; k < want.width; ++k) {
+        double scale = 0, diff = 0;
+        for (std::size_t t = 0; t < want.frames; ++t)
+            scale = std::max(scale, std::abs(want(t, k))), diff = std::max(diff, std::abs(got(t, k) - want(t, k)));
+        worst = std::max(worst, diff / scale);
+    }
+    return worst;
+}
+
 // The chirp of make_audio_reference.py: 1 s at 22050 Hz.
 std::vector<double> chirp() {
     const double rate = 22050;
@@ -76,6 +104,30 @@ std::vector<double> chirp() {
                0.05 * std::sin(two_pi * 7000.0 * t);
     }
     return y;
+}
+
+// Against librosa itself: with dtype=float64 as tight as against the oracles; with librosa's
+// float32 defaults (samples, filterbanks, rms) within what docs/audio.md states.
+void check_against_librosa(const std::string& name, std::span<const double> y, double rate, const matrix& power) {
+    CHECK(a::estimate_tuning(power, rate) == Approx(librosa(name, "tuning").values[0]).margin(1e-15));
+    const matrix chroma = a::chroma_stft(power, rate), mfcc = a::mfcc(y, rate), rms = row(a::rms(y));
+    const double chroma_error = relative_error(chroma, librosa(name, "chroma"), 1.0);
+    const double mfcc_error = relative_error(mfcc, librosa(name, "mfcc"));
+    const double rms_error = relative_error(rms, librosa(name, "rms"));
+    CHECK(chroma_error < 1e-9);
+    CHECK(mfcc_error < 1e-6);
+    CHECK(rms_error < 1e-9);
+    const double chroma_default = relative_error(chroma, librosa(name, "chroma_default"), 1.0);
+    const double mfcc_scale = scale_error(mfcc, librosa(name, "mfcc_default"));
+    const double mfcc_value = relative_error(mfcc, librosa(name, "mfcc_default"));
+    const double rms_default = relative_error(rms, librosa(name, "rms_default"));
+    CHECK(chroma_default < 1e-6);
+    CHECK(mfcc_scale < 2e-6);
+    CHECK(rms_default < 2.5e-7);
+    WARN(name << " against librosa 0.10.2.post1, dtype=float64: MFCC " << mfcc_error << " relative, chroma "
+              << chroma_error << " absolute, rms " << rms_error << " relative; librosa's float32 defaults: MFCC "
+              << mfcc_scale << " of each coefficient's largest value (" << mfcc_value << " per value), chroma "
+              << chroma_default << " absolute, rms " << rms_default << " relative");
 }
 
 void check_features(const std::string& name, const std::vector<double>& samples, double rate) {
@@ -104,6 +156,8 @@ void check_features(const std::string& name, const std::vector<double>& samples,
     // The tuning is a histogram edge: numpy rounds i * 0.01 - 0.5 in two steps, g++ may fuse them.
     CHECK(a::estimate_tuning(power, rate) == Approx(expected(name, "tuning").values[0]).margin(1e-15));
     CHECK(relative_error(a::chroma_stft(power, rate), expected(name, "chroma"), 1.0) < 1e-9);
+
+    check_against_librosa(name, y, rate, power);
 
     const auto rows = a::deep_voice_features(y, rate);
     matrix features(rows.size(), a::deep_voice_width);

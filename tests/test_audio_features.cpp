@@ -4,7 +4,7 @@
 // rolloff, zero-crossing rate, RMS and the DEEP-VOICE features, and torchaudio.load for the WAV
 // samples. Signals: four FSDD recordings and a synthetic chirp. And against librosa 0.10.2.post1
 // itself (tests/reference/make_librosa_reference.py): tuning, chroma, MFCCs and RMS of the same
-// signals, with dtype=float64 and with librosa's float32 defaults.
+// signals, with dtype=float64 and with librosa's float32 defaults, and an impulse's flat spectrum.
 //
 // Tolerances (double): MFCCs 1e-6 relative to each value (the issue's bound; the measured error
 // is about 1e-12, 1e-9 on the chirp's smallest coefficients, at n_fft 2048, 512 and 400), other continuous features 1e-9 relative, chroma 1e-9 absolute (values in
@@ -187,6 +187,18 @@ TEST_CASE("audio features equal torchaudio and librosa's definitions on FSDD rec
         CHECK(sum == Approx(summary.values[2]).epsilon(1e-12));
         CHECK(energy == Approx(summary.values[3]).epsilon(1e-12));
         check_features(name, y, w.sample_rate);
+    }
+}
+
+TEST_CASE("tuning and chroma equal librosa 0.10's where its parabolic shift differs from 0.9's") {
+    // make_librosa_reference.py: an impulse's flat spectrum, where the rounding of the curvature
+    // decides each peak's shift, and plateaus, where librosa 0.10's curvature rounds to 0 and it
+    // does not shift. librosa 0.9's formula gives tunings -0.29 and -0.41 (0.47 and 0.14 here).
+    for (const std::string name : {"impulse", "plateaus"}) {
+        INFO(name);
+        const matrix& power = librosa(name, "power");
+        CHECK(a::estimate_tuning(power, 22050) == Approx(librosa(name, "tuning").values[0]).margin(1e-15));
+        CHECK(relative_error(a::chroma_stft(power, 22050), librosa(name, "chroma"), 1.0) < 1e-9);
     }
 }
 

@@ -280,21 +280,28 @@ TEST_CASE("audio functions reject bad input with context") {
     CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 20000000}), Contains("real_fft: size 20000000 is not in"));
     CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 256, .center = false}),
                       Contains("fewer than one frame of 256 (center = false)"));
-    CHECK_THROWS_WITH(a::mel_filterbank<double>(8000, 512, {.fmax = 5000.0}), Contains("fmax <= rate / 2"));
+    // Numbers in messages in their shortest exact form ("0.5", not std::to_string's "0.500000").
+    CHECK_THROWS_WITH(a::mel_filterbank<double>(8000, 512, {.fmax = 5000.0}),
+                      Contains("fmax <= rate / 2; got rate 8000, n_fft 512, n_mels 128, fmin 0, fmax 5000"));
+    CHECK_THROWS_WITH(a::mel_filterbank<double>(0.5, 512, {.fmin = 0.5}),
+                      Contains("got rate 0.5, n_fft 512, n_mels 128, fmin 0.5, fmax 0.25"));
     CHECK_THROWS_WITH(a::mfcc<double>(ok, 8000, {.n_mfcc = 200, .stft = {.n_fft = 64}, .mel = {.n_mels = 20}}),
                       Contains("n_mfcc 200 is not in [1, n_mels = 20]"));
-    CHECK_THROWS_WITH(a::spectral_rolloff(matrix(2, 5), 8000, 1.5), Contains("roll_percent 1.5"));
+    CHECK_THROWS_WITH(a::spectral_rolloff(matrix(2, 5), 8000, 1.5), Contains("spectral_rolloff: roll_percent 1.5 is not in (0, 1)"));
+    CHECK_THROWS_WITH(a::spectral_bandwidth(matrix(2, 5), 8000, -0.25), Contains("spectral_bandwidth: p -0.25 is not positive"));
     matrix negative(1, 3);
     negative.values = {1, -1, 0};
     CHECK_THROWS_WITH(a::spectral_centroid(negative, 8000), Contains("frame 0, bin 1 is not a finite non-negative"));
-    CHECK_THROWS_WITH(a::deep_voice_features<double>(ok, 8000.5), Contains("sample rate 8000.5"));
-    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 64}, 0.0), Contains("is not positive"));
+    CHECK_THROWS_WITH(a::deep_voice_features<double>(ok, 8000.5), Contains("sample rate 8000.5 is not a positive integer"));
+    CHECK_THROWS_WITH(a::deep_voice_features<double>(ok, 0.5), Contains("deep_voice_features: sample rate 0.5 is not a positive integer"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 64}, 0.0), Contains("spectrogram: power 0 is not positive"));
+    CHECK_THROWS_WITH(a::spectrogram<double>(ok, {.n_fft = 64}, -1e-3), Contains("spectrogram: power -0.001 is not positive"));
     const a::mel_filterbank<double> fb(8000, 64, {.n_mels = 10});
     CHECK_THROWS_WITH(fb.apply(matrix(2, 16)), Contains("spectrum frames have 16 bins, the filterbank expects 33"));
     CHECK_THROWS_WITH(a::dct2_ortho<double>(10, 5).apply(matrix(2, 9)), Contains("frames of 9 values, expected 10"));
     CHECK_THROWS_WITH(a::fold_chroma(matrix(2, 33), std::vector<double>(12 * 32), 12),
                       Contains("a filterbank of 384 weights does not fit 12 pitch classes of 33 bins"));
-    CHECK_THROWS_WITH(a::pitch_tuning(std::vector<double>{440.0}, 1.5), Contains("resolution 1.5"));
+    CHECK_THROWS_WITH(a::pitch_tuning(std::vector<double>{440.0}, 1.5), Contains("pitch_tuning: resolution 1.5 is not in (0, 1)"));
     CHECK_THROWS_WITH(a::estimate_tuning(matrix(2, 2), 8000), Contains("need at least 3 frequency bins"));
     CHECK_THROWS_WITH(a::chroma_filterbank(8000, 1), Contains("need a positive rate, n_fft >= 2"));
 }

@@ -42,7 +42,7 @@ inline double remainder(double x, double y) {
 inline double pitch_tuning(std::span<const double> frequencies, double resolution = 0.01,
                            unsigned bins_per_octave = 12) {
     require(resolution > 0 && resolution < 1,
-            [&] { return "pitch_tuning: resolution " + std::to_string(resolution) + " is not in (0, 1)"; });
+            [&] { return "pitch_tuning: resolution " + number(resolution) + " is not in (0, 1)"; });
     const auto n_bins = static_cast<std::size_t>(std::ceil(1.0 / resolution));
     // numpy.linspace(-0.5, 0.5, n_bins + 1), rounded as numpy rounds it.
     std::vector<double> edges(n_bins + 1);

@@ -136,7 +136,10 @@ TEST_CASE("stratified split keeps every class's share, and a seed repeats it") {
     CHECK(all == expected);
     const auto again = d::stratified_split(std::span<const int>(labels), 0.2, b);
     CHECK(again.test == s.test);
-    REQUIRE_THROWS_WITH(d::stratified_split(std::span<const int>(labels), 1.0, a), Contains("is not in (0, 1)"));
+    REQUIRE_THROWS_WITH(d::stratified_split(std::span<const int>(labels), 1.0, a),
+                        Contains("stratified_split: test_fraction 1 is not in (0, 1)"));
+    REQUIRE_THROWS_WITH(d::stratified_split(std::span<const int>(labels), -0.05, a),
+                        Contains("stratified_split: test_fraction -0.05 is not in (0, 1)"));
 }
 
 namespace {

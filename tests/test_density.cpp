@@ -444,7 +444,14 @@ TEST_CASE("channels and noise steps: bad qubits and parameters are errors") {
     q::noise_steps steps;
     for (std::size_t k = 0; k < q::noise_steps::capacity; ++k) steps.add(damp, 0);
     CHECK_THROWS_WITH(steps.add(damp, 0), Catch::Contains("more than 128 noise steps"));
-    CHECK_THROWS_WITH(q::mixed(1.2), Catch::Contains("amplitude_damping: parameter 1.2 is outside [0, 1]"));
+    // mixed's own parameters are named, with the channel whose range they leave.
+    CHECK_THROWS_WITH(q::mixed(1.2), Catch::Equals("mixed: strength 1.2 with proportions (1, 1, 1) is out of range "
+                                                   "(amplitude_damping: parameter 1.2 is outside [0, 1])"));
+    CHECK_THROWS_WITH(q::mixed(-0.01), Catch::StartsWith("mixed: strength -0.01 with proportions (1, 1, 1) is out of range "
+                                                         "(depolarizing: parameter -0.01 is outside [0, 1.3333333333333333])"));
+    CHECK_THROWS_WITH(q::mixed(0.5, q::noise_sites::every_gate, {1, 1, 2.5}),
+                      Catch::Equals("mixed: strength 0.5 with proportions (1, 1, 2.5) is out of range "
+                                    "(phase_damping: parameter 1.25 is outside [0, 1])"));
 }
 
 TEST_CASE("density matrix: bad sizes and indices are errors") {

@@ -310,7 +310,8 @@ TEST_CASE("layers reject inputs of the wrong shape with a clear error") {
     nn::batch_norm<double> bn(3);
     CHECK_THROWS_AS(bn.forward(tensor({1, 3}), nn::mode::train), qhybrid::error); // one value per feature
     CHECK_THROWS_WITH(tensor({2, 3}).reshaped({4, 2}), Catch::Contains("cannot reshape [2, 3] to [4, 2]"));
-    CHECK_THROWS_WITH(nn::dropout<double>(1.0, 1), Catch::Contains("probability 1"));
+    CHECK_THROWS_WITH(nn::dropout<double>(1.0, 1), Catch::Contains("probability 1 is not in [0, 1)"));
+    CHECK_THROWS_WITH(nn::dropout<double>(-0.25, 1), Catch::Contains("dropout: probability -0.25 is not in [0, 1)"));
     CHECK_THROWS_WITH(bn.forward(tensor({2, 4}), nn::mode::train), Catch::Contains("expected [batch, 3"));
     CHECK_THROWS_WITH(nn::log_softmax<double>().backward(tensor({1, 2})), Catch::Contains("before forward"));
 }

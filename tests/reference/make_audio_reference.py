@@ -82,9 +82,13 @@ def estimate_tuning(S, rate):
     S = S.T  # (bins, frames) as librosa holds it
     n_fft = 2 * (S.shape[0] - 1)
     freqs = np.arange(S.shape[0]) * rate / n_fft
-    avg = 0.5 * (S[2:] - S[:-2])
-    shift = 2 * S[1:-1] - S[2:] - S[:-2]
-    shift = avg / (shift + (np.abs(shift) < TINY))
+    avg = 0.5 * (S[2:] - S[:-2])  # np.gradient inside the array
+    # librosa 0.10's parabolic interpolation, a rounded in its order (that order decides flat
+    # spectra): -b / a, and 0 where the vertex is a bin or more away (a = 0 among them; the 1
+    # only keeps numpy from warning about a division by 0 whose result is discarded)
+    a = S[2:] + S[:-2] - 2 * S[1:-1]
+    b = (S[2:] - S[:-2]) / 2
+    shift = np.where(np.abs(b) >= np.abs(a), 0.0, -b / np.where(a == 0, 1.0, a))
     avg = np.pad(avg, ((1, 1), (0, 0)))
     shift = np.pad(shift, ((1, 1), (0, 0)))
     gated = S * (S > 0.1 * S.max(axis=0, keepdims=True))

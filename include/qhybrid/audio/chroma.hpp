@@ -42,7 +42,7 @@ inline double remainder(double x, double y) {
 inline double pitch_tuning(std::span<const double> frequencies, double resolution = 0.01,
                            unsigned bins_per_octave = 12) {
     require(resolution > 0 && resolution < 1,
-            [&] { return "pitch_tuning: resolution " + std::to_string(resolution) + " is not in (0, 1)"; });
+            [&] { return "pitch_tuning: resolution " + number(resolution) + " is not in (0, 1)"; });
     const auto n_bins = static_cast<std::size_t>(std::ceil(1.0 / resolution));
     // numpy.linspace(-0.5, 0.5, n_bins + 1), rounded as numpy rounds it.
     std::vector<double> edges(n_bins + 1);
@@ -82,13 +82,15 @@ double estimate_tuning(const frame_matrix<Real>& power, double rate, unsigned bi
             if (freq < fmin || freq >= fmax) continue;
             // librosa.util.localmax: x[k] > x[k-1] and x[k] >= x[k+1].
             if (!(gated(k) > gated(k - 1) && gated(k) >= gated(k + 1))) continue;
-            // Parabolic interpolation through the peak and its neighbours.
-            const Real avg = Real(0.5) * (s[k + 1] - s[k - 1]);
-            const Real curvature = 2 * s[k] - s[k + 1] - s[k - 1];
-            const Real shift = avg / (curvature + (std::abs(curvature) < std::numeric_limits<Real>::min() ? 1 : 0));
-            const Real skew = Real(0.5) * avg * shift;
-            const double pitch = (double(k) + shift) * rate / double(n_fft);
-            if (pitch > 0) pitches.push_back(pitch), mags.push_back(double(s[k]) + skew);
+            // librosa 0.10's parabolic interpolation through the peak and its neighbours, rounded
+            // as it rounds (on a flat spectrum a is rounding noise, and its order decides the
+            // shift): the vertex -b / a bins away, or no shift when that is a bin or more.
+            // |shift| < 1 and k >= 1 keep the pitch positive.
+            const Real a = s[k + 1] + s[k - 1] - 2 * s[k];
+            const Real b = (s[k + 1] - s[k - 1]) / 2; // also np.gradient's slope
+            const Real shift = std::abs(b) >= std::abs(a) ? Real(0) : -b / a;
+            pitches.push_back((double(k) + shift) * rate / double(n_fft));
+            mags.push_back(double(s[k]) + Real(0.5) * b * shift);
         }
     }
     if (pitches.empty()) return 0.0;

@@ -83,7 +83,7 @@ public:
 private:
     static double checked_rate(double rate) {
         require(rate >= 1 && std::floor(rate) == rate,
-                [&] { return "deep_voice_features: sample rate " + std::to_string(rate) + " is not a positive integer"; });
+                [&] { return "deep_voice_features: sample rate " + number(rate) + " is not a positive integer"; });
         return rate;
     }
 

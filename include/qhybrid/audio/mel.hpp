@@ -54,9 +54,9 @@ public:
                     fmax <= rate / 2,
                 [&] {
                     return "mel_filterbank: need rate > 0, n_fft >= 2, n_mels > 0 and 0 <= fmin < fmax <= rate / 2; got rate " +
-                           std::to_string(rate) + ", n_fft " + std::to_string(n_fft) + ", n_mels " +
-                           std::to_string(options.n_mels) + ", fmin " + std::to_string(options.fmin) + ", fmax " +
-                           std::to_string(fmax);
+                           number(rate) + ", n_fft " + std::to_string(n_fft) + ", n_mels " +
+                           std::to_string(options.n_mels) + ", fmin " + number(options.fmin) + ", fmax " +
+                           number(fmax);
                 });
         // n_mels + 2 points equally spaced in mel from fmin to fmax: filter i rises from point i to
         // point i + 1 and falls to point i + 2 (librosa.mel_frequencies).

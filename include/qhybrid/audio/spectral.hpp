@@ -64,7 +64,7 @@ std::vector<Real> spectral_centroid(const frame_matrix<Real>& magnitude, double 
 // (sum_k S_k / |S|_1 * |f_k - centroid|^p)^(1/p), librosa's default p = 2.
 template <class Real>
 std::vector<Real> spectral_bandwidth(const frame_matrix<Real>& magnitude, double rate, double p = 2.0) {
-    require(p > 0, [&] { return "spectral_bandwidth: p " + std::to_string(p) + " is not positive"; });
+    require(p > 0, [&] { return "spectral_bandwidth: p " + number(p) + " is not positive"; });
     const std::vector<Real> centroid = spectral_centroid(magnitude, rate);
     std::vector<Real> out(magnitude.frames);
     for (std::size_t t = 0; t < magnitude.frames; ++t) {
@@ -84,7 +84,7 @@ std::vector<Real> spectral_bandwidth(const frame_matrix<Real>& magnitude, double
 template <class Real>
 std::vector<Real> spectral_rolloff(const frame_matrix<Real>& magnitude, double rate, double roll_percent = 0.85) {
     require(roll_percent > 0 && roll_percent < 1,
-            [&] { return "spectral_rolloff: roll_percent " + std::to_string(roll_percent) + " is not in (0, 1)"; });
+            [&] { return "spectral_rolloff: roll_percent " + number(roll_percent) + " is not in (0, 1)"; });
     detail::require_spectrum(magnitude, rate, "spectral_rolloff");
     std::vector<Real> out(magnitude.frames);
     for (std::size_t t = 0; t < magnitude.frames; ++t) {

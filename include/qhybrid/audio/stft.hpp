@@ -134,7 +134,7 @@ public:
 
     // |stft|^power: power 2 gives the power spectrogram, 1 the magnitude.
     frame_matrix<Real> spectrogram(std::span<const Real> signal, double power = 2.0) {
-        require(power > 0, [&] { return "spectrogram: power " + std::to_string(power) + " is not positive"; });
+        require(power > 0, [&] { return "spectrogram: power " + number(power) + " is not positive"; });
         const detail::framer<Real> frames = framer(signal);
         frame_matrix<Real> out(frames.frames(), bins());
         transform(frames, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {

@@ -22,7 +22,7 @@ struct split_indices {
 template <class Label>
 split_indices stratified_split(std::span<const Label> labels, double test_fraction, rng& gen) {
     require(test_fraction > 0 && test_fraction < 1,
-            [&] { return "stratified_split: test_fraction " + std::to_string(test_fraction) + " is not in (0, 1)"; });
+            [&] { return "stratified_split: test_fraction " + number(test_fraction) + " is not in (0, 1)"; });
     std::map<Label, std::vector<std::size_t>> by_class;
     for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
     split_indices s;

@@ -3,6 +3,7 @@
 // dropout(p): in training, zeroes each value with probability p and scales the rest by 1/(1-p)
 // (inverted dropout, as PyTorch); the identity in evaluation. The mask comes from the layer's own
 // seeded generator.
+#include "qhybrid/core/error.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/layer.hpp"
 
@@ -12,7 +13,7 @@ template <class T>
 class dropout : public layer_base<dropout<T>, T> {
 public:
     dropout(double p, std::uint64_t seed) : p_(p), gen_(seed) {
-        require(p >= 0 && p < 1, [&] { return "dropout: probability " + std::to_string(p) + " is not in [0, 1)"; });
+        require(p >= 0 && p < 1, [&] { return "dropout: probability " + number(p) + " is not in [0, 1)"; });
     }
     tensor<T> forward(const tensor<T>& x, mode m) override {
         mask_ = tensor<T>(x.shape(), T(1));

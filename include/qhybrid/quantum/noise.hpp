@@ -7,6 +7,7 @@
 //
 // `noise_sites` chooses the gates: every gate (on its qubits), the two-qubit gates only, or the
 // barriers only (a barrier<mask> marks, say, the end of an entangling layer).
+#include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/channels.hpp"
 #include "qhybrid/quantum/policies.hpp"
 
@@ -101,10 +102,20 @@ struct phase_damping : detail::per_qubit_noise {
 struct mixed : detail::per_qubit_noise {
     explicit mixed(double strength, noise_sites where = noise_sites::every_gate,
                    std::array<double, 3> proportions = {1, 1, 1})
-        : per_qubit_noise(qubit_channel::depolarizing(proportions[0] * strength)
-                              .then(qubit_channel::amplitude_damping(proportions[1] * strength))
-                              .then(qubit_channel::phase_damping(proportions[2] * strength)),
-                          where) {}
+        : per_qubit_noise(merged(strength, proportions), where) {}
+
+private:
+    // A parameter out of a channel's range is the caller's strength (or proportions): say so.
+    static qubit_channel merged(double s, const std::array<double, 3>& w) {
+        try {
+            return qubit_channel::depolarizing(w[0] * s)
+                .then(qubit_channel::amplitude_damping(w[1] * s))
+                .then(qubit_channel::phase_damping(w[2] * s));
+        } catch (const error& e) {
+            fail("mixed: strength " + number(s) + " with proportions (" + number(w[0]) + ", " + number(w[1]) + ", " +
+                 number(w[2]) + ") is out of range (" + e.what() + ")");
+        }
+    }
 };
 
 } // namespace qhybrid::quantum

@@ -297,6 +297,21 @@ private:
             sweep_gates(psi, trig, tape);
     }
 
+    // The noise steps before (or after) gate G: the noise policy's, then the crosstalk's. A member
+    // template, so that the calls stay dependent inside sweep_gates' generic lambda: clang checks
+    // a lambda's non-dependent expressions even in discarded branches, and a noiseless executor's
+    // steps are a char.
+    template <class G, bool Before, class Steps>
+    void collect_noise(Steps& steps, std::size_t gate) const {
+        steps.clear();
+        if constexpr (!Before) {
+            noise_.template after_gate<G>(steps, gate);
+        } else {
+            if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
+            if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
+        }
+    }
+
     // Runs the gates one at a time with the policies' noise steps; records the noise on `tape` if
     // given.
     template <class State, class Table>
@@ -320,9 +335,7 @@ private:
             using G = typename decltype(g)::type;
             const auto [c, s] = trig.template next<G>(k);
             if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
-                steps.clear();
-                if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
-                if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
+                collect_noise<G, true>(steps, gate);
                 noise_steps_run(true);
             }
             if constexpr (density) {
@@ -332,8 +345,7 @@ private:
                 detail::apply_gate<G>(psi, c, s);
             }
             if constexpr (!Noise::is_noiseless) {
-                steps.clear();
-                noise_.template after_gate<G>(steps, gate);
+                collect_noise<G, false>(steps, gate);
                 noise_steps_run(false);
             }
             ++gate;

@@ -47,18 +47,20 @@ public:
             require(a != b, [&] { return "zz_crosstalk: a pair couples qubit " + std::to_string(a) + " with itself"; });
     }
 
-    // The coupled pairs of a placement on a device, and its mean sx and two-qubit gate lengths.
+    // The coupled pairs of a placement on a device, and its mean sx and two-qubit gate lengths
+    // (over every calibrated direction of the pairs: the two directions differ in length).
     static zz_crosstalk on_device(const device_model& device, const std::vector<qubit>& layout, double strength_hz) {
         std::vector<std::pair<qubit, qubit>> pairs;
         double one = 0, two = 0;
         std::size_t ones = 0, twos = 0;
         for (qubit a = 0; a < layout.size(); ++a) {
             one += device.gate("sx", {layout[a]}).length_ns, ++ones;
-            for (qubit b = a + 1; b < layout.size(); ++b)
-                if (device.coupled(layout[a], layout[b])) {
-                    pairs.push_back({a, b});
+            for (qubit b = 0; b < layout.size(); ++b) {
+                if (a == b || !device.coupled(layout[a], layout[b])) continue;
+                if (a < b) pairs.push_back({a, b});
+                if (device.calibrated(device.two_qubit_gate(), {layout[a], layout[b]}))
                     two += device.gate(device.two_qubit_gate(), {layout[a], layout[b]}).length_ns, ++twos;
-                }
+            }
         }
         return zz_crosstalk(std::move(pairs), strength_hz, ones ? one / ones : 0, twos ? two / twos : 0);
     }

@@ -43,6 +43,14 @@ struct gate_calibration {
     double error = 0, length_ns = 0;
 };
 
+// A native gate on the device's qubits, in its order (a two-qubit gate's first qubit is its
+// control, or the first qubit of an ECR).
+struct native_gate {
+    std::string name;
+    std::vector<qubit> on;
+    bool operator==(const native_gate&) const = default;
+};
+
 // The channels Aer attaches to one native gate: two-qubit gates get a two-qubit depolarizing
 // parameter, one-qubit gates a one-qubit one.
 struct native_gate_noise {
@@ -129,20 +137,37 @@ public:
         return out;
     }
 
-    // A native gate's calibration; a two-qubit gate calibrated in one direction only (ECR) serves
-    // both.
-    const gate_calibration& gate(const std::string& name, std::vector<qubit> on) const {
+    // A native gate's calibration on exactly these qubits, in this order, as Aer keys its errors:
+    // the two directions of a two-qubit gate are calibrated apart (both, with different lengths,
+    // on the 7-qubit devices; one only for brisbane's ECR).
+    const gate_calibration& gate(const std::string& name, const std::vector<qubit>& on) const {
         for (auto q : on) check_qubit(q);
         if (auto it = gates_.find({name, on}); it != gates_.end()) return it->second;
-        if (on.size() == 2)
-            if (auto it = gates_.find({name, {on[1], on[0]}}); it != gates_.end()) return it->second;
         std::string qs;
         for (auto q : on) qs += (qs.empty() ? "" : ", ") + std::to_string(q);
         fail(name_ + ": no calibration for gate " + name + " on qubits (" + qs + ")");
     }
 
+    bool calibrated(const std::string& name, const std::vector<qubit>& on) const { return gates_.contains({name, on}); }
+
     // The native two-qubit gate: "cx" or "ecr".
     const std::string& two_qubit_gate() const noexcept { return two_qubit_gate_; }
+
+    // The native gates that run the two-qubit gate from `control` to `target`: the native gate in
+    // that direction when it is calibrated; otherwise the calibrated opposite direction turned
+    // around by one sx on each qubit before it and one after (Qiskit's GateDirection pass puts
+    // H (x) H around a cx, RY(-+pi/2) before and H (x) H after an ECR: one sx each), listed
+    // after it.
+    std::vector<native_gate> two_qubit_natives(qubit control, qubit target) const {
+        if (calibrated(two_qubit_gate_, {control, target})) return {{two_qubit_gate_, {control, target}}};
+        require(calibrated(two_qubit_gate_, {target, control}), [&] {
+            return name_ + ": no " + two_qubit_gate_ + " calibrated between qubits " + std::to_string(control) +
+                   " and " + std::to_string(target);
+        });
+        std::vector<native_gate> out{{two_qubit_gate_, {target, control}}};
+        for (qubit q : {control, target}) out.insert(out.end(), 2, native_gate{"sx", {q}});
+        return out;
+    }
 
     // Qubits from a to b along the coupling map, both included (breadth-first: a shortest path).
     std::vector<qubit> shortest_path(qubit a, qubit b) const {

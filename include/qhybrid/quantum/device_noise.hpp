@@ -20,6 +20,14 @@
 // ecr): rz, z, s, t, phase: none; x, y: one x; h: one sx; rx, ry: two sx; cnot: one two-qubit
 // gate; cz: one two-qubit gate and two sx on the target (its Hadamards); rzz, crz: two two-qubit
 // gates; crx, cry: two two-qubit gates and four sx on the target; swap: three two-qubit gates.
+//
+// Directions, as Aer keys its errors by the instruction's qubits in order: a native two-qubit
+// gate from physical c to t is charged the calibration of (c, t), never that of (t, c) (on the
+// 7-qubit devices both exist, 36 ns apart). A controlled gate runs from its control to its
+// target; a symmetric one as Qiskit defines it (cz = h(b) cx(a, b) h(b), rzz = cx(a, b) rz(b)
+// cx(a, b), swap = cx(a, b) cx(b, a) cx(a, b), a routing SWAP from the moving qubit), turned the
+// other way round when only (b, a) is calibrated. A direction the device does not calibrate
+// (brisbane's ECR) is the calibrated one plus four sx (device_model::two_qubit_natives).
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/device.hpp"
 #include "qhybrid/quantum/policies.hpp"
@@ -28,6 +36,7 @@
 #include <bit>
 #include <cstddef>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -37,6 +46,7 @@ namespace detail {
 
 struct native_count {
     unsigned sx = 0, x = 0, two_qubit = 0;
+    bool symmetric = false; // exchanging its qubits leaves the gate unchanged: either orientation serves
 };
 
 template <class G>
@@ -50,22 +60,30 @@ constexpr native_count natives_of() {
         else if constexpr (is_flip<G> || !G::real_matrix) return {0, 1, 0}; // x, y
         else return {1, 0, 0};                                           // h
     } else if constexpr (G::shape == gate_shape::swap) {
-        return {0, 0, 3};
+        return {0, 0, 3, true};
     } else if constexpr (G::shape == gate_shape::pair) {
         if constexpr (angle) return {4, 0, 2}; // crx, cry
         else return {0, 0, 1};                 // cnot
     } else {
-        if constexpr (angle) return {0, 0, 2}; // rzz, crz
-        else return {2, 0, 1};                 // cz
+        // rzz (symmetric: its generator is) and crz; cz
+        if constexpr (angle) return {0, 0, 2, G::generator[1] == G::generator[2]};
+        else return {2, 0, 1, true};
     }
 }
 
-// The qubit that takes a gate's extra one-qubit natives.
+// A two-qubit gate's control (or first qubit), from which its native gates run.
+template <class G>
+constexpr qubit control_of() {
+    if constexpr (G::shape == gate_shape::pair) return std::countr_zero(G::controls);
+    else return G::a;
+}
+
+// A two-qubit gate's target (or second qubit); a one-qubit gate's qubit.
 template <class G>
 constexpr qubit target_of() {
     if constexpr (G::shape == gate_shape::pair) return G::target;
-    else if constexpr (G::shape == gate_shape::diagonal) return G::arity == 2 ? G::b : G::a;
-    else return std::countr_zero(G::qubits);
+    else if constexpr (G::shape == gate_shape::barrier) return std::countr_zero(G::qubits);
+    else return G::b; // a one-qubit diagonal gate's b is its a
 }
 
 // SWAP routing: where each logical qubit is, and which logical qubit each physical one holds.
@@ -93,19 +111,32 @@ public:
             if (!device_->coupled(where_[a], where_[b])) {
                 const auto path = device_->shortest_path(where_[a], where_[b]);
                 for (std::size_t i = 0; i + 2 < path.size(); ++i) {
-                    for (int k = 0; k < 3; ++k) native(true, device_->two_qubit_gate(), std::vector<qubit>{path[i], path[i + 1]});
+                    swap_natives(true, path[i], path[i + 1], native);
                     std::swap(held_[path[i]], held_[path[i + 1]]);
                     for (qubit p : {path[i], path[i + 1]})
                         if (held_[p] >= 0) where_[held_[p]] = p;
                     ++swaps_;
                 }
             }
-            for (unsigned k = 0; k < count.two_qubit; ++k)
-                native(false, device_->two_qubit_gate(), std::vector<qubit>{where_[a], where_[b]});
         }
-        constexpr qubit t = target_of<G>();
-        for (unsigned k = 0; k < count.sx; ++k) native(false, std::string("sx"), std::vector<qubit>{where_[t]});
-        for (unsigned k = 0; k < count.x; ++k) native(false, std::string("x"), std::vector<qubit>{where_[t]});
+        qubit t = where_[target_of<G>()];
+        if constexpr (count.two_qubit > 0) {
+            qubit c = where_[control_of<G>()];
+            if constexpr (G::shape == gate_shape::swap) {
+                swap_natives(false, c, t, native);
+            } else {
+                if (count.symmetric) std::tie(c, t) = oriented(c, t);
+                for (unsigned k = 0; k < count.two_qubit; ++k) two_qubit(false, c, t, native);
+            }
+        }
+        for (unsigned k = 0; k < count.sx; ++k) native(false, std::string("sx"), std::vector<qubit>{t});
+        for (unsigned k = 0; k < count.x; ++k) native(false, std::string("x"), std::vector<qubit>{t});
+    }
+
+    // The natives of a two-qubit gate from physical c to t, in the device's direction rule.
+    template <class Native>
+    void two_qubit(bool before, qubit c, qubit t, Native&& native) const {
+        for (const auto& g : device_->two_qubit_natives(c, t)) native(before, g.name, g.on);
     }
 
     int logical_at(qubit physical) const { return held_[physical]; }
@@ -113,6 +144,20 @@ public:
     std::size_t swaps() const noexcept { return swaps_; }
 
 private:
+    // A symmetric gate between c and t runs from c unless only the direction from t is calibrated.
+    std::pair<qubit, qubit> oriented(qubit c, qubit t) const {
+        return device_->calibrated(device_->two_qubit_gate(), {c, t}) ? std::pair{c, t} : std::pair{t, c};
+    }
+
+    // SWAP = cx(c, t) cx(t, c) cx(c, t): the middle one runs the other way.
+    template <class Native>
+    void swap_natives(bool before, qubit p, qubit q, Native&& native) const {
+        const auto [c, t] = oriented(p, q);
+        two_qubit(before, c, t, native);
+        two_qubit(before, t, c, native);
+        two_qubit(before, c, t, native);
+    }
+
     const device_model* device_;
     std::vector<qubit> where_;
     std::vector<int> held_;
@@ -136,13 +181,16 @@ public:
         });
         device_noise d(std::move(layout), scale);
         detail::router r(device, d.layout_);
-        // Native two-qubit gates between neighbours of the initial layout, for injected crosstalk.
+        // CNOTs between neighbours of the initial layout, each direction its own, for injected
+        // crosstalk.
         for (qubit a = 0; a < d.layout_.size(); ++a)
             for (qubit b = 0; b < d.layout_.size(); ++b)
                 if (a != b && device.coupled(d.layout_[a], d.layout_[b])) {
-                    std::vector<native_use> one;
-                    d.add(device, r, one, device.two_qubit_gate(), {d.layout_[a], d.layout_[b]});
-                    d.neighbour_gates_.push_back({{a, b}, one.front()});
+                    std::vector<native_use> uses;
+                    r.two_qubit(false, d.layout_[a], d.layout_[b], [&](bool, const std::string& name, std::vector<qubit> on) {
+                        d.add(device, r, uses, name, std::move(on));
+                    });
+                    d.neighbour_gates_.push_back({{a, b}, std::move(uses)});
                 }
         d.two_qubit_natives_ = 0;
         d.gates_.resize(Circuit::num_gates);
@@ -231,11 +279,14 @@ public:
         for (const auto& use : gates_.at(gate).after) emit(out, use);
     }
 
-    // The noise of a native two-qubit gate between logical qubits a and b, neighbours in the
-    // initial layout (for cnot_pair_injection).
+    // The noise of a CNOT from logical qubit a to b, neighbours in the initial layout (for
+    // cnot_pair_injection).
     void two_qubit_gate_noise(noise_steps& out, qubit a, qubit b) const {
-        for (const auto& [pair, use] : neighbour_gates_)
-            if (pair == std::pair{a, b}) return emit(out, use);
+        for (const auto& [pair, uses] : neighbour_gates_)
+            if (pair == std::pair{a, b}) {
+                for (const auto& use : uses) emit(out, use);
+                return;
+            }
         fail("device_noise: logical qubits " + std::to_string(a) + " and " + std::to_string(b) +
              " are not neighbours on the device");
     }
@@ -299,7 +350,7 @@ private:
     std::vector<qubit> layout_, final_;
     double scale_;
     std::vector<placed_gate> gates_;
-    std::vector<std::pair<std::pair<qubit, qubit>, native_use>> neighbour_gates_;
+    std::vector<std::pair<std::pair<qubit, qubit>, std::vector<native_use>>> neighbour_gates_;
     std::vector<std::pair<std::string, std::vector<qubit>>> keys_;
     std::vector<native_noise> noises_;
     std::size_t swaps_ = 0, two_qubit_natives_ = 0;

@@ -96,7 +96,7 @@ outcome train_qt(const settings& s, const run& r) {
 template <std::size_t... I>
 outcome train_qt_blocks(std::size_t blocks, const settings& s, const run& r, std::index_sequence<I...>) {
     outcome o{};
-    ((blocks == supported_blocks[I] ? (o = train_qt<supported_blocks[I]>(s, r), true) : false) || ...);
+    (void)((blocks == supported_blocks[I] ? (o = train_qt<supported_blocks[I]>(s, r), true) : false) || ...);
     return o;
 }
 

@@ -18,7 +18,7 @@ TEST_CASE("aligned_vector: storage is 64-byte aligned, small and large") {
 TEST_CASE("aligned_vector: a freed large block serves the thread's next allocation of that size, within the capacity") {
     using cache = qhybrid::detail::block_cache;
     if (!qhybrid::detail::thread_block_cache()) return; // AddressSanitizer build: nothing is kept
-    const std::size_t n = cache::smallest / sizeof(double);
+    constexpr std::size_t n = cache::smallest / sizeof(double);
     const double* first;
     {
         aligned_vector<double> v(n);
@@ -28,7 +28,7 @@ TEST_CASE("aligned_vector: a freed large block serves the thread's next allocati
     CHECK(again.data() == first);
 
     // Another thread has its own cache: the block it frees is not handed to this one.
-    std::thread([n] { aligned_vector<double> w(n, 2.0); }).join();
+    std::thread([] { aligned_vector<double> w(n, 2.0); }).join();
     CHECK(qhybrid::detail::thread_block_cache()->take(n * sizeof(double)) == nullptr);
 
     // Small blocks are not kept; past the capacity, the oldest blocks are released.

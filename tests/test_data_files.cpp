@@ -154,7 +154,7 @@ bytes gzip_runs(const bytes& prefix, std::size_t runs) {
 
 } // namespace
 
-TEST_CASE("gzip: the output is bounded; an IDX file inflates no further than its header announces") {
+TEST_CASE("gzip: the output is bounded, and an IDX file inflates no further than its header announces") {
     const bytes small = gzip_runs({1, 2, 3}, 10);
     REQUIRE(d::gunzip(small).size() == 3 + 2580); // the stream is valid
     CHECK(d::gunzip_prefix(small, "s.gz", 5) == bytes{1, 2, 3, 3, 3});

@@ -50,7 +50,7 @@ inline std::vector<roc_point> roc_curve(std::span<const double> scores, std::spa
     });
     std::vector<std::size_t> order(scores.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); });
     std::vector<roc_point> curve{{INFINITY, 0.0, 0.0}};
     std::size_t tp = 0, fp = 0;
     for (std::size_t i = 0; i < order.size(); ++i) {

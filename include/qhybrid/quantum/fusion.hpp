@@ -34,12 +34,21 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
 QHYBRID_SIMD_WARNINGS_OFF
 
 namespace qhybrid::quantum::detail {
+
+// Whether every value is true, for a pack as a braced list: a fold over && nests its operands,
+// and clang stops at a depth of 256 (circuits have more gates).
+constexpr bool all_true(std::initializer_list<bool> values) {
+    for (bool v : values)
+        if (!v) return false;
+    return true;
+}
 
 // f(integral_constant<I>) for I = 0 .. Count-1, expanded into an array initializer (not a
 // comma fold: clang limits those to 256 terms, and g++'s -Wsequence-point is slow on long ones).
@@ -61,7 +70,7 @@ struct gate_list;
 template <std::size_t... Offsets, class... Gs>
 struct gate_list<std::index_sequence<Offsets...>, Gs...> {
     static constexpr std::size_t size = sizeof...(Gs);
-    static constexpr bool real = (Gs::real_matrix && ...);
+    static constexpr bool real = all_true({Gs::real_matrix...});
     template <std::size_t I>
     using at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(boost::hana::tuple_t<Gs...>))>::type;
     static constexpr std::array<std::size_t, size + 1> param_offset{Offsets..., 0};
@@ -152,7 +161,7 @@ struct flat_gates<repeat<Reps, C>> {
 template <class C>
 inline constexpr bool frame_circuit = false;
 template <class... Gs>
-inline constexpr bool frame_circuit<circuit<Gs...>> = (frame_gate<Gs> && ...);
+inline constexpr bool frame_circuit<circuit<Gs...>> = all_true({frame_gate<Gs>...});
 template <std::size_t Reps, class C>
 inline constexpr bool frame_circuit<repeat<Reps, C>> = frame_circuit<C>;
 template <class... Cs>

@@ -114,7 +114,7 @@ public:
         const std::size_t batch = x.dim(0), out_size = s_.out * g.positions();
         tensor<T> y({batch, out_size}, uninitialized);
         cols_.resize(max_workers());
-        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
+        parallel_chunks(batch, [&](std::size_t, std::size_t first, std::size_t last, std::size_t worker) {
             for (std::size_t b = first; b < last; ++b) {
                 T* yb = y.data() + b * out_size;
                 for (std::size_t o = 0; o < s_.out; ++o) std::fill(yb + o * g.positions(), yb + (o + 1) * g.positions(), b_[o]);
@@ -125,8 +125,9 @@ public:
         return y;
     }
 
-    // Samples are split over the workers; each accumulates its own weight and bias gradients,
-    // which are then added in worker order.
+    // Samples are split into parallel_chunks' fixed chunks; each chunk accumulates its own weight
+    // and bias gradients (chunk 0 into the layer's), which are then added in chunk order: the
+    // same bits on any number of threads.
     tensor<T> backward(const tensor<T>& dy, const char* who) {
         require_forward(x_, who);
         const conv_geometry g(s_, h_, wi_, who);
@@ -136,13 +137,19 @@ public:
                    " does not match the output";
         });
         tensor<T> dx(x_.shape());
-        const std::size_t workers = max_workers();
+        const std::size_t chunks = chunk_count(batch), workers = max_workers();
         cols_.resize(workers), dcols_.resize(workers);
-        partial_dw_.assign(workers - 1, tensor<T>(dw_.shape()));
-        partial_db_.assign(workers - 1, tensor<T>(db_.shape()));
-        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
-            tensor<T>& dw = worker ? partial_dw_[worker - 1] : dw_;
-            tensor<T>& db = worker ? partial_db_[worker - 1] : db_;
+        if (partial_dw_.size() + 1 < chunks) { // kept between calls; each chunk zeroes its own
+            partial_dw_.resize(chunks - 1, tensor<T>(dw_.shape()));
+            partial_db_.resize(chunks - 1, tensor<T>(db_.shape()));
+        }
+        parallel_chunks(batch, [&](std::size_t chunk, std::size_t first, std::size_t last, std::size_t worker) {
+            tensor<T>& dw = chunk ? partial_dw_[chunk - 1] : dw_;
+            tensor<T>& db = chunk ? partial_db_[chunk - 1] : db_;
+            if (chunk) {
+                dw.fill(T(0));
+                db.fill(T(0));
+            }
             for (std::size_t b = first; b < last; ++b) {
                 const T* dyb = dy.data() + b * out_size;
                 gemm::row_sums(s_.out, g.positions(), dyb, db.data());
@@ -153,7 +160,7 @@ public:
                 g.col2im(dcols_[worker], dx.data() + b * x_.row_size());
             }
         });
-        for (std::size_t k = 0; k + 1 < workers; ++k) {
+        for (std::size_t k = 0; k + 1 < chunks; ++k) {
             for (std::size_t i = 0; i < dw_.size(); ++i) dw_[i] += partial_dw_[k][i];
             for (std::size_t i = 0; i < db_.size(); ++i) db_[i] += partial_db_[k][i];
         }
@@ -167,7 +174,7 @@ private:
     tensor<T> x_;
     std::size_t h_ = 0, wi_ = 0;
     std::vector<aligned_vector<T>> cols_, dcols_; // per worker
-    std::vector<tensor<T>> partial_dw_, partial_db_;        // workers 1, 2, ...
+    std::vector<tensor<T>> partial_dw_, partial_db_;        // chunks 1, 2, ...
 };
 
 } // namespace detail

@@ -114,7 +114,7 @@ TEST_CASE("parallel_chunks: the same partition on any thread count, every item i
     qhybrid::set_threads(before);
 }
 
-TEST_CASE("parallel_chunks: calls from a chunk run serially on its thread; an exception reaches the caller") {
+TEST_CASE("parallel_chunks: calls from a chunk run serially on its thread, and an exception reaches the caller") {
     const std::size_t before = qhybrid::threads();
     qhybrid::set_threads(4);
     std::vector<char> inner_on_outer_thread(qhybrid::max_chunks); // not vector<bool>: chunks write bits of one word

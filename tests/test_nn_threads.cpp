@@ -93,12 +93,9 @@ TEST_CASE("parallel_chunks: the same partition on any thread count, every item i
             qhybrid::set_threads(threads);
             REQUIRE(qhybrid::threads() == threads);
             std::vector<std::pair<std::size_t, std::size_t>> ranges(qhybrid::chunk_count(n));
-            std::atomic<bool> worker_in_range = true;
-            qhybrid::parallel_chunks(n, [&](std::size_t k, std::size_t begin, std::size_t end, std::size_t worker) {
+            qhybrid::parallel_chunks(n, [&](std::size_t k, std::size_t begin, std::size_t end) {
                 ranges[k] = {begin, end}; // each chunk writes only its own slot
-                if (worker >= threads) worker_in_range = false;
             });
-            CHECK(worker_in_range);
             std::size_t covered = 0;
             for (const auto& [begin, end] : ranges) {
                 CHECK(begin == covered);
@@ -118,34 +115,27 @@ TEST_CASE("parallel_chunks: calls from a chunk run serially on its thread, and a
     const std::size_t before = qhybrid::threads();
     qhybrid::set_threads(4);
     std::vector<char> inner_on_outer_thread(qhybrid::max_chunks); // not vector<bool>: chunks write bits of one word
-    std::vector<std::size_t> inner_workers(qhybrid::max_chunks);
-    qhybrid::parallel_chunks(64, [&](std::size_t k, std::size_t, std::size_t, std::size_t) {
+    qhybrid::parallel_chunks(64, [&](std::size_t k, std::size_t, std::size_t) {
         const auto outer = std::this_thread::get_id();
         bool same = true;
-        inner_workers[k] = qhybrid::max_workers();
-        qhybrid::parallel_chunks(10, [&](std::size_t, std::size_t, std::size_t, std::size_t worker) {
-            same = same && std::this_thread::get_id() == outer && worker == 0;
-        });
+        qhybrid::parallel_chunks(10, [&](std::size_t, std::size_t, std::size_t) { same = same && std::this_thread::get_id() == outer; });
         inner_on_outer_thread[k] = same;
     });
-    for (std::size_t k = 0; k < qhybrid::max_chunks; ++k) {
-        CHECK(inner_on_outer_thread[k]);
-        CHECK(inner_workers[k] == 1);
-    }
+    for (std::size_t k = 0; k < qhybrid::max_chunks; ++k) CHECK(inner_on_outer_thread[k]);
     // Every chunk runs; the caller gets the exception of the first chunk that threw, in chunk order.
     std::atomic<std::size_t> ran = 0;
-    auto throwing = [&](std::size_t k, std::size_t, std::size_t, std::size_t) {
+    auto throwing = [&](std::size_t k, std::size_t, std::size_t) {
         ++ran;
         if (k == 11 || k == 3) qhybrid::fail("chunk " + std::to_string(k));
     };
     CHECK_THROWS_WITH(qhybrid::parallel_chunks(32, throwing), "chunk 3");
     CHECK(ran == qhybrid::max_chunks);
     std::atomic<std::size_t> after = 0; // the pool still works
-    qhybrid::parallel_chunks(32, [&](std::size_t, std::size_t begin, std::size_t end, std::size_t) { after += end - begin; });
+    qhybrid::parallel_chunks(32, [&](std::size_t, std::size_t begin, std::size_t end) { after += end - begin; });
     CHECK(after == 32);
     for (const std::size_t threads : {1, 4}) { // on the pool and on the serial path alike
         qhybrid::set_threads(threads);
-        CHECK_THROWS_WITH(qhybrid::parallel_chunks(32, [](std::size_t, std::size_t, std::size_t, std::size_t) { qhybrid::set_threads(2); }),
+        CHECK_THROWS_WITH(qhybrid::parallel_chunks(32, [](std::size_t, std::size_t, std::size_t) { qhybrid::set_threads(2); }),
                           "set_threads: called from inside parallel_chunks");
     }
     qhybrid::set_threads(before);

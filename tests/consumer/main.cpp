@@ -18,7 +18,7 @@ int main() {
     const double z0 = q::expval_z(psi)[0];
     qhybrid::set_threads(2);
     std::atomic<std::size_t> items = 0;
-    qhybrid::parallel_chunks(100, [&](std::size_t, std::size_t begin, std::size_t end, std::size_t) { items += end - begin; });
+    qhybrid::parallel_chunks(100, [&](std::size_t, std::size_t begin, std::size_t end) { items += end - begin; });
     std::printf("qhybrid %s (package %s): <ZZ> = %.15f, <Z0> = %.15f, %zu items on %zu threads\n", QHYBRID_VERSION,
                 EXPECTED_VERSION, zz, z0, items.load(), qhybrid::threads());
     return std::abs(zz - 1) < 1e-12 && std::abs(z0) < 1e-12 && items == 100 &&

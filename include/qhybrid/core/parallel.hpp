@@ -103,15 +103,15 @@ private:
 // One parallel_chunks call: its chunks go to the threads in the order they ask.
 class chunk_job {
 public:
-    using run_chunk = void (*)(void* body, std::size_t chunk, std::size_t worker);
+    using run_chunk = void (*)(void* body, std::size_t chunk);
     chunk_job(unsigned chunks, run_chunk run, void* body) noexcept : chunks_(chunks), run_(run), body_(body) {}
 
     // Runs chunks until none is left. A thread that arrives after the last was taken touches only
     // the counter, so the job may have returned and its body be gone.
-    void work(std::size_t worker) noexcept {
+    void work() noexcept {
         for (unsigned k; (k = next_.fetch_add(1, std::memory_order_relaxed)) < chunks_;) {
             try {
-                run_(body_, k, worker);
+                run_(body_, k);
             } catch (...) {
                 keep(k, std::current_exception());
             }
@@ -142,13 +142,13 @@ private:
     unsigned error_chunk_ = 0;
 };
 
-// size() - 1 workers that sleep between jobs; the calling thread is worker 0.
+// size() - 1 workers that sleep between jobs; the calling thread works too.
 class thread_pool {
 public:
     explicit thread_pool(std::size_t threads) {
         try {
             workers_.reserve(threads - 1);
-            for (std::size_t w = 1; w < threads; ++w) workers_.emplace_back([this, w] { serve(w); });
+            for (std::size_t w = 1; w < threads; ++w) workers_.emplace_back([this] { serve(); });
         } catch (...) { // no thread may outlive a failed pool
             stop();
             throw;
@@ -170,13 +170,13 @@ public:
         wake_.notify_all();
         {
             const chunk_scope scope;
-            job->work(0);
+            job->work();
         }
         job->finish();
     }
 
 private:
-    void serve(std::size_t worker) {
+    void serve() {
         in_chunk = true;
         std::uint64_t seen = 0;
         for (;;) {
@@ -188,7 +188,7 @@ private:
                 seen = generation_;
                 job = job_;
             }
-            job->work(worker);
+            job->work();
         }
     }
 
@@ -256,38 +256,29 @@ inline void set_threads(std::size_t n) {
 #endif
 }
 
-// Upper bound on the `worker` index parallel_chunks passes (for per-worker scratch).
-inline std::size_t max_workers() {
-#ifndef QHYBRID_SERIAL
-    if (!detail::in_chunk) return threads();
-#endif
-    return 1;
-}
-
-// Calls body(chunk, begin, end, worker) for each of the chunk_count(n) chunks; chunk k covers
-// [n k / c, n (k + 1) / c). Chunks run concurrently, in any order, each on one thread; `worker`
-// < max_workers() names the thread, so that chunks on one thread can share scratch. If body
-// throws, the caller gets the exception of the first chunk, in chunk order, that threw (later
+// Calls body(chunk, begin, end) for each of the chunk_count(n) chunks; chunk k covers
+// [n k / c, n (k + 1) / c). Chunks run concurrently, in any order, each on one thread (scratch
+// shared by the chunks of a thread can be thread_local). If body throws, the caller gets the exception of the first chunk, in chunk order, that threw (later
 // chunks may or may not have run). Serial inside a chunk, and while another thread's call holds
 // the pool.
 template <class Body>
 void parallel_chunks(std::size_t n, Body&& body) {
     const std::size_t chunks = chunk_count(n);
-    auto run = [&](std::size_t k, std::size_t worker) { body(k, n * k / chunks, n * (k + 1) / chunks, worker); };
+    auto run = [&](std::size_t k) { body(k, n * k / chunks, n * (k + 1) / chunks); };
 #ifndef QHYBRID_SERIAL
-    if (chunks > 1 && max_workers() > 1) {
+    if (chunks > 1 && !detail::in_chunk && threads() > 1) {
         auto& s = detail::settings();
         if (const std::unique_lock lock(s.use, std::try_to_lock); lock) {
             if (!s.pool) s.pool = std::make_unique<detail::thread_pool>(threads());
             using run_type = decltype(run);
             s.pool->run(std::make_shared<detail::chunk_job>(
-                unsigned(chunks), [](void* r, std::size_t k, std::size_t w) { (*static_cast<run_type*>(r))(k, w); }, &run));
+                unsigned(chunks), [](void* r, std::size_t k) { (*static_cast<run_type*>(r))(k); }, &run));
             return;
         }
     }
     const detail::chunk_scope scope; // as on the pool: nested calls serial, set_threads refused
 #endif
-    for (std::size_t k = 0; k < chunks; ++k) run(k, 0);
+    for (std::size_t k = 0; k < chunks; ++k) run(k);
 }
 
 } // namespace qhybrid

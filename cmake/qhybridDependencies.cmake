@@ -4,15 +4,15 @@ if(CMAKE_FIND_PACKAGE_NAME)            # included from qhybrid-config.cmake
     find_dependency(xsimd 8.1)
     find_dependency(Boost 1.74)
     find_dependency(nlohmann_json 3.11)
-    if(QHYBRID_OPENMP)
-        find_dependency(OpenMP)
+    if(QHYBRID_PARALLEL)
+        find_dependency(Threads)
     endif()
 else()
     find_package(xsimd 8.1 REQUIRED)
     find_package(Boost 1.74 REQUIRED)  # Boost.Hana is header-only: Boost::headers
     find_package(nlohmann_json 3.11 REQUIRED)  # device calibrations (quantum/device.hpp)
-    if(QHYBRID_OPENMP)
-        find_package(OpenMP REQUIRED)  # g++'s libgomp: OpenMP::OpenMP_CXX
+    if(QHYBRID_PARALLEL)
+        find_package(Threads REQUIRED)  # the worker pool of core/parallel.hpp: Threads::Threads
     endif()
 endif()
 if(TARGET xsimd AND NOT TARGET xtl)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // qhybrid's foundation: errors, aligned storage, SIMD aliases, the seeded generator, whole-file
-// reading, OpenMP work splitting.
+// reading, deterministic work splitting over a pool of threads.
 #include "qhybrid/core/aligned.hpp"
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/file.hpp"

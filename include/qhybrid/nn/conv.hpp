@@ -87,6 +87,19 @@ struct conv_geometry {
     }
 };
 
+// One sample's column matrix and its gradient, per thread: a chunk runs on one thread and calls
+// no other convolution, so every layer can share them (and a thread's storage stays warm).
+template <class T>
+struct column_scratch {
+    aligned_vector<T> cols, dcols;
+};
+
+template <class T>
+column_scratch<T>& thread_scratch() {
+    thread_local column_scratch<T> s;
+    return s;
+}
+
 // The shared work of conv1d and conv2d on a [batch, in, h, w] input.
 template <class T>
 class convolution {
@@ -113,20 +126,21 @@ public:
         x_ = x, h_ = h, wi_ = w;
         const std::size_t batch = x.dim(0), out_size = s_.out * g.positions();
         tensor<T> y({batch, out_size}, uninitialized);
-        cols_.resize(max_workers());
-        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
+        parallel_chunks(batch, [&](std::size_t, std::size_t first, std::size_t last) {
+            auto& cols = thread_scratch<T>().cols;
             for (std::size_t b = first; b < last; ++b) {
                 T* yb = y.data() + b * out_size;
                 for (std::size_t o = 0; o < s_.out; ++o) std::fill(yb + o * g.positions(), yb + (o + 1) * g.positions(), b_[o]);
-                g.im2col(x.data() + b * x.row_size(), cols_[worker]);
-                gemm::ab(s_.out, g.positions(), g.patch(), w_.data(), cols_[worker].data(), yb);
+                g.im2col(x.data() + b * x.row_size(), cols);
+                gemm::ab(s_.out, g.positions(), g.patch(), w_.data(), cols.data(), yb);
             }
         });
         return y;
     }
 
-    // Samples are split over the workers; each accumulates its own weight and bias gradients,
-    // which are then added in worker order.
+    // Samples are split into parallel_chunks' fixed chunks; each chunk accumulates its own weight
+    // and bias gradients (chunk 0 into the layer's), which are then added in chunk order: the
+    // same bits on any number of threads.
     tensor<T> backward(const tensor<T>& dy, const char* who) {
         require_forward(x_, who);
         const conv_geometry g(s_, h_, wi_, who);
@@ -136,24 +150,30 @@ public:
                    " does not match the output";
         });
         tensor<T> dx(x_.shape());
-        const std::size_t workers = max_workers();
-        cols_.resize(workers), dcols_.resize(workers);
-        partial_dw_.assign(workers - 1, tensor<T>(dw_.shape()));
-        partial_db_.assign(workers - 1, tensor<T>(db_.shape()));
-        parallel_chunks(batch, [&](std::size_t first, std::size_t last, std::size_t worker) {
-            tensor<T>& dw = worker ? partial_dw_[worker - 1] : dw_;
-            tensor<T>& db = worker ? partial_db_[worker - 1] : db_;
+        const std::size_t chunks = chunk_count(batch);
+        if (partial_dw_.size() + 1 < chunks) { // kept between calls; each chunk zeroes its own
+            partial_dw_.resize(chunks - 1, tensor<T>(dw_.shape()));
+            partial_db_.resize(chunks - 1, tensor<T>(db_.shape()));
+        }
+        parallel_chunks(batch, [&](std::size_t chunk, std::size_t first, std::size_t last) {
+            auto& [cols, dcols] = thread_scratch<T>();
+            tensor<T>& dw = chunk ? partial_dw_[chunk - 1] : dw_;
+            tensor<T>& db = chunk ? partial_db_[chunk - 1] : db_;
+            if (chunk) {
+                dw.fill(T(0));
+                db.fill(T(0));
+            }
             for (std::size_t b = first; b < last; ++b) {
                 const T* dyb = dy.data() + b * out_size;
                 gemm::row_sums(s_.out, g.positions(), dyb, db.data());
-                g.im2col(x_.data() + b * x_.row_size(), cols_[worker]);
-                gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols_[worker].data(), dw.data());
-                dcols_[worker].assign(g.patch() * g.positions(), T(0));
-                gemm::atb(g.patch(), g.positions(), s_.out, w_.data(), dyb, dcols_[worker].data());
-                g.col2im(dcols_[worker], dx.data() + b * x_.row_size());
+                g.im2col(x_.data() + b * x_.row_size(), cols);
+                gemm::abt(s_.out, g.patch(), g.positions(), dyb, cols.data(), dw.data());
+                dcols.assign(g.patch() * g.positions(), T(0));
+                gemm::atb(g.patch(), g.positions(), s_.out, w_.data(), dyb, dcols.data());
+                g.col2im(dcols, dx.data() + b * x_.row_size());
             }
         });
-        for (std::size_t k = 0; k + 1 < workers; ++k) {
+        for (std::size_t k = 0; k + 1 < chunks; ++k) {
             for (std::size_t i = 0; i < dw_.size(); ++i) dw_[i] += partial_dw_[k][i];
             for (std::size_t i = 0; i < db_.size(); ++i) db_[i] += partial_db_[k][i];
         }
@@ -166,8 +186,7 @@ private:
     conv_shape s_;
     tensor<T> x_;
     std::size_t h_ = 0, wi_ = 0;
-    std::vector<aligned_vector<T>> cols_, dcols_; // per worker
-    std::vector<tensor<T>> partial_dw_, partial_db_;        // workers 1, 2, ...
+    std::vector<tensor<T>> partial_dw_, partial_db_; // chunks 1, 2, ...
 };
 
 } // namespace detail

@@ -4,5 +4,6 @@
 #include "qhybrid/models/deep_voice_cnn.hpp"
 #include "qhybrid/models/deep_voice_data.hpp"
 #include "qhybrid/models/fsdd_cnn.hpp"
+#include "qhybrid/models/nearest_neighbour.hpp"
 #include "qhybrid/models/qc_cnn.hpp"
 #include "qhybrid/models/qt_cnn.hpp"

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// DEEP-VOICE as training data for the models: the CSV's rows as nn::labelled [rows, 26], and a
-// split with a standard scaler fitted on its training rows (the models carry the scaler's scale
-// and offset as their first layer). The rows are consecutive windows of the same recordings, so
-// a random split leaks (data/deep_voice.hpp).
+// DEEP-VOICE as training data for the models: the CSV's rows as nn::labelled [rows, 26], and
+// splits with a standard scaler fitted on their training rows (the models carry the scaler's
+// scale and offset as their first layer). The file has no recording id, so every split shares
+// speakers and recordings between train and test (data/deep_voice.hpp): split_deep_voice is the
+// usual random split, which measures how well a model recognises these recordings;
+// split_deep_voice_clusters holds out whole k-means clusters per class, a stress test standing
+// in for unseen sources.
 #include "qhybrid/core/rng.hpp"
+#include "qhybrid/data/cluster_split.hpp"
 #include "qhybrid/data/deep_voice.hpp"
 #include "qhybrid/data/scaling.hpp"
 #include "qhybrid/data/split.hpp"
@@ -41,6 +45,20 @@ inline deep_voice_split split_deep_voice(const nn::labelled<double>& all, double
         out.validation = nn::subset(out.train, std::span(v.test));
         out.train = nn::subset(out.train, std::span(v.train));
     }
+    out.scaler.fit(std::span<const double>(out.train.x.values()), data::deep_voice_width);
+    return out;
+}
+
+// data::cluster_holdout_split with `clusters` k-means clusters per class: `test_fraction` and
+// `validation_fraction` of every class's rows (each overshot by less than one cluster) held out
+// in whole clusters; validation is empty when validation_fraction is 0.
+inline deep_voice_split split_deep_voice_clusters(const nn::labelled<double>& all, double test_fraction,
+                                                  double validation_fraction, std::size_t clusters, rng& gen) {
+    const auto s = data::cluster_holdout_split(std::span<const double>(all.x.values()), data::deep_voice_width,
+                                               std::span<const std::size_t>(all.y), test_fraction, validation_fraction,
+                                               clusters, gen);
+    deep_voice_split out{nn::subset(all, std::span(s.train)), {}, nn::subset(all, std::span(s.test)), {}};
+    if (!s.validation.empty()) out.validation = nn::subset(all, std::span(s.validation));
     out.scaler.fit(std::span<const double>(out.train.x.values()), data::deep_voice_width);
     return out;
 }

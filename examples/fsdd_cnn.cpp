@@ -102,7 +102,7 @@ int main(int argc, char** argv) try {
     std::string data_flag, task = "both", precision = "double", out = "results";
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
-    app.add_option("--seeds", o.seeds, "seeds 1..S (validation split, initialisation, dropout, minibatch order)")->check(CLI::Range(2, 1000));
+    app.add_option("--seeds", o.seeds, "seeds 1..S (validation split, initialisation, dropout, minibatch order)")->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "most training epochs (early stopping usually ends sooner)")->check(CLI::PositiveNumber);
     app.add_option("--patience", o.patience, "epochs without a better validation loss before stopping")->check(CLI::PositiveNumber);
     app.add_option("--lr", o.rates, "Adam learning rates to choose from on the validation split")->check(CLI::PositiveNumber);

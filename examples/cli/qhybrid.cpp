@@ -157,6 +157,15 @@ fsdd_split split_fsdd(const std::string& data, std::uint64_t seed) {
     return {s.images(train, s.digit, mean, sd), s.images(validation, s.digit, mean, sd), s.images(set.test(), s.digit, mean, sd)};
 }
 
+// "41 epochs, the best at 26", and whether the run stopped at the limit rather than by itself.
+std::string epochs_run(const std::vector<nn::epoch_record>& history, std::size_t limit) {
+    std::size_t best = 0;
+    for (std::size_t e = 1; e < history.size(); ++e)
+        if (history[e].val_loss < history[best].val_loss) best = e;
+    return std::to_string(history.size()) + " epochs, the best at " + std::to_string(best + 1) +
+           (history.size() == limit ? " (stopped by the --epochs limit)" : "");
+}
+
 int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
           std::size_t patience, const std::string& out) {
     const bool deep_voice = kind == "cnn" || kind == "qt-cnn";
@@ -167,26 +176,29 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
         const auto s = split_fsdd(data, seed);
         model mdl = make(kind, blocks, {}, {}, seed);
         nn::adam<double> opt(mdl.net->parameters(), {.lr = 1e-3});
-        nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience});
+        const auto history = nn::fit(*mdl.net, opt, s.train, &s.validation,
+                                     {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience});
         const auto te = nn::evaluate(*mdl.net, s.test, 256);
         nn::save_weights(*mdl.net, out);
-        std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), te.accuracy, te.loss, out.c_str());
+        std::printf("%s: %s; test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), epochs_run(history, epochs).c_str(),
+                    te.accuracy, te.loss, out.c_str());
         return 0;
     }
     const auto set = split_deep_voice(data, seed);
     const auto& s = set.split;
     model mdl = make(kind, blocks, s.scaler.scale(), s.scaler.offset(), seed);
     nn::adam<double> opt(mdl.net->parameters(), {.lr = 3e-3});
-    nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 64, .seed = seed, .patience = patience});
+    const auto history = nn::fit(*mdl.net, opt, s.train, &s.validation,
+                                 {.epochs = epochs, .batch_size = 64, .seed = seed, .patience = patience});
     const m::split_record split{.seed = seed, .validation = validation_fraction, .test = test_fraction, .rows = set.all.size(),
                                 .data_hash = m::data_hash(set.all)};
     qhybrid::rng gen(seed);
     const m::detector_profile profile = m::fit_profile(*mdl.net, s.train, s.validation, split, gen);
     nn::save_weights(*mdl.net, out, m::to_json(profile));
     const auto& v = profile.validation;
-    std::printf("%s: validation (%zu rows): AUC %.4f, EER %.4f, ECE %.4f uncalibrated, %.4f at temperature %.3f; "
+    std::printf("%s: %s; validation (%zu rows): AUC %.4f, EER %.4f, ECE %.4f uncalibrated, %.4f at temperature %.3f; "
                 "%.1f%% outside the training domain\nsaved %s; `qhybrid eval %s` measures the test split\n",
-                name.c_str(), v.rows, v.auc, v.eer, v.ece_uncalibrated, v.ece, profile.temperature, 100 * v.out_of_domain,
+                name.c_str(), epochs_run(history, epochs).c_str(), v.rows, v.auc, v.eer, v.ece_uncalibrated, v.ece, profile.temperature, 100 * v.out_of_domain,
                 out.c_str(), out.c_str());
     return 0;
 }

@@ -4,7 +4,6 @@ python3-matplotlib):
   qt_cnn_accuracy_vs_blocks.png  QT-CNN test accuracy (mean +- sd over seeds) against QNN blocks,
                                  with the classical CNN as a band;
   qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model;
-  qc_cnn_training_curves.png     the same for QC-CNN and its CNN, one panel per task;
   noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift against the
                                  noise scale, with and without ZZ crosstalk, one line per device;
   detector_roc.png, detector_reliability.png, detector_confusion.png
@@ -193,21 +192,6 @@ def main(folder):
         fig.tight_layout()
         fig.savefig(out / "qt_cnn_training_curves.png", dpi=120)
         written.append("qt_cnn_training_curves.png")
-    if (out / "qc_cnn_curves.csv").exists():
-        records = rows(out / "qc_cnn_curves.csv")
-        tasks = list(dict.fromkeys(r["task"] for r in records))
-        fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 4), squeeze=False)
-        for ax, task in zip(axes[0], tasks):
-            curves = mean_curves([r for r in records if r["task"] == task], lambda r: r["model"])
-            for model, (e, loss) in curves.items():
-                ax.plot(e, loss, label=model)
-            ax.set_title(f"FSDD {task}")
-            ax.set_xlabel("epoch")
-            ax.set_ylabel("training cross-entropy (mean over seeds)")
-            ax.legend()
-        fig.tight_layout()
-        fig.savefig(out / "qc_cnn_training_curves.png", dpi=120)
-        written.append("qc_cnn_training_curves.png")
     if (out / "noisy_qnn.csv").exists():
         records = rows(out / "noisy_qnn.csv")
         fig, (acc, drift) = plt.subplots(1, 2, figsize=(10, 4))

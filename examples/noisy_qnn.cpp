@@ -256,8 +256,8 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
                 qhybrid::number(o.lrs[chosen]).c_str());
 
     // The noise sweep of the chosen models.
-    stats::seed_table table(metrics), contrast({"test accuracy"}), sampling({"accuracy", "accuracy, other trajectories",
-                                                                              "mean per-row SE of <Z_0>"});
+    stats::seed_table chosen_models({"a", "threshold -b/a", "mean <Z_0>", "sd of <Z_0>"}), table(metrics),
+        contrast({"test accuracy"}), sampling({"accuracy", "accuracy, other trajectories", "mean per-row SE of <Z_0>"});
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
         const auto& d = splits[seed - 1];
         const trained& m = models[chosen][seed - 1];
@@ -274,6 +274,8 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
         const auto ideal_test = measure<Qubits>(ideal_ex, psi, perfect, m, d.test, test_rows, 1).z;
         const auto ideal_val = measure<Qubits>(ideal_ex, psi, perfect, m, d.validation, val_rows, 1).z;
         const double b_val = refit_offset(ideal_val, val_y, m.a);
+        const auto z_spread = stats::t_interval(ideal_val);
+        chosen_models.add("Adam lr " + qhybrid::number(o.lrs[chosen]), seed, {m.a, -m.b / m.a, z_spread.mean, z_spread.sd}, failed);
 
         for (double scale : o.scales) {
             const auto noise = q::device_noise::place<circuit>(device, layout, scale);
@@ -315,6 +317,8 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
         }
     }
 
+    std::printf("\nThe chosen models (noiseless <Z_0> on the validation rows; FAKE when a <Z_0> + b > 0):\n\n%s\n",
+                chosen_models.markdown().c_str());
     std::printf("\nTest rows under noise (%zu models; mean and 95%% t interval over seeds; failed = validation accuracy "
                 "not above chance):\n\n%s\n",
                 o.seeds, table.markdown().c_str());
@@ -333,6 +337,7 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
                     repeats, sampling.markdown().c_str());
     const std::string stem = "noisy_qnn_" + device_name;
     lr_table.write_csv(out / (stem + "_lr_runs.csv"), out / (stem + "_lr_summary.csv"));
+    chosen_models.write_csv(out / (stem + "_models_runs.csv"), out / (stem + "_models_summary.csv"));
     table.write_csv(out / (stem + "_runs.csv"), out / (stem + "_summary.csv"));
     if (repeats > 1) sampling.write_csv(out / (stem + "_sampling_runs.csv"), out / (stem + "_sampling_summary.csv"));
     std::printf("%s: %.0f s\n", device_name.c_str(),

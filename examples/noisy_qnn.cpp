@@ -322,7 +322,7 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
     std::printf("\nTest rows under noise (%zu models; mean and 95%% t interval over seeds; failed = validation accuracy "
                 "not above chance):\n\n%s\n",
                 o.seeds, table.markdown().c_str());
-    std::printf("Paired over seeds (test accuracy):\n");
+    std::printf("Paired over seeds:\n");
     for (bool crosstalk : {false, true})
         for (double scale : o.scales) {
             if (scale == 0) continue;
@@ -330,6 +330,7 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
             std::printf("- %s\n", table.comparison(name, zero, "accuracy").c_str());
             std::printf("- %s\n", contrast.comparison(name + ", trained b", zero + ", b on val", "test accuracy").c_str());
             std::printf("- %s\n", table.comparison(name, zero, "acc, b on noisy val").c_str());
+            std::printf("- %s\n", table.comparison(name, zero, "ROC AUC").c_str());
         }
     if (repeats > 1)
         std::printf("\nSampling error of the %zu trajectories (seed 1): the test sweep rerun on other trajectories, and the "

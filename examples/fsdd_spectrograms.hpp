@@ -67,4 +67,18 @@ inline spectrograms features(const qhybrid::data::fsdd& set) {
     return out;
 }
 
+// The recordings `rows` split into train and validation: `fraction` of each class of `labels`
+// validates, drawn from `seed`.
+inline std::pair<std::vector<std::size_t>, std::vector<std::size_t>>
+validation_split(const std::vector<std::size_t>& rows, const std::vector<std::size_t>& labels, double fraction, std::uint64_t seed) {
+    std::vector<std::size_t> row_labels;
+    for (auto r : rows) row_labels.push_back(labels[r]);
+    qhybrid::rng gen(seed);
+    const auto part = qhybrid::data::stratified_split(std::span<const std::size_t>(row_labels), fraction, gen);
+    std::pair<std::vector<std::size_t>, std::vector<std::size_t>> out;
+    for (auto i : part.train) out.first.push_back(rows[i]);
+    for (auto i : part.test) out.second.push_back(rows[i]);
+    return out;
+}
+
 } // namespace fsdd_spectrograms

@@ -42,17 +42,20 @@ def mean_curves(records, key):
     return {k: (sorted(v), [sum(v[e]) / len(v[e]) for e in sorted(v)]) for k, v in sums.items()}
 
 
-# Two-sided 95% quantiles of Student's t for 1..9 degrees of freedom (scipy.stats.t.ppf(0.975, df)).
-T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262]
+# Two-sided 95% quantiles of Student's t for 1..29 degrees of freedom (scipy.stats.t.ppf(0.975, df)).
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045]
 
 
-def interval(values):
-    """'mean +- half-width' of the 95% t-interval (the mean alone for one value)."""
+def interval(values, signed=False):
+    """'mean [low, high]', the 95% t-interval, as qhybrid::stats::seed_table prints it (the mean
+    alone for one value)."""
+    f = "+.4f" if signed else ".4f"
     m = statistics.mean(values)
     if len(values) < 2:
-        return f"{m:.4f}"
+        return f"{m:{f}}"
     half = T975[min(len(values) - 2, len(T975) - 1)] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:.4f} +- {half:.4f}"
+    return f"{m:{f}} [{m - half:{f}}, {m + half:{f}}]"
 
 
 def detector_tables(folder):
@@ -61,12 +64,22 @@ def detector_tables(folder):
     kinds = {}
     for e in evals:
         kinds.setdefault("QT-CNN 24 blocks" if e["architecture"].startswith("qt_cnn") else "CNN", []).append(e)
-    print(f"| model | seeds | accuracy | ROC AUC | EER | ECE (T-scaled) | ECE (raw) | temperature | test rows out of domain |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| model | seeds | failed | accuracy | ROC AUC | EER | ECE (T-scaled) | ECE (raw) | temperature | test rows out of domain |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, es in kinds.items():
         cells = [interval([e[k] for e in es]) for k in ("accuracy", "auc", "eer", "ece", "ece_uncalibrated", "temperature", "out_of_domain")]
-        print(f"| {name} | {len(es)} | " + " | ".join(cells) + " |")
-    print("(95% t-intervals over seeds; each seed its own 70/10/20 split; test split of 2,356 rows)")
+        failed = sum(e["validation"]["auc"] < 0.7 for e in es)  # what detect refuses to use
+        print(f"| {name} | {len(es)} | {failed} | " + " | ".join(cells) + " |")
+    print("(95% t-intervals over seeds; each seed its own 70/10/20 split; test split of 2,356 rows;\n"
+          " failed: validation ROC AUC below 0.7, a model `qhybrid detect` refuses)")
+    if len(kinds) == 2:  # paired by seed: the same split for both models
+        (a, ea), (b, eb) = kinds.items()
+        by_seed = {e["seed"]: e for e in eb}
+        pairs = [(e, by_seed[e["seed"]]) for e in ea if e["seed"] in by_seed]
+        for k, label in (("accuracy", "accuracy"), ("auc", "ROC AUC"), ("eer", "EER")):
+            d = [x[k] - y[k] for x, y in pairs]
+            print(f"{a} - {b}, {label}: {interval(d, signed=True)} (paired over {len(d)} seeds; "
+                  f"{a} higher on {sum(v > 0 for v in d)}, {b} on {sum(v < 0 for v in d)})")
     if not (folder / "cases.jsonl").exists():
         return
     print("\n| input | rate | model | outcome | P(verdict) or reason |")

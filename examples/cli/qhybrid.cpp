@@ -1,18 +1,21 @@
 // qhybrid: the command line for the deepfake-voice detectors (QT-CNN and its classical CNN on
 // DEEP-VOICE) and QC-CNN on FSDD.
 //
-//   qhybrid train  --model cnn|qt-cnn|qc-cnn|qc-baseline [--blocks B] [--data DIR] [--seed S] [--epochs N] --out FILE
+//   qhybrid train  --model cnn|qt-cnn|qc-cnn|qc-baseline [--blocks B] [--data DIR] [--seed S] [--epochs MAX]
+//                  [--patience P] --out FILE
 //   qhybrid eval   MODEL [--data DIR] [--seed S] [--curves DIR] [--json]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
 //   qhybrid detect MODEL FILE.wav [--windows] [--json]
 //
-// DEEP-VOICE detectors train on a stratified 70/10/20 train/validation/test split drawn from the
-// seed, keep the epoch with the best validation loss, and save with their profile
+// Every model trains until its validation loss has not improved for --patience epochs (or
+// --epochs) and keeps its best epoch. DEEP-VOICE detectors train on a stratified 70/10/20
+// train/validation/test split drawn from the seed, and save with their profile
 // (models/detector_profile.hpp): the split, the temperature fitted on the validation rows, a
 // summary of the training features, the validation scores. eval measures the test rows of that
 // same split and refuses another seed or another data file; detect resamples, judges every
 // 1-second window and says CANNOT JUDGE (exit code 3) when no window lies within what the model
-// learned. QC-CNN models train on FSDD's 10 digits, official split. A model file says what it
+// learned. QC-CNN models train on FSDD's 10 digits, official split, validated on 15% of the
+// official training recordings (stratified, drawn from the seed). A model file says what it
 // is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
 // code 2.
@@ -143,27 +146,28 @@ deep_voice_data split_deep_voice(const std::string& data, std::uint64_t seed, do
 }
 
 struct fsdd_split {
-    nn::labelled<double> train, test;
+    nn::labelled<double> train, validation, test;
 };
 
-fsdd_split split_fsdd(const std::string& data) {
+fsdd_split split_fsdd(const std::string& data, std::uint64_t seed) {
     const d::fsdd set(d::require_data(d::data_root(data), "fsdd/recordings").parent_path());
     const auto s = fsdd_spectrograms::features(set);
-    const auto [mean, sd] = s.moments(set.train());
-    return {s.images(set.train(), s.digit, mean, sd), s.images(set.test(), s.digit, mean, sd)};
+    const auto [train, validation] = fsdd_spectrograms::validation_split(set.train(), s.digit, 0.15, seed);
+    const auto [mean, sd] = s.moments(set.train()); // of all official training recordings, so eval needs no seed
+    return {s.images(train, s.digit, mean, sd), s.images(validation, s.digit, mean, sd), s.images(set.test(), s.digit, mean, sd)};
 }
 
 int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
-          const std::string& out) {
+          std::size_t patience, const std::string& out) {
     const bool deep_voice = kind == "cnn" || kind == "qt-cnn";
     const fs::path root = d::data_root(data);
     check_output(out, {root / "deep-voice/DATASET-balanced.csv"});
     const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
     if (!deep_voice) {
-        const auto s = split_fsdd(data);
+        const auto s = split_fsdd(data, seed);
         model mdl = make(kind, blocks, {}, {}, seed);
         nn::adam<double> opt(mdl.net->parameters(), {.lr = 1e-3});
-        nn::fit(*mdl.net, opt, s.train, nullptr, {.epochs = epochs, .batch_size = 32, .seed = seed});
+        nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience});
         const auto te = nn::evaluate(*mdl.net, s.test, 256);
         nn::save_weights(*mdl.net, out);
         std::printf("%s: test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), te.accuracy, te.loss, out.c_str());
@@ -173,7 +177,7 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     const auto& s = set.split;
     model mdl = make(kind, blocks, s.scaler.scale(), s.scaler.offset(), seed);
     nn::adam<double> opt(mdl.net->parameters(), {.lr = 3e-3});
-    nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 64, .seed = seed});
+    nn::fit(*mdl.net, opt, s.train, &s.validation, {.epochs = epochs, .batch_size = 64, .seed = seed, .patience = patience});
     const m::split_record split{.seed = seed, .validation = validation_fraction, .test = test_fraction, .rows = set.all.size(),
                                 .data_hash = m::data_hash(set.all)};
     qhybrid::rng gen(seed);
@@ -264,7 +268,7 @@ int eval(const std::string& path, const std::string& data, std::optional<std::ui
          bool as_json) {
     model mdl = load(path);
     if (mdl.data == data_set::deep_voice) return eval_detector(mdl, path, data, seed, curves, as_json);
-    const auto test = split_fsdd(data).test;
+    const auto test = split_fsdd(data, 1).test; // the test images do not depend on the seed
     const auto e = nn::evaluate(*mdl.net, test, 256);
     std::printf("%s: %zu test samples, accuracy %.4f, cross-entropy %.4f\n", path.c_str(), test.size(), e.accuracy, e.loss);
     return 0;
@@ -340,7 +344,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "qhybrid " QHYBRID_VERSION);
     app.require_subcommand(1);
     std::string data, model_kind = "qt-cnn", out, path, header, name = "deepfake_detector", wav_path;
-    std::size_t blocks = 12, epochs = 30;
+    std::size_t blocks = 12, epochs = 200, patience = 15;
     std::string seed_text = "1";
     bool as_double = false, windows = false, as_json = false;
     std::string curves;
@@ -350,7 +354,10 @@ int main(int argc, char** argv) {
     auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(block_counts));
     t->add_option("--data", data, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     t->add_option("--seed", seed_text, "seed of the split, initialisation and minibatch order");
-    t->add_option("--epochs", epochs, "training epochs")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    t->add_option("--epochs", epochs, "most training epochs; early stopping usually ends sooner")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    t->add_option("--patience", patience, "epochs without a better validation loss before stopping")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     t->add_option("--out", out, "weights file to write")->required();
     auto* e = app.add_subcommand("eval", "accuracy of a saved model on its test split");
     e->add_option("model", path, "weights file")->required();
@@ -380,7 +387,7 @@ int main(int argc, char** argv) {
         if (t->parsed()) {
             qhybrid::require(model_kind == "qt-cnn" || blocks_option->count() == 0,
                              [&] { return "--blocks is for qt-cnn; a " + model_kind + " model has no blocks"; });
-            return train(model_kind, blocks, data, seed, epochs, out);
+            return train(model_kind, blocks, data, seed, epochs, patience, out);
         }
         if (e->parsed()) return eval(path, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json);
         if (x->parsed()) return export_model(path, header, name, as_double);

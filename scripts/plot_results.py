@@ -227,7 +227,7 @@ def main(folder):
                                 yerr=[[v[1] - v[2] for v in m], [v[3] - v[1] for v in m]],
                                 fmt=style, capsize=3, label=label)
         acc.set_xlabel("noise scale (x calibrated errors)")
-        acc.set_ylabel("test accuracy (DEEP-VOICE), mean and 95% t interval")
+        acc.set_ylabel("test accuracy (mean, 95% t interval)")
         acc.set_title("VQC under device noise")
         drift.set_xlabel("noise scale (x calibrated errors)")
         drift.set_ylabel("mean |<Z_0> - noiseless <Z_0>|")

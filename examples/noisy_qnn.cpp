@@ -332,6 +332,10 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
             std::printf("- %s\n", table.comparison(name, zero, "acc, b on noisy val").c_str());
             std::printf("- %s\n", table.comparison(name, zero, "ROC AUC").c_str());
         }
+    for (double scale : o.scales) // what crosstalk adds at the same scale
+        if (scale > 0)
+            for (const char* metric : {"acc, b on noisy val", "ROC AUC", "<Z_0> drift"})
+                std::printf("- %s\n", table.comparison(point_name(scale, true), point_name(scale, false), metric).c_str());
     if (repeats > 1)
         std::printf("\nSampling error of the %zu trajectories (seed 1): the test sweep rerun on other trajectories, and the "
                     "standard error of each row's mean <Z_0>:\n\n%s\n",

@@ -1,167 +1,388 @@
-// The core example's classifier (vqc_classifier.hpp) on real devices: trained without noise on
-// DEEP-VOICE, then run on the test rows under each device's calibrated noise scaled from 0x to 3x,
-// without and with ZZ crosstalk.
+// The core example's classifier (vqc_classifier.hpp) on real devices, over several trained models:
+// for every seed a stratified 70/10/20 split of DEEP-VOICE, the classifier trained without noise
+// (nn::fit, early stopping on validation loss, the learning rate chosen on validation from a grid
+// by the mean over seeds), then run on the test rows under each device's calibrated noise scaled
+// from 0x to 3x, without and with ZZ crosstalk.
 //
 // - 6 qubits (the first 6 features) placed on ibm_nairobi (7 qubits): exact density matrices.
 // - 8 qubits placed on ibm_brisbane (127 qubits): Monte-Carlo trajectories on the logical qubits
-//   (the state never holds the device's other qubits), `--trajectories` per test row.
+//   (the state never holds the device's other qubits), `--trajectories` per row; their sampling
+//   error is measured on the first seed (per-row standard error, and the sweep rerun on other
+//   trajectories).
 //
-// Placement: the layout needing the fewest SWAPs (device_noise::choose_layout): RealAmplitudes'
-// CNOT chain fits a path of brisbane's heavy-hex lattice; nairobi's H shape has no path of 6
-// qubits, so routing adds SWAPs there. The read-out <Z_0> passes through qubit 0's readout
-// confusion (scaled too). Crosstalk: always-on ZZ between coupled qubits, `--zz` Hz at 1x,
-// scaled with the noise (the calibrations do not report it; tens of kHz is typical of these
-// devices). Reported per point: test accuracy and the drift of the measured <Z_0> from the
-// noiseless one (mean absolute difference over the test rows).
+// Placement: the layout needing the fewest SWAPs (device_noise::choose_layout). The read-out
+// <Z_0> passes through qubit 0's readout confusion (scaled too). Crosstalk: always-on ZZ between
+// coupled qubits, `--zz` Hz at 1x, scaled with the noise (the calibrations do not report it).
 //
-//   noisy_qnn [--data DIR] [--out DIR] [--epochs N] [--seed S] [--trajectories T] [--zz HZ] [--rows R]
-#include "report.hpp"
+// Noise moves <Z_0>, and with it which side of the threshold b a row falls on; a change in
+// accuracy can come from that alone. So every point reports, on the test rows:
+//   accuracy        the trained a, b;
+//   acc, b on val   b re-fitted (accuracy-optimal, a kept) on the noiseless validation rows: the
+//                   control for "noise raised the accuracy" (a better b without noise);
+//   acc, b on noisy val  b re-fitted on the validation rows run under the same noise: the model
+//                   calibrated to the device at that scale;
+//   ROC AUC         threshold-free, the same for all three b;
+//   <Z_0> drift     mean |measured <Z_0> - noiseless <Z_0>|.
+//
+//   noisy_qnn [--data DIR] [--out DIR] [--seeds N] [--lrs ...] [--patience P] [--max-epochs E]
+//             [--trajectories T] [--zz HZ] [--rows R] [--scales ...]
 #include "vqc_classifier.hpp"
 
 #include <CLI/CLI.hpp>
 #include <qhybrid/quantum/crosstalk.hpp>
 #include <qhybrid/quantum/device_noise.hpp>
+#include <qhybrid/stats.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <numeric>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 namespace q = qhybrid::quantum;
+namespace nn = qhybrid::nn;
+namespace stats = qhybrid::stats;
 
 namespace {
 
 struct settings {
-    int epochs = 15;
-    std::uint64_t seed = 1;
+    std::size_t seeds = 5;
+    std::vector<double> lrs{0.02, 0.05, 0.1};
+    std::size_t patience = 10, max_epochs = 300, batch = 64;
     std::size_t trajectories = 16;
     double zz_hz = 50e3;
-    std::size_t rows = 0; // 0: every test row
+    std::size_t rows = 0; // 0: every validation and test row under noise
     std::vector<double> scales{0, 0.5, 1, 1.5, 2, 2.5, 3};
 };
 
-struct point {
-    double accuracy = 0, drift = 0, seconds = 0;
+// P(FAKE) = sigmoid(a <Z_0> + b) as the two logits (0, a <Z_0> + b): softmax cross-entropy on
+// them is the classifier's binary cross-entropy, so nn::fit trains it unchanged.
+class z0_logit : public nn::layer_base<z0_logit, double> {
+public:
+    explicit z0_logit(std::size_t qubits) : qubits_(qubits), ab_({2}), dab_({2}) { ab_[0] = 1.0; }
+    nn::tensor<double> forward(const nn::tensor<double>& z, nn::mode) override {
+        nn::require_shape(z, {0, qubits_}, "z0_logit");
+        z_ = z;
+        nn::tensor<double> y({z.dim(0), 2});
+        for (std::size_t i = 0; i < z.dim(0); ++i) y[2 * i + 1] = ab_[0] * z[i * qubits_] + ab_[1];
+        return y;
+    }
+    nn::tensor<double> backward(const nn::tensor<double>& dy) override {
+        nn::require_forward(z_, "z0_logit");
+        nn::tensor<double> dz(z_.shape());
+        for (std::size_t i = 0; i < z_.dim(0); ++i) {
+            const double ds = dy[2 * i + 1]; // the constant logit 0 has no parameters
+            dab_[0] += ds * z_[i * qubits_], dab_[1] += ds;
+            dz[i * qubits_] = ds * ab_[0];
+        }
+        return dz;
+    }
+    std::vector<nn::parameter<double>> parameters() override { return {{"ab", &ab_, &dab_}}; }
+    std::string describe() const override { return "z0_logit(a <Z_0> + b)"; }
+
+private:
+    std::size_t qubits_;
+    nn::tensor<double> ab_, dab_, z_;
 };
 
-// Runs the trained classifier on `rows` under `ex` and compares with the noiseless <Z_0>.
-template <std::size_t Qubits, class State, class Executor>
-point evaluate(vqc::classifier<Qubits>& model, const Executor& ex, const q::readout_error& readout,
-               const vqc::dataset& d, const std::vector<std::size_t>& rows, std::size_t repeats, State& state) {
-    using model_t = vqc::classifier<Qubits>;
-    constexpr std::size_t w = model_t::lanes;
-    const auto start = std::chrono::steady_clock::now();
-    point out;
-    for (std::size_t first = 0; first < rows.size(); first += w) {
-        const auto x = model_t::pack(d, rows, first);
-        const auto ideal = model.z0(x);
-        std::array<double, w> z{};
+// The first `qubits` DEEP-VOICE columns of a split, min-max scaled to [0, pi] on its training rows.
+struct angles {
+    nn::labelled<double> train, validation, test;
+};
+
+nn::labelled<double> first_columns(const nn::labelled<double>& d, std::size_t qubits) {
+    nn::tensor<double> x({d.size(), qubits});
+    for (std::size_t r = 0; r < d.size(); ++r)
+        for (std::size_t i = 0; i < qubits; ++i) x[r * qubits + i] = d.x[r * qhybrid::data::deep_voice_width + i];
+    return {std::move(x), d.y};
+}
+
+angles angle_split(const nn::labelled<double>& all, std::size_t qubits, qhybrid::rng& gen) {
+    const auto s = qhybrid::models::split_deep_voice(all, 0.2, gen, 0.1);
+    angles a{first_columns(s.train, qubits), first_columns(s.validation, qubits), first_columns(s.test, qubits)};
+    qhybrid::data::min_max_scaler scaler(0, M_PI);
+    scaler.fit(a.train.x.values(), qubits);
+    for (auto* d : {&a.train, &a.validation, &a.test}) scaler.transform(d->x.values());
+    return a;
+}
+
+// A trained classifier: circuit parameters, a and b.
+struct trained {
+    std::vector<double> theta;
+    double a = 0, b = 0;
+    std::size_t epochs = 0;
+    double val_loss = 0, val_accuracy = 0;
+};
+
+template <std::size_t Qubits>
+trained train(const angles& d, double lr, std::uint64_t seed, const settings& o) {
+    using circuit = typename vqc::classifier<Qubits>::circuit;
+    qhybrid::rng gen(seed);
+    nn::sequential<double> net;
+    net.add<nn::quantum_layer<circuit>>(gen).template add<z0_logit>(Qubits);
+    auto params = net.parameters();
+    for (auto& v : params[0].value->values()) v = gen.uniform(-0.1, 0.1); // vqc::classifier's start
+    nn::adam<double> opt(params, {.lr = lr});
+    const auto history = nn::fit(net, opt, d.train, &d.validation,
+                                 {.epochs = o.max_epochs, .batch_size = o.batch, .seed = seed, .patience = o.patience,
+                                  .restore_best = true, .progress = false});
+    const auto best = std::min_element(history.begin(), history.end(),
+                                       [](const auto& x, const auto& y) { return x.val_loss < y.val_loss; });
+    const auto v = params[0].value->values();
+    return {{v.begin(), v.end()}, (*params[1].value)[0], (*params[1].value)[1], history.size(), best->val_loss, best->val_accuracy};
+}
+
+// The measured <Z_0> of every row (the mean over `repeats` runs, through `readout`) and its
+// standard error over the repeats (0 for one repeat).
+struct measured {
+    std::vector<double> z, se;
+};
+
+template <std::size_t Qubits, class Executor, class State>
+measured measure(const Executor& ex, State& state, const q::readout_error& readout, const trained& m,
+                 const nn::labelled<double>& d, std::size_t rows, std::size_t repeats) {
+    constexpr std::size_t w = q::batched_statevector<Qubits>::samples;
+    measured out{std::vector<double>(rows), std::vector<double>(rows)};
+    std::vector<double> x(Qubits * w);
+    for (std::size_t first = 0; first < rows; first += w) {
+        for (std::size_t l = 0; l < w; ++l)
+            for (std::size_t i = 0; i < Qubits; ++i) x[i * w + l] = d.x[(first + l < rows ? first + l : first) * Qubits + i];
+        std::array<double, w> sum{}, squares{};
         for (std::size_t r = 0; r < repeats; ++r) {
-            ex.run(state, model.circuit_params(), x);
-            const auto all = [&] {
+            ex.run(state, m.theta, x);
+            const auto z = [&] {
                 if constexpr (requires { state.state(); }) return q::expval_z(state.state());
                 else return q::expval_z(state);
             }();
-            for (std::size_t l = 0; l < w; ++l) z[l] += all[l] / double(repeats);
+            for (std::size_t l = 0; l < w; ++l) {
+                const double v = readout.measured_z(z[l]);
+                sum[l] += v, squares[l] += v * v;
+            }
         }
-        for (std::size_t l = 0; l < w && first + l < rows.size(); ++l) {
-            const double measured = readout.measured_z(z[l]);
-            out.accuracy += model.predicts_fake(measured) == bool(d.y[rows[first + l]]);
-            out.drift += std::abs(measured - ideal[l]);
+        for (std::size_t l = 0; l < w && first + l < rows; ++l) {
+            const double n = double(repeats), mean = sum[l] / n;
+            out.z[first + l] = mean;
+            out.se[first + l] = repeats > 1 ? std::sqrt(std::max(0.0, (squares[l] - n * mean * mean) / (n - 1) / n)) : 0.0;
         }
     }
-    out.accuracy /= double(rows.size());
-    out.drift /= double(rows.size());
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
 }
 
-// Trains the Qubits-qubit classifier, places it on `device` and sweeps the noise scale.
+double accuracy(const std::vector<double>& z, const std::vector<std::size_t>& y, double a, double b) {
+    std::size_t correct = 0;
+    for (std::size_t i = 0; i < z.size(); ++i) correct += (a * z[i] + b > 0) == (y[i] == 1);
+    return double(correct) / double(z.size());
+}
+
+// The b maximising accuracy of "a z + b > 0 means FAKE" on (z, y), a fixed: scores sorted, every
+// cut between two distinct ones tried (the lowest of equally good cuts wins).
+double refit_offset(const std::vector<double>& z, const std::vector<std::size_t>& y, double a) {
+    std::vector<double> s(z.size());
+    for (std::size_t i = 0; i < z.size(); ++i) s[i] = a * z[i];
+    std::vector<std::size_t> order(s.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return s[i] < s[j]; });
+    std::size_t correct = std::size_t(std::count(y.begin(), y.end(), std::size_t{1})); // cut below all: all FAKE
+    std::size_t best = correct;
+    double cut = s[order.front()] - 1;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        correct = y[order[k]] ? correct - 1 : correct + 1; // row k moves to the REAL side
+        if (k + 1 < order.size() && s[order[k + 1]] == s[order[k]]) continue;
+        if (correct > best) best = correct, cut = k + 1 < order.size() ? (s[order[k]] + s[order[k + 1]]) / 2 : s[order[k]] + 1;
+    }
+    return -cut;
+}
+
+double auc(const std::vector<double>& z, const std::vector<std::size_t>& y, double a) {
+    std::vector<double> s(z.size());
+    for (std::size_t i = 0; i < z.size(); ++i) s[i] = a * z[i];
+    return nn::roc_auc(nn::roc_curve(s, y));
+}
+
+std::string point_name(double scale, bool crosstalk) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%gx%s", scale, crosstalk ? " + ZZ" : "");
+    return buf;
+}
+
+const std::vector<std::string> metrics{"accuracy", "acc, b on val", "acc, b on noisy val", "ROC AUC", "<Z_0> drift"};
+
+// Trains the Qubits-qubit classifier for every seed and learning rate, keeps the learning rate
+// with the lowest mean validation loss, places the models on `device` and sweeps the noise scale.
 template <std::size_t Qubits, class State>
-void sweep(const char* device_name, const q::device_model& device, const settings& o, const std::filesystem::path& data, std::size_t repeats, const char* backend,
-           report::csv_file& csv) {
-    using model_t = vqc::classifier<Qubits>;
-    using circuit = typename model_t::circuit;
-    vqc::dataset d = vqc::load(data, Qubits);
-    qhybrid::rng gen(o.seed);
-    const auto split = qhybrid::data::stratified_split(std::span<const int>(d.y), 0.2, gen);
-    vqc::scale_to_angles(d, split.train);
-    std::vector<std::size_t> test = split.test;
-    if (o.rows > 0 && o.rows < test.size()) test.resize(o.rows);
-
-    model_t model(gen);
-    vqc::adam opt(0.05);
-    std::vector<std::size_t> order = split.train;
-    for (int e = 0; e < o.epochs; ++e) model.train_epoch(d, order, 64, opt, gen);
-    const double clean = model.accuracy(d, test);
-
+void sweep(const std::string& device_name, const q::device_model& device, const settings& o,
+           const nn::labelled<double>& all, std::size_t repeats, const std::filesystem::path& out) {
+    using circuit = typename vqc::classifier<Qubits>::circuit;
+    const auto start = std::chrono::steady_clock::now();
     const auto layout = q::device_noise::choose_layout<circuit>(device);
     std::string where;
     for (auto p : layout) where += (where.empty() ? "" : " ") + std::to_string(p);
     const auto placed = q::device_noise::place<circuit>(device, layout);
-    std::printf("\n%s: %zu qubits on physical {%s}; routing adds %zu SWAPs (%zu native two-qubit gates in all); "
-                "noiseless test accuracy %.4f on %zu rows (%s)\n",
-                device_name, Qubits, where.c_str(), placed.swaps(), placed.native_two_qubit_gates(), clean, test.size(),
-                backend);
-    std::printf("| scale | crosstalk | test accuracy | <Z_0> drift | seconds |\n|---|---|---|---|---|\n");
-    for (double scale : o.scales) {
-        const auto noise = q::device_noise::place<circuit>(device, layout, scale);
-        const auto readout = noise.readout()[0];
-        for (bool crosstalk : {false, true}) {
-            State state = [&] {
-                if constexpr (std::is_constructible_v<State, std::uint64_t>) return State(o.seed); // trajectories
-                else return State();
-            }();
-            point p;
-            if (crosstalk) {
-                const q::executor<circuit, q::device_noise, q::zz_crosstalk> ex(
-                    noise, q::zz_crosstalk::on_device(device, layout, o.zz_hz * scale));
-                p = evaluate(model, ex, readout, d, test, repeats, state);
-            } else {
-                const q::executor<circuit, q::device_noise> ex(noise, {});
-                p = evaluate(model, ex, readout, d, test, repeats, state);
+    std::printf("\n### %s: %zu qubits on physical {%s}; routing adds %zu SWAPs (%zu native two-qubit gates in all); %s\n",
+                device_name.c_str(), Qubits, where.c_str(), placed.swaps(), placed.native_two_qubit_gates(),
+                repeats > 1 ? (std::to_string(repeats) + " trajectories per row").c_str() : "exact density matrices");
+
+    // Training: every learning rate on every seed; the choice by mean best validation loss.
+    std::vector<angles> splits;
+    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+        qhybrid::rng gen(seed);
+        splits.push_back(angle_split(all, Qubits, gen));
+    }
+    stats::seed_table lr_table({"validation loss", "validation accuracy", "epochs"});
+    std::vector<std::vector<trained>> models(o.lrs.size());
+    std::size_t at_max = 0;
+    for (std::size_t k = 0; k < o.lrs.size(); ++k)
+        for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+            const auto& d = splits[seed - 1];
+            models[k].push_back(train<Qubits>(d, o.lrs[k], seed, o));
+            const trained& m = models[k].back();
+            at_max += m.epochs == o.max_epochs;
+            const bool failed = !stats::above_chance(std::size_t(std::lround(m.val_accuracy * double(d.validation.size()))),
+                                                     d.validation.size(), stats::majority_rate(d.validation.y));
+            lr_table.add("Adam lr " + qhybrid::number(o.lrs[k]), seed, {m.val_loss, m.val_accuracy, double(m.epochs)}, failed);
+        }
+    std::size_t chosen = 0;
+    for (std::size_t k = 0; k < o.lrs.size(); ++k)
+        if (lr_table.summary("Adam lr " + qhybrid::number(o.lrs[k]), "validation loss").mean <
+            lr_table.summary("Adam lr " + qhybrid::number(o.lrs[chosen]), "validation loss").mean)
+            chosen = k;
+    std::printf("\nNoiseless training (batch %zu, patience %zu, at most %zu epochs; %zu of %zu runs reached the maximum):\n\n%s\n"
+                "chosen on mean validation loss: Adam lr %s\n",
+                o.batch, o.patience, o.max_epochs, at_max, o.lrs.size() * o.seeds, lr_table.markdown().c_str(),
+                qhybrid::number(o.lrs[chosen]).c_str());
+
+    // The noise sweep of the chosen models.
+    stats::seed_table chosen_models({"a", "threshold -b/a", "mean <Z_0>", "sd of <Z_0>"}), table(metrics),
+        contrast({"test accuracy"}), sampling({"accuracy", "accuracy, other trajectories", "mean per-row SE of <Z_0>"});
+    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+        const auto& d = splits[seed - 1];
+        const trained& m = models[chosen][seed - 1];
+        const std::size_t val_rows = o.rows ? std::min(o.rows, d.validation.size()) : d.validation.size();
+        const std::size_t test_rows = o.rows ? std::min(o.rows, d.test.size()) : d.test.size();
+        const std::vector<std::size_t> val_y(d.validation.y.begin(), d.validation.y.begin() + long(val_rows));
+        const std::vector<std::size_t> test_y(d.test.y.begin(), d.test.y.begin() + long(test_rows));
+        const bool failed = !stats::above_chance(std::size_t(std::lround(m.val_accuracy * double(d.validation.size()))),
+                                                 d.validation.size(), stats::majority_rate(d.validation.y));
+
+        const q::executor<circuit> ideal_ex;
+        q::batched_statevector<Qubits> psi;
+        const q::readout_error perfect{};
+        const auto ideal_test = measure<Qubits>(ideal_ex, psi, perfect, m, d.test, test_rows, 1).z;
+        const auto ideal_val = measure<Qubits>(ideal_ex, psi, perfect, m, d.validation, val_rows, 1).z;
+        const double b_val = refit_offset(ideal_val, val_y, m.a);
+        const auto z_spread = stats::t_interval(ideal_val);
+        chosen_models.add("Adam lr " + qhybrid::number(o.lrs[chosen]), seed, {m.a, -m.b / m.a, z_spread.mean, z_spread.sd}, failed);
+
+        for (double scale : o.scales) {
+            const auto noise = q::device_noise::place<circuit>(device, layout, scale);
+            const auto readout = noise.readout()[0];
+            for (bool crosstalk : {false, true}) {
+                // Trajectory streams keyed by (seed, split, rerun), never by the order of the sweep.
+                const auto run = [&](const nn::labelled<double>& rows_of, std::size_t rows, std::uint64_t stream) {
+                    State state = [&] {
+                        if constexpr (std::is_constructible_v<State, std::uint64_t>) return State(stream);
+                        else return State();
+                    }();
+                    if (crosstalk) {
+                        const q::executor<circuit, q::device_noise, q::zz_crosstalk> ex(
+                            noise, q::zz_crosstalk::on_device(device, layout, o.zz_hz * scale));
+                        return measure<Qubits>(ex, state, readout, m, rows_of, rows, repeats);
+                    }
+                    const q::executor<circuit, q::device_noise> ex(noise, {});
+                    return measure<Qubits>(ex, state, readout, m, rows_of, rows, repeats);
+                };
+                const auto test = run(d.test, test_rows, 3 * seed);
+                const auto val = run(d.validation, val_rows, 3 * seed + 1);
+                double drift = 0;
+                for (std::size_t i = 0; i < test_rows; ++i) drift += std::abs(test.z[i] - ideal_test[i]) / double(test_rows);
+                const std::string name = point_name(scale, crosstalk);
+                const double acc = accuracy(test.z, test_y, m.a, m.b);
+                table.add(name, seed,
+                          {acc, accuracy(test.z, test_y, m.a, b_val), accuracy(test.z, test_y, m.a, refit_offset(val.z, val_y, m.a)),
+                           auc(test.z, test_y, m.a), drift},
+                          failed);
+                contrast.add(name + ", trained b", seed, {acc}, failed);
+                if (scale == 0) contrast.add(name + ", b on val", seed, {accuracy(test.z, test_y, m.a, b_val)}, failed);
+                if (repeats > 1 && seed == 1) {
+                    const auto again = run(d.test, test_rows, 3 * seed + 2);
+                    sampling.add(name, seed,
+                                 {acc, accuracy(again.z, test_y, m.a, m.b),
+                                  std::accumulate(test.se.begin(), test.se.end(), 0.0) / double(test_rows)});
+                }
             }
-            std::printf("| %.1f | %s | %.4f | %.4f | %.1f |\n", scale, crosstalk ? "ZZ" : "none", p.accuracy, p.drift,
-                        p.seconds);
-            csv.row(device_name, Qubits, backend, scale, crosstalk ? "zz" : "none", p.accuracy, p.drift, clean,
-                    placed.swaps(), test.size());
         }
     }
+
+    std::printf("\nThe chosen models (noiseless <Z_0> on the validation rows; FAKE when a <Z_0> + b > 0):\n\n%s\n",
+                chosen_models.markdown().c_str());
+    std::printf("\nTest rows under noise (%zu models; mean and 95%% t interval over seeds; failed = validation accuracy "
+                "not above chance):\n\n%s\n",
+                o.seeds, table.markdown().c_str());
+    std::printf("Paired over seeds:\n");
+    for (bool crosstalk : {false, true})
+        for (double scale : o.scales) {
+            if (scale == 0) continue;
+            const auto name = point_name(scale, crosstalk), zero = point_name(0, crosstalk);
+            std::printf("- %s\n", table.comparison(name, zero, "accuracy").c_str());
+            std::printf("- %s\n", contrast.comparison(name + ", trained b", zero + ", b on val", "test accuracy").c_str());
+            std::printf("- %s\n", table.comparison(name, zero, "acc, b on noisy val").c_str());
+            std::printf("- %s\n", table.comparison(name, zero, "ROC AUC").c_str());
+        }
+    for (double scale : o.scales) // what crosstalk adds at the same scale
+        if (scale > 0)
+            for (const char* metric : {"acc, b on noisy val", "ROC AUC", "<Z_0> drift"})
+                std::printf("- %s\n", table.comparison(point_name(scale, true), point_name(scale, false), metric).c_str());
+    if (repeats > 1)
+        std::printf("\nSampling error of the %zu trajectories (seed 1): the test sweep rerun on other trajectories, and the "
+                    "standard error of each row's mean <Z_0>:\n\n%s\n",
+                    repeats, sampling.markdown().c_str());
+    const std::string stem = "noisy_qnn_" + device_name;
+    lr_table.write_csv(out / (stem + "_lr_runs.csv"), out / (stem + "_lr_summary.csv"));
+    chosen_models.write_csv(out / (stem + "_models_runs.csv"), out / (stem + "_models_summary.csv"));
+    table.write_csv(out / (stem + "_runs.csv"), out / (stem + "_summary.csv"));
+    if (repeats > 1) sampling.write_csv(out / (stem + "_sampling_runs.csv"), out / (stem + "_sampling_summary.csv"));
+    std::printf("%s: %.0f s\n", device_name.c_str(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 } // namespace
 
 int main(int argc, char** argv) try {
-    CLI::App app("The VQC classifier on IBM devices: accuracy and <Z> drift against noise scale, with and without crosstalk");
+    CLI::App app("The VQC classifier on IBM devices over several trained models: accuracy, ROC AUC and <Z> drift against "
+                 "noise scale, with and without crosstalk, against re-fitted thresholds");
     std::string data_flag, out = "results";
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
-    app.add_option("--out", out, "folder for noisy_qnn.csv");
-    app.add_option("--epochs", o.epochs, "noiseless training epochs")->check(CLI::PositiveNumber);
-    app.add_option("--seed", o.seed, "split, initialisation and trajectory seed");
-    app.add_option("--trajectories", o.trajectories, "trajectories per test row on brisbane")->check(CLI::PositiveNumber);
+    app.add_option("--out", out, "folder for the noisy_qnn_*.csv files");
+    app.add_option("--seeds", o.seeds, "models: seeds 1..N (split, initialisation, minibatches, trajectories)")->check(CLI::Range(2, 1000));
+    app.add_option("--lrs", o.lrs, "Adam learning rates to choose from on validation")->check(CLI::PositiveNumber);
+    app.add_option("--patience", o.patience, "epochs without a better validation loss before stopping")->check(CLI::PositiveNumber);
+    app.add_option("--max-epochs", o.max_epochs, "noiseless training epochs at most")->check(CLI::PositiveNumber);
+    app.add_option("--trajectories", o.trajectories, "trajectories per row on brisbane")->check(CLI::Range(2, 100000));
     app.add_option("--zz", o.zz_hz, "ZZ crosstalk strength in Hz at scale 1")->check(CLI::NonNegativeNumber);
-    app.add_option("--rows", o.rows, "test rows to run (0: all)");
-    app.add_option("--scales", o.scales, "noise scales, e.g. --scales 0 1 3")->check(CLI::NonNegativeNumber);
+    app.add_option("--rows", o.rows, "validation and test rows to run under noise (0: all)");
+    app.add_option("--scales", o.scales, "noise scales, e.g. --scales 0 1 3 (0 is added: the comparisons need it)")
+        ->check(CLI::NonNegativeNumber);
     CLI11_PARSE(app, argc, argv);
+    if (std::find(o.scales.begin(), o.scales.end(), 0.0) == o.scales.end()) o.scales.insert(o.scales.begin(), 0.0);
 
     const auto data = qhybrid::data::data_root(data_flag);
     const auto backends = qhybrid::data::require_data(data, "ibm-backends/nairobi").parent_path();
     const auto nairobi = q::device_model::load(backends / "nairobi");
     const auto brisbane = q::device_model::load(backends / "brisbane");
-    std::printf("DEEP-VOICE, stratified 80/20 (seed %llu), %d noiseless epochs; noise scales 0x-3x of the calibration, "
-                "ZZ crosstalk %g Hz at 1x\n",
-                static_cast<unsigned long long>(o.seed), o.epochs, o.zz_hz);
+    const auto all = qhybrid::models::read_deep_voice_set(qhybrid::data::require_data(data, "deep-voice/DATASET-balanced.csv"));
+    std::printf("DEEP-VOICE, %zu seeds, each its own stratified 70/10/20 split; Adam lr from {", o.seeds);
+    for (std::size_t k = 0; k < o.lrs.size(); ++k) std::printf("%s%g", k ? ", " : "", o.lrs[k]);
+    std::printf("}; noise scales 0x-%gx of the calibration, ZZ crosstalk %g Hz at 1x; %zu threads\n",
+                *std::max_element(o.scales.begin(), o.scales.end()), o.zz_hz, qhybrid::threads());
 
-    report::csv_file csv(out, "noisy_qnn.csv",
-                         "device,qubits,backend,scale,crosstalk,test_accuracy,z0_drift,noiseless_accuracy,swaps,rows");
-    sweep<6, q::batched_density_matrix<6>>("ibm_nairobi", nairobi, o, data, 1, "density matrix", csv);
-    char backend[64];
-    std::snprintf(backend, sizeof backend, "%zu trajectories per row", o.trajectories);
-    sweep<8, q::batched_trajectory<8>>("ibm_brisbane", brisbane, o, data, o.trajectories, backend, csv);
-    std::printf("\nwrote %s\n", csv.path().c_str());
+    sweep<6, q::batched_density_matrix<6>>("ibm_nairobi", nairobi, o, all, 1, out);
+    sweep<8, q::batched_trajectory<8>>("ibm_brisbane", brisbane, o, all, o.trajectories, out);
+    std::printf("\nwrote %s/noisy_qnn_*.csv\n", out.c_str());
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "noisy_qnn: %s\n", e.what());

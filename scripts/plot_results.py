@@ -4,8 +4,9 @@ python3-matplotlib):
   qt_cnn_accuracy_vs_blocks.png  QT-CNN test accuracy (mean +- sd over seeds) against QNN blocks,
                                  with the classical CNN as a band;
   qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model;
-  noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift against the
-                                 noise scale, with and without ZZ crosstalk, one line per device;
+  noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift (mean and 95%
+                                 t interval over seeds) against the noise scale, with and without ZZ
+                                 crosstalk, one line per device;
   detector_roc.png, detector_reliability.png, detector_confusion.png
                                  the deepfake detectors of scripts/detector-eval (seed 1): ROC curves
                                  with their EER points, reliability before and after temperature
@@ -192,18 +193,25 @@ def main(folder):
         fig.tight_layout()
         fig.savefig(out / "qt_cnn_training_curves.png", dpi=120)
         written.append("qt_cnn_training_curves.png")
-    if (out / "noisy_qnn.csv").exists():
-        records = rows(out / "noisy_qnn.csv")
+    noisy = sorted(out.glob("noisy_qnn_ibm_*_summary.csv"))
+    noisy = [p for p in noisy if not p.name.endswith(("_lr_summary.csv", "_models_summary.csv", "_sampling_summary.csv"))]
+    if noisy:
         fig, (acc, drift) = plt.subplots(1, 2, figsize=(10, 4))
-        for device in dict.fromkeys(r["device"] for r in records):
-            for crosstalk, style in (("none", "-o"), ("zz", "--s")):
-                rs = [r for r in records if r["device"] == device and r["crosstalk"] == crosstalk]
-                label = f"{device} ({rs[0]['qubits']} qubits){', ZZ crosstalk' if crosstalk == 'zz' else ''}"
-                scale = [float(r["scale"]) for r in rs]
-                acc.plot(scale, [float(r["test_accuracy"]) for r in rs], style, label=label)
-                drift.plot(scale, [float(r["z0_drift"]) for r in rs], style, label=label)
+        for path in noisy:
+            device = path.name[len("noisy_qnn_"):-len("_summary.csv")]
+            records = rows(path)
+            for crosstalk, style in (("", "-o"), (" + ZZ", "--s")):
+                # models are named "1.5x" or "1.5x + ZZ"
+                rs = [r for r in records if r["model"].endswith("x" + crosstalk)]
+                label = f"{device}{', ZZ crosstalk' if crosstalk else ''}"
+                for ax, metric in ((acc, "accuracy"), (drift, "<Z_0> drift")):
+                    m = sorted((float(r["model"].split("x")[0]), float(r["mean"]), float(r["low"]), float(r["high"]))
+                               for r in rs if r["metric"] == metric)
+                    ax.errorbar([v[0] for v in m], [v[1] for v in m],
+                                yerr=[[v[1] - v[2] for v in m], [v[3] - v[1] for v in m]],
+                                fmt=style, capsize=3, label=label)
         acc.set_xlabel("noise scale (x calibrated errors)")
-        acc.set_ylabel("test accuracy (DEEP-VOICE)")
+        acc.set_ylabel("test accuracy (mean, 95% t interval)")
         acc.set_title("VQC under device noise")
         drift.set_xlabel("noise scale (x calibrated errors)")
         drift.set_ylabel("mean |<Z_0> - noiseless <Z_0>|")

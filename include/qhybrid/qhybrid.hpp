@@ -7,4 +7,5 @@
 #include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"
+#include "qhybrid/stats.hpp"
 #include "qhybrid/version.hpp"

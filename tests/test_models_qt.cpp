@@ -197,7 +197,9 @@ void check_rbm_source() {
     // The VJP against central differences of L = v . p.
     std::vector<double> v(p.size()), grad(params.size(), 0.25);
     for (auto& x : v) x = gen.uniform(-1, 1);
-    rbm.vjp(params, v, grad); // adds to what is there
+    std::vector<double> elsewhere(params.size(), 0.1);
+    (void)rbm.probabilities(elsewhere); // vjp must not use this call's state
+    rbm.vjp(params, v, grad);           // adds to what is there
     double gerr = 0;
     for (std::size_t i = 0; i < params.size(); ++i) {
         const double keep = params[i], h = 1e-6;

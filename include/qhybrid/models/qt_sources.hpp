@@ -73,9 +73,8 @@ private:
 //   logit_k = a . s_k + sum_{j < H} softplus(w_j . s_k),   p = softmax over k of logit_k
 //
 // with s_k the bits of k as +-1 (bit_sign), a in R^N, w_j in R^N (stored after a as an N x H
-// matrix, column j = w_j): a softmax over the basis
-// states of a small network of the bitstring (N -> H softplus units -> their sum, plus a linear
-// term). Why this one:
+// matrix, column j = w_j): a softmax over the basis states of a small network of the bitstring
+// (N -> H softplus units -> their sum, plus a linear term). Why this one:
 // - like |psi|^2 it is a normalised distribution over the 2^N states, so it goes through the same
 //   transform, mapping G and scales;
 // - N values per block, as the circuit's N angles per block, so the count is exact at every

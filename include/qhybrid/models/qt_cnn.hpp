@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// qt_cnn<N, Blocks, TargetNet, T>: Quantum-Train (QT-CNN, Lin et al., ICASSP 2025). A classical
-// network with M <= 2^N weights is not trained directly; its weights are generated:
+// qt_cnn<N, Blocks, TargetNet, T, Source>: Quantum-Train (QT-CNN, Lin et al., ICASSP 2025). A
+// classical network with M <= 2^N weights is not trained directly; its weights are generated:
 //
 //   |psi(theta)> = ry_cnot_blocks<N, Blocks>(theta) |0>,   p_k = |<k|psi>|^2
 //   x_k  = p_k, or with the probability transform (beta tanh(gamma 2^(N-1) p_k))^alpha, centred
@@ -13,21 +13,21 @@
 // generated weights flows back through the scales and G to dL/dp, and the probability VJP of
 // the quantum core (one adjoint sweep) gives dL/dtheta.
 //
+// Source (qt_sources.hpp) says where p comes from: circuit_probabilities, the QNN above, or
+// rbm_probabilities, a classical generator with the same N * Blocks parameters (the ablation,
+// rbm_qt_cnn); everything after p is the same code.
+//
 // qt_cnn is a layer: forward generates the weights and runs the target network, so nn::fit
 // trains it like any model. generated() returns the target as an ordinary classical network.
 //
 // TargetNet provides `parameter_count` and `build<T>(rng&, args...)` (see deep_voice_cnn).
 #include "qhybrid/core/rng.hpp"
+#include "qhybrid/models/qt_sources.hpp"
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/dense.hpp"
 #include "qhybrid/nn/sequential.hpp"
-#include "qhybrid/quantum/ansatz.hpp"
-#include "qhybrid/quantum/executor.hpp"
-#include "qhybrid/quantum/observables.hpp"
-#include "qhybrid/quantum/statevector.hpp"
 
 #include <cmath>
-#include <numbers>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,22 +50,24 @@ struct qt_options {
     bool centre_tensors = true;
 };
 
-template <std::size_t N, std::size_t Blocks, class TargetNet, class T = double>
-class qt_cnn : public nn::layer_base<qt_cnn<N, Blocks, TargetNet, T>, T> {
+template <std::size_t N, std::size_t Blocks, class TargetNet, class T = double,
+          template <std::size_t, std::size_t, class> class Source = circuit_probabilities>
+class qt_cnn : public nn::layer_base<qt_cnn<N, Blocks, TargetNet, T, Source>, T> {
     static constexpr std::size_t dimension = std::size_t{1} << N, weights = TargetNet::parameter_count;
     static_assert(weights <= dimension, "qhybrid: qt_cnn needs 2^N basis states for the target's weights");
-    using circuit = quantum::ry_cnot_blocks<N, Blocks>;
+    using source_type = Source<N, Blocks, T>;
 
 public:
     static constexpr std::size_t qubits = N, blocks = Blocks;
 
-    // The target is built by TargetNet::build<T>(gen, target_args...); theta is uniform in
-    // [-pi, pi), G is initialised like PyTorch's Linear, and each scale so that the generated
-    // tensor starts with the magnitude (root mean square) of the target's own initialisation.
+    // The target is built by TargetNet::build<T>(gen, target_args...), then the source draws theta
+    // (the circuit: uniform in [-pi, pi)), G is initialised like PyTorch's Linear, and each scale
+    // so that the generated tensor starts with the magnitude (root mean square) of the target's
+    // own initialisation.
     template <class... TargetArgs>
     qt_cnn(rng& gen, const qt_options& o, TargetArgs&&... target_args)
         : o_(o), target_(TargetNet::template build<T>(gen, std::forward<TargetArgs>(target_args)...)),
-          theta_({circuit::num_params}), dtheta_({circuit::num_params}), map_in_({weights, N + 1}) {
+          theta_({source_type::num_params}), dtheta_({source_type::num_params}), map_in_({weights, N + 1}) {
         require(target_.parameter_count() == weights, [&] {
             return "qt_cnn: the target network has " + std::to_string(target_.parameter_count()) +
                    " weights, its parameter_count says " + std::to_string(weights);
@@ -73,19 +75,19 @@ public:
         const auto& t = o.transform;
         require(o.mapping_hidden > 0 && (!t.enabled || (t.beta > 0 && t.gamma > 0 && t.alpha > 0)),
                 [] { return std::string("qt_cnn: the mapping needs hidden units, the transform positive beta, gamma, alpha"); });
-        for (auto& v : theta_.values()) v = T(gen.uniform(-std::numbers::pi, std::numbers::pi));
+        source_type::initialise(gen, theta_.values());
         mapping_.template add<nn::dense<T>>(N + 1, o.mapping_hidden, gen)
             .template add<nn::relu<T>>()
             .template add<nn::dense<T>>(o.mapping_hidden, 1, gen);
         for (std::size_t k = 0; k < weights; ++k)
-            for (std::size_t q = 0; q < N; ++q) map_in_[k * (N + 1) + q] = T(1) - T(2 * ((k >> q) & 1));
+            for (std::size_t q = 0; q < N; ++q) map_in_[k * (N + 1) + q] = bit_sign<T>(k, q);
 
         const auto targets = target_.parameters();
         for (const auto& p : targets) sizes_.push_back(p.value->size());
         scale_ = nn::tensor<T>({targets.size()});
         dscale_ = nn::tensor<T>({targets.size()});
         scale_.fill(T(1));
-        run_qnn();
+        run_source();
         shape_outputs();
         std::size_t at = 0;
         for (std::size_t t = 0; t < targets.size(); ++t) {
@@ -122,12 +124,12 @@ public:
         std::vector<T> dp(dimension, T(0));
         for (std::size_t k = 0; k < weights; ++k) dp[k] = din[k * (N + 1) + N];
         transform_backward(dp);
-        ex_.vjp(psi_, lambda_, quantum::probability_weights<T>{dp}, theta_.values(), {}, dtheta_.values(), {});
+        source_.vjp(theta_.values(), dp, dtheta_.values());
         return dx;
     }
 
     std::vector<nn::parameter<T>> parameters() override {
-        std::vector<nn::parameter<T>> all{{"theta", &theta_, &dtheta_}};
+        std::vector<nn::parameter<T>> all{{std::string(source_type::parameter_name), &theta_, &dtheta_}};
         for (auto p : mapping_.parameters()) {
             p.name = "mapping." + p.name;
             all.push_back(std::move(p));
@@ -140,7 +142,7 @@ public:
 
     std::string describe() const override {
         const auto& t = o_.transform;
-        return "qt_cnn(" + std::to_string(N) + " qubits, " + std::to_string(Blocks) + " blocks, mapping " +
+        return "qt_cnn(" + source_type::describe() + ", mapping " +
                std::to_string(N + 1) + " -> " + std::to_string(o_.mapping_hidden) + " -> 1, " +
                (t.enabled ? "transform beta " + std::to_string(t.beta) + " gamma " + std::to_string(t.gamma) +
                                 " alpha " + std::to_string(t.alpha)
@@ -149,7 +151,7 @@ public:
                ", target " + target_.describe() + ")";
     }
 
-    // Trainable values: N * Blocks angles, the mapping MLP and one scale per target tensor.
+    // Trainable values: the source's N * Blocks, the mapping MLP and one scale per target tensor.
     std::size_t trainable_count() {
         std::size_t n = 0;
         for (const auto& p : parameters()) n += p.value->size();
@@ -163,9 +165,9 @@ public:
     }
 
 private:
-    // Runs the QNN, then G, and writes the scaled weights into the target.
+    // Runs the source, then G, and writes the scaled weights into the target.
     void generate() {
-        run_qnn();
+        run_source();
         shape_outputs();
         std::size_t k = 0, t = 0;
         for (auto& param : target_.parameters()) {
@@ -189,10 +191,9 @@ private:
         }
     }
 
-    // psi and G's probability inputs x.
-    void run_qnn() {
-        ex_.run(psi_, theta_.values());
-        p_ = quantum::probabilities(psi_);
+    // p and G's probability inputs x.
+    void run_source() {
+        p_ = source_.probabilities(theta_.values());
         x_ = p_;
         const auto& t = o_.transform;
         if (!t.enabled) return;
@@ -234,12 +235,15 @@ private:
 
     qt_options o_;
     nn::sequential<T> target_, mapping_;
-    nn::tensor<T> theta_, dtheta_, scale_, dscale_, map_in_;
+    nn::tensor<T> theta_, dtheta_, scale_, dscale_, map_in_; // theta_: the source's parameters
     std::vector<T> p_, x_;        // probabilities, and G's input made from them, per basis state
     std::vector<T> h_;            // G's outputs as the scales see them
     std::vector<std::size_t> sizes_; // of the target's tensors, in parameter order
-    quantum::executor<circuit> ex_;
-    quantum::statevector<N, T> psi_, lambda_;
+    source_type source_;
 };
+
+// QT-CNN with the circuit replaced by a classical generator of as many parameters (the ablation).
+template <std::size_t N, std::size_t Blocks, class TargetNet, class T = double>
+using rbm_qt_cnn = qt_cnn<N, Blocks, TargetNet, T, rbm_probabilities>;
 
 } // namespace qhybrid::models

@@ -1,40 +1,13 @@
 #pragma once
-// What the examples share when they report: mean and standard deviation over seeds, and CSV
-// files in an output folder.
+// CSV files in an output folder, for the examples' per-epoch curves and choices (their tables go
+// through qhybrid::stats::seed_table).
 #include <qhybrid/core/error.hpp>
 
-#include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <vector>
 
 namespace report {
-
-struct spread {
-    double mean = 0, sd = 0; // sample standard deviation (n - 1); 0 for one value
-};
-
-inline spread mean_sd(const std::vector<double>& v) {
-    spread s;
-    if (v.empty()) return s;
-    for (double x : v) s.mean += x;
-    s.mean /= double(v.size());
-    if (v.size() > 1) {
-        for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
-        s.sd = std::sqrt(s.sd / double(v.size() - 1));
-    }
-    return s;
-}
-
-// "0.9812 +- 0.0031"
-inline std::string format(const std::vector<double>& v, int digits = 4) {
-    const spread s = mean_sd(v);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f +- %.*f", digits, s.mean, digits, s.sd);
-    return buf;
-}
 
 // A CSV file in `folder` (created if needed) with the given header line.
 class csv_file {

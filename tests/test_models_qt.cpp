@@ -256,7 +256,7 @@ TEST_CASE("rbm_qt_cnn: the circuit's parameter count, the same mapping, finite-d
     CHECK(gradient_error(one, random_tensor({3, 3}, gen), nn::mode::train, gen) < fd_tol);
 }
 
-TEST_CASE("rbm_qt_cnn: deterministic from the seed; generated() is the same network; not the circuit's file") {
+TEST_CASE("rbm_qt_cnn: deterministic from the seed, generated() is the same network, the circuit model refuses its file") {
     auto make = [] {
         qhybrid::rng gen(21);
         return tiny_rbm_qt(gen, {.mapping_hidden = 6, .transform = {.enabled = true}});

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Plots the demo's CSV files in a results folder as PNG images (matplotlib, Debian's
 python3-matplotlib):
-  qt_cnn_accuracy_vs_blocks.png  QT-CNN test accuracy (mean +- sd over seeds) against QNN blocks,
-                                 with the classical CNN as a band;
-  qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model;
+  qt_cnn_accuracy_vs_blocks.png  test accuracy (mean and 95% t interval over seeds) against trainable
+                                 parameters: the CNNs, QT-CNN and its classical-generator ablation;
+  qt_cnn_training_curves.png     training loss per epoch, mean over seeds, per model at its chosen
+                                 learning rate;
   noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift (mean and 95%
                                  t interval over seeds) against the noise scale, with and without ZZ
                                  crosstalk, one line per device;
@@ -156,40 +157,43 @@ def main(folder):
     if (out / "detector" / "eval.jsonl").exists():
         detector_tables(out / "detector")
         detector_plots(out / "detector", out, written)
-    if (out / "qt_cnn.csv").exists():
-        summary = rows(out / "qt_cnn.csv")
-        qt = [r for r in summary if r["model"].startswith("QT-CNN")]
-        blocks = [int(r["model"].split()[1].rstrip("b")) for r in qt]
+    if (out / "qt_cnn.csv").exists() and (out / "qt_cnn_models.csv").exists():
+        # qt_cnn.csv: stats::seed_table's summary (model, metric, runs, failed, mean, sd, low, high);
+        # qt_cnn_models.csv: each model's trainable count and chosen learning rate.
+        chosen = {r["model"]: r for r in rows(out / "qt_cnn_models.csv")}
+        accuracy = {r["model"]: r for r in rows(out / "qt_cnn.csv") if r["metric"] == "test accuracy"}
         fig, ax = plt.subplots(figsize=(6, 4))
-        ax.errorbar(blocks, [float(r["test_accuracy_mean"]) for r in qt],
-                    yerr=[float(r["test_accuracy_sd"]) for r in qt], marker="o", capsize=4, label="QT-CNN")
-        for r in summary:
-            if r["model"] == "CNN":
-                m, s = float(r["test_accuracy_mean"]), float(r["test_accuracy_sd"])
-                ax.axhspan(m - s, m + s, alpha=0.2, color="gray")
-                ax.axhline(m, color="gray", label=f"classical CNN ({r['trainable']} weights)")
-        for b, r in zip(blocks, qt):
-            ax.annotate(f"{r['trainable']} trainable", (b, float(r["test_accuracy_mean"])),
-                        textcoords="offset points", xytext=(0, -14), ha="center", fontsize=7)
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(blocks, [str(b) for b in blocks])
-        ax.set_xlabel("QNN blocks (12 qubits)")
-        ax.set_ylabel("test accuracy (DEEP-VOICE, 80/20)")
-        ax.set_title(f"QT-CNN: accuracy against blocks ({summary[0]['seeds']} seeds)")
+        for family, style in (("CNN", "-o"), ("QT-CNN", "-s"), ("RBM-gen", "--^")):
+            ms = sorted((m for m in accuracy if m.split()[0] == family), key=lambda m: int(chosen[m]["trainable"]))
+            if not ms:
+                continue
+            x = [int(chosen[m]["trainable"]) for m in ms]
+            y = [float(accuracy[m]["mean"]) for m in ms]
+            low = [float(accuracy[m]["low"]) if accuracy[m]["low"] != "nan" else float(accuracy[m]["mean"]) for m in ms]
+            high = [float(accuracy[m]["high"]) if accuracy[m]["high"] != "nan" else float(accuracy[m]["mean"]) for m in ms]
+            ax.errorbar(x, y, yerr=[[a - b for a, b in zip(y, low)], [b - a for a, b in zip(y, high)]],
+                        fmt=style, capsize=3, label=family if family != "RBM-gen" else "RBM generator (classical ablation)")
+        ax.set_xscale("log")
+        ax.set_xlabel("trainable parameters")
+        ax.set_ylabel("test accuracy (DEEP-VOICE, 70/10/20)")
+        runs = next(iter(accuracy.values()))["runs"]
+        ax.set_title(f"QT-CNN against size-matched CNNs (mean, 95% t interval, {runs} seeds)")
         ax.legend()
         fig.tight_layout()
         fig.savefig(out / "qt_cnn_accuracy_vs_blocks.png", dpi=120)
         written.append("qt_cnn_accuracy_vs_blocks.png")
-    if (out / "qt_cnn_curves.csv").exists():
-        curves = mean_curves(rows(out / "qt_cnn_curves.csv"), lambda r: r["model"])
+    if (out / "qt_cnn_curves.csv").exists() and (out / "qt_cnn_models.csv").exists():
+        chosen = {r["model"]: r["lr"] for r in rows(out / "qt_cnn_models.csv")}
+        records = [r for r in rows(out / "qt_cnn_curves.csv") if float(r["lr"]) == float(chosen.get(r["model"], "nan"))]
+        curves = mean_curves(records, lambda r: r["model"])
         fig, ax = plt.subplots(figsize=(6, 4))
         for model, (e, loss) in curves.items():
             ax.plot(e, loss, label=model)
         ax.set_xlabel("epoch")
         ax.set_ylabel("training cross-entropy (mean over seeds)")
         ax.set_yscale("log")
-        ax.set_title("QT-CNN and CNN on DEEP-VOICE")
-        ax.legend()
+        ax.set_title("DEEP-VOICE, each model at its chosen learning rate")
+        ax.legend(fontsize=6)
         fig.tight_layout()
         fig.savefig(out / "qt_cnn_training_curves.png", dpi=120)
         written.append("qt_cnn_training_curves.png")

@@ -12,13 +12,11 @@ python3-matplotlib):
                                  the deepfake detectors of scripts/detector-eval (seed 1): ROC curves
                                  with their EER points, reliability before and after temperature
                                  scaling, confusion matrices on the test split;
-and prints the detectors' table (mean and 95% t-interval over seeds) and the outcome of every
-input `qhybrid detect` judged (detector/eval.jsonl and detector/cases.jsonl).
+and prints the detectors' table over seeds (detector/table.md, from `qhybrid eval --table`) and
+the outcome of every input `qhybrid detect` judged (detector/cases.jsonl).
 Usage: plot_results.py RESULTS_DIR"""
 import csv
 import json
-import math
-import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -42,44 +40,11 @@ def mean_curves(records, key):
     return {k: (sorted(v), [sum(v[e]) / len(v[e]) for e in sorted(v)]) for k, v in sums.items()}
 
 
-# Two-sided 95% quantiles of Student's t for 1..29 degrees of freedom (scipy.stats.t.ppf(0.975, df)).
-T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045]
-
-
-def interval(values, signed=False):
-    """'mean [low, high]', the 95% t-interval, as qhybrid::stats::seed_table prints it (the mean
-    alone for one value)."""
-    f = "+.4f" if signed else ".4f"
-    m = statistics.mean(values)
-    if len(values) < 2:
-        return f"{m:{f}}"
-    half = T975[min(len(values) - 2, len(T975) - 1)] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:{f}} [{m - half:{f}}, {m + half:{f}}]"
-
-
 def detector_tables(folder):
-    """Prints the detectors' test-split figures and the detect outcomes as Markdown tables."""
-    evals = [json.loads(line) for line in open(folder / "eval.jsonl") if line.strip()]
-    kinds = {}
-    for e in evals:
-        kinds.setdefault("QT-CNN 24 blocks" if e["architecture"].startswith("qt_cnn") else "CNN", []).append(e)
-    print(f"| model | seeds | failed | accuracy | ROC AUC | EER | ECE (T-scaled) | ECE (raw) | temperature | test rows out of domain |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, es in kinds.items():
-        cells = [interval([e[k] for e in es]) for k in ("accuracy", "auc", "eer", "ece", "ece_uncalibrated", "temperature", "out_of_domain")]
-        failed = sum(e["validation"]["auc"] < 0.7 for e in es)  # what detect refuses to use
-        print(f"| {name} | {len(es)} | {failed} | " + " | ".join(cells) + " |")
-    print("(95% t-intervals over seeds; each seed its own 70/10/20 split; test split of 2,356 rows;\n"
-          " failed: validation ROC AUC below 0.7, a model `qhybrid detect` refuses)")
-    if len(kinds) == 2:  # paired by seed: the same split for both models
-        (a, ea), (b, eb) = kinds.items()
-        by_seed = {e["seed"]: e for e in eb}
-        pairs = [(e, by_seed[e["seed"]]) for e in ea if e["seed"] in by_seed]
-        for k, label in (("accuracy", "accuracy"), ("auc", "ROC AUC"), ("eer", "EER")):
-            d = [x[k] - y[k] for x, y in pairs]
-            print(f"{a} - {b}, {label}: {interval(d, signed=True)} (paired over {len(d)} seeds; "
-                  f"{a} higher on {sum(v > 0 for v in d)}, {b} on {sum(v < 0 for v in d)})")
+    """Prints the detectors' table over seeds (written by `qhybrid eval --table`) and the detect
+    outcomes as Markdown tables."""
+    if (folder / "table.md").exists():
+        print((folder / "table.md").read_text())
     if not (folder / "cases.jsonl").exists():
         return
     print("\n| input | rate | model | outcome | P(verdict) or reason |")
@@ -95,7 +60,7 @@ def detector_tables(folder):
 
 def detector_plots(folder, out, written):
     curves = folder / "curves"
-    models = sorted(p.name[: -len("_roc.csv")] for p in curves.glob("*_roc.csv"))
+    models = sorted(p.name[: -len("_roc.csv")] for p in curves.glob("*_1_roc.csv"))  # seed 1
     if not models:
         return
     fig, ax = plt.subplots(figsize=(5, 5))
@@ -154,7 +119,7 @@ def detector_plots(folder, out, written):
 def main(folder):
     out = Path(folder)
     written = []
-    if (out / "detector" / "eval.jsonl").exists():
+    if (out / "detector" / "curves").exists():
         detector_tables(out / "detector")
         detector_plots(out / "detector", out, written)
     if (out / "qt_cnn.csv").exists() and (out / "qt_cnn_models.csv").exists():

@@ -3,7 +3,7 @@
 //
 //   qhybrid train  --model cnn|qt-cnn|qc-cnn|qc-baseline [--blocks B] [--data DIR] [--seed S] [--epochs MAX]
 //                  [--patience P] --out FILE
-//   qhybrid eval   MODEL [--data DIR] [--seed S] [--curves DIR] [--json]
+//   qhybrid eval   MODEL... [--data DIR] [--seed S] [--curves DIR] [--json] [--table PREFIX]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
 //   qhybrid detect MODEL FILE.wav [--windows] [--json]
 //
@@ -14,7 +14,9 @@
 // summary of the training features, the validation scores. eval measures the test rows of that
 // same split and refuses another seed or another data file; detect resamples, judges every
 // 1-second window and says CANNOT JUDGE (exit code 3) when no window lies within what the model
-// learned. QC-CNN models train on FSDD's 10 digits, official split, validated on 15% of the
+// learned. eval --table summarises several detectors over their seeds (stats::seed_table: mean and
+// 95% t interval per kind of model, failed runs, paired comparisons) and writes PREFIX_runs.csv
+// and PREFIX_summary.csv. QC-CNN models train on FSDD's 10 digits, official split, validated on 15% of the
 // official training recordings (stratified, drawn from the seed). A model file says what it
 // is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
@@ -34,7 +36,9 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <map>
 #include <optional>
+#include <set>
 
 namespace a = qhybrid::audio;
 namespace d = qhybrid::data;
@@ -54,6 +58,7 @@ const m::qt_options qt_defaults{.transform = {.enabled = true}};
 enum class data_set { deep_voice, fsdd };
 
 struct model {
+    std::string name; // "CNN", "QT-CNN 24 blocks": a row of eval --table
     std::unique_ptr<nn::layer<double>> net;
     data_set data;
     std::function<nn::sequential<double>()> classical; // the exportable network
@@ -64,7 +69,7 @@ template <std::size_t Blocks>
 model make_qt(std::span<const double> scale, std::span<const double> offset, qhybrid::rng& gen) {
     auto qt = std::make_unique<m::qt_cnn<12, Blocks, m::deep_voice_cnn>>(gen, qt_defaults, scale, offset);
     auto* p = qt.get();
-    return {std::move(qt), data_set::deep_voice, [p] { return p->generated(); }, {}};
+    return {"QT-CNN " + std::to_string(Blocks) + " blocks", std::move(qt), data_set::deep_voice, [p] { return p->generated(); }, {}};
 }
 
 // A fresh model of the given kind; DEEP-VOICE models standardise with `scale` and `offset`.
@@ -74,7 +79,7 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
     if (kind == "cnn") {
         auto net = std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset));
         auto* p = net.get();
-        return {std::move(net), data_set::deep_voice, [p] { return *p; }, {}};
+        return {"CNN", std::move(net), data_set::deep_voice, [p] { return *p; }, {}};
     }
     if (kind == "qt-cnn") switch (blocks) {
         case 12: return make_qt<12>(scale, offset, gen);
@@ -86,7 +91,7 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
     const auto head = kind == "qc-cnn" ? m::qc_head::quantum : m::qc_head::classical;
     auto net = std::make_unique<nn::sequential<double>>(m::qc_cnn<double>(
         {.frames = fsdd_spectrograms::frames, .mels = fsdd_spectrograms::mels, .classes = 10}, head, gen, seed + 1));
-    return {std::move(net), data_set::fsdd, {}, {}};
+    return {head == m::qc_head::quantum ? "QC-CNN" : "QC baseline", std::move(net), data_set::fsdd, {}, {}};
 }
 
 // The model a weights file holds, found by its saved architecture.
@@ -107,7 +112,7 @@ model load(const std::string& path) {
 
 // Before any long work: `out` can be written (its folder exists, it is not a folder) and is none
 // of the inputs, so that a run never ends in a failed write or overwrites what it read.
-void check_output(const fs::path& out, std::initializer_list<fs::path> inputs) {
+void check_output(const fs::path& out, const std::vector<fs::path>& inputs) {
     std::error_code ec;
     const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::path(".");
     qhybrid::require(fs::is_directory(folder, ec), [&] { return out.string() + ": the folder " + folder.string() + " does not exist"; });
@@ -203,8 +208,15 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     return 0;
 }
 
+// A detector's figures on its test split: a row of eval --table.
+struct detector_scores {
+    std::uint64_t seed;
+    double accuracy, auc, eer, ece, ece_uncalibrated, temperature, out_of_domain;
+    bool refused; // detect would refuse the model: its validation AUC is below the profile's minimum
+};
+
 // The detector's figures on its test split, and with --curves the CSV files the demo plots.
-int eval_detector(const model& mdl, const std::string& path, const std::string& data, std::optional<std::uint64_t> seed,
+detector_scores eval_detector(const model& mdl, const std::string& path, const std::string& data, std::optional<std::uint64_t> seed,
                   const std::string& curves, bool as_json) {
     const m::detector_profile profile = m::read_profile(mdl.metadata, path);
     const auto& split = profile.split;
@@ -245,7 +257,9 @@ int eval_detector(const model& mdl, const std::string& path, const std::string& 
                 path.c_str(), test.size(), static_cast<unsigned long long>(split.seed), split.validation, split.test, r.accuracy, r.auc, r.eer.rate,
                 r.eer.at.threshold, r.calibration.ece, profile.temperature, raw.calibration.ece, c(0, 0), c(0, 1), c(1, 0),
                 c(1, 1), 100 * out_of_domain);
-    if (curves.empty()) return 0;
+    const detector_scores scores{split.seed, r.accuracy, r.auc, r.eer.rate, r.calibration.ece, raw.calibration.ece,
+                                 profile.temperature, out_of_domain, profile.validation.auc < profile.min_validation_auc};
+    if (curves.empty()) return scores;
     fs::create_directories(curves);
     const std::string stem = fs::path(path).stem().string();
     auto write = [&](const std::string& file, const std::string& header, auto&& rows) {
@@ -273,16 +287,76 @@ int eval_detector(const model& mdl, const std::string& path, const std::string& 
                 out << d::deep_voice_classes[t] << ',' << d::deep_voice_classes[p] << ',' << c(t, p) << '\n';
     });
     if (!as_json) std::printf("  wrote %s/%s_{roc,reliability,confusion}.csv\n", curves.c_str(), stem.c_str());
-    return 0;
+    return scores;
 }
 
-int eval(const std::string& path, const std::string& data, std::optional<std::uint64_t> seed, const std::string& curves,
-         bool as_json) {
-    model mdl = load(path);
-    if (mdl.data == data_set::deep_voice) return eval_detector(mdl, path, data, seed, curves, as_json);
-    const auto test = split_fsdd(data, 1).test; // the test images do not depend on the seed
-    const auto e = nn::evaluate(*mdl.net, test, 256);
-    std::printf("%s: %zu test samples, accuracy %.4f, cross-entropy %.4f\n", path.c_str(), test.size(), e.accuracy, e.loss);
+// Detectors summarised over their seeds, one row per kind of model: PREFIX.md (the table, the
+// paired comparisons between kinds, and temperature scaling's effect on each kind's ECE),
+// PREFIX_runs.csv and PREFIX_summary.csv.
+class detector_table {
+public:
+    void add(const std::string& kind, const detector_scores& s) {
+        if (!seeds_.contains(kind)) kinds_.push_back(kind);
+        seeds_[kind].insert(s.seed);
+        table_.add(kind, s.seed, {s.accuracy, s.auc, s.eer, s.ece, s.ece_uncalibrated, s.temperature, s.out_of_domain}, s.refused);
+        ece_.add(kind + " temperature-scaled", s.seed, {s.ece});
+        ece_.add(kind + " raw", s.seed, {s.ece_uncalibrated});
+    }
+
+    std::string markdown() const {
+        std::string out = table_.markdown();
+        out.append("\n(mean [95% t interval] over seeds, each seed its own split; failed: validation ROC AUC below the profile's "
+                   "minimum, a model `qhybrid detect` refuses)\n\n");
+        for (std::size_t a = 0; a < kinds_.size(); ++a)
+            for (std::size_t b = a + 1; b < kinds_.size(); ++b)
+                for (const char* metric : {"accuracy", "ROC AUC", "EER"})
+                    if (paired_seeds(kinds_[a], kinds_[b])) out.append(table_.comparison(kinds_[a], kinds_[b], metric)).append("\n");
+        for (const auto& kind : kinds_)
+            if (table_.runs(kind) >= 2)
+                out.append(ece_.comparison(kind + " temperature-scaled", kind + " raw", "ECE")).append("\n");
+        return out;
+    }
+
+    void write(const std::string& prefix) const {
+        table_.write_csv(prefix + "_runs.csv", prefix + "_summary.csv");
+        qhybrid::write_file_atomically(prefix + ".md", markdown(), "eval --table");
+    }
+
+private:
+    // Paired comparisons need two seeds that both kinds ran.
+    bool paired_seeds(const std::string& a, const std::string& b) const {
+        const auto &sa = seeds_.at(a), &sb = seeds_.at(b);
+        return std::count_if(sa.begin(), sa.end(), [&](std::uint64_t seed) { return sb.contains(seed); }) >= 2;
+    }
+
+    std::vector<std::string> kinds_; // in the order first seen
+    std::map<std::string, std::set<std::uint64_t>> seeds_;
+    qhybrid::stats::seed_table table_{{"accuracy", "ROC AUC", "EER", "ECE, temperature-scaled", "ECE, raw", "temperature",
+                                       "test rows outside the domain"}};
+    qhybrid::stats::seed_table ece_{{"ECE"}};
+};
+
+int eval(const std::vector<std::string>& paths, const std::string& data, std::optional<std::uint64_t> seed, const std::string& curves,
+         bool as_json, const std::string& table_prefix) {
+    if (!table_prefix.empty())
+        for (const char* suffix : {".md", "_runs.csv", "_summary.csv"})
+            check_output(table_prefix + suffix, {paths.begin(), paths.end()});
+    detector_table table;
+    for (const auto& path : paths) {
+        model mdl = load(path);
+        if (mdl.data == data_set::deep_voice) {
+            table.add(mdl.name, eval_detector(mdl, path, data, seed, curves, as_json));
+            continue;
+        }
+        qhybrid::require(table_prefix.empty(), [&] { return path + ": --table summarises DEEP-VOICE detectors; this model classifies digits"; });
+        const auto test = split_fsdd(data, 1).test; // the test images do not depend on the seed
+        const auto e = nn::evaluate(*mdl.net, test, 256);
+        std::printf("%s: %zu test samples, accuracy %.4f, cross-entropy %.4f\n", path.c_str(), test.size(), e.accuracy, e.loss);
+    }
+    if (table_prefix.empty()) return 0;
+    table.write(table_prefix);
+    if (!as_json) std::printf("\n%s\nwrote %s.md, %s_runs.csv and %s_summary.csv\n", table.markdown().c_str(), table_prefix.c_str(),
+                              table_prefix.c_str(), table_prefix.c_str());
     return 0;
 }
 
@@ -359,7 +433,8 @@ int main(int argc, char** argv) {
     std::size_t blocks = 12, epochs = 200, patience = 15;
     std::string seed_text = "1";
     bool as_double = false, windows = false, as_json = false;
-    std::string curves;
+    std::string curves, table_prefix;
+    std::vector<std::string> paths;
     auto* t = app.add_subcommand("train", "train a model and save its weights");
     t->add_option("--model", model_kind, "cnn, qt-cnn, qc-cnn or qc-baseline")
         ->check(CLI::IsMember({"cnn", "qt-cnn", "qc-cnn", "qc-baseline"}));
@@ -371,12 +446,13 @@ int main(int argc, char** argv) {
     t->add_option("--patience", patience, "epochs without a better validation loss before stopping")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     t->add_option("--out", out, "weights file to write")->required();
-    auto* e = app.add_subcommand("eval", "accuracy of a saved model on its test split");
-    e->add_option("model", path, "weights file")->required();
+    auto* e = app.add_subcommand("eval", "accuracy of saved models on their test splits");
+    e->add_option("models", paths, "weights files")->required();
     e->add_option("--data", data, "data folder");
     auto* eval_seed = e->add_option("--seed", seed_text, "refused unless it is the seed the model was trained with");
     e->add_option("--curves", curves, "folder for ROC, reliability and confusion CSV files (DEEP-VOICE detectors)");
-    e->add_flag("--json", as_json, "the figures as one line of JSON (DEEP-VOICE detectors)");
+    e->add_flag("--json", as_json, "the figures as one line of JSON per model (DEEP-VOICE detectors)");
+    e->add_option("--table", table_prefix, "summarise the detectors over their seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
     auto* x = app.add_subcommand("export", "write a DEEP-VOICE model as an embedded C++ header");
     x->add_option("model", path, "weights file")->required();
     x->add_option("header", header, "header to write")->required();
@@ -401,7 +477,7 @@ int main(int argc, char** argv) {
                              [&] { return "--blocks is for qt-cnn; a " + model_kind + " model has no blocks"; });
             return train(model_kind, blocks, data, seed, epochs, patience, out);
         }
-        if (e->parsed()) return eval(path, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json);
+        if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
         return detect(path, wav_path, windows, as_json);
     } catch (const std::exception& err) {

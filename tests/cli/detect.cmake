@@ -30,6 +30,20 @@ endif()
 run(2 ${CLI} eval ${WORK}/cnn.qhw --data ${DATA} --seed 1)
 expect("${err}" "trained on the split of seed 4; the test rows of seed 1 include its training rows, so eval refuses")
 
+# eval --table: two seeds of the CNN summarised by stats::seed_table in a table and two CSV files;
+# two models of one kind and seed are refused.
+run(0 ${CLI} train --model cnn --epochs 5 --seed 5 --data ${DATA} --out ${WORK}/cnn5.qhw)
+run(0 ${CLI} eval ${WORK}/cnn.qhw ${WORK}/cnn5.qhw --data ${DATA} --table ${WORK}/table)
+expect("${out}" "\n\\| CNN \\| 2 \\| 0 \\| 0\\.9[0-9]+ \\[0\\.[0-9]+, [01]\\.[0-9]+\\] \\|")
+expect("${out}" "CNN temperature-scaled - CNN raw, ECE: [-+]0\\.[0-9]+ \\[[-+]0\\.[0-9]+, [-+]0\\.[0-9]+\\] \\(95%, paired t over 2 seeds")
+file(READ ${WORK}/table_runs.csv runs)
+expect("${runs}" "^model,seed,failed,accuracy,ROC AUC,EER,\"ECE, temperature-scaled\",\"ECE, raw\",temperature,test rows outside the domain\nCNN,4,0,0\\.9[0-9]+,")
+expect("${runs}" "\nCNN,5,0,0\\.9")
+file(READ ${WORK}/table.md md)
+expect("${md}" "^\\| model \\| runs \\| failed \\| accuracy \\|")
+run(2 ${CLI} eval ${WORK}/cnn.qhw ${WORK}/cnn.qhw --data ${DATA} --table ${WORK}/table)
+expect("${err}" "CNN has seed 4 already")
+
 execute_process(COMMAND sox -n -r 16000 -b 16 ${WORK}/silence.wav trim 0 2 RESULT_VARIABLE code)
 if(NOT code EQUAL 0)
     message(FATAL_ERROR "sox failed (${code}); scripts/setup test installs it")

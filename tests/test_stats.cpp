@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // qhybrid::stats against SciPy 1.10 (tests/reference/make_stats_reference.py) and closed forms.
+#include "reference_rows.hpp"
+
 #include <qhybrid/stats.hpp>
 
 #include <catch2/catch.hpp>
@@ -15,20 +17,7 @@ namespace st = qhybrid::stats;
 
 namespace {
 
-std::vector<std::vector<std::string>> reference_rows(const std::string& kind) {
-    std::ifstream in(std::string(QHYBRID_TEST_REFERENCE) + "/stats_reference.csv");
-    REQUIRE(in);
-    std::vector<std::vector<std::string>> out;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> fields;
-        std::stringstream s(line);
-        for (std::string f; std::getline(s, f, ',');) fields.push_back(f);
-        if (fields[0] == kind) out.push_back(fields);
-    }
-    REQUIRE(!out.empty());
-    return out;
-}
+std::vector<std::vector<std::string>> reference_rows(const std::string& kind) { return ref::reference_rows("stats_reference.csv", kind); }
 
 std::vector<double> numbers(const std::string& text) {
     std::vector<double> v;

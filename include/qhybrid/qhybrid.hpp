@@ -7,5 +7,6 @@
 #include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"
+#include "qhybrid/robust.hpp"
 #include "qhybrid/stats.hpp"
 #include "qhybrid/version.hpp"

@@ -34,6 +34,15 @@ public:
         return result;
     }
 
+    // An independent stream for one work item (a sample, a restart), keyed by the item and never
+    // by the thread or batch that runs it: results then do not depend on how work is split.
+    static rng stream(std::uint64_t seed, std::uint64_t item, std::uint64_t sub = 0) noexcept {
+        std::uint64_t a = seed;
+        std::uint64_t b = splitmix64(a) ^ item;
+        std::uint64_t c = splitmix64(b) ^ sub;
+        return rng(splitmix64(c));
+    }
+
     // Uniform in [0, 1) with 53 random bits.
     double uniform() noexcept { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
     double uniform(double lo, double hi) noexcept { return lo + (hi - lo) * uniform(); }

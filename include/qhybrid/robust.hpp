@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Adversarial attacks on any differentiable model of the library: threat models, the model
+// concept attacks take, the losses they climb, and the gradient attacks (FGSM, BIM, PGD).
+#include "qhybrid/robust/losses.hpp"
+#include "qhybrid/robust/model.hpp"
+#include "qhybrid/robust/pgd.hpp"
+#include "qhybrid/robust/threat.hpp"

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What an attack needs of a model, and nn's models seen that way.
+//
+// An attack_model maps a batch of inputs to logits, drawing any randomness it has (noise, random
+// projections) from the generator it is given, and then returns the gradient of a function of
+// those logits with respect to the inputs (the cotangent dL/dlogits in, dL/dx out), for the call
+// just made. Rows are independent samples: row b of the gradient depends on row b alone.
+//
+//   robust::network model(net);           // any nn::layer in evaluation mode
+//   auto z = model.logits(x, gen);
+//   auto dx = model.input_gradient(dz);
+#include "qhybrid/core/rng.hpp"
+#include "qhybrid/nn/layer.hpp"
+
+#include <concepts>
+
+namespace qhybrid::robust {
+
+template <class M>
+concept attack_model = requires(M& m, const nn::tensor<typename M::value_type>& t, rng& gen) {
+    typename M::value_type;
+    { m.logits(t, gen) } -> std::same_as<nn::tensor<typename M::value_type>>;
+    { m.input_gradient(t) } -> std::same_as<nn::tensor<typename M::value_type>>;
+};
+
+// An nn model in evaluation mode (batch norm with its running statistics, dropout off), so rows
+// are independent and the model is deterministic. The parameter gradients that backward()
+// accumulates on the way are cleared: attacking a model leaves its training state as it was.
+template <class T>
+class network {
+public:
+    using value_type = T;
+
+    explicit network(nn::layer<T>& net) : net_(&net) {}
+
+    nn::tensor<T> logits(const nn::tensor<T>& x, rng&) { return net_->forward(x, nn::mode::eval); }
+
+    nn::tensor<T> input_gradient(const nn::tensor<T>& dlogits) {
+        nn::tensor<T> dx = net_->backward(dlogits);
+        net_->zero_grad();
+        return dx;
+    }
+
+private:
+    nn::layer<T>* net_;
+};
+
+template <class T>
+network(nn::layer<T>&) -> network<T>;
+
+static_assert(attack_model<network<double>>, "robust::network is what every attack takes");
+
+} // namespace qhybrid::robust

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// robust/: the attacks against a PyTorch re-implementation from the papers' definitions
+// (tests/reference/make_attack_reference.py), closed forms on linear models, finite differences
+// for the losses, and the contract every attack keeps (ball, box, determinism, bad input).
+#include "reference_rows.hpp"
+
+#include <qhybrid/nn.hpp>
+#include <qhybrid/robust.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace nn = qhybrid::nn;
+namespace rb = qhybrid::robust;
+using qhybrid::rng;
+
+namespace {
+
+std::vector<double> numbers(const std::vector<std::string>& fields, std::size_t from) {
+    std::vector<double> v;
+    for (std::size_t i = from; i < fields.size(); ++i) v.push_back(std::stod(fields[i]));
+    return v;
+}
+
+// A linear classifier z = x W + b with the given W [in, classes] and b.
+nn::sequential<double> linear(const std::vector<double>& w, const std::vector<double>& b) {
+    rng gen(1);
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(w.size() / b.size(), b.size(), gen);
+    auto p = net.parameters();
+    std::copy(w.begin(), w.end(), p[0].value->data());
+    std::copy(b.begin(), b.end(), p[1].value->data());
+    return net;
+}
+
+nn::tensor<double> batch_of(std::size_t rows, std::size_t cols, rng& gen, double lo = 0, double hi = 1) {
+    nn::tensor<double> x({rows, cols});
+    for (auto& v : x.values()) v = gen.uniform(lo, hi);
+    return x;
+}
+
+} // namespace
+
+TEST_CASE("FGSM, FGM and PGD equal a PyTorch re-implementation to 1e-12", "[robust]") {
+    const auto weights = ref::reference_rows("attack_reference.csv", "weight");
+    rng gen(1);
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(6, 8, gen).add<nn::tanh<double>>().add<nn::dense<double>>(8, 4, gen);
+    auto params = net.parameters();
+    REQUIRE(params.size() == weights.size());
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        const auto v = numbers(weights[k], 4);
+        REQUIRE(v.size() == params[k].value->size());
+        std::copy(v.begin(), v.end(), params[k].value->data());
+    }
+    nn::tensor<double> x({5, 6});
+    const auto inputs = ref::reference_rows("attack_reference.csv", "input");
+    for (std::size_t b = 0; b < 5; ++b) {
+        const auto v = numbers(inputs[b], 1);
+        std::copy(v.begin(), v.end(), x.row(b).begin());
+    }
+    std::vector<std::size_t> labels;
+    for (double v : numbers(ref::reference_rows("attack_reference.csv", "label")[0], 1)) labels.push_back(std::size_t(v));
+    rb::network model(net);
+    for (const auto& c : ref::reference_rows("attack_reference.csv", "case")) {
+        INFO(c[1]);
+        const rb::threat t{.p = c[2] == "linf" ? rb::norm::linf : rb::norm::l2, .epsilon = std::stod(c[3])};
+        const auto loss = c[6] == "ce" ? rb::attack_loss::cross_entropy : rb::attack_loss::dlr;
+        const auto want = numbers(c, 7);
+        const auto got = std::stoul(c[4]) == 1
+                             ? rb::fgsm(model, x, labels, {.t = t, .loss = loss})
+                             : rb::pgd(model, x, labels, {.t = t, .steps = std::stoul(c[4]), .step_size = std::stod(c[5]),
+                                                          .random_start = false, .loss = loss});
+        REQUIRE(got.adversarial.size() == want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) CHECK(got.adversarial[i] == Approx(want[i]).margin(1e-12).epsilon(0));
+        CHECK(got.gradients == std::stoul(c[4]));
+    }
+}
+
+TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst case", "[robust]") {
+    // z_other - z_y = (w_o - w_y).x + (b_o - b_y): its cross-entropy gradient is p_o (w_o - w_y) at
+    // every x, so the L-inf attack goes to the corner x + eps sign(w_o - w_y) and the L2 attack to
+    // x + eps (w_o - w_y) / |w_o - w_y|; the sample is fooled iff the margin falls below the attack's
+    // reach: (w_y - w_o).x + b_y - b_o < eps |w_y - w_o|_1 (L-inf) or eps |w_y - w_o|_2 (L2).
+    const std::vector<double> w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2}; // [6, 2]
+    const std::vector<double> bias = {0.1, -0.2};
+    auto net = linear(w, bias);
+    rb::network model(net);
+    rng gen(7);
+    const double eps = 0.1;
+    const auto x = batch_of(64, 6, gen, eps, 1 - eps); // the box never binds
+    std::vector<std::size_t> labels(64);
+    for (std::size_t b = 0; b < 64; ++b) labels[b] = b % 2;
+    for (const auto p : {rb::norm::linf, rb::norm::l2}) {
+        INFO(rb::to_string(p));
+        const rb::threat t{.p = p, .epsilon = eps};
+        const auto one = rb::fgsm(model, x, labels, {.t = t});
+        // From an L2 random start the part of it across w_o - w_y only shrinks geometrically, so
+        // there the exact end point needs the clean start.
+        const auto many = rb::pgd(model, x, labels, {.t = t, .steps = 20, .random_start = p == rb::norm::linf, .restarts = 2, .seed = 3});
+        for (std::size_t b = 0; b < 64; ++b) {
+            const std::size_t y = labels[b], o = 1 - y;
+            double margin = bias[y] - bias[o], l1 = 0, l2 = 0;
+            std::vector<double> d(6);
+            for (std::size_t i = 0; i < 6; ++i) {
+                d[i] = w[i * 2 + o] - w[i * 2 + y];
+                margin -= d[i] * x.row(b)[i];
+                l1 += std::abs(d[i]), l2 += d[i] * d[i];
+            }
+            l2 = std::sqrt(l2);
+            for (std::size_t i = 0; i < 6; ++i) {
+                const double corner = p == rb::norm::linf ? x.row(b)[i] + eps * ((d[i] > 0) - (d[i] < 0)) : x.row(b)[i] + eps * d[i] / l2;
+                CHECK(one.adversarial.row(b)[i] == Approx(corner).margin(1e-15));
+                CHECK(many.adversarial.row(b)[i] == Approx(corner).margin(1e-12));
+            }
+            const double reach = eps * (p == rb::norm::linf ? l1 : l2);
+            if (std::abs(margin - reach) > 1e-9) {
+                CHECK(bool(one.fooled[b]) == (margin < reach));
+                CHECK(bool(many.fooled[b]) == (margin < reach));
+            }
+        }
+    }
+}
+
+TEST_CASE("The attack losses' gradients agree with central differences; DLR ignores the logits' scale and shift", "[robust]") {
+    rng gen(11);
+    nn::tensor<double> z({4, 5});
+    for (auto& v : z.values()) v = gen.uniform(-3, 3);
+    const std::vector<std::size_t> labels = {0, 4, 2, 2};
+    for (const auto l : {rb::attack_loss::cross_entropy, rb::attack_loss::dlr}) {
+        INFO(rb::to_string(l));
+        const auto r = rb::loss_of(l, z, labels);
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            auto up = z, down = z;
+            const double h = 1e-6;
+            up[i] += h, down[i] -= h;
+            double sum_up = 0, sum_down = 0;
+            for (double v : rb::loss_of(l, up, labels).values) sum_up += v;
+            for (double v : rb::loss_of(l, down, labels).values) sum_down += v;
+            CHECK(r.gradient[i] == Approx((sum_up - sum_down) / (2 * h)).margin(1e-8));
+        }
+    }
+    auto affine = z;
+    for (auto& v : affine.values()) v = 3 * v + 2;
+    const auto a = rb::dlr(z, labels).values, b = rb::dlr(affine, labels).values;
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(b[i] == Approx(a[i]).margin(1e-12));
+    // Cross-entropy is log-sum-exp minus the label's logit, stable for large logits.
+    nn::tensor<double> big({1, 3}, std::vector<double>{1000, 0, -1000});
+    const std::size_t second[] = {1};
+    CHECK(rb::cross_entropy(big, second).values[0] == Approx(1000).margin(1e-9));
+}
+
+TEST_CASE("PGD stays in the ball and the box, gives the same bits however samples are batched, and gains with restarts",
+          "[robust]") {
+    rng gen(5);
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(10, 16, gen).add<nn::tanh<double>>().add<nn::dense<double>>(16, 3, gen);
+    rb::network model(net);
+    const auto x = batch_of(6, 10, gen);
+    const std::vector<std::size_t> labels = {0, 1, 2, 0, 1, 2};
+    for (const auto p : {rb::norm::linf, rb::norm::l2}) {
+        INFO(rb::to_string(p));
+        const rb::pgd_options o{.t = {.p = p, .epsilon = p == rb::norm::linf ? 0.05 : 0.2}, .steps = 8, .restarts = 3, .seed = 9};
+        const auto all = rb::pgd(model, x, labels, o);
+        for (std::size_t b = 0; b < 6; ++b) {
+            double l2 = 0, linf = 0;
+            for (std::size_t i = 0; i < 10; ++i) {
+                const double v = all.adversarial.row(b)[i], d = v - x.row(b)[i];
+                CHECK((v >= 0 && v <= 1));
+                l2 += d * d, linf = std::max(linf, std::abs(d));
+            }
+            CHECK((p == rb::norm::linf ? linf : std::sqrt(l2)) <= o.t.epsilon * (1 + 1e-12));
+        }
+        // Rows 3-5 alone, named by their ids: the same random starts, the same result.
+        nn::tensor<double> tail({3, 10});
+        std::copy(x.row(3).begin(), x.row(5).end(), tail.data());
+        auto o_tail = o;
+        o_tail.first_sample = 3;
+        const std::vector<std::size_t> tail_labels(labels.begin() + 3, labels.end());
+        const auto part = rb::pgd(model, tail, tail_labels, o_tail);
+        for (std::size_t i = 0; i < tail.size(); ++i) CHECK(part.adversarial[i] == all.adversarial[3 * 10 + i]);
+        // Restart 0 is the same in both runs, so more restarts never fool fewer samples.
+        auto o_one = o;
+        o_one.restarts = 1;
+        const auto one = rb::pgd(model, x, labels, o_one);
+        for (std::size_t b = 0; b < 6; ++b) CHECK(all.fooled[b] >= one.fooled[b]);
+    }
+    for (const auto& p : net.parameters())
+        for (double g : p.grad->values()) REQUIRE(g == 0); // attacking leaves no parameter gradient behind
+}
+
+TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {
+    auto net = linear({1, -1, 0.5, 0.5}, {0, 0});
+    rb::network model(net);
+    nn::tensor<double> x({2, 2}, std::vector<double>{0.2, 0.3, 1.5, 0.1});
+    const std::vector<std::size_t> labels = {0, 1};
+    const rb::threat t{.epsilon = 0.1};
+    CHECK_THROWS_WITH(rb::fgsm(model, x, labels, {.t = t}), Catch::Contains("value 1.5 of sample 1 (entry 0) is outside the threat's box [0, 1]"));
+    x[2] = std::nan("");
+    CHECK_THROWS_WITH(rb::fgsm(model, x, labels, {.t = t}), Catch::Contains("value nan of sample 1"));
+    x[2] = 0.5;
+    const std::vector<std::size_t> bad = {0, 2};
+    CHECK_THROWS_WITH(rb::fgsm(model, x, bad, {.t = t}), Catch::Contains("label 2 of sample 1 is not below 2 classes"));
+    CHECK_THROWS_WITH(rb::fgsm(model, x, std::vector<std::size_t>{0}, {.t = t}), Catch::Contains("inputs of shape [2, 2] for 1 labels"));
+    CHECK_THROWS_WITH(rb::pgd(model, x, labels, {.t = t, .steps = 0}), Catch::Contains("0 steps"));
+    CHECK_THROWS_WITH(rb::fgsm(model, x, labels, {.t = {.epsilon = -1}}), Catch::Contains("epsilon -1"));
+    CHECK_THROWS_WITH(rb::pgd(model, x, labels, {.t = t, .loss = rb::attack_loss::dlr}), Catch::Contains("classes >= 3"));
+}

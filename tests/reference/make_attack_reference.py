@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""Writes tests/reference/attack_reference.csv: FGSM/FGM and PGD without random start on a small
-fixed network, re-implemented in PyTorch (Debian's python3-torch) from the papers' definitions,
-as the oracle for qhybrid::robust.
+"""Writes tests/reference/attack_reference.csv: FGSM/FGM, PGD and APGD (Croce & Hein 2020,
+Algorithm 1, as robust/apgd.hpp states it), without random starts, on a small fixed network,
+re-implemented in PyTorch (Debian's python3-torch) from the papers' definitions, as the oracle
+for qhybrid::robust.
 
     /usr/bin/python3 tests/reference/make_attack_reference.py
 
 The network: Linear(6, 8), tanh, Linear(8, 4), float64. An attack step is x + step * sign(g)
 (L-inf) or x + step * g / ||g||_2 (L2), g the gradient of the summed loss; then the projection
 onto the epsilon-ball around the clean input (clamping; for L2 scaling the perturbation down to
-norm epsilon) and onto the box [0, 1]. Losses: cross-entropy; DLR as Croce & Hein (2020) eq. 5.
-Rows: weight,NAME,ROWS,COLS,values (row-major, W as [in, out]); input,values; label,values;
-case,NAME,NORM,EPSILON,STEPS,STEP,LOSS,adversarial values (row-major).
+norm epsilon) and onto the box [0, 1]. Losses: cross-entropy; DLR as Croce & Hein (2020) eq. 5,
+and targeted (eq. 6; targets: label + 1 mod 4). Rows: weight,NAME,ROWS,COLS,values (row-major, W as
+[in, out]); input,values; label,values; case,NAME,NORM,EPSILON,STEPS,STEP,LOSS,adversarial values
+(row-major; STEP 0 for APGD, whose step adapts; LOSS ce, dlr or dlr_t).
 """
+import math
 import os
 
 import torch
@@ -24,11 +27,14 @@ w1, b1 = torch.randn(6, 8) * 0.9, torch.randn(8) * 0.3
 w2, b2 = torch.randn(8, 4) * 1.1, torch.randn(4) * 0.3
 x0 = torch.rand(5, 6)
 x0[0, 0], x0[1, 3], x0[2, 5] = 0.0, 1.0, 0.01  # at and near the box's faces
-labels = torch.tensor([0, 1, 2, 3, 1])
 
 
 def logits(x):
     return torch.tanh(x @ w1 + b1) @ w2 + b2
+
+
+labels = logits(x0).argmax(1)  # the attacks start from correctly classified inputs
+targets = (labels + 1) % 4
 
 
 def cross_entropy(z, y):
@@ -40,6 +46,90 @@ def dlr(z, y):
     top_is_label = (order[:, -1] == y).double()
     rows = torch.arange(z.shape[0])
     return (-(z[rows, y] - zs[:, -2] * top_is_label - zs[:, -1] * (1 - top_is_label)) / (zs[:, -1] - zs[:, -3] + 1e-12)).sum()
+
+
+def per_sample_ce(z, y, _=None):
+    return torch.nn.functional.cross_entropy(z, y, reduction="none")
+
+
+def per_sample_dlr(z, y, _=None):
+    zs, order = z.sort(dim=1)
+    top_is_label = (order[:, -1] == y).double()
+    rows = torch.arange(z.shape[0])
+    return -(z[rows, y] - zs[:, -2] * top_is_label - zs[:, -1] * (1 - top_is_label)) / (zs[:, -1] - zs[:, -3] + 1e-12)
+
+
+def per_sample_dlr_targeted(z, y, t):
+    zs, _ = z.sort(dim=1)
+    rows = torch.arange(z.shape[0])
+    return -(z[rows, y] - z[rows, t]) / (zs[:, -1] - (zs[:, -3] + zs[:, -4]) / 2 + 1e-12)
+
+
+def ascend(x, g, step, norm):
+    if norm == "linf":
+        return x + step * torch.sign(g)
+    length = g.norm(dim=1, keepdim=True)
+    return x + torch.where(length > 0, step * g / length, torch.zeros_like(g))
+
+
+def project(x, eps, norm):
+    if norm == "linf":
+        x = torch.min(torch.max(x, x0 - eps), x0 + eps)
+    else:
+        d = x - x0
+        n = d.norm(dim=1, keepdim=True)
+        x = x0 + d * torch.where(n > eps, eps / n, torch.ones_like(n))
+    return x.clamp(0, 1)
+
+
+def checkpoints(steps):
+    w, before, p = [], 0.0, 0.22
+    while p <= 1:
+        w.append(math.ceil(p * steps - 1e-9))
+        before, p = p, p + max(p - before - 0.03, 0.06)
+    return w
+
+
+def apgd(norm, eps, steps, loss, tgt=None, rho=0.75, alpha=0.75):
+    def f(x):
+        x = x.clone().requires_grad_(True)
+        z = logits(x)
+        per = loss(z, labels, tgt)
+        g, = torch.autograd.grad(per.sum(), x)
+        pred = z.argmax(1)
+        return per.detach(), g, (pred != labels) if tgt is None else (pred == tgt)
+
+    x = x0.clone()
+    loss_now, g, fooled = f(x)
+    out, out_loss, out_fooled = x.clone(), loss_now.clone(), fooled.clone()
+    best_grad, before, last, best_at_check = g.clone(), x.clone(), loss_now.clone(), loss_now.clone()
+    eta = torch.full((x.shape[0], 1), 2 * eps)
+    rises = torch.zeros(x.shape[0])
+    halved = torch.zeros(x.shape[0], dtype=torch.bool)
+    w, next_check, last_check = checkpoints(steps), 0, 0
+    for k in range(steps):
+        z = project(ascend(x, g, eta, norm), eps, norm)
+        if k > 0:
+            z = project(x + alpha * (z - x) + (1 - alpha) * (x - before), eps, norm)
+        before, x = x, z
+        loss_now, g_new, fooled = f(x)
+        rises += (loss_now > last).double()
+        last = loss_now.clone()
+        better = loss_now > out_loss
+        update = ~out_fooled & (fooled | better)
+        out[update], out_loss[update], out_fooled[update] = x[update], loss_now[update], fooled[update]
+        best_grad[better] = g_new[better]
+        g = g_new
+        if next_check < len(w) and k + 1 == w[next_check]:
+            window = w[next_check] - last_check
+            halved = (rises < rho * window) | (~halved & (out_loss <= best_at_check))
+            best_at_check, rises = out_loss.clone(), torch.zeros_like(rises)
+            back = halved & ~out_fooled
+            eta[back] /= 2
+            x, g = x.clone(), g.clone()
+            x[back], g[back], last[back] = out[back], best_grad[back], out_loss[back]
+            last_check, next_check = w[next_check], next_check + 1
+    return out
 
 
 def attack(norm, eps, steps, step, loss):
@@ -71,6 +161,13 @@ rows.append(("label", *map(str, labels.tolist())))
 for name, norm, eps, steps, step, loss in cases:
     adv = attack(norm, eps, steps, step, cross_entropy if loss == "ce" else dlr)
     rows.append(("case", name, norm, repr(eps), str(steps), repr(step), loss, *map(repr, adv.flatten().tolist())))
+for name, norm, eps, steps, loss, tgt in (("apgd_ce_linf", "linf", 0.08, 20, per_sample_ce, None),
+                                          ("apgd_dlr_linf", "linf", 0.08, 20, per_sample_dlr, None),
+                                          ("apgd_ce_l2", "l2", 0.4, 20, per_sample_ce, None),
+                                          ("apgd_t_dlr_linf", "linf", 0.15, 30, per_sample_dlr_targeted, targets)):
+    adv = apgd(norm, eps, steps, loss, tgt)
+    kind = "ce" if loss is per_sample_ce else "dlr" if tgt is None else "dlr_t"
+    rows.append(("case", name, norm, repr(eps), str(steps), "0", kind, *map(repr, adv.flatten().tolist())))
 
 with open(os.path.join(HERE, "attack_reference.csv"), "w") as f:
     f.write(f"# written by make_attack_reference.py with torch {torch.__version__}\n")

@@ -7,6 +7,8 @@
 // - dlr, the difference of logits ratio (Croce & Hein, ICML 2020, eq. 5): -(z_y - max_{i != y} z_i)
 //   / (z_pi1 - z_pi3 + 1e-12), pi sorting z in decreasing order; invariant to shifting and scaling
 //   the logits, so a model cannot hide behind saturated softmax outputs. Needs 3 classes or more.
+// Targeted, towards class t (`targets` not empty): -cross_entropy to t, and the targeted DLR (eq. 6)
+// -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12), which needs 4 classes or more.
 #include "qhybrid/nn/tensor.hpp"
 
 #include <algorithm>
@@ -82,8 +84,39 @@ sample_losses<T> dlr(const nn::tensor<T>& logits, std::span<const std::size_t> l
 }
 
 template <class T>
-sample_losses<T> loss_of(attack_loss l, const nn::tensor<T>& logits, std::span<const std::size_t> labels) {
-    return l == attack_loss::cross_entropy ? robust::cross_entropy(logits, labels) : robust::dlr(logits, labels);
+sample_losses<T> targeted_dlr(const nn::tensor<T>& logits, std::span<const std::size_t> labels, std::span<const std::size_t> targets) {
+    detail::check_labels(logits, labels, 4, "targeted dlr");
+    detail::check_labels(logits, targets, 4, "targeted dlr");
+    const std::size_t classes = logits.dim(1);
+    sample_losses<T> r{std::vector<T>(labels.size()), nn::tensor<T>(logits.shape())};
+    std::vector<std::size_t> order(classes);
+    for (std::size_t b = 0; b < labels.size(); ++b) {
+        const auto z = logits.row(b);
+        const auto g = r.gradient.row(b);
+        for (std::size_t k = 0; k < classes; ++k) order[k] = k;
+        std::partial_sort(order.begin(), order.begin() + 4, order.end(), [&](std::size_t i, std::size_t j) { return z[i] > z[j]; });
+        const std::size_t y = labels[b], t = targets[b];
+        const T margin = z[y] - z[t], spread = z[order[0]] - (z[order[2]] + z[order[3]]) / 2 + T(1e-12);
+        r.values[b] = -margin / spread;
+        g[y] -= T(1) / spread;
+        g[t] += T(1) / spread;
+        g[order[0]] += margin / (spread * spread);
+        g[order[2]] -= margin / (2 * spread * spread);
+        g[order[3]] -= margin / (2 * spread * spread);
+    }
+    return r;
+}
+
+// The loss an attack climbs: untargeted when `targets` is empty.
+template <class T>
+sample_losses<T> loss_of(attack_loss l, const nn::tensor<T>& logits, std::span<const std::size_t> labels,
+                         std::span<const std::size_t> targets = {}) {
+    if (targets.empty()) return l == attack_loss::cross_entropy ? robust::cross_entropy(logits, labels) : robust::dlr(logits, labels);
+    if (l == attack_loss::dlr) return targeted_dlr(logits, labels, targets);
+    auto r = robust::cross_entropy(logits, targets);
+    for (auto& v : r.values) v = -v;
+    for (auto& v : r.gradient.values()) v = -v;
+    return r;
 }
 
 } // namespace qhybrid::robust

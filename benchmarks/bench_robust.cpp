@@ -1,0 +1,65 @@
+// Attack throughput on the FSDD CNN (models::fsdd_cnn, double, evaluation mode), a minibatch of
+// 32 spectrograms: R1 one forward + backward pass to the inputs (the unit an attack's cost is
+// counted in), R2 PGD with 10 steps, R3 APGD with 10 steps, both L-inf. An attack of k steps does
+// k passes and one forward, so R2 and R3 should take close to 10.5 times R1: more is the attack's
+// own overhead (projection, bookkeeping). Items = attacked samples.
+#include <benchmark/benchmark.h>
+#include <qhybrid/models/fsdd_cnn.hpp>
+#include <qhybrid/robust.hpp>
+
+#include <vector>
+
+namespace {
+
+namespace nn = qhybrid::nn;
+namespace rb = qhybrid::robust;
+using qhybrid::models::fsdd_cnn;
+constexpr std::size_t batch = 32;
+
+struct fixture {
+    nn::sequential<double> net;
+    nn::tensor<double> x{{batch, 1, fsdd_cnn::frames, fsdd_cnn::mels}};
+    std::vector<std::size_t> y = std::vector<std::size_t>(batch);
+
+    fixture() : net([] {
+        qhybrid::rng gen(1);
+        return fsdd_cnn::build<double>(10, gen, 2);
+    }()) {
+        qhybrid::rng gen(3);
+        for (auto& v : x.values()) v = gen.uniform(-1, 1);
+        for (std::size_t i = 0; i < batch; ++i) y[i] = i % 10;
+    }
+};
+
+const rb::threat box{.epsilon = 0.1, .lo = -1, .hi = 1};
+
+void pass(benchmark::State& st) {
+    fixture f;
+    rb::network model(f.net);
+    qhybrid::rng gen(1);
+    for (auto _ : st) {
+        const auto loss = rb::cross_entropy(model.logits(f.x, gen), f.y);
+        benchmark::DoNotOptimize(model.input_gradient(loss.gradient).data());
+    }
+    st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
+}
+
+void pgd10(benchmark::State& st) {
+    fixture f;
+    rb::network model(f.net);
+    for (auto _ : st) benchmark::DoNotOptimize(rb::pgd(model, f.x, f.y, {.t = box, .steps = 10}).adversarial.data());
+    st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
+}
+
+void apgd10(benchmark::State& st) {
+    fixture f;
+    rb::network model(f.net);
+    for (auto _ : st) benchmark::DoNotOptimize(rb::apgd(model, f.x, f.y, {.t = box, .steps = 10}).adversarial.data());
+    st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
+}
+
+} // namespace
+
+BENCHMARK(pass)->Name("R1/fsdd_cnn_forward_backward")->Unit(benchmark::kMillisecond);
+BENCHMARK(pgd10)->Name("R2/pgd_linf_10_steps")->Unit(benchmark::kMillisecond);
+BENCHMARK(apgd10)->Name("R3/apgd_linf_10_steps")->Unit(benchmark::kMillisecond);

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What every attack shares: the batch it is given (clean inputs inside the threat's box, a label
+// each, optionally a target class each), the result it returns, one evaluation of the model
+// (logits, attack loss, gradient, which samples are fooled), and the restart loop: each restart
+// attacks only the samples no earlier restart fooled, and a sample keeps its first fooling result,
+// else its highest loss.
+#include "qhybrid/nn/train.hpp"
+#include "qhybrid/robust/losses.hpp"
+#include "qhybrid/robust/model.hpp"
+#include "qhybrid/robust/threat.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+namespace qhybrid::robust {
+
+template <class T>
+struct attack_result {
+    nn::tensor<T> adversarial;        // inside the ball around the clean inputs, and the box
+    std::vector<std::uint8_t> fooled; // untargeted: the model's class is not the label; targeted: it is the target
+    std::vector<T> loss;              // the attack loss at `adversarial`
+    std::size_t gradient_evaluations = 0; // samples times forward+backward passes
+    std::size_t forward_evaluations = 0;  // samples times forward passes without a backward
+
+    double fooled_rate() const {
+        return double(std::count(fooled.begin(), fooled.end(), std::uint8_t(1))) / double(fooled.size());
+    }
+};
+
+// An attack's clean batch: inputs [batch, ...], labels, and targets (empty: untargeted); ids name
+// the samples (they key each sample's random streams, so results do not depend on batching).
+template <class T>
+struct attack_batch {
+    const nn::tensor<T>& x;
+    std::span<const std::size_t> labels, targets;
+    std::span<const std::uint64_t> ids;
+};
+
+namespace detail {
+
+template <class T>
+void check_attack_input(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> targets,
+                        const threat& t, const char* who) {
+    t.check();
+    require(x.rank() >= 2 && x.dim(0) == labels.size() && x.dim(0) > 0, [&] {
+        return std::string(who) + ": inputs of shape " + nn::to_string(x.shape()) + " for " + std::to_string(labels.size()) +
+               " labels (needs [batch, ...], one label a row)";
+    });
+    require(targets.empty() || targets.size() == labels.size(), [&] {
+        return std::string(who) + ": " + std::to_string(targets.size()) + " targets for " + std::to_string(labels.size()) + " samples";
+    });
+    for (std::size_t b = 0; b < targets.size(); ++b)
+        require(targets[b] != labels[b], [&] {
+            return std::string(who) + ": sample " + std::to_string(b) + " has target " + std::to_string(targets[b]) + ", its own label";
+        });
+    for (std::size_t i = 0; i < x.size(); ++i)
+        require(std::isfinite(double(x[i])) && x[i] >= t.lo && x[i] <= t.hi, [&] {
+            return std::string(who) + ": value " + number(double(x[i])) + " of sample " + std::to_string(i / x.row_size()) +
+                   " (entry " + std::to_string(i % x.row_size()) + ") is outside the threat's box [" + number(t.lo) + ", " +
+                   number(t.hi) + "]";
+        });
+}
+
+// The model at `adv`: the attack loss per sample, which samples are fooled, and with `backward`
+// the loss's input gradient.
+template <class T>
+struct evaluation {
+    sample_losses<T> loss;
+    std::vector<std::uint8_t> fooled;
+    nn::tensor<T> gradient;
+};
+
+template <attack_model M, class T = typename M::value_type>
+evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>& batch, attack_loss l, rng& gen, bool backward) {
+    const nn::tensor<T> z = model.logits(adv, gen);
+    evaluation<T> e{loss_of(l, z, batch.labels, batch.targets), std::vector<std::uint8_t>(batch.labels.size()), {}};
+    const auto predicted = nn::argmax_rows(z);
+    for (std::size_t b = 0; b < predicted.size(); ++b)
+        e.fooled[b] = batch.targets.empty() ? predicted[b] != batch.labels[b] : predicted[b] == batch.targets[b];
+    if (!backward) return e;
+    e.gradient = model.input_gradient(e.loss.gradient);
+    require(e.gradient.shape() == adv.shape(), [&] {
+        return "attack: the model's input gradient has shape " + nn::to_string(e.gradient.shape()) + ", the inputs " +
+               nn::to_string(adv.shape());
+    });
+    return e;
+}
+
+// Runs once(batch, restart) -> attack_result for restarts 0, 1, ... on the samples still unfooled.
+template <class T, class Once>
+attack_result<T> over_restarts(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> targets,
+                               std::uint64_t first_sample, std::size_t restarts, Once&& once) {
+    const std::size_t n = labels.size();
+    attack_result<T> out{x, std::vector<std::uint8_t>(n, 0), std::vector<T>(n, -std::numeric_limits<T>::infinity())};
+    std::vector<std::size_t> rows(n);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    for (std::size_t r = 0; r < restarts && !rows.empty(); ++r) {
+        const nn::tensor<T> sub = nn::gather_rows(x, rows);
+        std::vector<std::size_t> sub_labels, sub_targets;
+        std::vector<std::uint64_t> ids;
+        for (std::size_t row : rows) {
+            sub_labels.push_back(labels[row]), ids.push_back(first_sample + row);
+            if (!targets.empty()) sub_targets.push_back(targets[row]);
+        }
+        const attack_result<T> res = once(attack_batch<T>{sub, sub_labels, sub_targets, ids}, r);
+        out.gradient_evaluations += res.gradient_evaluations, out.forward_evaluations += res.forward_evaluations;
+        std::vector<std::size_t> unfooled;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const std::size_t row = rows[i];
+            if (res.fooled[i] || res.loss[i] > out.loss[row]) {
+                std::copy(res.adversarial.row(i).begin(), res.adversarial.row(i).end(), out.adversarial.row(row).begin());
+                out.fooled[row] = res.fooled[i], out.loss[row] = res.loss[i];
+            }
+            if (!res.fooled[i]) unfooled.push_back(row);
+        }
+        rows = std::move(unfooled);
+    }
+    return out;
+}
+
+} // namespace detail
+} // namespace qhybrid::robust

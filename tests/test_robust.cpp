@@ -9,7 +9,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -204,39 +207,47 @@ TEST_CASE("APGD checks its step at the paper's checkpoints", "[robust]") {
     CHECK(rb::apgd_checkpoints(1) == std::vector<std::size_t>{1, 1, 1, 1, 1, 1, 1, 1});
 }
 
+// Three Gaussian classes in [0, 1]^10, a tanh MLP trained to separate them (after `front`, a
+// layer put before it, if any), and the samples it classifies correctly.
+struct trained_blobs {
+    nn::sequential<double> net;
+    nn::tensor<double> x;
+    std::vector<std::size_t> labels;
+
+    explicit trained_blobs(std::unique_ptr<nn::layer<double>> front = nullptr) {
+        rng gen(21);
+        const std::size_t n = 300, d = 10;
+        nn::labelled<double> data{nn::tensor<double>({n, d}), std::vector<std::size_t>(n)};
+        for (std::size_t i = 0; i < n; ++i) {
+            data.y[i] = i % 3;
+            for (std::size_t k = 0; k < d; ++k)
+                data.x.row(i)[k] = std::clamp(0.5 + 0.15 * ((k % 3 == data.y[i]) ? 1.0 : -0.5) + 0.1 * gen.normal(), 0.0, 1.0);
+        }
+        if (front) net.add(std::move(front));
+        net.add<nn::dense<double>>(d, 32, gen).add<nn::tanh<double>>().add<nn::dense<double>>(32, 3, gen);
+        nn::adam<double> opt(net.parameters(), {.lr = 1e-2});
+        nn::fit(net, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 2, .progress = false});
+        REQUIRE(nn::evaluate(net, data, 100).accuracy > 0.97);
+        std::vector<std::size_t> rows;
+        const auto predicted = nn::argmax_rows(net.forward(data.x, nn::mode::eval));
+        for (std::size_t i = 0; i < n; ++i)
+            if (predicted[i] == data.y[i]) rows.push_back(i), labels.push_back(data.y[i]);
+        x = nn::gather_rows(data.x, rows);
+    }
+};
+
 TEST_CASE("On a trained classifier success grows with epsilon to 100%; PGD is never weaker than FGSM, APGD than PGD", "[robust]") {
     // (On this nearly linear problem the three agree to within a few samples; which attack is
     // stronger on real models is measured by the examples, not asserted here.)
-    // Three Gaussian classes in [0, 1]^10, a tanh MLP trained to separate them.
-    rng gen(21);
-    const std::size_t n = 300, d = 10;
-    nn::labelled<double> data{nn::tensor<double>({n, d}), std::vector<std::size_t>(n)};
-    for (std::size_t i = 0; i < n; ++i) {
-        data.y[i] = i % 3;
-        for (std::size_t k = 0; k < d; ++k)
-            data.x.row(i)[k] = std::clamp(0.5 + 0.15 * ((k % 3 == data.y[i]) ? 1.0 : -0.5) + 0.1 * gen.normal(), 0.0, 1.0);
-    }
-    nn::sequential<double> net;
-    net.add<nn::dense<double>>(d, 32, gen).add<nn::tanh<double>>().add<nn::dense<double>>(32, 3, gen);
-    nn::adam<double> opt(net.parameters(), {.lr = 1e-2});
-    nn::fit(net, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 2, .progress = false});
-    REQUIRE(nn::evaluate(net, data, 100).accuracy > 0.97);
-    // The correctly classified samples, attacked.
-    std::vector<std::size_t> rows;
-    const auto predicted = nn::argmax_rows(net.forward(data.x, nn::mode::eval));
-    for (std::size_t i = 0; i < n; ++i)
-        if (predicted[i] == data.y[i]) rows.push_back(i);
-    const auto x = nn::gather_rows(data.x, rows);
-    std::vector<std::size_t> labels;
-    for (auto i : rows) labels.push_back(data.y[i]);
-    rb::network model(net);
+    trained_blobs m;
+    rb::network model(m.net);
     double last = 0;
     for (const double eps : {0.01, 0.03, 0.06, 0.1, 0.2, 0.5}) {
         INFO("epsilon " << eps);
         const rb::threat t{.epsilon = eps};
-        const double one = rb::fgsm(model, x, labels, {.t = t}).fooled_rate();
-        const double iterative = rb::pgd(model, x, labels, {.t = t, .steps = 20, .seed = 1}).fooled_rate();
-        const double adaptive = rb::apgd(model, x, labels, {.t = t, .steps = 20, .seed = 1}).fooled_rate();
+        const double one = rb::fgsm(model, m.x, m.labels, {.t = t}).fooled_rate();
+        const double iterative = rb::pgd(model, m.x, m.labels, {.t = t, .steps = 20, .seed = 1}).fooled_rate();
+        const double adaptive = rb::apgd(model, m.x, m.labels, {.t = t, .steps = 20, .seed = 1}).fooled_rate();
         CHECK(iterative >= one);
         CHECK(adaptive >= iterative);
         CHECK(iterative >= last);
@@ -244,6 +255,122 @@ TEST_CASE("On a trained classifier success grows with epsilon to 100%; PGD is ne
         if (eps == 0.5) CHECK(adaptive == 1.0);
         if (eps == 0.06) CHECK((one < 1 && iterative > 0));
     }
+}
+
+namespace {
+
+// A random defence that masks gradients: each call adds to every logit a small ripple of high
+// frequency, A sin(w u.x + phi_k), with a fresh random direction u and phases phi. The ripple
+// barely moves the logits (A = 0.01) but its gradient (A w = 100) swamps the network's, and it
+// averages to zero over the phases: one draw's gradient points anywhere, the mean of many
+// points where the network's does.
+class rippled {
+public:
+    using value_type = double;
+    explicit rippled(nn::layer<double>& net) : net_(net) {}
+    nn::tensor<double> logits(const nn::tensor<double>& x, rng& gen) {
+        nn::tensor<double> z = net_.logits(x, gen);
+        const std::size_t d = x.row_size(), k = z.dim(1);
+        u_.assign(d, 0);
+        double length = 0;
+        for (auto& v : u_) v = gen.normal(), length += v * v;
+        for (auto& v : u_) v /= std::sqrt(length);
+        phases_.resize(k);
+        for (auto& p : phases_) p = gen.uniform(0, 2 * std::numbers::pi);
+        projections_.assign(x.dim(0), 0);
+        for (std::size_t b = 0; b < x.dim(0); ++b) {
+            for (std::size_t i = 0; i < d; ++i) projections_[b] += u_[i] * x.row(b)[i];
+            for (std::size_t c = 0; c < k; ++c) z.row(b)[c] += amplitude * std::sin(frequency * projections_[b] + phases_[c]);
+        }
+        return z;
+    }
+    nn::tensor<double> input_gradient(const nn::tensor<double>& dz) {
+        nn::tensor<double> dx = net_.input_gradient(dz);
+        for (std::size_t b = 0; b < dx.dim(0); ++b) {
+            double s = 0;
+            for (std::size_t c = 0; c < dz.dim(1); ++c)
+                s += dz.row(b)[c] * amplitude * frequency * std::cos(frequency * projections_[b] + phases_[c]);
+            for (std::size_t i = 0; i < u_.size(); ++i) dx.row(b)[i] += s * u_[i];
+        }
+        return dx;
+    }
+
+private:
+    static constexpr double amplitude = 0.01, frequency = 10000;
+    rb::network<double> net_;
+    std::vector<double> u_, phases_, projections_;
+};
+
+// A quantiser: x rounded to multiples of 1/8. Its derivative is 0 wherever it exists.
+class quantiser : public nn::layer_base<quantiser, double> {
+public:
+    nn::tensor<double> forward(const nn::tensor<double>& x, nn::mode) override {
+        nn::tensor<double> y = x;
+        for (auto& v : y.values()) v = std::round(v * 8) / 8;
+        shape_ = x.shape();
+        return y;
+    }
+    nn::tensor<double> backward(const nn::tensor<double>&) override { return nn::tensor<double>(shape_); }
+    std::string describe() const override { return "quantiser(1/8)"; }
+
+private:
+    nn::shape_t shape_;
+};
+
+// The share of samples whose class, as the mean probabilities over 64 draws decide it, is wrong.
+template <class M>
+double fooled_on_average(M& model, const nn::tensor<double>& adv, const std::vector<std::size_t>& labels) {
+    const std::vector<std::uint64_t> ids(labels.size());
+    rng gen(12345);
+    const auto e = rb::detail::evaluate(model, adv, rb::attack_batch<double>{adv, labels, {}, ids}, rb::attack_loss::cross_entropy, gen,
+                                        false, 64);
+    return double(std::count(e.fooled.begin(), e.fooled.end(), 1)) / double(labels.size());
+}
+
+} // namespace
+
+TEST_CASE("EOT recovers the attack on a random defence that one draw per step misses", "[robust]") {
+    trained_blobs m;
+    rb::network bare(m.net);
+    rippled defended(m.net);
+    const rb::pgd_options o{.t = {.epsilon = 0.1}, .steps = 20, .seed = 4};
+    auto with_eot = o;
+    with_eot.eot = 400;
+    const double plain = fooled_on_average(defended, rb::pgd(defended, m.x, m.labels, o).adversarial, m.labels);
+    const double eot = fooled_on_average(defended, rb::pgd(defended, m.x, m.labels, with_eot).adversarial, m.labels);
+    // The same attack on the network without its ripple: what the defence really adds.
+    const double undefended = rb::pgd(bare, m.x, m.labels, o).fooled_rate();
+    INFO("fooled: one draw " << plain << ", EOT-400 " << eot << ", without the defence " << undefended);
+    CHECK(plain < undefended - 0.1);
+    CHECK(eot >= undefended - 0.03);
+}
+
+TEST_CASE("BPDA recovers gradient attacks on a model behind a quantiser", "[robust]") {
+    trained_blobs plain_model;
+    trained_blobs quantised(std::make_unique<quantiser>());
+    nn::sequential<double> bpda_net;
+    bpda_net.add(std::make_unique<rb::bpda<double>>(std::make_unique<quantiser>()));
+    {
+        auto from = quantised.net.parameters();
+        rng gen(1);
+        bpda_net.add<nn::dense<double>>(10, 32, gen).add<nn::tanh<double>>().add<nn::dense<double>>(32, 3, gen);
+        auto to = bpda_net.parameters();
+        REQUIRE(from.size() == to.size());
+        for (std::size_t k = 0; k < from.size(); ++k) *to[k].value = *from[k].value;
+    }
+    CHECK(bpda_net.describe() == quantised.net.describe());
+    const rb::pgd_options o{.t = {.epsilon = 0.1}, .steps = 20, .random_start = false, .seed = 4};
+    rb::network masked(quantised.net), unmasked(bpda_net);
+    const auto without = rb::pgd(masked, quantised.x, quantised.labels, o);
+    const auto with = rb::pgd(unmasked, quantised.x, quantised.labels, o);
+    // The BPDA attack's inputs are judged by the real model, quantiser and all.
+    std::vector<std::uint8_t> judged(quantised.labels.size());
+    const auto predicted = nn::argmax_rows(quantised.net.forward(with.adversarial, nn::mode::eval));
+    for (std::size_t b = 0; b < judged.size(); ++b) judged[b] = predicted[b] != quantised.labels[b];
+    CHECK(judged == with.fooled);
+    INFO("fooled: without BPDA " << without.fooled_rate() << ", with " << with.fooled_rate());
+    CHECK(without.fooled_rate() == 0); // zero gradients: the attack never moves
+    CHECK(with.fooled_rate() > 0.5);
 }
 
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {

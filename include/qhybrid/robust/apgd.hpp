@@ -26,6 +26,7 @@ struct apgd_options {
     std::size_t restarts = 1;
     attack_loss loss = attack_loss::cross_entropy;
     std::span<const std::size_t> targets = {}; // one per sample: a targeted attack (APGD-T)
+    std::size_t eot = 1;                       // draws of a random model's randomness averaged per evaluation
     std::uint64_t seed = 0;
     std::uint64_t first_sample = 0;
 };
@@ -44,9 +45,9 @@ inline std::vector<std::size_t> apgd_checkpoints(std::size_t steps) {
 template <attack_model M, class T = typename M::value_type>
 attack_result<T> apgd(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const apgd_options& o) {
     detail::check_attack_input(x, labels, o.targets, o.t, "apgd");
-    require(o.steps > 0 && o.restarts > 0 && o.rho >= 0 && o.rho <= 1 && o.alpha > 0 && o.alpha <= 1, [&] {
+    require(o.steps > 0 && o.restarts > 0 && o.eot > 0 && o.rho >= 0 && o.rho <= 1 && o.alpha > 0 && o.alpha <= 1, [&] {
         return "apgd: " + std::to_string(o.steps) + " steps, " + std::to_string(o.restarts) + " restarts, rho " + number(o.rho) +
-               ", alpha " + number(o.alpha) + " (needs steps and restarts >= 1, rho in [0, 1], alpha in (0, 1])";
+               ", alpha " + number(o.alpha) + ", " + std::to_string(o.eot) + " EOT draws (needs steps, restarts and draws >= 1, rho in [0, 1], alpha in (0, 1])";
     });
     const auto checkpoints = apgd_checkpoints(o.steps);
     return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
@@ -58,8 +59,8 @@ attack_result<T> apgd(M& model, const nn::tensor<T>& x, std::span<const std::siz
                 rng gen = rng::stream(o.seed, batch.ids[b], r);
                 o.t.random_start(adv.row(b), batch.x.row(b), gen);
             }
-        auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true);
-        attack_result<T> out{adv, e.fooled, e.loss.values, n * o.steps, n}; // the first fooling point, else the best
+        auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true, o.eot);
+        attack_result<T> out{adv, e.fooled, e.loss.values, n * o.steps * o.eot, n * o.eot}; // the first fooling point, else the best
         nn::tensor<T> best_grad = e.gradient, grad = std::move(e.gradient), before = adv;
         std::vector<T> last_loss = e.loss.values, best_at_check = e.loss.values;
         std::vector<double> eta(n, 2 * o.t.epsilon);
@@ -80,7 +81,7 @@ attack_result<T> apgd(M& model, const nn::tensor<T>& x, std::span<const std::siz
                 std::copy(xk.begin(), xk.end(), prev.begin());
                 std::copy(row.begin(), row.end(), xk.begin());
             }
-            e = detail::evaluate(model, adv, batch, o.loss, model_gen, k + 1 < o.steps);
+            e = detail::evaluate(model, adv, batch, o.loss, model_gen, k + 1 < o.steps, o.eot);
             for (std::size_t b = 0; b < n; ++b) {
                 rises[b] += e.loss.values[b] > last_loss[b];
                 last_loss[b] = e.loss.values[b];

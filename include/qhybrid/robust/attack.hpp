@@ -65,7 +65,9 @@ void check_attack_input(const nn::tensor<T>& x, std::span<const std::size_t> lab
 }
 
 // The model at `adv`: the attack loss per sample, which samples are fooled, and with `backward`
-// the loss's input gradient.
+// the loss's input gradient. With eot > 1 each is averaged over `eot` draws of the model's
+// randomness (expectation over transformation, Athalye et al. 2018): the loss and its gradient,
+// and the class probabilities that decide which samples are fooled.
 template <class T>
 struct evaluation {
     sample_losses<T> loss;
@@ -74,18 +76,46 @@ struct evaluation {
 };
 
 template <attack_model M, class T = typename M::value_type>
-evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>& batch, attack_loss l, rng& gen, bool backward) {
-    const nn::tensor<T> z = model.logits(adv, gen);
-    evaluation<T> e{loss_of(l, z, batch.labels, batch.targets), std::vector<std::uint8_t>(batch.labels.size()), {}};
-    const auto predicted = nn::argmax_rows(z);
+evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>& batch, attack_loss l, rng& gen, bool backward,
+                       std::size_t eot = 1) {
+    evaluation<T> e;
+    nn::tensor<T> probabilities;
+    for (std::size_t draw = 0; draw < eot; ++draw) {
+        const nn::tensor<T> z = model.logits(adv, gen);
+        auto loss = loss_of(l, z, batch.labels, batch.targets);
+        nn::tensor<T> gradient;
+        if (backward) {
+            gradient = model.input_gradient(loss.gradient);
+            require(gradient.shape() == adv.shape(), [&] {
+                return "attack: the model's input gradient has shape " + nn::to_string(gradient.shape()) + ", the inputs " +
+                       nn::to_string(adv.shape());
+            });
+        }
+        if (eot == 1) {
+            e = {std::move(loss), {}, std::move(gradient)};
+            probabilities = z;
+            break;
+        }
+        nn::tensor<T> p(z.shape());
+        nn::softmax_rows<T>(z.values(), z.dim(1), p.values(), false);
+        if (draw == 0) {
+            e = {std::move(loss), {}, std::move(gradient)};
+            probabilities = std::move(p);
+            continue;
+        }
+        for (std::size_t i = 0; i < p.size(); ++i) probabilities[i] += p[i];
+        for (std::size_t b = 0; b < e.loss.values.size(); ++b) e.loss.values[b] += loss.values[b];
+        for (std::size_t i = 0; i < gradient.size(); ++i) e.gradient[i] += gradient[i];
+    }
+    if (eot > 1) {
+        for (auto& v : e.loss.values) v /= T(eot);
+        for (auto& v : e.gradient.values()) v /= T(eot);
+    }
+    e.loss.gradient = {}; // the logits' cotangent of one draw means nothing once draws are averaged
+    const auto predicted = nn::argmax_rows(probabilities);
+    e.fooled.resize(predicted.size());
     for (std::size_t b = 0; b < predicted.size(); ++b)
         e.fooled[b] = batch.targets.empty() ? predicted[b] != batch.labels[b] : predicted[b] == batch.targets[b];
-    if (!backward) return e;
-    e.gradient = model.input_gradient(e.loss.gradient);
-    require(e.gradient.shape() == adv.shape(), [&] {
-        return "attack: the model's input gradient has shape " + nn::to_string(e.gradient.shape()) + ", the inputs " +
-               nn::to_string(adv.shape());
-    });
     return e;
 }
 

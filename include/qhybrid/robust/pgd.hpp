@@ -20,6 +20,7 @@ struct pgd_options {
     std::size_t restarts = 1;
     attack_loss loss = attack_loss::cross_entropy;
     std::span<const std::size_t> targets = {}; // one per sample: a targeted attack
+    std::size_t eot = 1;                       // draws of a random model's randomness averaged per evaluation
     std::uint64_t seed = 0;                    // of the random starts and of the model's randomness
     std::uint64_t first_sample = 0;            // the id of the batch's first row; ids key the random starts
 };
@@ -27,8 +28,9 @@ struct pgd_options {
 template <attack_model M, class T = typename M::value_type>
 attack_result<T> pgd(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const pgd_options& o) {
     detail::check_attack_input(x, labels, o.targets, o.t, "pgd");
-    require(o.steps > 0 && o.restarts > 0, [&] {
-        return "pgd: " + std::to_string(o.steps) + " steps and " + std::to_string(o.restarts) + " restarts (needs at least 1 of each)";
+    require(o.steps > 0 && o.restarts > 0 && o.eot > 0, [&] {
+        return "pgd: " + std::to_string(o.steps) + " steps, " + std::to_string(o.restarts) + " restarts and " + std::to_string(o.eot) +
+               " EOT draws (needs at least 1 of each)";
     });
     const double step = o.step_size > 0 ? o.step_size : 2.5 * o.t.epsilon / double(o.steps);
     return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
@@ -41,14 +43,14 @@ attack_result<T> pgd(M& model, const nn::tensor<T>& x, std::span<const std::size
                 o.t.random_start(adv.row(b), batch.x.row(b), gen);
             }
         for (std::size_t s = 0; s < o.steps; ++s) {
-            const auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true);
+            const auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true, o.eot);
             for (std::size_t b = 0; b < n; ++b) {
                 o.t.ascend(adv.row(b), e.gradient.row(b), step);
                 o.t.project(adv.row(b), batch.x.row(b));
             }
         }
-        auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, false);
-        return attack_result<T>{std::move(adv), std::move(e.fooled), std::move(e.loss.values), n * o.steps, n};
+        auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, false, o.eot);
+        return attack_result<T>{std::move(adv), std::move(e.fooled), std::move(e.loss.values), n * o.steps * o.eot, n * o.eot};
     });
 }
 
@@ -56,12 +58,15 @@ struct fgsm_options {
     threat t;
     attack_loss loss = attack_loss::cross_entropy;
     std::span<const std::size_t> targets = {};
+    std::size_t eot = 1;
+    std::uint64_t seed = 0; // of the model's randomness
 };
 
 template <attack_model M, class T = typename M::value_type>
 attack_result<T> fgsm(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const fgsm_options& o) {
     return pgd(model, x, labels,
-               {.t = o.t, .steps = 1, .step_size = o.t.epsilon, .random_start = false, .restarts = 1, .loss = o.loss, .targets = o.targets});
+               {.t = o.t, .steps = 1, .step_size = o.t.epsilon, .random_start = false, .restarts = 1, .loss = o.loss, .targets = o.targets,
+                .eot = o.eot, .seed = o.seed});
 }
 
 } // namespace qhybrid::robust

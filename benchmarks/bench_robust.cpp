@@ -1,7 +1,7 @@
 // Attack throughput on the FSDD CNN (models::fsdd_cnn, double, evaluation mode), a minibatch of
-// 32 spectrograms: R1 one forward + backward pass to the inputs (the unit an attack's cost is
-// counted in), R2 PGD with 10 steps, R3 APGD with 10 steps, both L-inf. An attack of k steps does
-// k passes and one forward, so R2 and R3 should take close to 10.5 times R1: more is the attack's
+// 32 spectrograms: P1 one forward + backward pass to the inputs (the unit an attack's cost is
+// counted in), P2 PGD with 10 steps, P3 APGD with 10 steps, both L-inf. An attack of k steps does
+// k passes and one forward, so P2 and P3 should take close to 10.5 times P1: more is the attack's
 // own overhead (projection, bookkeeping). Items = attacked samples.
 #include <benchmark/benchmark.h>
 #include <qhybrid/models/fsdd_cnn.hpp>
@@ -60,6 +60,6 @@ void apgd10(benchmark::State& st) {
 
 } // namespace
 
-BENCHMARK(pass)->Name("R1/fsdd_cnn_forward_backward")->Unit(benchmark::kMillisecond);
-BENCHMARK(pgd10)->Name("R2/pgd_linf_10_steps")->Unit(benchmark::kMillisecond);
-BENCHMARK(apgd10)->Name("R3/apgd_linf_10_steps")->Unit(benchmark::kMillisecond);
+BENCHMARK(pass)->Name("P1/fsdd_cnn_forward_backward")->Unit(benchmark::kMillisecond);
+BENCHMARK(pgd10)->Name("P2/pgd_linf_10_steps")->Unit(benchmark::kMillisecond);
+BENCHMARK(apgd10)->Name("P3/apgd_linf_10_steps")->Unit(benchmark::kMillisecond);

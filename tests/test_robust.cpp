@@ -47,7 +47,7 @@ nn::tensor<double> batch_of(std::size_t rows, std::size_t cols, rng& gen, double
 
 } // namespace
 
-TEST_CASE("FGSM, FGM, PGD and APGD (untargeted and targeted) equal a PyTorch re-implementation to 1e-12", "[robust]") {
+TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted) and MI-FGSM equal a PyTorch re-implementation to 1e-12", "[robust]") {
     const auto weights = ref::reference_rows("attack_reference.csv", "weight");
     rng gen(1);
     nn::sequential<double> net;
@@ -79,6 +79,7 @@ TEST_CASE("FGSM, FGM, PGD and APGD (untargeted and targeted) equal a PyTorch re-
         const std::size_t steps = std::stoul(c[4]);
         const auto got = c[1].starts_with("apgd") ? rb::apgd(model, x, labels, {.t = t, .steps = steps, .random_start = false,
                                                                                 .loss = loss, .targets = targets})
+                         : c[1].starts_with("mi_fgsm") ? rb::mi_fgsm(model, x, labels, {.t = t, .steps = steps})
                          : steps == 1 ? rb::fgsm(model, x, labels, {.t = t, .loss = loss})
                                       : rb::pgd(model, x, labels, {.t = t, .steps = steps, .step_size = std::stod(c[5]),
                                                                    .random_start = false, .loss = loss});
@@ -161,7 +162,7 @@ TEST_CASE("The attack losses' gradients agree with central differences; DLR igno
     CHECK(rb::cross_entropy(big, second).values[0] == Approx(1000).margin(1e-9));
 }
 
-TEST_CASE("PGD stays in the ball and the box, gives the same bits however samples are batched, and gains with restarts",
+TEST_CASE("PGD and VMI-FGSM stay in the ball and the box and give the same bits however samples are batched; PGD gains with restarts",
           "[robust]") {
     rng gen(5);
     nn::sequential<double> net;
@@ -195,6 +196,20 @@ TEST_CASE("PGD stays in the ball and the box, gives the same bits however sample
         o_one.restarts = 1;
         const auto one = rb::pgd(model, x, labels, o_one);
         for (std::size_t b = 0; b < 6; ++b) CHECK(all.fooled[b] >= one.fooled[b]);
+        // VMI-FGSM's random neighbours are keyed by sample id too; with no neighbours it is MI-FGSM.
+        const rb::momentum_options vmi{.t = o.t, .variance_samples = 5, .seed = 9}, vmi_tail{.t = o.t, .variance_samples = 5, .seed = 9,
+                                                                                          .first_sample = 3};
+        const auto v_all = rb::mi_fgsm(model, x, labels, vmi), v_part = rb::mi_fgsm(model, tail, tail_labels, vmi_tail);
+        for (std::size_t i = 0; i < tail.size(); ++i) CHECK(v_part.adversarial[i] == v_all.adversarial[3 * 10 + i]);
+        CHECK(v_all.gradient_evaluations == 6 * 10 * 6);
+        auto no_variance = vmi;
+        no_variance.variance_samples = 0;
+        const auto mi = rb::mi_fgsm(model, x, labels, no_variance), mi_again = rb::mi_fgsm(model, x, labels, {.t = o.t});
+        for (std::size_t i = 0; i < x.size(); ++i) CHECK(mi.adversarial[i] == mi_again.adversarial[i]);
+        // The variance term changes the path (under L-inf this nearly linear network's signs agree).
+        bool moved = false;
+        for (std::size_t i = 0; i < x.size(); ++i) moved |= v_all.adversarial[i] != mi.adversarial[i];
+        if (p == rb::norm::l2) CHECK(moved);
     }
     for (const auto& p : net.parameters())
         for (double g : p.grad->values()) REQUIRE(g == 0); // attacking leaves no parameter gradient behind

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes tests/reference/attack_reference.csv: FGSM/FGM, PGD and APGD (Croce & Hein 2020,
-Algorithm 1, as robust/apgd.hpp states it), without random starts, on a small fixed network,
+"""Writes tests/reference/attack_reference.csv: FGSM/FGM, PGD, APGD (Croce & Hein 2020,
+Algorithm 1, as robust/apgd.hpp states it) and MI-FGSM (Dong et al. 2018), without random starts, on a small fixed network,
 re-implemented in PyTorch (Debian's python3-torch) from the papers' definitions, as the oracle
 for qhybrid::robust.
 
@@ -132,6 +132,18 @@ def apgd(norm, eps, steps, loss, tgt=None, rho=0.75, alpha=0.75):
     return out
 
 
+def mi_fgsm(norm, eps, steps, mu=1.0):
+    x, g = x0.clone(), torch.zeros_like(x0)
+    for _ in range(steps):
+        x.requires_grad_(True)
+        grad, = torch.autograd.grad(cross_entropy(logits(x), labels), x)
+        x = x.detach()
+        l1 = grad.abs().sum(dim=1, keepdim=True)
+        g = mu * g + torch.where(l1 > 0, grad / l1, torch.zeros_like(grad))
+        x = project(ascend(x, g, eps / steps, norm), eps, norm)
+    return x
+
+
 def attack(norm, eps, steps, step, loss):
     x = x0.clone()
     for _ in range(steps):
@@ -168,6 +180,8 @@ for name, norm, eps, steps, loss, tgt in (("apgd_ce_linf", "linf", 0.08, 20, per
     adv = apgd(norm, eps, steps, loss, tgt)
     kind = "ce" if loss is per_sample_ce else "dlr" if tgt is None else "dlr_t"
     rows.append(("case", name, norm, repr(eps), str(steps), "0", kind, *map(repr, adv.flatten().tolist())))
+for name, norm, eps, steps in (("mi_fgsm_linf", "linf", 0.05, 10), ("mi_fgsm_l2", "l2", 0.3, 10)):
+    rows.append(("case", name, norm, repr(eps), str(steps), repr(eps / steps), "ce", *map(repr, mi_fgsm(norm, eps, steps).flatten().tolist())))
 
 with open(os.path.join(HERE, "attack_reference.csv"), "w") as f:
     f.write(f"# written by make_attack_reference.py with torch {torch.__version__}\n")

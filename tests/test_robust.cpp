@@ -47,7 +47,7 @@ nn::tensor<double> batch_of(std::size_t rows, std::size_t cols, rng& gen, double
 
 } // namespace
 
-TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted) and MI-FGSM equal a PyTorch re-implementation to 1e-12", "[robust]") {
+TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted), MI-FGSM and DeepFool equal a PyTorch re-implementation to 1e-12", "[robust]") {
     const auto weights = ref::reference_rows("attack_reference.csv", "weight");
     rng gen(1);
     nn::sequential<double> net;
@@ -80,16 +80,17 @@ TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted) and MI-FGSM equal a Py
         const auto got = c[1].starts_with("apgd") ? rb::apgd(model, x, labels, {.t = t, .steps = steps, .random_start = false,
                                                                                 .loss = loss, .targets = targets})
                          : c[1].starts_with("mi_fgsm") ? rb::mi_fgsm(model, x, labels, {.t = t, .steps = steps})
+                         : c[1].starts_with("deepfool") ? rb::deepfool(model, x, labels, {.p = t.p})
                          : steps == 1 ? rb::fgsm(model, x, labels, {.t = t, .loss = loss})
                                       : rb::pgd(model, x, labels, {.t = t, .steps = steps, .step_size = std::stod(c[5]),
                                                                    .random_start = false, .loss = loss});
         REQUIRE(got.adversarial.size() == want.size());
         for (std::size_t i = 0; i < want.size(); ++i) CHECK(got.adversarial[i] == Approx(want[i]).margin(1e-12).epsilon(0));
-        CHECK(got.gradient_evaluations == 5 * std::stoul(c[4]));
+        if (!c[1].starts_with("deepfool")) CHECK(got.gradient_evaluations == 5 * steps);
     }
 }
 
-TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst case", "[robust]") {
+TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst case, DeepFool the boundary in one step", "[robust]") {
     // z_other - z_y = (w_o - w_y).x + (b_o - b_y): its cross-entropy gradient is p_o (w_o - w_y) at
     // every x, so the L-inf attack goes to the corner x + eps sign(w_o - w_y) and the L2 attack to
     // x + eps (w_o - w_y) / |w_o - w_y|; the sample is fooled iff the margin falls below the attack's
@@ -110,6 +111,13 @@ TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst 
         // From an L2 random start the part of it across w_o - w_y only shrinks geometrically, so
         // there the exact end point needs the clean start.
         const auto many = rb::pgd(model, x, labels, {.t = t, .steps = 20, .random_start = p == rb::norm::linf, .restarts = 2, .seed = 3});
+        const auto fool = rb::deepfool(model, x, labels, {.p = p});
+        CHECK(fool.fooled_rate() == 1);
+        std::size_t correct = 0; // one candidate; one iteration each unless the box cuts the step short
+        const auto clean = nn::argmax_rows(net.forward(x, nn::mode::eval));
+        for (std::size_t b = 0; b < 64; ++b) correct += clean[b] == labels[b];
+        CHECK(fool.gradient_evaluations >= correct);
+        std::size_t one_step = 0; // samples whose DeepFool step the box leaves whole
         for (std::size_t b = 0; b < 64; ++b) {
             const std::size_t y = labels[b], o = 1 - y;
             double margin = bias[y] - bias[o], l1 = 0, l2 = 0;
@@ -125,12 +133,27 @@ TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst 
                 CHECK(one.adversarial.row(b)[i] == Approx(corner).margin(1e-15));
                 CHECK(many.adversarial.row(b)[i] == Approx(corner).margin(1e-12));
             }
+            // DeepFool's first step lands just past the boundary: x + 1.02 (|f| / |w|_q + 1e-4) u,
+            // u = w / |w|_2 (L2) or sign(w) (L-inf, q = 1), f = -margin, w = w_o - w_y.
+            const double lp = p == rb::norm::linf ? l1 : l2;
+            bool inside = true;
+            std::vector<double> crossed(6);
+            for (std::size_t i = 0; i < 6; ++i) {
+                const double u = p == rb::norm::linf ? double((d[i] > 0) - (d[i] < 0)) : d[i] / l2;
+                crossed[i] = x.row(b)[i] + 1.02 * (std::abs(margin) / lp + 1e-4) * u;
+                inside &= crossed[i] >= 0 && crossed[i] <= 1;
+            }
+            if (inside && margin > 0) {
+                ++one_step;
+                for (std::size_t i = 0; i < 6; ++i) CHECK(fool.adversarial.row(b)[i] == Approx(crossed[i]).margin(1e-14));
+            }
             const double reach = eps * (p == rb::norm::linf ? l1 : l2);
             if (std::abs(margin - reach) > 1e-9) {
                 CHECK(bool(one.fooled[b]) == (margin < reach));
                 CHECK(bool(many.fooled[b]) == (margin < reach));
             }
         }
+        CHECK(one_step >= 15);
     }
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/reference/attack_reference.csv: FGSM/FGM, PGD, APGD (Croce & Hein 2020,
-Algorithm 1, as robust/apgd.hpp states it) and MI-FGSM (Dong et al. 2018), without random starts, on a small fixed network,
+Algorithm 1, as robust/apgd.hpp states it), MI-FGSM (Dong et al. 2018) and DeepFool
+(Moosavi-Dezfooli et al. 2016, as robust/deepfool.hpp states it), without random starts, on a small fixed network,
 re-implemented in PyTorch (Debian's python3-torch) from the papers' definitions, as the oracle
 for qhybrid::robust.
 
@@ -144,6 +145,32 @@ def mi_fgsm(norm, eps, steps, mu=1.0):
     return x
 
 
+def deepfool(norm, max_iter=50, overshoot=0.02, candidates=10):
+    out = x0.clone()
+    for b in range(x0.shape[0]):
+        x, y = x0[b:b + 1].clone(), int(labels[b])
+        order = [k for k in torch.sort(logits(x)[0], descending=True, stable=True)[1].tolist() if k != y][:candidates]
+        total, adv = torch.zeros_like(x), x.clone()
+        for it in range(max_iter + 1):
+            if int(logits(adv)[0].argmax()) != y or it == max_iter:
+                break
+            best, step = math.inf, None
+            for k in order:
+                a = adv.clone().requires_grad_(True)
+                z = logits(a)[0]
+                w, = torch.autograd.grad(z[k] - z[y], a)
+                f = float(z[k] - z[y])
+                dual = float(w.norm()) if norm == "l2" else float(w.abs().sum())
+                if dual == 0 or abs(f) / dual >= best:
+                    continue
+                best = abs(f) / dual
+                step = (best + 1e-4) * (w / w.norm() if norm == "l2" else torch.sign(w))
+            total = total + step
+            adv = (x + (1 + overshoot) * total).clamp(0, 1)
+        out[b] = adv[0]
+    return out
+
+
 def attack(norm, eps, steps, step, loss):
     x = x0.clone()
     for _ in range(steps):
@@ -182,6 +209,8 @@ for name, norm, eps, steps, loss, tgt in (("apgd_ce_linf", "linf", 0.08, 20, per
     rows.append(("case", name, norm, repr(eps), str(steps), "0", kind, *map(repr, adv.flatten().tolist())))
 for name, norm, eps, steps in (("mi_fgsm_linf", "linf", 0.05, 10), ("mi_fgsm_l2", "l2", 0.3, 10)):
     rows.append(("case", name, norm, repr(eps), str(steps), repr(eps / steps), "ce", *map(repr, mi_fgsm(norm, eps, steps).flatten().tolist())))
+for norm in ("l2", "linf"):
+    rows.append(("case", "deepfool_" + norm, norm, "0", "50", "0", "margin", *map(repr, deepfool(norm).flatten().tolist())))
 
 with open(os.path.join(HERE, "attack_reference.csv"), "w") as f:
     f.write(f"# written by make_attack_reference.py with torch {torch.__version__}\n")

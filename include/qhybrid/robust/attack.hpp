@@ -39,6 +39,24 @@ struct attack_batch {
     std::span<const std::uint64_t> ids;
 };
 
+// The length of each row's perturbation, in the threat's norm.
+template <class T>
+std::vector<T> distance(const nn::tensor<T>& clean, const nn::tensor<T>& adversarial, norm p) {
+    require(clean.shape() == adversarial.shape(), [&] {
+        return "distance: shapes " + nn::to_string(clean.shape()) + " and " + nn::to_string(adversarial.shape());
+    });
+    std::vector<T> out(clean.dim(0));
+    for (std::size_t b = 0; b < out.size(); ++b) {
+        double d = 0;
+        for (std::size_t i = 0; i < clean.row_size(); ++i) {
+            const double v = std::abs(double(adversarial.row(b)[i] - clean.row(b)[i]));
+            d = p == norm::linf ? std::max(d, v) : d + v * v;
+        }
+        out[b] = T(p == norm::linf ? d : std::sqrt(d));
+    }
+    return out;
+}
+
 namespace detail {
 
 template <class T>

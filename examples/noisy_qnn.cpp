@@ -53,7 +53,7 @@ struct settings {
     std::size_t seeds = 5;
     std::vector<double> lrs{0.02, 0.05, 0.1};
     std::size_t patience = 10, max_epochs = 300, batch = 64;
-    std::size_t trajectories = 16;
+    std::size_t trajectories = 64;
     double zz_hz = 50e3;
     std::size_t rows = 0; // 0: every validation and test row under noise
     std::vector<double> scales{0, 0.5, 1, 1.5, 2, 2.5, 3};

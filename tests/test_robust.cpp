@@ -47,7 +47,7 @@ nn::tensor<double> batch_of(std::size_t rows, std::size_t cols, rng& gen, double
 
 } // namespace
 
-TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted), MI-FGSM and DeepFool equal a PyTorch re-implementation to 1e-12", "[robust]") {
+TEST_CASE("FGSM, FGM, PGD, APGD, MI-FGSM, DeepFool and Carlini-Wagner equal a PyTorch re-implementation to 1e-12", "[robust]") {
     const auto weights = ref::reference_rows("attack_reference.csv", "weight");
     rng gen(1);
     nn::sequential<double> net;
@@ -73,7 +73,7 @@ TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted), MI-FGSM and DeepFool 
         const rb::threat t{.p = c[2] == "linf" ? rb::norm::linf : rb::norm::l2, .epsilon = std::stod(c[3])};
         const auto loss = c[6] == "ce" ? rb::attack_loss::cross_entropy : rb::attack_loss::dlr;
         std::vector<std::size_t> targets;
-        if (c[6] == "dlr_t")
+        if (c[6] == "dlr_t" || c[6] == "margin_t")
             for (auto y : labels) targets.push_back((y + 1) % 4);
         const auto want = numbers(c, 7);
         const std::size_t steps = std::stoul(c[4]);
@@ -81,12 +81,14 @@ TEST_CASE("FGSM, FGM, PGD, APGD (untargeted and targeted), MI-FGSM and DeepFool 
                                                                                 .loss = loss, .targets = targets})
                          : c[1].starts_with("mi_fgsm") ? rb::mi_fgsm(model, x, labels, {.t = t, .steps = steps})
                          : c[1].starts_with("deepfool") ? rb::deepfool(model, x, labels, {.p = t.p})
+                         : c[1].starts_with("carlini_wagner") ? rb::carlini_wagner(model, x, labels, {.search_steps = 5, .iterations = steps,
+                                                                                                      .targets = targets})
                          : steps == 1 ? rb::fgsm(model, x, labels, {.t = t, .loss = loss})
                                       : rb::pgd(model, x, labels, {.t = t, .steps = steps, .step_size = std::stod(c[5]),
                                                                    .random_start = false, .loss = loss});
         REQUIRE(got.adversarial.size() == want.size());
         for (std::size_t i = 0; i < want.size(); ++i) CHECK(got.adversarial[i] == Approx(want[i]).margin(1e-12).epsilon(0));
-        if (!c[1].starts_with("deepfool")) CHECK(got.gradient_evaluations == 5 * steps);
+        if (!c[1].starts_with("deepfool") && !c[1].starts_with("carlini")) CHECK(got.gradient_evaluations == 5 * steps);
     }
 }
 

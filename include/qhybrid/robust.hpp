@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Adversarial attacks on any differentiable model of the library: threat models, the model
-// concept attacks take, the losses they climb, the gradient attacks (FGSM, BIM, PGD, APGD, MI-FGSM, VMI-FGSM, DeepFool), expectation over
+// concept attacks take, the losses they climb, the gradient attacks (FGSM, BIM, PGD, APGD, MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), expectation over
 // transformation for random models and BPDA for parts without a gradient.
 #include "qhybrid/robust/apgd.hpp"
 #include "qhybrid/robust/attack.hpp"
 #include "qhybrid/robust/bpda.hpp"
+#include "qhybrid/robust/carlini_wagner.hpp"
 #include "qhybrid/robust/deepfool.hpp"
 #include "qhybrid/robust/losses.hpp"
 #include "qhybrid/robust/model.hpp"

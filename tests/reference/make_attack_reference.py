@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes tests/reference/attack_reference.csv: FGSM/FGM, PGD, APGD (Croce & Hein 2020,
-Algorithm 1, as robust/apgd.hpp states it), MI-FGSM (Dong et al. 2018) and DeepFool
-(Moosavi-Dezfooli et al. 2016, as robust/deepfool.hpp states it), without random starts, on a small fixed network,
+Algorithm 1, as robust/apgd.hpp states it), MI-FGSM (Dong et al. 2018), DeepFool
+(Moosavi-Dezfooli et al. 2016, as robust/deepfool.hpp states it) and Carlini-Wagner L2 (2017, as
+robust/carlini_wagner.hpp states it: Kingma & Ba's Adam, per-sample early abort), without random starts, on a small fixed network,
 re-implemented in PyTorch (Debian's python3-torch) from the papers' definitions, as the oracle
 for qhybrid::robust.
 
@@ -171,6 +172,63 @@ def deepfool(norm, max_iter=50, overshoot=0.02, candidates=10):
     return out
 
 
+def carlini_wagner(search_steps, iterations, lr=0.01, c0=1e-3, kappa=0.0, tgt=None):
+    n, half = x0.shape[0], 0.5
+    c, lower, upper = [c0] * n, [0.0] * n, [1e10] * n
+    best_l2, out = [math.inf] * n, x0.clone()
+    w0 = torch.atanh((x0 / half - 1) * 0.999999)
+    check_every = max(1, iterations // 10)
+    for _ in range(search_steps):
+        w, m, v = w0.clone(), torch.zeros_like(x0), torch.zeros_like(x0)
+        found, running, previous = [False] * n, [True] * n, [math.inf] * n
+        for it in range(iterations):
+            if not any(running):
+                break
+            adv = (half * (torch.tanh(w) + 1)).requires_grad_(True)
+            z = logits(adv)
+            cot = torch.zeros_like(z)
+            loss = [0.0] * n
+            for b in range(n):
+                if not running[b]:
+                    continue
+                wanted = int(labels[b]) if tgt is None else int(tgt[b])
+                others = [k for k in range(z.shape[1]) if k != wanted]
+                other = max(others, key=lambda k: (float(z[b, k]), -k))
+                f = float(z[b, wanted] - z[b, other]) if tgt is None else float(z[b, other] - z[b, wanted])
+                l2 = float(((adv[b] - x0[b]) ** 2).sum())
+                loss[b] = l2 + c[b] * max(f, -kappa)
+                if f < -kappa:
+                    found[b] = True
+                    if l2 < best_l2[b]:
+                        best_l2[b] = l2
+                        out[b] = adv[b].detach()
+                if f > -kappa:
+                    cot[b, wanted] += c[b] if tgt is None else -c[b]
+                    cot[b, other] += -c[b] if tgt is None else c[b]
+            dz, = torch.autograd.grad((z * cot).sum(), adv)
+            adv = adv.detach()
+            s1, s2 = 1 - 0.9 ** (it + 1), 1 - 0.999 ** (it + 1)
+            for b in range(n):
+                if not running[b]:
+                    continue
+                th = torch.tanh(w[b])
+                g = (2 * (adv[b] - x0[b]) + dz[b]) * half * (1 - th * th)
+                m[b] = 0.9 * m[b] + 0.1 * g
+                v[b] = 0.999 * v[b] + 0.001 * g * g
+                w[b] = w[b] - lr * (m[b] / s1) / (torch.sqrt(v[b] / s2) + 1e-8)
+                if (it + 1) % check_every == 0:
+                    if loss[b] > previous[b] * 0.9999:
+                        running[b] = False
+                    previous[b] = loss[b]
+        for b in range(n):
+            if found[b]:
+                upper[b] = min(upper[b], c[b])
+            else:
+                lower[b] = max(lower[b], c[b])
+            c[b] = (lower[b] + upper[b]) / 2 if upper[b] < 1e10 else c[b] * 10
+    return out
+
+
 def attack(norm, eps, steps, step, loss):
     x = x0.clone()
     for _ in range(steps):
@@ -211,6 +269,9 @@ for name, norm, eps, steps in (("mi_fgsm_linf", "linf", 0.05, 10), ("mi_fgsm_l2"
     rows.append(("case", name, norm, repr(eps), str(steps), repr(eps / steps), "ce", *map(repr, mi_fgsm(norm, eps, steps).flatten().tolist())))
 for norm in ("l2", "linf"):
     rows.append(("case", "deepfool_" + norm, norm, "0", "50", "0", "margin", *map(repr, deepfool(norm).flatten().tolist())))
+rows.append(("case", "carlini_wagner", "l2", "0", "60", "0.01", "margin", *map(repr, carlini_wagner(5, 60).flatten().tolist())))
+rows.append(("case", "carlini_wagner_targeted", "l2", "0", "60", "0.01", "margin_t",
+             *map(repr, carlini_wagner(5, 60, tgt=targets).flatten().tolist())))
 
 with open(os.path.join(HERE, "attack_reference.csv"), "w") as f:
     f.write(f"# written by make_attack_reference.py with torch {torch.__version__}\n")

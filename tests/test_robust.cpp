@@ -92,7 +92,7 @@ TEST_CASE("FGSM, FGM, PGD, APGD, MI-FGSM, DeepFool and Carlini-Wagner equal a Py
     }
 }
 
-TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst case, DeepFool the boundary in one step", "[robust]") {
+TEST_CASE("On a two-class linear model FGSM, PGD and Square reach the closed-form worst case, DeepFool the boundary in one step", "[robust]") {
     // z_other - z_y = (w_o - w_y).x + (b_o - b_y): its cross-entropy gradient is p_o (w_o - w_y) at
     // every x, so the L-inf attack goes to the corner x + eps sign(w_o - w_y) and the L2 attack to
     // x + eps (w_o - w_y) / |w_o - w_y|; the sample is fooled iff the margin falls below the attack's
@@ -114,6 +114,8 @@ TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst 
         // there the exact end point needs the clean start.
         const auto many = rb::pgd(model, x, labels, {.t = t, .steps = 20, .random_start = p == rb::norm::linf, .restarts = 2, .seed = 3});
         const auto fool = rb::deepfool(model, x, labels, {.p = p});
+        // Square, from the outputs alone, on the 6 features (windows of features): L-inf only.
+        const auto searched = p == rb::norm::linf ? rb::square(model, x, labels, {.t = t, .queries = 2000, .seed = 5}) : one;
         CHECK(fool.fooled_rate() == 1);
         std::size_t correct = 0; // one candidate; one iteration each unless the box cuts the step short
         const auto clean = nn::argmax_rows(net.forward(x, nn::mode::eval));
@@ -153,6 +155,7 @@ TEST_CASE("On a two-class linear model FGSM and PGD reach the closed-form worst 
             if (std::abs(margin - reach) > 1e-9) {
                 CHECK(bool(one.fooled[b]) == (margin < reach));
                 CHECK(bool(many.fooled[b]) == (margin < reach));
+                if (p == rb::norm::linf && std::abs(margin - reach) > 1e-3) CHECK(bool(searched.fooled[b]) == (margin < reach));
             }
         }
         CHECK(one_step >= 15);
@@ -164,19 +167,22 @@ TEST_CASE("The attack losses' gradients agree with central differences; DLR igno
     nn::tensor<double> z({4, 5});
     for (auto& v : z.values()) v = gen.uniform(-3, 3);
     const std::vector<std::size_t> labels = {0, 4, 2, 2};
-    for (const auto l : {rb::attack_loss::cross_entropy, rb::attack_loss::dlr}) {
-        INFO(rb::to_string(l));
-        const auto r = rb::loss_of(l, z, labels);
-        for (std::size_t i = 0; i < z.size(); ++i) {
-            auto up = z, down = z;
-            const double h = 1e-6;
-            up[i] += h, down[i] -= h;
-            double sum_up = 0, sum_down = 0;
-            for (double v : rb::loss_of(l, up, labels).values) sum_up += v;
-            for (double v : rb::loss_of(l, down, labels).values) sum_down += v;
-            CHECK(r.gradient[i] == Approx((sum_up - sum_down) / (2 * h)).margin(1e-8));
+    const std::vector<std::size_t> targets = {1, 0, 4, 3};
+    for (const auto l : {rb::attack_loss::cross_entropy, rb::attack_loss::dlr, rb::attack_loss::margin})
+        for (const bool targeted : {false, true}) {
+            INFO(rb::to_string(l) << (targeted ? ", targeted" : ""));
+            const std::span<const std::size_t> t = targeted ? std::span<const std::size_t>(targets) : std::span<const std::size_t>();
+            const auto r = rb::loss_of(l, z, labels, t);
+            for (std::size_t i = 0; i < z.size(); ++i) {
+                auto up = z, down = z;
+                const double h = 1e-6;
+                up[i] += h, down[i] -= h;
+                double sum_up = 0, sum_down = 0;
+                for (double v : rb::loss_of(l, up, labels, t).values) sum_up += v;
+                for (double v : rb::loss_of(l, down, labels, t).values) sum_down += v;
+                CHECK(r.gradient[i] == Approx((sum_up - sum_down) / (2 * h)).margin(1e-8));
+            }
         }
-    }
     auto affine = z;
     for (auto& v : affine.values()) v = 3 * v + 2;
     const auto a = rb::dlr(z, labels).values, b = rb::dlr(affine, labels).values;
@@ -187,7 +193,7 @@ TEST_CASE("The attack losses' gradients agree with central differences; DLR igno
     CHECK(rb::cross_entropy(big, second).values[0] == Approx(1000).margin(1e-9));
 }
 
-TEST_CASE("PGD and VMI-FGSM stay in the ball and the box and give the same bits however samples are batched; PGD gains with restarts",
+TEST_CASE("PGD, Square and VMI-FGSM stay in the ball and the box and give the same bits however samples are batched; PGD gains with restarts",
           "[robust]") {
     rng gen(5);
     nn::sequential<double> net;
@@ -221,6 +227,17 @@ TEST_CASE("PGD and VMI-FGSM stay in the ball and the box and give the same bits 
         o_one.restarts = 1;
         const auto one = rb::pgd(model, x, labels, o_one);
         for (std::size_t b = 0; b < 6; ++b) CHECK(all.fooled[b] >= one.fooled[b]);
+        if (p == rb::norm::linf) { // Square: each sample's own stream, so batching changes nothing
+            const rb::square_options sq{.t = o.t, .queries = 200, .seed = 9};
+            auto sq_tail = sq;
+            sq_tail.first_sample = 3;
+            const auto s_all = rb::square(model, x, labels, sq), s_part = rb::square(model, tail, tail_labels, sq_tail);
+            for (std::size_t i = 0; i < tail.size(); ++i) CHECK(s_part.adversarial[i] == s_all.adversarial[3 * 10 + i]);
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                CHECK(std::abs(s_all.adversarial[i] - x[i]) <= o.t.epsilon * (1 + 1e-12));
+                CHECK((s_all.adversarial[i] >= 0 && s_all.adversarial[i] <= 1));
+            }
+        }
         // VMI-FGSM's random neighbours are keyed by sample id too; with no neighbours it is MI-FGSM.
         const rb::momentum_options vmi{.t = o.t, .variance_samples = 5, .seed = 9}, vmi_tail{.t = o.t, .variance_samples = 5, .seed = 9,
                                                                                           .first_sample = 3};
@@ -238,6 +255,14 @@ TEST_CASE("PGD and VMI-FGSM stay in the ball and the box and give the same bits 
     }
     for (const auto& p : net.parameters())
         for (double g : p.grad->values()) REQUIRE(g == 0); // attacking leaves no parameter gradient behind
+}
+
+TEST_CASE("Square halves its window's share at 10, 50, 200, 500, 1000, 2000, 4000, 6000 and 8000 of 10,000 queries", "[robust]") {
+    CHECK(rb::square_fraction(0.8, 10, 10000) == 0.8);
+    CHECK(rb::square_fraction(0.8, 11, 10000) == 0.4);
+    CHECK(rb::square_fraction(0.8, 501, 10000) == 0.8 / 16);
+    CHECK(rb::square_fraction(0.8, 9999, 10000) == 0.8 / 512);
+    CHECK(rb::square_fraction(0.8, 6, 5000) == 0.4); // rescaled: query 6 of 5,000 is 12 of 10,000
 }
 
 TEST_CASE("APGD checks its step at the paper's checkpoints", "[robust]") {
@@ -385,7 +410,7 @@ TEST_CASE("EOT recovers the attack on a random defence that one draw per step mi
     CHECK(eot >= undefended - 0.03);
 }
 
-TEST_CASE("BPDA recovers gradient attacks on a model behind a quantiser", "[robust]") {
+TEST_CASE("BPDA recovers gradient attacks on a model behind a quantiser, and Square needs no gradient", "[robust]") {
     trained_blobs plain_model;
     trained_blobs quantised(std::make_unique<quantiser>());
     nn::sequential<double> bpda_net;
@@ -411,6 +436,11 @@ TEST_CASE("BPDA recovers gradient attacks on a model behind a quantiser", "[robu
     INFO("fooled: without BPDA " << without.fooled_rate() << ", with " << with.fooled_rate());
     CHECK(without.fooled_rate() == 0); // zero gradients: the attack never moves
     CHECK(with.fooled_rate() > 0.5);
+    // Square needs no gradient: it finds what BPDA finds, or more.
+    const auto searched = rb::square(masked, quantised.x, quantised.labels, {.t = o.t, .queries = 1000, .seed = 4});
+    INFO("Square " << searched.fooled_rate());
+    CHECK(searched.fooled_rate() >= with.fooled_rate() - 0.05);
+    CHECK(searched.forward_evaluations <= 1000 * quantised.labels.size());
 }
 
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Adversarial attacks on any differentiable model of the library: threat models, the model
-// concept attacks take, the losses they climb, the gradient attacks (FGSM, BIM, PGD, APGD, MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), expectation over
+// concept attacks take, the losses they climb, the gradient attacks (FGSM, BIM, PGD, APGD, MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the Square attack, expectation over
 // transformation for random models and BPDA for parts without a gradient.
 #include "qhybrid/robust/apgd.hpp"
 #include "qhybrid/robust/attack.hpp"
@@ -12,4 +12,5 @@
 #include "qhybrid/robust/model.hpp"
 #include "qhybrid/robust/momentum.hpp"
 #include "qhybrid/robust/pgd.hpp"
+#include "qhybrid/robust/square.hpp"
 #include "qhybrid/robust/threat.hpp"

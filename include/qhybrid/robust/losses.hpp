@@ -7,8 +7,11 @@
 // - dlr, the difference of logits ratio (Croce & Hein, ICML 2020, eq. 5): -(z_y - max_{i != y} z_i)
 //   / (z_pi1 - z_pi3 + 1e-12), pi sorting z in decreasing order; invariant to shifting and scaling
 //   the logits, so a model cannot hide behind saturated softmax outputs. Needs 3 classes or more.
-// Targeted, towards class t (`targets` not empty): -cross_entropy to t, and the targeted DLR (eq. 6)
-// -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12), which needs 4 classes or more.
+// - margin: max_{i != y} z_i - z_y, positive once the class has changed (Carlini & Wagner's, and
+//   the loss of the Square attack).
+// Targeted, towards class t (`targets` not empty): -cross_entropy to t, the targeted DLR (eq. 6)
+// -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12), which needs 4 classes or more, and the
+// margin z_t - max_{i != t} z_i.
 #include "qhybrid/nn/tensor.hpp"
 
 #include <algorithm>
@@ -18,9 +21,11 @@
 
 namespace qhybrid::robust {
 
-enum class attack_loss { cross_entropy, dlr };
+enum class attack_loss { cross_entropy, dlr, margin };
 
-inline const char* to_string(attack_loss l) { return l == attack_loss::cross_entropy ? "CE" : "DLR"; }
+inline const char* to_string(attack_loss l) {
+    return l == attack_loss::cross_entropy ? "CE" : l == attack_loss::dlr ? "DLR" : "margin";
+}
 
 template <class T>
 struct sample_losses {
@@ -83,6 +88,23 @@ sample_losses<T> dlr(const nn::tensor<T>& logits, std::span<const std::size_t> l
     return r;
 }
 
+// max_{i != wanted} z_i - z_wanted per sample, with sign +1; with sign -1 its negative (the
+// targeted margin, wanted = the target).
+template <class T>
+sample_losses<T> margin(const nn::tensor<T>& logits, std::span<const std::size_t> wanted, T sign = T(1)) {
+    detail::check_labels(logits, wanted, 2, "margin");
+    sample_losses<T> r{std::vector<T>(wanted.size()), nn::tensor<T>(logits.shape())};
+    for (std::size_t b = 0; b < wanted.size(); ++b) {
+        const auto z = logits.row(b);
+        std::size_t other = wanted[b] == 0 ? 1 : 0;
+        for (std::size_t k = 0; k < z.size(); ++k)
+            if (k != wanted[b] && z[k] > z[other]) other = k;
+        r.values[b] = sign * (z[other] - z[wanted[b]]);
+        r.gradient.row(b)[other] += sign, r.gradient.row(b)[wanted[b]] -= sign;
+    }
+    return r;
+}
+
 template <class T>
 sample_losses<T> targeted_dlr(const nn::tensor<T>& logits, std::span<const std::size_t> labels, std::span<const std::size_t> targets) {
     detail::check_labels(logits, labels, 4, "targeted dlr");
@@ -111,6 +133,7 @@ sample_losses<T> targeted_dlr(const nn::tensor<T>& logits, std::span<const std::
 template <class T>
 sample_losses<T> loss_of(attack_loss l, const nn::tensor<T>& logits, std::span<const std::size_t> labels,
                          std::span<const std::size_t> targets = {}) {
+    if (l == attack_loss::margin) return targets.empty() ? robust::margin(logits, labels) : robust::margin(logits, targets, T(-1));
     if (targets.empty()) return l == attack_loss::cross_entropy ? robust::cross_entropy(logits, labels) : robust::dlr(logits, labels);
     if (l == attack_loss::dlr) return targeted_dlr(logits, labels, targets);
     auto r = robust::cross_entropy(logits, targets);

@@ -92,7 +92,7 @@ TEST_CASE("FGSM, FGM, PGD, APGD, MI-FGSM, DeepFool and Carlini-Wagner equal a Py
     }
 }
 
-TEST_CASE("On a two-class linear model FGSM, PGD and Square reach the closed-form worst case, DeepFool the boundary in one step", "[robust]") {
+TEST_CASE("On a two-class linear model FGSM, PGD, Square and SPSA reach the closed-form worst case, DeepFool the boundary in one step", "[robust]") {
     // z_other - z_y = (w_o - w_y).x + (b_o - b_y): its cross-entropy gradient is p_o (w_o - w_y) at
     // every x, so the L-inf attack goes to the corner x + eps sign(w_o - w_y) and the L2 attack to
     // x + eps (w_o - w_y) / |w_o - w_y|; the sample is fooled iff the margin falls below the attack's
@@ -116,6 +116,7 @@ TEST_CASE("On a two-class linear model FGSM, PGD and Square reach the closed-for
         const auto fool = rb::deepfool(model, x, labels, {.p = p});
         // Square, from the outputs alone, on the 6 features (windows of features): L-inf only.
         const auto searched = p == rb::norm::linf ? rb::square(model, x, labels, {.t = t, .queries = 2000, .seed = 5}) : one;
+        const auto estimated = p == rb::norm::linf ? rb::spsa(model, x, labels, {.t = t, .seed = 5}) : one;
         CHECK(fool.fooled_rate() == 1);
         std::size_t correct = 0; // one candidate; one iteration each unless the box cuts the step short
         const auto clean = nn::argmax_rows(net.forward(x, nn::mode::eval));
@@ -155,7 +156,10 @@ TEST_CASE("On a two-class linear model FGSM, PGD and Square reach the closed-for
             if (std::abs(margin - reach) > 1e-9) {
                 CHECK(bool(one.fooled[b]) == (margin < reach));
                 CHECK(bool(many.fooled[b]) == (margin < reach));
-                if (p == rb::norm::linf && std::abs(margin - reach) > 1e-3) CHECK(bool(searched.fooled[b]) == (margin < reach));
+                if (p == rb::norm::linf && std::abs(margin - reach) > 1e-3) {
+                    CHECK(bool(searched.fooled[b]) == (margin < reach));
+                    CHECK(bool(estimated.fooled[b]) == (margin < reach));
+                }
             }
         }
         CHECK(one_step >= 15);
@@ -441,6 +445,29 @@ TEST_CASE("BPDA recovers gradient attacks on a model behind a quantiser, and Squ
     INFO("Square " << searched.fooled_rate());
     CHECK(searched.fooled_rate() >= with.fooled_rate() - 0.05);
     CHECK(searched.forward_evaluations <= 1000 * quantised.labels.size());
+}
+
+TEST_CASE("Transfer: inputs made on a surrogate, judged by the target", "[robust]") {
+    trained_blobs target;
+    rng gen(33);
+    nn::sequential<double> other; // another network of its kind, trained from another start
+    other.add<nn::dense<double>>(10, 16, gen).add<nn::relu<double>>().add<nn::dense<double>>(16, 3, gen);
+    {
+        nn::labelled<double> data{target.x, target.labels};
+        nn::adam<double> opt(other.parameters(), {.lr = 1e-2});
+        nn::fit(other, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 7, .progress = false});
+    }
+    rb::network model(target.net), surrogate(other);
+    const rb::threat t{.epsilon = 0.1};
+    const auto white = rb::mi_fgsm(model, target.x, target.labels, {.t = t});
+    const auto same = rb::transfer(model, target.x, target.labels, white);
+    CHECK(same.fooled == white.fooled); // made on the target itself: the white-box verdicts
+    const auto made = rb::mi_fgsm(surrogate, target.x, target.labels, {.t = t});
+    const auto moved = rb::transfer(model, target.x, target.labels, made);
+    INFO("white-box " << white.fooled_rate() << ", transferred " << moved.fooled_rate() << ", on the surrogate " << made.fooled_rate());
+    CHECK(moved.fooled_rate() > 0.3); // the two networks learnt the same classes
+    CHECK(moved.fooled_rate() <= white.fooled_rate() + 0.05);
+    CHECK(moved.gradient_evaluations == made.gradient_evaluations);
 }
 
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {

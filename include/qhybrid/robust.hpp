@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Adversarial attacks on any differentiable model of the library: threat models, the model
-// concept attacks take, the losses they climb, the gradient attacks (FGSM, BIM, PGD, APGD, MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the Square attack, expectation over
-// transformation for random models and BPDA for parts without a gradient.
+// concept attacks take, the losses they climb; the gradient attacks (FGSM, BIM, PGD, APGD,
+// MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the gradient-free ones (Square, SPSA), transfer
+// from a surrogate, expectation over transformation for random models and BPDA for parts
+// without a gradient.
 #include "qhybrid/robust/apgd.hpp"
 #include "qhybrid/robust/attack.hpp"
 #include "qhybrid/robust/bpda.hpp"
@@ -12,5 +14,7 @@
 #include "qhybrid/robust/model.hpp"
 #include "qhybrid/robust/momentum.hpp"
 #include "qhybrid/robust/pgd.hpp"
+#include "qhybrid/robust/spsa.hpp"
 #include "qhybrid/robust/square.hpp"
 #include "qhybrid/robust/threat.hpp"
+#include "qhybrid/robust/transfer.hpp"

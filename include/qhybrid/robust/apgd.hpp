@@ -52,13 +52,8 @@ attack_result<T> apgd(M& model, const nn::tensor<T>& x, std::span<const std::siz
     const auto checkpoints = apgd_checkpoints(o.steps);
     return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
         const std::size_t n = batch.labels.size();
-        rng model_gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), r);
-        nn::tensor<T> adv = batch.x;
-        if (o.random_start)
-            for (std::size_t b = 0; b < n; ++b) {
-                rng gen = rng::stream(o.seed, batch.ids[b], r);
-                o.t.random_start(adv.row(b), batch.x.row(b), gen);
-            }
+        rng model_gen = detail::model_stream(o.seed, r);
+        nn::tensor<T> adv = detail::starting_points(batch, o.t, o.random_start, o.seed, r);
         auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true, o.eot);
         attack_result<T> out{adv, e.fooled, e.loss.values, n * o.steps * o.eot, n * o.eot}; // the first fooling point, else the best
         nn::tensor<T> best_grad = e.gradient, grad = std::move(e.gradient), before = adv;

@@ -137,6 +137,22 @@ evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>
     return e;
 }
 
+// The generator of a random model's draws in restart r.
+inline rng model_stream(std::uint64_t seed, std::size_t restart) { return rng::stream(seed, std::numeric_limits<std::uint64_t>::max(), restart); }
+
+// Where restart r starts: the clean inputs, or a uniform draw from each sample's ball (its stream
+// keyed by seed, sample id, restart).
+template <class T>
+nn::tensor<T> starting_points(const attack_batch<T>& batch, const threat& t, bool random, std::uint64_t seed, std::size_t restart) {
+    nn::tensor<T> adv = batch.x;
+    if (random)
+        for (std::size_t b = 0; b < batch.labels.size(); ++b) {
+            rng gen = rng::stream(seed, batch.ids[b], restart);
+            t.random_start(adv.row(b), batch.x.row(b), gen);
+        }
+    return adv;
+}
+
 // Runs once(batch, restart) -> attack_result for restarts 0, 1, ... on the samples still unfooled.
 template <class T, class Once>
 attack_result<T> over_restarts(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> targets,

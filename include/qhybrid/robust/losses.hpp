@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <span>
 #include <vector>
 
@@ -46,6 +47,13 @@ void check_labels(const nn::tensor<T>& logits, std::span<const std::size_t> labe
                    std::to_string(logits.dim(1)) + " classes";
         });
 }
+// The indices of z's k largest entries, largest first, in order[0..k).
+template <class T>
+void largest(std::span<const T> z, std::size_t k, std::vector<std::size_t>& order) {
+    order.resize(z.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::partial_sort(order.begin(), order.begin() + long(k), order.end(), [&](std::size_t i, std::size_t j) { return z[i] > z[j]; });
+}
 } // namespace detail
 
 template <class T>
@@ -69,14 +77,12 @@ sample_losses<T> cross_entropy(const nn::tensor<T>& logits, std::span<const std:
 template <class T>
 sample_losses<T> dlr(const nn::tensor<T>& logits, std::span<const std::size_t> labels) {
     detail::check_labels(logits, labels, 3, "dlr");
-    const std::size_t classes = logits.dim(1);
     sample_losses<T> r{std::vector<T>(labels.size()), nn::tensor<T>(logits.shape())};
-    std::vector<std::size_t> order(classes);
+    std::vector<std::size_t> order;
     for (std::size_t b = 0; b < labels.size(); ++b) {
         const auto z = logits.row(b);
         const auto g = r.gradient.row(b);
-        for (std::size_t k = 0; k < classes; ++k) order[k] = k;
-        std::partial_sort(order.begin(), order.begin() + 3, order.end(), [&](std::size_t i, std::size_t j) { return z[i] > z[j]; });
+        detail::largest(z, 3, order);
         const std::size_t y = labels[b], other = order[0] == y ? order[1] : order[0];
         const T margin = z[y] - z[other], spread = z[order[0]] - z[order[2]] + T(1e-12);
         r.values[b] = -margin / spread;
@@ -109,14 +115,12 @@ template <class T>
 sample_losses<T> targeted_dlr(const nn::tensor<T>& logits, std::span<const std::size_t> labels, std::span<const std::size_t> targets) {
     detail::check_labels(logits, labels, 4, "targeted dlr");
     detail::check_labels(logits, targets, 4, "targeted dlr");
-    const std::size_t classes = logits.dim(1);
     sample_losses<T> r{std::vector<T>(labels.size()), nn::tensor<T>(logits.shape())};
-    std::vector<std::size_t> order(classes);
+    std::vector<std::size_t> order;
     for (std::size_t b = 0; b < labels.size(); ++b) {
         const auto z = logits.row(b);
         const auto g = r.gradient.row(b);
-        for (std::size_t k = 0; k < classes; ++k) order[k] = k;
-        std::partial_sort(order.begin(), order.begin() + 4, order.end(), [&](std::size_t i, std::size_t j) { return z[i] > z[j]; });
+        detail::largest(z, 4, order);
         const std::size_t y = labels[b], t = targets[b];
         const T margin = z[y] - z[t], spread = z[order[0]] - (z[order[2]] + z[order[3]]) / 2 + T(1e-12);
         r.values[b] = -margin / spread;

@@ -33,7 +33,7 @@ attack_result<T> mi_fgsm(M& model, const nn::tensor<T>& x, std::span<const std::
     });
     return detail::over_restarts(x, labels, o.targets, o.first_sample, 1, [&](const attack_batch<T>& batch, std::size_t) {
         const std::size_t n = batch.labels.size(), width = x.row_size();
-        rng model_gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), 0);
+        rng model_gen = detail::model_stream(o.seed, 0);
         nn::tensor<T> adv = batch.x, g(batch.x.shape()), v(batch.x.shape()), neighbours(batch.x.shape());
         const double alpha = o.t.epsilon / double(o.steps);
         for (std::size_t s = 0; s < o.steps; ++s) {

@@ -35,13 +35,8 @@ attack_result<T> pgd(M& model, const nn::tensor<T>& x, std::span<const std::size
     const double step = o.step_size > 0 ? o.step_size : 2.5 * o.t.epsilon / double(o.steps);
     return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
         const std::size_t n = batch.labels.size();
-        rng model_gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), r);
-        nn::tensor<T> adv = batch.x;
-        if (o.random_start)
-            for (std::size_t b = 0; b < n; ++b) {
-                rng gen = rng::stream(o.seed, batch.ids[b], r);
-                o.t.random_start(adv.row(b), batch.x.row(b), gen);
-            }
+        rng model_gen = detail::model_stream(o.seed, r);
+        nn::tensor<T> adv = detail::starting_points(batch, o.t, o.random_start, o.seed, r);
         for (std::size_t s = 0; s < o.steps; ++s) {
             const auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true, o.eot);
             for (std::size_t b = 0; b < n; ++b) {

@@ -33,7 +33,7 @@ attack_result<T> spsa(M& model, const nn::tensor<T>& x, std::span<const std::siz
                " (implemented for L-inf; needs positive counts, delta and rate)";
     });
     const std::size_t n = labels.size(), width = x.row_size(), pairs = o.directions;
-    rng model_gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), 0);
+    rng model_gen = detail::model_stream(o.seed, 0);
     attack_result<T> out{x, std::vector<std::uint8_t>(n, 0), std::vector<T>(n)};
     nn::shape_t probe_shape = x.shape();
     probe_shape[0] = 2 * pairs;

@@ -51,7 +51,7 @@ attack_result<T> square(M& model, const nn::tensor<T>& x, std::span<const std::s
         for (std::size_t b = 0; b < n; ++b) v[b] = o.first_sample + b;
         return v;
     }();
-    rng model_gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), 0);
+    rng model_gen = detail::model_stream(o.seed, 0);
     std::vector<rng> gens;
     for (std::size_t b = 0; b < n; ++b) gens.push_back(rng::stream(o.seed, ids[b], 0));
     auto at = [&](std::size_t c, std::size_t h, std::size_t w) { return (c * height + h) * width + w; };

@@ -24,7 +24,7 @@ attack_result<T> transfer(M& target, const nn::tensor<T>& x, std::span<const std
         return "transfer: adversarial inputs of shape " + nn::to_string(made.adversarial.shape()) + " for clean inputs of shape " +
                nn::to_string(x.shape()) + " and " + std::to_string(labels.size()) + " labels";
     });
-    rng gen = rng::stream(o.seed, std::numeric_limits<std::uint64_t>::max(), 0);
+    rng gen = detail::model_stream(o.seed, 0);
     const std::vector<std::uint64_t> ids(labels.size());
     auto e = detail::evaluate(target, made.adversarial, attack_batch<T>{x, labels, o.targets, ids}, o.loss, gen, false, o.eot);
     return {made.adversarial, std::move(e.fooled), std::move(e.loss.values), made.gradient_evaluations, made.forward_evaluations};

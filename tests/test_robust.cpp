@@ -475,6 +475,86 @@ TEST_CASE("Transfer: inputs made on a surrogate, judged by the target", "[robust
     CHECK(moved.gradient_evaluations == made.gradient_evaluations);
 }
 
+TEST_CASE("The report counts robust accuracy, success on correct samples and the worst case per example", "[robust]") {
+    // A linear model that gets samples 0-2 right and 3 wrong; attacks that fool fixed samples.
+    auto net = linear({1, -1, -1, 1}, {0, 0}); // class 0 when x0 > x1
+    rb::network model(net);
+    const nn::tensor<double> x({4, 2}, std::vector<double>{0.9, 0.1, 0.1, 0.9, 0.8, 0.3, 0.2, 0.7});
+    const std::vector<std::size_t> labels = {0, 1, 0, 0};
+    auto fixed = [](std::vector<std::uint8_t> fooled, std::size_t cost) {
+        return [fooled, cost](const nn::tensor<double>& in, std::span<const std::size_t>) {
+            return rb::attack_result<double>{in, fooled, std::vector<double>(4, 0.0), cost, 4};
+        };
+    };
+    const auto rep = rb::evaluate_robustness(model, x, labels,
+                                             {{"one step", rb::attack_kind::single_step, fixed({1, 0, 0, 1}, 4)},
+                                              {"many steps", rb::attack_kind::iterative, fixed({0, 0, 0, 1}, 40)},
+                                              {"queries", rb::attack_kind::black_box, fixed({0, 1, 0, 1}, 0)}});
+    CHECK(rep.clean_accuracy == 0.75);
+    REQUIRE(rep.rows.size() == 3);
+    CHECK(rep.rows[0].robust_accuracy == 0.5);            // samples 1, 2
+    CHECK(rep.rows[0].success_rate == Approx(1.0 / 3));    // of 0, 1, 2: sample 0
+    CHECK(rep.rows[1].success_rate == 0);
+    CHECK(rep.rows[1].gradients_per_sample == 10);
+    CHECK(rep.worst_case_accuracy == 0.25);               // only sample 2 survives every attack
+    CHECK(rep.worst_case_success == Approx(2.0 / 3));
+    REQUIRE(rep.warnings.size() == 2);
+    CHECK_THAT(rep.warnings[0], Catch::Contains("iterative attack many steps (0.0%) is weaker than the single-step one step (33.3%)"));
+    CHECK_THAT(rep.warnings[1], Catch::Contains("black-box attack queries (33.3%) is stronger than every white-box attack"));
+    CHECK_THAT(rep.markdown(), Catch::Contains("| worst case over the attacks | 0.2500 | 0.6667 |"));
+    // Doubling a budget that still pays is flagged; one that does not, is not.
+    std::string warning;
+    const auto grows = rb::budget_check<double>(x, labels, 10, [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> l) {
+        return fixed(k > 10 ? std::vector<std::uint8_t>{1, 1, 0, 1} : std::vector<std::uint8_t>{1, 0, 0, 1}, k)(in, l);
+    }, &warning);
+    CHECK(grows == std::pair<double, double>{0.5, 0.75});
+    CHECK_THAT(warning, Catch::Contains("from 10 to 20 raised the success rate from 50.0% to 75.0%"));
+    std::string none;
+    rb::budget_check<double>(x, labels, 10, [&](std::size_t, const nn::tensor<double>& in, std::span<const std::size_t> l) {
+        return fixed({1, 0, 0, 1}, 1)(in, l);
+    }, &none);
+    CHECK(none.empty());
+}
+
+TEST_CASE("The report flags the masked quantiser and passes the plain network", "[robust]") {
+    trained_blobs plain_model, quantised(std::make_unique<quantiser>());
+    const rb::threat t{.epsilon = 0.1};
+    auto suite = [&](auto& model) {
+        return std::vector<rb::attack_entry<double>>{
+            {"FGSM", rb::attack_kind::single_step, [&](const auto& x, auto y) { return rb::fgsm(model, x, y, {.t = t}); }},
+            {"PGD-20", rb::attack_kind::iterative, [&](const auto& x, auto y) { return rb::pgd(model, x, y, {.t = t, .steps = 20, .seed = 1}); }},
+            {"APGD-DLR", rb::attack_kind::iterative,
+             [&](const auto& x, auto y) { return rb::apgd(model, x, y, {.t = t, .steps = 50, .loss = rb::attack_loss::dlr, .seed = 1}); }},
+            {"Square-1000", rb::attack_kind::black_box, [&](const auto& x, auto y) { return rb::square(model, x, y, {.t = t, .queries = 1000, .seed = 1}); }}};
+    };
+    rb::network clean_model(plain_model.net), masked(quantised.net);
+    const auto fine = rb::evaluate_robustness(clean_model, plain_model.x, plain_model.labels, suite(clean_model), 0.02);
+    INFO(fine.markdown());
+    CHECK(fine.warnings.empty());
+    CHECK(fine.worst_case_accuracy <= fine.rows[1].robust_accuracy);
+    const auto broken = rb::evaluate_robustness(masked, quantised.x, quantised.labels, suite(masked), 0.02);
+    INFO(broken.markdown());
+    REQUIRE(broken.warnings.size() == 1);
+    CHECK_THAT(broken.warnings[0], Catch::Contains("black-box attack Square-1000"));
+    // The epsilon sweep: the plain network falls completely, the masked one never moves.
+    const std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)> pgd_at =
+        [&](double eps, const nn::tensor<double>& x, std::span<const std::size_t> y) {
+            return rb::pgd(masked, x, y, {.t = {.epsilon = eps}, .steps = 20, .seed = 1});
+        };
+    std::string warning;
+    const auto sweep = rb::epsilon_sweep(masked, quantised.x, quantised.labels, {0.1, 0.5}, pgd_at, &warning);
+    CHECK(sweep.back().second < 0.5);
+    CHECK_THAT(warning, Catch::Contains("at epsilon 0.5 the attack fools"));
+    const std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)> clean_at =
+        [&](double eps, const nn::tensor<double>& x, std::span<const std::size_t> y) {
+            return rb::pgd(clean_model, x, y, {.t = {.epsilon = eps}, .steps = 20, .seed = 1});
+        };
+    std::string fine_warning;
+    const auto full = rb::epsilon_sweep(clean_model, plain_model.x, plain_model.labels, {0.1, 0.5}, clean_at, &fine_warning);
+    CHECK(full.back().second == 1.0);
+    CHECK(fine_warning.empty());
+}
+
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {
     auto net = linear({1, -1, 0.5, 0.5}, {0, 0});
     rb::network model(net);

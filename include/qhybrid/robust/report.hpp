@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The evaluation a reviewer trusts: one model, one clean batch, several attacks.
+// - clean accuracy; per attack the robust accuracy (samples it did not fool, clean mistakes
+//   counted as fooled) and the attack success rate over the correctly classified samples (the
+//   QShield papers' metric), both; the worst case per example over all attacks;
+// - each attack's cost (forward+backward and forward passes a sample) and wall time;
+// - checks that flag gradient masking (Carlini et al. 2019, "On evaluating adversarial
+//   robustness", section 5): an iterative gradient attack weaker than a single-step one; a
+//   black-box or transfer attack stronger than every white-box one; success that does not reach
+//   100% at a large epsilon (epsilon_sweep); success that still grows when the attack's
+//   iterations or restarts are doubled (budget_check).
+// Markdown for people, CSV (written atomically) for plots.
+#include "qhybrid/core/file.hpp"
+#include "qhybrid/robust/attack.hpp"
+
+#include <chrono>
+#include <functional>
+#include <sstream>
+#include <string>
+
+namespace qhybrid::robust {
+
+// What kind of attack a row is, for the masking checks.
+enum class attack_kind { single_step, iterative, black_box, transfer };
+
+template <class T>
+struct attack_entry {
+    std::string name;
+    attack_kind kind;
+    std::function<attack_result<T>(const nn::tensor<T>& x, std::span<const std::size_t> labels)> run;
+};
+
+struct attack_row {
+    std::string name;
+    attack_kind kind;
+    double robust_accuracy;            // share of all samples the attack did not fool
+    double success_rate;               // share of the correctly classified samples it fooled
+    double gradients_per_sample, forwards_per_sample;
+    double seconds;
+    std::vector<std::uint8_t> fooled;
+};
+
+struct robustness_report {
+    std::size_t samples = 0;
+    double clean_accuracy = 0;
+    std::vector<attack_row> rows;
+    double worst_case_accuracy = 0;    // samples no attack fooled
+    double worst_case_success = 0;     // of the correctly classified, the share some attack fooled
+    std::vector<std::string> warnings; // the masking checks that failed
+
+    std::string markdown() const {
+        std::ostringstream out;
+        out.setf(std::ios::fixed);
+        out.precision(4);
+        out << "clean accuracy " << clean_accuracy << " (" << samples << " samples)\n\n"
+            << "| attack | robust accuracy | success rate on correct | passes a sample (f+b, f) | seconds |\n|---|---|---|---|---|\n";
+        for (const auto& r : rows)
+            out << "| " << r.name << " | " << r.robust_accuracy << " | " << r.success_rate << " | " << r.gradients_per_sample << ", "
+                << r.forwards_per_sample << " | " << r.seconds << " |\n";
+        out << "| worst case over the attacks | " << worst_case_accuracy << " | " << worst_case_success << " | | |\n";
+        for (const auto& w : warnings) out << "\nWARNING: " << w;
+        if (!warnings.empty()) out << '\n';
+        return out.str();
+    }
+
+    // attack,kind,robust_accuracy,success_rate,gradients_per_sample,forwards_per_sample,seconds
+    void write_csv(const std::filesystem::path& path) const {
+        static constexpr const char* kinds[] = {"single_step", "iterative", "black_box", "transfer"};
+        std::ostringstream out;
+        out.precision(17);
+        out << "attack,kind,robust_accuracy,success_rate,gradients_per_sample,forwards_per_sample,seconds\nclean,none,"
+            << clean_accuracy << ",0,0,1,0\n";
+        auto quoted = [](const std::string& text) {
+            std::string q = "\"";
+            for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + '"';
+        };
+        for (const auto& r : rows)
+            out << quoted(r.name) << ',' << kinds[int(r.kind)] << ',' << r.robust_accuracy << ',' << r.success_rate << ','
+                << r.gradients_per_sample << ',' << r.forwards_per_sample << ',' << r.seconds << '\n';
+        out << "worst case,all," << worst_case_accuracy << ',' << worst_case_success << ",0,0,0\n";
+        write_file_atomically(path, out.str(), "robustness_report");
+    }
+};
+
+namespace detail {
+inline std::string percent(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);
+    return buf;
+}
+} // namespace detail
+
+// Runs every attack on (x, labels). `tolerance` is the share of samples by which one attack may
+// beat another before a masking check fails (sampling noise of a stochastic model, ties).
+template <attack_model M, class T = typename M::value_type>
+robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
+                                      const std::vector<attack_entry<T>>& attacks, double tolerance = 0.01) {
+    require(!attacks.empty() && x.rank() >= 2 && x.dim(0) == labels.size() && !labels.empty(), [&] {
+        return "evaluate_robustness: " + std::to_string(attacks.size()) + " attacks on inputs of shape " + nn::to_string(x.shape()) +
+               " with " + std::to_string(labels.size()) + " labels";
+    });
+    const std::size_t n = labels.size();
+    robustness_report rep;
+    rep.samples = n;
+    rng gen = detail::model_stream(0, 0);
+    const auto predicted = nn::argmax_rows(model.logits(x, gen));
+    std::vector<std::uint8_t> correct(n), any(n, 0);
+    for (std::size_t b = 0; b < n; ++b) correct[b] = predicted[b] == labels[b];
+    const double n_correct = double(std::count(correct.begin(), correct.end(), 1));
+    rep.clean_accuracy = n_correct / double(n);
+    for (const auto& a : attacks) {
+        const auto start = std::chrono::steady_clock::now();
+        const attack_result<T> res = a.run(x, labels);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        require(res.fooled.size() == n, [&] { return "evaluate_robustness: " + a.name + " returned " + std::to_string(res.fooled.size()) + " verdicts for " + std::to_string(n) + " samples"; });
+        attack_row row{a.name, a.kind, 0, 0, double(res.gradient_evaluations) / double(n), double(res.forward_evaluations) / double(n), seconds,
+                       res.fooled};
+        double robust = 0, fooled_correct = 0;
+        for (std::size_t b = 0; b < n; ++b) {
+            const bool fooled = !correct[b] || res.fooled[b];
+            robust += !fooled, fooled_correct += correct[b] && res.fooled[b];
+            any[b] |= fooled;
+        }
+        row.robust_accuracy = robust / double(n);
+        row.success_rate = n_correct > 0 ? fooled_correct / n_correct : 0;
+        rep.rows.push_back(std::move(row));
+    }
+    double robust = 0, fooled_correct = 0;
+    for (std::size_t b = 0; b < n; ++b) robust += !any[b], fooled_correct += correct[b] && any[b];
+    rep.worst_case_accuracy = robust / double(n);
+    rep.worst_case_success = n_correct > 0 ? fooled_correct / n_correct : 0;
+
+    // The masking checks.
+    auto best = [&](attack_kind k) {
+        const attack_row* top = nullptr;
+        for (const auto& r : rep.rows)
+            if (r.kind == k && (!top || r.success_rate > top->success_rate)) top = &r;
+        return top;
+    };
+    const attack_row *single = best(attack_kind::single_step), *iterative = best(attack_kind::iterative);
+    if (single && iterative && iterative->success_rate + tolerance < single->success_rate)
+        rep.warnings.push_back("the iterative attack " + iterative->name + " (" + detail::percent(iterative->success_rate) +
+                               ") is weaker than the single-step " + single->name + " (" + detail::percent(single->success_rate) +
+                               "): its gradients or steps mislead it");
+    const attack_row* white = iterative ? iterative : single;
+    for (const auto k : {attack_kind::black_box, attack_kind::transfer})
+        if (const attack_row* other = best(k); other && white && other->success_rate > white->success_rate + tolerance)
+            rep.warnings.push_back(std::string(k == attack_kind::black_box ? "the black-box attack " : "the transfer attack ") + other->name +
+                                   " (" + detail::percent(other->success_rate) + ") is stronger than every white-box attack (best " +
+                                   white->name + ", " + detail::percent(white->success_rate) + "): the gradients are masked");
+    return rep;
+}
+
+// Success rate on the correctly classified samples at each epsilon, for an attack made by
+// `at(epsilon)`. Warns (in `warning`) when the largest epsilon does not bring it to `full`.
+template <attack_model M, class T = typename M::value_type>
+std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
+                                                     const std::vector<double>& epsilons,
+                                                     const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
+                                                     std::string* warning = nullptr, double full = 0.99) {
+    require(!epsilons.empty(), [] { return std::string("epsilon_sweep: no epsilons"); });
+    rng gen = detail::model_stream(0, 0);
+    const auto predicted = nn::argmax_rows(model.logits(x, gen));
+    std::vector<std::pair<double, double>> out;
+    for (double eps : epsilons) {
+        const auto res = at(eps, x, labels);
+        double n_correct = 0, fooled = 0;
+        for (std::size_t b = 0; b < labels.size(); ++b)
+            if (predicted[b] == labels[b]) ++n_correct, fooled += res.fooled[b];
+        out.emplace_back(eps, n_correct > 0 ? fooled / n_correct : 0);
+    }
+    if (warning && out.back().second < full)
+        *warning = "at epsilon " + number(out.back().first) + " the attack fools " + detail::percent(out.back().second) +
+                   " of the correct samples, not " + detail::percent(full) + ": an unbounded attack must reach it, so the attack is failing";
+    return out;
+}
+
+// The success rate (on all samples) of an attack at budget k and at 2k (iterations or restarts,
+// as `at(k)` reads it); warns when doubling gains more than `tolerance`: the attack had not converged.
+template <class T>
+std::pair<double, double> budget_check(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::size_t k,
+                                       const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
+                                       std::string* warning = nullptr, double tolerance = 0.01) {
+    const double once = at(k, x, labels).fooled_rate(), twice = at(2 * k, x, labels).fooled_rate();
+    if (warning && twice > once + tolerance)
+        *warning = "doubling the budget from " + std::to_string(k) + " to " + std::to_string(2 * k) + " raised the success rate from " +
+                   detail::percent(once) + " to " + detail::percent(twice) + ": the attack had not converged";
+    return {once, twice};
+}
+
+} // namespace qhybrid::robust

@@ -284,20 +284,20 @@ struct trained_blobs {
     nn::tensor<double> x;
     std::vector<std::size_t> labels;
 
-    explicit trained_blobs(std::unique_ptr<nn::layer<double>> front = nullptr) {
+    explicit trained_blobs(std::unique_ptr<nn::layer<double>> front = nullptr, std::size_t classes = 3) {
         rng gen(21);
-        const std::size_t n = 300, d = 10;
+        const std::size_t n = 100 * classes, d = 10;
         nn::labelled<double> data{nn::tensor<double>({n, d}), std::vector<std::size_t>(n)};
         for (std::size_t i = 0; i < n; ++i) {
-            data.y[i] = i % 3;
+            data.y[i] = i % classes;
             for (std::size_t k = 0; k < d; ++k)
-                data.x.row(i)[k] = std::clamp(0.5 + 0.15 * ((k % 3 == data.y[i]) ? 1.0 : -0.5) + 0.1 * gen.normal(), 0.0, 1.0);
+                data.x.row(i)[k] = std::clamp(0.5 + 0.15 * ((k % classes == data.y[i]) ? 1.0 : -0.5) + 0.1 * gen.normal(), 0.0, 1.0);
         }
         if (front) net.add(std::move(front));
-        net.add<nn::dense<double>>(d, 32, gen).add<nn::tanh<double>>().add<nn::dense<double>>(32, 3, gen);
+        net.add<nn::dense<double>>(d, 32, gen).add<nn::tanh<double>>().add<nn::dense<double>>(32, classes, gen);
         nn::adam<double> opt(net.parameters(), {.lr = 1e-2});
         nn::fit(net, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 2, .progress = false});
-        REQUIRE(nn::evaluate(net, data, 100).accuracy > 0.97);
+        REQUIRE(nn::evaluate(net, data, 100).accuracy > 0.95);
         std::vector<std::size_t> rows;
         const auto predicted = nn::argmax_rows(net.forward(data.x, nn::mode::eval));
         for (std::size_t i = 0; i < n; ++i)
@@ -553,6 +553,46 @@ TEST_CASE("The report flags the masked quantiser and passes the plain network", 
     const auto full = rb::epsilon_sweep(clean_model, plain_model.x, plain_model.labels, {0.1, 0.5}, clean_at, &fine_warning);
     CHECK(full.back().second == 1.0);
     CHECK(fine_warning.empty());
+}
+
+TEST_CASE("AutoAttack's standard suite: APGD-CE, APGD-T over the top classes, the FAB-T substitute and Square", "[robust]") {
+    trained_blobs five(nullptr, 5), three;
+    rb::network model(five.net), small(three.net);
+    const rb::suite_options o{.t = {.epsilon = 0.08}, .seed = 3, .steps = 30, .queries = 500};
+    const auto list = rb::autoattack_standard(model, 5, o);
+    REQUIRE(list.size() == 4);
+    CHECK(rb::autoattack_standard(small, 3, o).size() == 2); // no targeted attacks below 4 classes
+    const auto rep = rb::evaluate_robustness(model, five.x, five.labels, list, 0.02);
+    INFO(rep.markdown());
+    CHECK(rep.warnings.empty());
+    CHECK(rep.clean_accuracy == 1); // the correctly classified samples of the trained network
+    for (const auto& r : rep.rows) CHECK(rep.worst_case_accuracy <= r.robust_accuracy);
+    CHECK(rep.rows[1].gradients_per_sample <= 4 * 30.0); // APGD-T: at most 4 targets of 30 steps
+    // APGD-T's targets: fooled samples are misclassified, whatever the target was.
+    const auto t = rb::apgd_top_targets(model, five.x, five.labels, {.t = o.t, .steps = 30, .loss = rb::attack_loss::dlr, .seed = 3}, 9);
+    const auto predicted = nn::argmax_rows(five.net.forward(t.adversarial, nn::mode::eval));
+    for (std::size_t b = 0; b < five.labels.size(); ++b) CHECK(bool(t.fooled[b]) == (predicted[b] != five.labels[b]));
+    // The same on the second half alone, named by its ids: the same bits.
+    const std::size_t half = five.labels.size() / 2;
+    std::vector<std::size_t> rows(five.labels.size() - half);
+    std::iota(rows.begin(), rows.end(), half);
+    const auto tail = rb::apgd_top_targets(model, nn::gather_rows(five.x, rows), std::vector<std::size_t>(five.labels.begin() + long(half), five.labels.end()),
+                                           {.t = o.t, .steps = 30, .loss = rb::attack_loss::dlr, .seed = 3, .first_sample = half}, 9);
+    for (std::size_t i = 0; i < tail.adversarial.size(); ++i) CHECK(tail.adversarial[i] == t.adversarial[half * 10 + i]);
+}
+
+TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {
+    trained_blobs m;
+    std::vector<std::size_t> first(30);
+    std::iota(first.begin(), first.end(), std::size_t{0});
+    const auto x = nn::gather_rows(m.x, first);
+    const std::vector<std::size_t> labels(m.labels.begin(), m.labels.begin() + 30);
+    rippled defended(m.net);
+    const auto list = rb::autoattack_rand(defended, 3, {.t = {.epsilon = 0.1}, .seed = 2, .steps = 10});
+    REQUIRE(list.size() == 2);
+    CHECK(list[0].name == "APGD-CE, EOT-20");
+    const auto res = list[0].run(x, labels);
+    CHECK(res.gradient_evaluations == 30 * 10 * 20);
 }
 
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {

@@ -29,6 +29,7 @@ struct apgd_options {
     std::size_t eot = 1;                       // draws of a random model's randomness averaged per evaluation
     std::uint64_t seed = 0;
     std::uint64_t first_sample = 0;
+    std::span<const std::uint64_t> ids = {}; // the samples' ids, when not first_sample + row
 };
 
 // The iterations after which APGD checks its step size, in increasing order (the last <= steps).
@@ -50,7 +51,7 @@ attack_result<T> apgd(M& model, const nn::tensor<T>& x, std::span<const std::siz
                ", alpha " + number(o.alpha) + ", " + std::to_string(o.eot) + " EOT draws (needs steps, restarts and draws >= 1, rho in [0, 1], alpha in (0, 1])";
     });
     const auto checkpoints = apgd_checkpoints(o.steps);
-    return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
+    return detail::over_restarts(x, labels, o.targets, o.first_sample, o.ids, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
         const std::size_t n = batch.labels.size();
         rng model_gen = detail::model_stream(o.seed, r);
         nn::tensor<T> adv = detail::starting_points(batch, o.t, o.random_start, o.seed, r);

@@ -154,9 +154,13 @@ nn::tensor<T> starting_points(const attack_batch<T>& batch, const threat& t, boo
 }
 
 // Runs once(batch, restart) -> attack_result for restarts 0, 1, ... on the samples still unfooled.
+// Row b's id is ids[b], or first_sample + b when ids is empty.
 template <class T, class Once>
 attack_result<T> over_restarts(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> targets,
-                               std::uint64_t first_sample, std::size_t restarts, Once&& once) {
+                               std::uint64_t first_sample, std::span<const std::uint64_t> given_ids, std::size_t restarts, Once&& once) {
+    require(given_ids.empty() || given_ids.size() == labels.size(), [&] {
+        return "attack: " + std::to_string(given_ids.size()) + " sample ids for " + std::to_string(labels.size()) + " samples";
+    });
     const std::size_t n = labels.size();
     attack_result<T> out{x, std::vector<std::uint8_t>(n, 0), std::vector<T>(n, -std::numeric_limits<T>::infinity())};
     std::vector<std::size_t> rows(n);
@@ -166,7 +170,7 @@ attack_result<T> over_restarts(const nn::tensor<T>& x, std::span<const std::size
         std::vector<std::size_t> sub_labels, sub_targets;
         std::vector<std::uint64_t> ids;
         for (std::size_t row : rows) {
-            sub_labels.push_back(labels[row]), ids.push_back(first_sample + row);
+            sub_labels.push_back(labels[row]), ids.push_back(given_ids.empty() ? first_sample + row : given_ids[row]);
             if (!targets.empty()) sub_targets.push_back(targets[row]);
         }
         const attack_result<T> res = once(attack_batch<T>{sub, sub_labels, sub_targets, ids}, r);

@@ -22,6 +22,7 @@ struct momentum_options {
     std::span<const std::size_t> targets = {};
     std::uint64_t seed = 0;
     std::uint64_t first_sample = 0;
+    std::span<const std::uint64_t> ids = {}; // the samples' ids, when not first_sample + row
 };
 
 template <attack_model M, class T = typename M::value_type>
@@ -31,7 +32,7 @@ attack_result<T> mi_fgsm(M& model, const nn::tensor<T>& x, std::span<const std::
         return "mi_fgsm: " + std::to_string(o.steps) + " steps, decay " + number(o.decay) + ", variance radius " +
                number(o.variance_radius) + " (needs steps >= 1 and the others >= 0)";
     });
-    return detail::over_restarts(x, labels, o.targets, o.first_sample, 1, [&](const attack_batch<T>& batch, std::size_t) {
+    return detail::over_restarts(x, labels, o.targets, o.first_sample, o.ids, 1, [&](const attack_batch<T>& batch, std::size_t) {
         const std::size_t n = batch.labels.size(), width = x.row_size();
         rng model_gen = detail::model_stream(o.seed, 0);
         nn::tensor<T> adv = batch.x, g(batch.x.shape()), v(batch.x.shape()), neighbours(batch.x.shape());

@@ -22,7 +22,8 @@ struct pgd_options {
     std::span<const std::size_t> targets = {}; // one per sample: a targeted attack
     std::size_t eot = 1;                       // draws of a random model's randomness averaged per evaluation
     std::uint64_t seed = 0;                    // of the random starts and of the model's randomness
-    std::uint64_t first_sample = 0;            // the id of the batch's first row; ids key the random starts
+    std::uint64_t first_sample = 0;
+    std::span<const std::uint64_t> ids = {}; // the samples' ids, when not first_sample + row            // the id of the batch's first row; ids key the random starts
 };
 
 template <attack_model M, class T = typename M::value_type>
@@ -33,7 +34,7 @@ attack_result<T> pgd(M& model, const nn::tensor<T>& x, std::span<const std::size
                " EOT draws (needs at least 1 of each)";
     });
     const double step = o.step_size > 0 ? o.step_size : 2.5 * o.t.epsilon / double(o.steps);
-    return detail::over_restarts(x, labels, o.targets, o.first_sample, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
+    return detail::over_restarts(x, labels, o.targets, o.first_sample, o.ids, o.restarts, [&](const attack_batch<T>& batch, std::size_t r) {
         const std::size_t n = batch.labels.size();
         rng model_gen = detail::model_stream(o.seed, r);
         nn::tensor<T> adv = detail::starting_points(batch, o.t, o.random_start, o.seed, r);

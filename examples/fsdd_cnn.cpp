@@ -51,22 +51,15 @@ void run(const char* task, const spectrograms& s, const d::fsdd& set, const std:
     std::vector<double> chance(o.seeds);
     std::vector<std::size_t> validation_size(o.seeds);
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-        const auto [train_rows, validation_rows] = validation_split(official_train, labels, 0.15, seed);
-        std::vector<std::size_t> validation_labels;
-        for (auto r : validation_rows) validation_labels.push_back(labels[r]);
-        const auto [mean, sd] = s.moments(train_rows);
-        const auto train = s.images<T>(train_rows, labels, mean, sd), validation = s.images<T>(validation_rows, labels, mean, sd);
-        tests.push_back(s.images<T>(test_rows, labels, mean, sd));
-        chance[seed - 1] = st::majority_rate(validation_labels), validation_size[seed - 1] = validation_rows.size();
+        const auto data = sets_of_seed<T>(s, set, labels, seed);
+        tests.push_back(data.test);
+        chance[seed - 1] = st::majority_rate(data.validation.y), validation_size[seed - 1] = data.validation.size();
         for (double lr : o.rates) {
-            qhybrid::rng gen(seed);
-            auto net = std::make_unique<nn::sequential<T>>(qhybrid::models::fsdd_cnn::build<T>(classes, gen, seed + 1));
-            nn::adam<T> opt(net->parameters(), {.lr = lr});
-            const auto history = nn::fit(*net, opt, train, &validation,
-                                         {.epochs = o.epochs, .batch_size = 32, .seed = seed, .patience = o.patience, .progress = false});
+            auto [trained_net, history] = train_cnn(data, classes, lr, seed, o.epochs, o.patience);
+            auto net = std::make_unique<nn::sequential<T>>(std::move(trained_net));
             double seconds = 0;
             for (const auto& e : history) seconds += e.seconds;
-            const auto v = nn::evaluate(*net, validation, 256); // the restored best epoch
+            const auto v = nn::evaluate(*net, data.validation, 256); // the restored best epoch
             std::printf("  %s seed %llu lr %g: %zu epochs, validation loss %.4f accuracy %.4f, %.2f s/epoch\n", task,
                         static_cast<unsigned long long>(seed), lr, history.size(), v.loss, v.accuracy, seconds / double(history.size()));
             runs[seed - 1].push_back({std::move(net), v.loss, v.accuracy, seconds / double(history.size()), history.size()});

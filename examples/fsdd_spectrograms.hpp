@@ -81,4 +81,39 @@ validation_split(const std::vector<std::size_t>& rows, const std::vector<std::si
     return out;
 }
 
+// A seed's data for a task of FSDD (labels per recording: digit or speaker): the official test
+// recordings; 15% of each class of the official training recordings validating (drawn from the
+// seed), the rest training; all standardised with the training part's mean and deviation.
+template <class T>
+struct seed_sets {
+    qhybrid::nn::labelled<T> train, validation, test;
+    double mean, sd;
+};
+
+template <class T>
+seed_sets<T> sets_of_seed(const spectrograms& s, const qhybrid::data::fsdd& set, const std::vector<std::size_t>& labels, std::uint64_t seed) {
+    const auto [train_rows, validation_rows] = validation_split(set.train(), labels, 0.15, seed);
+    const auto [mean, sd] = s.moments(train_rows);
+    return {s.images<T>(train_rows, labels, mean, sd), s.images<T>(validation_rows, labels, mean, sd), s.images<T>(set.test(), labels, mean, sd),
+            mean, sd};
+}
+
+// The FSDD CNN (models::fsdd_cnn) of a seed trained as examples/fsdd_cnn.cpp trains it: Adam at
+// `lr`, minibatch 32, early stopping on the validation loss, the best epoch restored.
+template <class T>
+struct trained_cnn {
+    qhybrid::nn::sequential<T> net;
+    std::vector<qhybrid::nn::epoch_record> history;
+};
+
+template <class T>
+trained_cnn<T> train_cnn(const seed_sets<T>& data, std::size_t classes, double lr, std::uint64_t seed, std::size_t epochs, std::size_t patience) {
+    qhybrid::rng gen(seed);
+    trained_cnn<T> out{qhybrid::models::fsdd_cnn::build<T>(classes, gen, seed + 1), {}};
+    qhybrid::nn::adam<T> opt(out.net.parameters(), {.lr = lr});
+    out.history = qhybrid::nn::fit(out.net, opt, data.train, &data.validation,
+                                   {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience, .progress = false});
+    return out;
+}
+
 } // namespace fsdd_spectrograms

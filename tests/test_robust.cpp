@@ -595,6 +595,45 @@ TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]")
     CHECK(res.gradient_evaluations == 30 * 10 * 20);
 }
 
+TEST_CASE("The one-pixel attack finds the single feature that flips a linear model, when one exists", "[robust]") {
+    // Setting feature i to v moves z_o - z_y by d_i (v - x_i), d = w_o - w_y: the sample can be
+    // fooled through one feature iff max_i max(d_i (1 - x_i), d_i (0 - x_i)) > the margin.
+    const std::vector<double> w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2}; // [6, 2]
+    const std::vector<double> bias = {0.1, -0.2};
+    auto net = linear(w, bias);
+    rb::network model(net);
+    rng gen(8);
+    const auto x = batch_of(40, 6, gen);
+    std::vector<std::size_t> labels(40);
+    for (std::size_t b = 0; b < 40; ++b) labels[b] = b % 2;
+    const auto res = rb::one_pixel(model, x, labels, {.population = 40, .generations = 30, .seed = 2});
+    std::size_t decided = 0, foolable = 0;
+    for (std::size_t b = 0; b < 40; ++b) {
+        const std::size_t y = labels[b], o = 1 - y;
+        double margin = bias[y] - bias[o], reach = 0;
+        for (std::size_t i = 0; i < 6; ++i) {
+            const double d = w[i * 2 + o] - w[i * 2 + y];
+            margin -= d * x.row(b)[i];
+            reach = std::max({reach, d * (1 - x.row(b)[i]), -d * x.row(b)[i]});
+        }
+        if (std::abs(margin - reach) < 1e-3) continue;
+        ++decided, foolable += margin < reach;
+        CHECK(bool(res.fooled[b]) == (margin < reach));
+        std::size_t changed = 0;
+        for (std::size_t i = 0; i < 6; ++i) changed += res.adversarial.row(b)[i] != x.row(b)[i];
+        CHECK(changed <= 1);
+    }
+    CHECK(decided >= 35);
+    INFO(foolable << " of " << decided << " samples can be fooled through one feature");
+    CHECK((foolable >= 5 && foolable + 5 <= decided));
+    // Each sample's evolution is its own: the second half alone gives the same bits.
+    nn::tensor<double> tail({20, 6});
+    std::copy(x.row(20).begin(), x.row(39).end(), tail.data());
+    const auto part = rb::one_pixel(model, tail, std::vector<std::size_t>(labels.begin() + 20, labels.end()),
+                                    {.population = 40, .generations = 30, .seed = 2, .first_sample = 20});
+    for (std::size_t i = 0; i < tail.size(); ++i) CHECK(part.adversarial[i] == res.adversarial[20 * 6 + i]);
+}
+
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {
     auto net = linear({1, -1, 0.5, 0.5}, {0, 0});
     rb::network model(net);

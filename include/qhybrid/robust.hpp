@@ -2,7 +2,7 @@
 #pragma once
 // Adversarial attacks on any differentiable model of the library: threat models, the model
 // concept attacks take, the losses they climb; the gradient attacks (FGSM, BIM, PGD, APGD,
-// MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the gradient-free ones (Square, SPSA), transfer
+// MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the gradient-free ones (Square, SPSA, one-pixel), transfer
 // from a surrogate, expectation over transformation for random models and BPDA for parts
 // without a gradient; the report with its gradient-masking checks, AutoAttack's compositions.
 #include "qhybrid/robust/apgd.hpp"
@@ -13,6 +13,7 @@
 #include "qhybrid/robust/losses.hpp"
 #include "qhybrid/robust/model.hpp"
 #include "qhybrid/robust/momentum.hpp"
+#include "qhybrid/robust/one_pixel.hpp"
 #include "qhybrid/robust/pgd.hpp"
 #include "qhybrid/robust/report.hpp"
 #include "qhybrid/robust/spsa.hpp"

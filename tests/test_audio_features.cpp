@@ -13,6 +13,7 @@
 // states (MFCCs relative to each coefficient's largest value, not to each value).
 #include <catch2/catch.hpp>
 #include <qhybrid/audio.hpp>
+#include <qhybrid/core/rng.hpp>
 #include <qhybrid/data/csv.hpp>
 
 #include <algorithm>
@@ -317,4 +318,66 @@ TEST_CASE("silent frames give zeros as in librosa, never NaN") {
     for (double v : a::chroma_stft(power, 8000).values) CHECK(v == 0);
     for (const auto& r : a::deep_voice_features<double>(silence, 8000))
         for (double v : r) CHECK(std::isfinite(v));
+}
+
+namespace {
+
+// sum_i a_i b_i
+double dot(std::span<const double> a, std::span<const double> b) {
+    double s = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("the log-mel front end's backward passes agree with central differences") {
+    qhybrid::rng gen(19);
+    std::vector<double> signal(700);
+    for (auto& v : signal) v = 0.3 * gen.normal();
+    for (const auto pad : {a::pad_mode::constant, a::pad_mode::reflect, a::pad_mode::edge}) {
+        INFO("pad mode " << int(pad));
+        a::stft_plan<double> plan({.n_fft = 64, .hop_length = 16, .pad = pad});
+        const auto p = plan.spectrogram(signal);
+        a::frame_matrix<double> g(p.frames, p.width);
+        for (auto& v : g.values) v = gen.uniform(-1, 1);
+        const auto dsignal = plan.spectrogram_vjp(signal, g);
+        REQUIRE(dsignal.size() == signal.size());
+        for (std::size_t i = 0; i < signal.size(); i += 7) { // every seventh sample, the ends included
+            auto up = signal, down = signal;
+            const double h = 1e-5;
+            up[i] += h, down[i] -= h;
+            const double fd = (dot(plan.spectrogram(up).values, g.values) - dot(plan.spectrogram(down).values, g.values)) / (2 * h);
+            CHECK(dsignal[i] == Approx(fd).epsilon(1e-7).margin(1e-8));
+        }
+    }
+    // The filterbank's backward is its transpose: <mel(S), G> = <S, mel^T G>, to rounding.
+    const a::mel_filterbank<double> mel(8000, 64, {.n_mels = 8});
+    a::frame_matrix<double> s(5, mel.bins()), gm(5, 8);
+    for (auto& v : s.values) v = gen.uniform(0, 2);
+    for (auto& v : gm.values) v = gen.uniform(-1, 1);
+    CHECK(dot(mel.apply(s).values, gm.values) == Approx(dot(s.values, mel.vjp(gm).values)).epsilon(1e-13));
+    // power_to_db: the log, amin, the clip at top_db that follows the peak, and ref_is_max.
+    a::frame_matrix<double> power(4, 6);
+    for (auto& v : power.values) v = std::pow(10.0, gen.uniform(-9, 1)); // 100 dB of range: some values clip at 80
+    power.values[3] = 1e-12;                                              // below amin
+    a::frame_matrix<double> gd(4, 6);
+    for (auto& v : gd.values) v = gen.uniform(-1, 1);
+    for (const bool relative : {false, true}) {
+        INFO("ref_is_max " << relative);
+        const a::db_options o{.ref_is_max = relative};
+        const auto vjp = a::power_to_db_vjp(power, gd, o);
+        std::size_t clipped = 0;
+        const auto db = a::power_to_db(power, o);
+        const double top = *std::max_element(db.values.begin(), db.values.end());
+        for (double v : db.values) clipped += v == top - 80;
+        CHECK(clipped >= 2);
+        for (std::size_t i = 0; i < power.values.size(); ++i) {
+            auto up = power, down = power;
+            const double h = 1e-6 * power.values[i];
+            up.values[i] += h, down.values[i] -= h;
+            const double fd = (dot(a::power_to_db(up, o).values, gd.values) - dot(a::power_to_db(down, o).values, gd.values)) / (2 * h);
+            CHECK(vjp.values[i] == Approx(fd).epsilon(1e-6).margin(1e-9 / power.values[i]));
+        }
+    }
 }

@@ -121,6 +121,20 @@ public:
         return out;
     }
 
+    // The vector-Jacobian product of apply: dL/dspectrum(t, k) = sum_m dL/dmel(t, m) weight(m, k).
+    frame_matrix<Real> vjp(const frame_matrix<Real>& dmel) const {
+        require(dmel.width == mels(), [&] {
+            return "mel_filterbank::vjp: a gradient of " + std::to_string(dmel.width) + " mels for " + std::to_string(mels()) + " filters";
+        });
+        frame_matrix<Real> out(dmel.frames, bins_);
+        for (std::size_t t = 0; t < dmel.frames; ++t)
+            for (std::size_t m = 0; m < mels(); ++m) {
+                const filter& f = filters_[m];
+                for (std::size_t j = 0; j < f.weights.size(); ++j) out(t, f.first + j) += f.weights[j] * dmel(t, m);
+            }
+        return out;
+    }
+
 private:
     struct filter {
         std::size_t first = 0;
@@ -165,6 +179,42 @@ frame_matrix<Real> power_to_db(frame_matrix<Real> power, const db_options& optio
     if (options.top_db)
         for (Real& v : power.values) v = std::max(v, Real(peak - *options.top_db));
     return power;
+}
+
+// The vector-Jacobian product of power_to_db: dL/dpower from dL/ddb (same shape). Where power
+// exceeds amin, d db / d power = 10 / (ln 10 power); below, zero. A value clipped to
+// (peak - top_db) follows the peak, so its gradient goes to the peak's entry; with ref_is_max the
+// offset follows the loudest entry, so every value's gradient, negated, goes there too.
+template <class Real>
+frame_matrix<Real> power_to_db_vjp(const frame_matrix<Real>& power, const frame_matrix<Real>& ddb, const db_options& options = {}) {
+    require(ddb.frames == power.frames && ddb.width == power.width && options.amin > 0, [&] {
+        return "power_to_db_vjp: a gradient of " + std::to_string(ddb.frames) + " x " + std::to_string(ddb.width) + " for " +
+               std::to_string(power.frames) + " x " + std::to_string(power.width) + " values (amin must be positive)";
+    });
+    const double k = 10.0 / std::log(10.0);
+    auto slope = [&](double v) { return v > options.amin ? k / v : 0.0; }; // d(10 log10 max(amin, v)) / dv
+    const std::size_t n = power.values.size();
+    std::size_t peak = 0, loudest = 0; // the entries of the largest decibel value and of the largest |power|
+    for (std::size_t i = 1; i < n; ++i) {
+        if (std::max(options.amin, double(power.values[i])) > std::max(options.amin, double(power.values[peak]))) peak = i;
+        if (std::abs(power.values[i]) > std::abs(power.values[loudest])) loudest = i;
+    }
+    frame_matrix<Real> out(power.frames, power.width);
+    if (n == 0) return out;
+    const double peak_db = 10.0 * std::log10(std::max(options.amin, double(power.values[peak])));
+    double offset_gradient = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double g = double(ddb.values[i]);
+        const double own = 10.0 * std::log10(std::max(options.amin, double(power.values[i])));
+        const bool clipped = options.top_db && own < peak_db - *options.top_db;
+        out.values[clipped ? peak : i] += Real(g * slope(double(power.values[clipped ? peak : i])));
+        offset_gradient += g;
+    }
+    if (options.ref_is_max && std::abs(double(power.values[loudest])) > options.amin) {
+        const double v = double(power.values[loudest]);
+        out.values[loudest] -= Real(offset_gradient * k / std::abs(v) * (v < 0 ? -1.0 : 1.0));
+    }
+    return out;
 }
 
 } // namespace qhybrid::audio

@@ -13,6 +13,7 @@
 #include <complex>
 #include <cstddef>
 #include <numbers>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -61,26 +62,29 @@ public:
 
     // Copies frame t into out (frame_length values).
     void read(std::size_t t, std::span<Real> out) const noexcept {
-        const auto n = static_cast<std::ptrdiff_t>(signal_.size());
-        const auto first = static_cast<std::ptrdiff_t>(t * hop_) - static_cast<std::ptrdiff_t>(offset_);
         for (std::size_t j = 0; j < length_; ++j) {
-            const std::ptrdiff_t i = first + static_cast<std::ptrdiff_t>(j);
-            out[j] = (i >= 0 && i < n) ? signal_[std::size_t(i)] : padded(i, n);
+            const std::ptrdiff_t i = source(t, j);
+            out[j] = i >= 0 ? signal_[std::size_t(i)] : Real(0);
         }
     }
 
-private:
-    Real padded(std::ptrdiff_t i, std::ptrdiff_t n) const noexcept {
+    // The signal sample that entry j of frame t reads, or -1 for a zero of the padding.
+    std::ptrdiff_t source(std::size_t t, std::size_t j) const noexcept {
+        const auto n = static_cast<std::ptrdiff_t>(signal_.size());
+        const std::ptrdiff_t i = static_cast<std::ptrdiff_t>(t * hop_ + j) - static_cast<std::ptrdiff_t>(offset_);
+        if (i >= 0 && i < n) return i;
         switch (pad_) {
-        case pad_mode::constant: return Real(0);
-        case pad_mode::edge: return signal_[i < 0 ? 0 : std::size_t(n - 1)];
+        case pad_mode::constant: return -1;
+        case pad_mode::edge: return i < 0 ? 0 : n - 1;
         case pad_mode::reflect: break;
         }
         const std::ptrdiff_t period = 2 * (n - 1); // numpy repeats the reflection for long pads
         std::ptrdiff_t m = ((i % period) + period) % period;
         if (m >= n) m = period - m;
-        return signal_[std::size_t(m)];
+        return m;
     }
+
+private:
 
     std::span<const Real> signal_;
     std::size_t length_, hop_, offset_, frames_ = 0;
@@ -146,6 +150,33 @@ public:
         return out;
     }
 
+    // The vector-Jacobian product of the power spectrogram (power 2): dL/dsignal from
+    // dL/dpower (frames x bins). With X_k = sum_j w_j f_j e^(-i theta_jk) of frame f, dP_k/df_j =
+    // 2 w_j Re(X_k e^(i theta_jk)), so dL/df_j = 2 w_j Re(sum_k G_k X_k e^(i theta_jk)): one complex
+    // FFT of conj(G X) per frame. Each frame entry goes back to the sample it read (padding
+    // included: zeros take nothing, reflected and edge samples take their share).
+    std::vector<Real> spectrogram_vjp(std::span<const Real> signal, const frame_matrix<Real>& dpower) {
+        const detail::framer<Real> frames = framer(signal);
+        require(dpower.frames == frames.frames() && dpower.width == bins(), [&] {
+            return "spectrogram_vjp: a gradient of " + std::to_string(dpower.frames) + " x " + std::to_string(dpower.width) +
+                   " for a spectrogram of " + std::to_string(frames.frames()) + " x " + std::to_string(bins());
+        });
+        if (!inverse_) inverse_.emplace(options_.n_fft);
+        std::vector<Real> out(signal.size(), Real(0)), zre(options_.n_fft), zim(options_.n_fft);
+        transform(frames, [&](std::size_t t, std::span<const Real> re, std::span<const Real> im) {
+            std::fill(zre.begin(), zre.end(), Real(0));
+            std::fill(zim.begin(), zim.end(), Real(0));
+            for (std::size_t k = 0; k < bins(); ++k) { // conj(G_k X_k)
+                zre[k] = dpower(t, k) * re[k];
+                zim[k] = -dpower(t, k) * im[k];
+            }
+            inverse_->forward(zre, zim); // sum_k conj(c_k) e^(-i theta): its real part is Re(sum_k c_k e^(i theta))
+            for (std::size_t j = 0; j < options_.n_fft; ++j)
+                if (const std::ptrdiff_t i = frames.source(t, j); i >= 0) out[std::size_t(i)] += 2 * window_[j] * zre[j];
+        });
+        return out;
+    }
+
 private:
     template <class Visit>
     void transform(const detail::framer<Real>& frames, Visit&& visit) {
@@ -165,6 +196,7 @@ private:
     stft_options options_;
     real_fft<Real> fft_; // first: it checks n_fft before the window takes n_fft values
     std::vector<Real> window_, frame_, re_, im_;
+    std::optional<complex_fft<Real>> inverse_; // for spectrogram_vjp, made on its first call
 };
 
 template <class Real>

@@ -634,6 +634,38 @@ TEST_CASE("The one-pixel attack finds the single feature that flips a linear mod
     for (std::size_t i = 0; i < tail.size(); ++i) CHECK(part.adversarial[i] == res.adversarial[20 * 6 + i]);
 }
 
+TEST_CASE("A log-mel classifier seen from the waveform: its input gradient agrees with central differences", "[robust]") {
+    rng gen(12);
+    // 400 samples at 8 kHz, n_fft 64, hop 32: 13 frames x 8 mels, into a small network.
+    nn::sequential<double> net;
+    net.add<nn::flatten<double>>().add<nn::dense<double>>(13 * 8, 6, gen).add<nn::tanh<double>>().add<nn::dense<double>>(6, 3, gen);
+    rb::waveform_model<double> model(net, {.stft = {.n_fft = 64, .hop_length = 32}, .rate = 8000, .mel = {.n_mels = 8}, .db = {},
+                                           .mean = -40, .sd = 20});
+    nn::tensor<double> x({2, 400});
+    for (auto& v : x.values()) v = 0.2 * gen.normal();
+    nn::tensor<double> dz({2, 3});
+    for (auto& v : dz.values()) v = gen.uniform(-1, 1);
+    auto objective = [&](const nn::tensor<double>& in) {
+        const auto z = model.logits(in, gen);
+        double s = 0;
+        for (std::size_t i = 0; i < z.size(); ++i) s += z[i] * dz[i];
+        return s;
+    };
+    objective(x);
+    const auto dx = model.input_gradient(dz);
+    REQUIRE(dx.shape() == x.shape());
+    for (std::size_t i = 0; i < x.size(); i += 13) {
+        auto up = x, down = x;
+        const double h = 1e-6;
+        up[i] += h, down[i] -= h;
+        CHECK(dx[i] == Approx((objective(up) - objective(down)) / (2 * h)).epsilon(1e-6).margin(1e-9));
+    }
+    // An attack on the samples: PGD at an amplitude of 0.01 keeps every sample within it.
+    const std::vector<std::size_t> labels = {0, 1};
+    const auto res = rb::pgd(model, x, labels, {.t = {.epsilon = 0.01, .lo = -1, .hi = 1}, .steps = 5, .seed = 1});
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::abs(res.adversarial[i] - x[i]) <= 0.01 * (1 + 1e-12));
+}
+
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {
     auto net = linear({1, -1, 0.5, 0.5}, {0, 0});
     rb::network model(net);

@@ -4,7 +4,8 @@
 // concept attacks take, the losses they climb; the gradient attacks (FGSM, BIM, PGD, APGD,
 // MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the gradient-free ones (Square, SPSA, one-pixel), transfer
 // from a surrogate, expectation over transformation for random models and BPDA for parts
-// without a gradient; the report with its gradient-masking checks, AutoAttack's compositions.
+// without a gradient; the report with its gradient-masking checks, AutoAttack's compositions; a
+// log-mel classifier seen from the waveform.
 #include "qhybrid/robust/apgd.hpp"
 #include "qhybrid/robust/attack.hpp"
 #include "qhybrid/robust/bpda.hpp"
@@ -21,3 +22,4 @@
 #include "qhybrid/robust/suites.hpp"
 #include "qhybrid/robust/threat.hpp"
 #include "qhybrid/robust/transfer.hpp"
+#include "qhybrid/robust/waveform.hpp"

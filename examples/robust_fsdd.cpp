@@ -4,18 +4,21 @@
 // AutoAttack's standard composition (robust/suites.hpp: APGD-CE, APGD-T over the top 9 classes,
 // the targeted-margin substitute for FAB-T, Square), L-inf.
 //
-// Threat model: the attacker changes the 63 x 40 log-mel values of a recording by at most
-// epsilon dB each (the standardised features move by epsilon / sd, sd the training recordings'
-// deviation in dB), within the range the front end produces (power_to_db with top_db 80: every
-// value within [the data's minimum, maximum] after standardisation). Waveform attacks need the
-// front end's backward pass (issue 19, not yet).
+// Threat models (--domain):
+// - features (default): the attacker changes the 63 x 40 log-mel values of a recording by at most
+//   epsilon dB each (the standardised features move by epsilon / sd, sd the training recordings'
+//   deviation in dB), within the range the front end produces (every value within [the data's
+//   minimum, maximum] after standardisation);
+// - waveform: the attacker changes the 8,000 samples of a recording (1 s, cut or zero-padded, in
+//   [-1, 1]) by at most epsilon each; the gradient runs back through the front end
+//   (robust::waveform_model). --eps and --sweep are then amplitudes (0.001 is -60 dB of full scale).
 //
 // Per seed and epsilon: clean accuracy, each attack's robust accuracy, the worst case; the
 // report's masking checks; an epsilon sweep of APGD-CE up to a budget where it must fool every
 // correct recording; and a budget check (APGD-CE with twice the steps at the middle epsilon).
 //
-//   robust_fsdd [--data DIR] [--seeds S] [--eps-db 0.5 1 2] [--sweep-db ...] [--samples N]
-//               [--steps K] [--queries Q] [--max-epochs E] [--out DIR]
+//   robust_fsdd [--data DIR] [--seeds S] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
+//               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--out DIR]
 #include "fsdd_spectrograms.hpp"
 
 #include <qhybrid/qhybrid.hpp>
@@ -38,11 +41,73 @@ namespace {
 
 struct settings {
     std::size_t seeds = 5, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10;
-    std::vector<double> eps_db = {0.5, 1, 2}, sweep_db = {0.25, 0.5, 1, 2, 4, 8, 16};
+    std::vector<double> eps, sweep;
+    bool waveform = false;
     double lr = 1e-3;
 };
 
-std::string label(double eps_db) { return qhybrid::significant(eps_db, 3) + " dB"; }
+// The attacked inputs of a seed, the attack model and the units of epsilon.
+struct attacked {
+    nn::tensor<double> x;
+    std::vector<std::size_t> y;
+    double scale, lo, hi; // epsilon in the model's input units = epsilon / scale
+};
+
+// The first n official test recordings as 1-s signals (fix_length, as the front end reads them).
+nn::tensor<double> test_signals(const d::fsdd& set, std::size_t n) {
+    nn::tensor<double> out({n, samples});
+    const auto rows = set.test();
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto signal = d::fix_length<double>(qhybrid::audio::read_wav(set.recordings()[rows[i]].path).mono(), samples);
+        std::copy(signal.begin(), signal.end(), out.row(i).begin());
+    }
+    return out;
+}
+
+std::string label(double eps, bool waveform) { return waveform ? qhybrid::significant(eps, 3) : qhybrid::significant(eps, 3) + " dB"; }
+
+// A seed's model under the standard suite at every budget, the APGD-CE sweep and the budget check.
+template <class Model>
+void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o, st::seed_table& table, std::ostringstream& sweep_csv,
+         std::size_t& warnings) {
+    auto threat_of = [&](double eps) { return rb::threat{.epsilon = eps / a.scale, .lo = a.lo, .hi = a.hi}; };
+    std::vector<double> values;
+    for (double e : o.eps) {
+        const rb::suite_options so{.t = threat_of(e), .seed = seed, .steps = o.steps, .queries = o.queries};
+        const auto rep = rb::evaluate_robustness(model, a.x, a.y, rb::autoattack_standard(model, 10, so));
+        std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(e, o.waveform).c_str(), rep.markdown().c_str());
+        if (values.empty()) values.push_back(rep.clean_accuracy);
+        for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
+        values.push_back(rep.worst_case_accuracy);
+        warnings += rep.warnings.size();
+    }
+    table.add("fsdd_cnn", seed, values);
+    const std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_at =
+        [&](double eps, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
+            return rb::apgd(model, in, labels, {.t = {.epsilon = eps, .lo = a.lo, .hi = a.hi}, .steps = o.steps, .seed = seed});
+        };
+    std::vector<double> sweep_eps;
+    for (double e : o.sweep) sweep_eps.push_back(e / a.scale);
+    std::string warning;
+    const auto sweep = rb::epsilon_sweep(model, a.x, a.y, sweep_eps, apgd_at, &warning);
+    std::printf("APGD-CE, success on correct recordings by budget:");
+    for (std::size_t k = 0; k < sweep.size(); ++k) {
+        std::printf(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), sweep[k].second);
+        sweep_csv << seed << ',' << o.sweep[k] << ',' << sweep[k].second << '\n';
+    }
+    std::printf("\n");
+    if (!warning.empty()) std::printf("WARNING: %s\n", warning.c_str()), ++warnings;
+    const double middle = o.eps[o.eps.size() / 2];
+    const std::function<rb::attack_result<double>(std::size_t, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_steps =
+        [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
+            return rb::apgd(model, in, labels, {.t = threat_of(middle), .steps = k, .seed = seed});
+        };
+    std::string budget_warning;
+    const auto [once, twice] = rb::budget_check(a.x, a.y, o.steps, apgd_steps, &budget_warning);
+    std::printf("APGD-CE at %s: fooled %.4f with %zu steps, %.4f with %zu\n", label(middle, o.waveform).c_str(), once, o.steps, twice,
+                2 * o.steps);
+    if (!budget_warning.empty()) std::printf("WARNING: %s\n", budget_warning.c_str()), ++warnings;
+}
 
 } // namespace
 
@@ -52,8 +117,11 @@ int main(int argc, char** argv) try {
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--seeds", o.seeds, "seeds 1..S (fsdd_cnn's models)")->check(CLI::Range(1, 1000));
-    app.add_option("--eps-db", o.eps_db, "L-inf budgets in dB of log-mel power")->check(CLI::PositiveNumber);
-    app.add_option("--sweep-db", o.sweep_db, "budgets of the APGD-CE sweep (the last must fool every correct recording)")
+    std::string domain = "features";
+    app.add_option("--domain", domain, "features (log-mel values, budgets in dB) or waveform (samples, budgets in amplitude)")
+        ->check(CLI::IsMember({"features", "waveform"}));
+    app.add_option("--eps", o.eps, "L-inf budgets (default 0.5 1 2 dB; waveform 0.001 0.003 0.01)")->check(CLI::PositiveNumber);
+    app.add_option("--sweep", o.sweep, "budgets of the APGD-CE sweep, the last large enough to fool every correct recording")
         ->check(CLI::PositiveNumber);
     app.add_option("--samples", o.samples, "test recordings attacked, the first N of the 300 (0: all)");
     app.add_option("--steps", o.steps, "APGD steps")->check(CLI::PositiveNumber);
@@ -61,71 +129,45 @@ int main(int argc, char** argv) try {
     app.add_option("--max-epochs", o.max_epochs, "training epochs at most (early stopping usually ends sooner)")->check(CLI::PositiveNumber);
     app.add_option("--out", out, "folder for robust_fsdd_{runs,summary,sweep}.csv");
     CLI11_PARSE(app, argc, argv);
+    o.waveform = domain == "waveform";
+    if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{0.001, 0.003, 0.01} : std::vector<double>{0.5, 1, 2};
+    if (o.sweep.empty()) o.sweep = o.waveform ? std::vector<double>{0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3}
+                                              : std::vector<double>{0.25, 0.5, 1, 2, 4, 8, 16};
 
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
     const spectrograms s = features(set);
     std::vector<std::string> metrics = {"clean accuracy"};
-    for (double e : o.eps_db)
+    for (double e : o.eps)
         for (const char* what : {"APGD-CE", "APGD-T (DLR)", "APGD-T (margin)", "Square", "worst case"})
-            metrics.push_back(label(e) + ", " + what);
+            metrics.push_back(label(e, o.waveform) + ", " + what);
     st::seed_table table(metrics);
     std::ostringstream sweep_csv;
-    sweep_csv << "seed,epsilon_db,success_on_correct\n";
+    sweep_csv << "seed,epsilon" << (o.waveform ? "" : "_db") << ",success_on_correct\n";
     std::size_t warnings = 0;
-    std::printf("FSDD digits, fsdd_cnn at lr %g; %zu threads; L-inf budgets in dB of log-mel power\n", o.lr, qhybrid::threads());
+    std::printf("FSDD digits, fsdd_cnn at lr %g; %zu threads; L-inf budgets %s\n", o.lr, qhybrid::threads(),
+                o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
         auto trained = train_cnn(data, 10, o.lr, seed, o.max_epochs, o.patience);
-        rb::network model(trained.net);
-        // The attacked recordings and the range of the front end's values, standardised.
+        rb::network features_model(trained.net);
+        rb::waveform_model<double> waveform(trained.net, {.stft = {.n_fft = 512, .hop_length = 128}, .rate = 8000,
+                                                         .mel = {.n_mels = mels}, .db = {}, .mean = data.mean, .sd = data.sd});
         const std::size_t n = o.samples == 0 ? data.test.size() : std::min(o.samples, data.test.size());
-        std::vector<std::size_t> rows(n);
-        std::iota(rows.begin(), rows.end(), std::size_t{0});
-        const auto x = nn::gather_rows(data.test.x, rows);
-        const std::vector<std::size_t> y(data.test.y.begin(), data.test.y.begin() + long(n));
-        const auto [lo_db, hi_db] = std::minmax_element(s.values.begin(), s.values.end());
-        const double lo = (*lo_db - data.mean) / data.sd, hi = (*hi_db - data.mean) / data.sd;
-        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; features in [%.2f, %.2f] dB, sd %.2f dB\n",
-                    static_cast<unsigned long long>(seed), trained.history.size(), n, *lo_db, *hi_db, data.sd);
-        std::vector<double> values;
-        for (double e : o.eps_db) {
-            const rb::suite_options so{.t = {.epsilon = e / data.sd, .lo = lo, .hi = hi}, .seed = seed, .steps = o.steps, .queries = o.queries};
-            const auto rep = rb::evaluate_robustness(model, x, y, rb::autoattack_standard(model, 10, so));
-            std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(e).c_str(), rep.markdown().c_str());
-            if (values.empty()) values.push_back(rep.clean_accuracy);
-            for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
-            values.push_back(rep.worst_case_accuracy);
-            warnings += rep.warnings.size();
-        }
-        table.add("fsdd_cnn", seed, values);
-        // The sweep, and the budget check at the middle epsilon.
-        const std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_at =
-            [&](double eps, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
-                return rb::apgd(model, in, labels, {.t = {.epsilon = eps, .lo = lo, .hi = hi}, .steps = o.steps, .seed = seed});
-            };
-        std::vector<double> sweep_eps;
-        for (double e : o.sweep_db) sweep_eps.push_back(e / data.sd);
-        std::string warning;
-        const auto sweep = rb::epsilon_sweep(model, x, y, sweep_eps, apgd_at, &warning);
-        std::printf("APGD-CE, success on correct recordings by budget:");
-        for (std::size_t k = 0; k < sweep.size(); ++k) {
-            std::printf(" %s %.4f;", label(o.sweep_db[k]).c_str(), sweep[k].second);
-            sweep_csv << seed << ',' << o.sweep_db[k] << ',' << sweep[k].second << '\n';
-        }
-        std::printf("\n");
-        if (!warning.empty()) std::printf("WARNING: %s\n", warning.c_str()), ++warnings;
-        const double middle = o.eps_db[o.eps_db.size() / 2];
-        const std::function<rb::attack_result<double>(std::size_t, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_steps =
-            [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
-                return rb::apgd(model, in, labels, {.t = {.epsilon = middle / data.sd, .lo = lo, .hi = hi}, .steps = k, .seed = seed});
-            };
-        std::string budget_warning;
-        const auto [once, twice] = rb::budget_check(x, y, o.steps, apgd_steps, &budget_warning);
-        std::printf("APGD-CE at %s: fooled %.4f with %zu steps, %.4f with %zu\n", label(middle).c_str(), once, o.steps, twice, 2 * o.steps);
-        if (!budget_warning.empty()) std::printf("WARNING: %s\n", budget_warning.c_str()), ++warnings;
+        const auto a = [&] {
+            std::vector<std::size_t> rows(n);
+            std::iota(rows.begin(), rows.end(), std::size_t{0});
+            const std::vector<std::size_t> y(data.test.y.begin(), data.test.y.begin() + long(n));
+            if (o.waveform) return attacked{test_signals(set, n), y, 1.0, -1.0, 1.0};
+            // The range of the front end's values, standardised.
+            const auto [lo_db, hi_db] = std::minmax_element(s.values.begin(), s.values.end());
+            return attacked{nn::gather_rows(data.test.x, rows), y, data.sd, (*lo_db - data.mean) / data.sd, (*hi_db - data.mean) / data.sd};
+        }();
+        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; standardised with mean %.2f dB, sd %.2f dB\n",
+                    static_cast<unsigned long long>(seed), trained.history.size(), n, data.mean, data.sd);
+        if (o.waveform) run(waveform, a, seed, o, table, sweep_csv, warnings);
+        else run(features_model, a, seed, o, table, sweep_csv, warnings);
         std::fflush(stdout);
-    }
-    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
+    }    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
                 "masking checks that failed: %zu\n", table.markdown().c_str(), o.seeds, warnings);
     const std::filesystem::path folder(out);
     table.write_csv(folder / "robust_fsdd_runs.csv", folder / "robust_fsdd_summary.csv");

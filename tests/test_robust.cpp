@@ -40,6 +40,10 @@ nn::sequential<double> linear(const std::vector<double>& w, const std::vector<do
     return net;
 }
 
+// The two-class linear model of the closed-form tests: W [6, 2] and b.
+const std::vector<double> two_class_w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2};
+const std::vector<double> two_class_b = {0.1, -0.2};
+
 nn::tensor<double> batch_of(std::size_t rows, std::size_t cols, rng& gen, double lo = 0, double hi = 1) {
     nn::tensor<double> x({rows, cols});
     for (auto& v : x.values()) v = gen.uniform(lo, hi);
@@ -98,8 +102,8 @@ TEST_CASE("On a two-class linear model FGSM, PGD, Square and SPSA reach the clos
     // every x, so the L-inf attack goes to the corner x + eps sign(w_o - w_y) and the L2 attack to
     // x + eps (w_o - w_y) / |w_o - w_y|; the sample is fooled iff the margin falls below the attack's
     // reach: (w_y - w_o).x + b_y - b_o < eps |w_y - w_o|_1 (L-inf) or eps |w_y - w_o|_2 (L2).
-    const std::vector<double> w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2}; // [6, 2]
-    const std::vector<double> bias = {0.1, -0.2};
+    const auto& w = two_class_w;
+    const auto& bias = two_class_b;
     auto net = linear(w, bias);
     rb::network model(net);
     rng gen(7);
@@ -598,8 +602,8 @@ TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]")
 TEST_CASE("The one-pixel attack finds the single feature that flips a linear model, when one exists", "[robust]") {
     // Setting feature i to v moves z_o - z_y by d_i (v - x_i), d = w_o - w_y: the sample can be
     // fooled through one feature iff max_i max(d_i (1 - x_i), d_i (0 - x_i)) > the margin.
-    const std::vector<double> w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2}; // [6, 2]
-    const std::vector<double> bias = {0.1, -0.2};
+    const auto& w = two_class_w;
+    const auto& bias = two_class_b;
     auto net = linear(w, bias);
     rb::network model(net);
     rng gen(8);

@@ -8,6 +8,7 @@ python3-matplotlib):
   noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift (mean and 95%
                                  t interval over seeds) against the noise scale, with and without ZZ
                                  crosstalk, one line per device;
+  robust_fsdd_sweep.png          examples/robust_fsdd's APGD-CE success against the budget, per seed;
   detector_roc.png, detector_reliability.png, detector_confusion.png
                                  the deepfake detectors of scripts/detector-eval (seed 1): ROC curves
                                  with their EER points, reliability before and after temperature
@@ -116,9 +117,30 @@ def detector_plots(folder, out, written):
     written.append("detector_confusion.png")
 
 
+def robust_sweep(out, written):
+    """APGD-CE's success on correctly classified recordings against the budget, one line per seed
+    (robust_fsdd_sweep.csv from examples/robust_fsdd)."""
+    sweep = rows(out / "robust_fsdd_sweep.csv")
+    unit = "epsilon_db" if "epsilon_db" in sweep[0] else "epsilon"
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for seed in sorted({r["seed"] for r in sweep}, key=int):
+        points = sorted((float(r[unit]), float(r["success_on_correct"])) for r in sweep if r["seed"] == seed)
+        ax.plot([p[0] for p in points], [p[1] for p in points], "-o", label=f"seed {seed}")
+    ax.set_xscale("log")
+    ax.set_xlabel("L-inf budget (dB of log-mel power)" if unit == "epsilon_db" else "L-inf budget (sample amplitude)")
+    ax.set_ylabel("APGD-CE success on correct recordings")
+    ax.set_title("FSDD digit CNN: success against the budget")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "robust_fsdd_sweep.png", dpi=120)
+    written.append("robust_fsdd_sweep.png")
+
+
 def main(folder):
     out = Path(folder)
     written = []
+    if (out / "robust_fsdd_sweep.csv").exists():
+        robust_sweep(out, written)
     if (out / "detector" / "curves").exists():
         detector_tables(out / "detector")
         detector_plots(out / "detector", out, written)

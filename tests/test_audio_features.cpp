@@ -331,7 +331,7 @@ double dot(std::span<const double> a, std::span<const double> b) {
 
 } // namespace
 
-TEST_CASE("the log-mel front end's backward passes agree with central differences") {
+TEST_CASE("the log-mel front end's and MFCC's backward passes agree with central differences") {
     qhybrid::rng gen(19);
     std::vector<double> signal(700);
     for (auto& v : signal) v = 0.3 * gen.normal();
@@ -357,6 +357,19 @@ TEST_CASE("the log-mel front end's backward passes agree with central difference
     for (auto& v : s.values) v = gen.uniform(0, 2);
     for (auto& v : gm.values) v = gen.uniform(-1, 1);
     CHECK(dot(mel.apply(s).values, gm.values) == Approx(dot(s.values, mel.vjp(gm).values)).epsilon(1e-13));
+    // MFCC: the DCT's transpose and the whole chain from the signal.
+    a::mfcc_plan<double> mfcc(8000, {.n_mfcc = 6, .stft = {.n_fft = 64, .hop_length = 16}, .mel = {.n_mels = 8}});
+    const auto coefficients = mfcc(signal);
+    a::frame_matrix<double> gc(coefficients.frames, coefficients.width);
+    for (auto& v : gc.values) v = gen.uniform(-1, 1);
+    const auto dmfcc = mfcc.vjp(signal, gc);
+    for (std::size_t i = 3; i < signal.size(); i += 29) {
+        auto up = signal, down = signal;
+        const double h = 1e-6;
+        up[i] += h, down[i] -= h;
+        const double fd = (dot(mfcc(up).values, gc.values) - dot(mfcc(down).values, gc.values)) / (2 * h);
+        CHECK(dmfcc[i] == Approx(fd).epsilon(1e-6).margin(1e-8));
+    }
     // power_to_db: the log, amin, the clip at top_db that follows the peak, and ref_is_max.
     a::frame_matrix<double> power(4, 6);
     for (auto& v : power.values) v = std::pow(10.0, gen.uniform(-9, 1)); // 100 dB of range: some values clip at 80

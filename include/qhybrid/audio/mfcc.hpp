@@ -52,6 +52,18 @@ public:
         return y;
     }
 
+    // The vector-Jacobian product of apply: the transpose, dL/dx(t, i) = sum_k basis(k, i) dL/dy(t, k).
+    frame_matrix<Real> vjp(const frame_matrix<Real>& dy) const {
+        require(dy.width == outputs_, [&] {
+            return "dct2_ortho::vjp: a gradient of " + std::to_string(dy.width) + " values, expected " + std::to_string(outputs_);
+        });
+        frame_matrix<Real> dx(dy.frames, inputs_);
+        for (std::size_t t = 0; t < dy.frames; ++t)
+            for (std::size_t k = 0; k < outputs_; ++k)
+                for (std::size_t i = 0; i < inputs_; ++i) dx(t, i) += basis_[k * inputs_ + i] * dy(t, k);
+        return dx;
+    }
+
 private:
     std::size_t inputs_, outputs_;
     std::vector<Real> basis_;
@@ -70,6 +82,13 @@ public:
     // From a power spectrogram made with the same STFT options.
     frame_matrix<Real> from_power(const frame_matrix<Real>& power) const {
         return dct_.apply(power_to_db(mel_.apply(power), options_.db));
+    }
+
+    // dL/dsignal from dL/dmfcc (frames x n_mfcc): back through the DCT, power_to_db, the
+    // filterbank and the STFT.
+    std::vector<Real> vjp(std::span<const Real> signal, const frame_matrix<Real>& dmfcc) {
+        const auto mel = mel_.apply(stft_.spectrogram(signal));
+        return stft_.spectrogram_vjp(signal, mel_.vjp(power_to_db_vjp(mel, dct_.vjp(dmfcc), options_.db)));
     }
 
 private:

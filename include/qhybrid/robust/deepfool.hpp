@@ -58,7 +58,9 @@ attack_result<T> deepfool(M& model, const nn::tensor<T>& x, std::span<const std:
             for (std::size_t i = 0; i < active.size(); ++i) {
                 std::vector<std::size_t> order(z.dim(1));
                 std::iota(order.begin(), order.end(), std::size_t{0});
-                std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t c) { return z.row(i)[a] > z.row(i)[c]; });
+                std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t c) { // ties: the lower class first
+                    return z.row(i)[a] > z.row(i)[c] || (z.row(i)[a] == z.row(i)[c] && a < c);
+                });
                 for (std::size_t k : order)
                     if (k != labels[active[i]] && tried[active[i]].size() < o.candidates) tried[active[i]].push_back(k);
             }

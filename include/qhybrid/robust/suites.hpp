@@ -40,7 +40,9 @@ attack_result<T> apgd_top_targets(M& model, const nn::tensor<T>& x, std::span<co
     for (std::size_t b = 0; b < n; ++b) {
         std::vector<std::size_t> order(classes);
         std::iota(order.begin(), order.end(), std::size_t{0});
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return z.row(b)[i] > z.row(b)[j]; });
+        std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { // ties: the lower class first
+            return z.row(b)[i] > z.row(b)[j] || (z.row(b)[i] == z.row(b)[j] && i < j);
+        });
         for (std::size_t c : order)
             if (c != labels[b]) ranked[b].push_back(c);
     }

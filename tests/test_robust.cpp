@@ -171,7 +171,7 @@ TEST_CASE("On a two-class linear model FGSM, PGD, Square and SPSA reach the clos
     }
 }
 
-TEST_CASE("The attack losses' gradients agree with central differences; DLR ignores the logits' scale and shift", "[robust]") {
+TEST_CASE("The attack losses' gradients agree with central differences, and DLR ignores the logits' scale and shift", "[robust]") {
     rng gen(11);
     nn::tensor<double> z({4, 5});
     for (auto& v : z.values()) v = gen.uniform(-3, 3);
@@ -202,7 +202,7 @@ TEST_CASE("The attack losses' gradients agree with central differences; DLR igno
     CHECK(rb::cross_entropy(big, second).values[0] == Approx(1000).margin(1e-9));
 }
 
-TEST_CASE("PGD, Square and VMI-FGSM stay in the ball and the box and give the same bits however samples are batched; PGD gains with restarts",
+TEST_CASE("PGD, Square and VMI-FGSM stay in the ball and the box and give the same bits however samples are batched, and PGD gains with restarts",
           "[robust]") {
     rng gen(5);
     nn::sequential<double> net;
@@ -310,7 +310,7 @@ struct trained_blobs {
     }
 };
 
-TEST_CASE("On a trained classifier success grows with epsilon to 100%; PGD is never weaker than FGSM, APGD than PGD", "[robust]") {
+TEST_CASE("On a trained classifier success grows with epsilon to 100%, PGD is never weaker than FGSM nor APGD than PGD", "[robust]") {
     // (On this nearly linear problem the three agree to within a few samples; which attack is
     // stronger on real models is measured by the examples, not asserted here.)
     trained_blobs m;

@@ -76,6 +76,7 @@ void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o,
         const rb::suite_options so{.t = threat_of(e), .seed = seed, .steps = o.steps, .queries = o.queries};
         const auto rep = rb::evaluate_robustness(model, a.x, a.y, rb::autoattack_standard(model, 10, so));
         std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(e, o.waveform).c_str(), rep.markdown().c_str());
+        std::fflush(stdout); // each budget's table as soon as it is known: a full run takes hours
         if (values.empty()) values.push_back(rep.clean_accuracy);
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);

@@ -15,7 +15,8 @@
 //
 // Per seed and epsilon: clean accuracy, each attack's robust accuracy, the worst case; the
 // report's masking checks; an epsilon sweep of APGD-CE up to a budget where it must fool every
-// correct recording; and a budget check (APGD-CE with twice the steps at the middle epsilon).
+// correct recording; and APGD-CE's success against its steps at the middle epsilon, up to twice the
+// default (the budget check).
 //
 //   robust_fsdd [--data DIR] [--seeds S] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
 //               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--out DIR]
@@ -69,7 +70,7 @@ std::string label(double eps, bool waveform) { return waveform ? qhybrid::signif
 // A seed's model under the standard suite at every budget, the APGD-CE sweep and the budget check.
 template <class Model>
 void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o, st::seed_table& table, std::ostringstream& sweep_csv,
-         std::size_t& warnings) {
+         std::ostringstream& iterations_csv, std::size_t& warnings) {
     auto threat_of = [&](double eps) { return rb::threat{.epsilon = eps / a.scale, .lo = a.lo, .hi = a.hi}; };
     std::vector<double> values;
     for (double e : o.eps) {
@@ -98,15 +99,24 @@ void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o,
     }
     std::printf("\n");
     if (!warning.empty()) std::printf("WARNING: %s\n", warning.c_str()), ++warnings;
+    // Success against iterations at the middle budget; its last two points are the budget check.
     const double middle = o.eps[o.eps.size() / 2];
     const std::function<rb::attack_result<double>(std::size_t, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_steps =
         [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
             return rb::apgd(model, in, labels, {.t = threat_of(middle), .steps = k, .seed = seed});
         };
-    std::string budget_warning;
-    const auto [once, twice] = rb::budget_check(a.x, a.y, o.steps, apgd_steps, &budget_warning);
-    std::printf("APGD-CE at %s: fooled %.4f with %zu steps, %.4f with %zu\n", label(middle, o.waveform).c_str(), once, o.steps, twice,
-                2 * o.steps);
+    std::vector<std::size_t> budgets;
+    for (std::size_t k : {1, 2, 5, 10, 20, 50})
+        if (k < o.steps) budgets.push_back(k);
+    budgets.insert(budgets.end(), {o.steps, 2 * o.steps});
+    const auto curve = rb::budget_sweep(a.x, a.y, budgets, apgd_steps);
+    std::printf("APGD-CE at %s, fooled by steps:", label(middle, o.waveform).c_str());
+    for (std::size_t k = 0; k < budgets.size(); ++k) {
+        std::printf(" %zu %.4f;", budgets[k], curve[k]);
+        iterations_csv << seed << ',' << budgets[k] << ',' << curve[k] << '\n';
+    }
+    std::printf("\n");
+    const auto budget_warning = rb::doubling_warning(o.steps, curve[curve.size() - 2], curve.back());
     if (!budget_warning.empty()) std::printf("WARNING: %s\n", budget_warning.c_str()), ++warnings;
 }
 
@@ -128,7 +138,7 @@ int main(int argc, char** argv) try {
     app.add_option("--steps", o.steps, "APGD steps")->check(CLI::PositiveNumber);
     app.add_option("--queries", o.queries, "Square queries")->check(CLI::PositiveNumber);
     app.add_option("--max-epochs", o.max_epochs, "training epochs at most (early stopping usually ends sooner)")->check(CLI::PositiveNumber);
-    app.add_option("--out", out, "folder for robust_fsdd_{runs,summary,sweep}.csv");
+    app.add_option("--out", out, "folder for robust_fsdd_DOMAIN_{runs,summary,sweep,iterations}.csv");
     CLI11_PARSE(app, argc, argv);
     o.waveform = domain == "waveform";
     if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{0.001, 0.003, 0.01} : std::vector<double>{0.5, 1, 2};
@@ -144,6 +154,8 @@ int main(int argc, char** argv) try {
     st::seed_table table(metrics);
     std::ostringstream sweep_csv;
     sweep_csv << "seed,epsilon" << (o.waveform ? "" : "_db") << ",success_on_correct\n";
+    std::ostringstream iterations_csv;
+    iterations_csv << "seed,steps,success\n";
     std::size_t warnings = 0;
     std::printf("FSDD digits, fsdd_cnn at lr %g; %zu threads; L-inf budgets %s\n", o.lr, qhybrid::threads(),
                 o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
@@ -165,14 +177,17 @@ int main(int argc, char** argv) try {
         }();
         std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; standardised with mean %.2f dB, sd %.2f dB\n",
                     static_cast<unsigned long long>(seed), trained.history.size(), n, data.mean, data.sd);
-        if (o.waveform) run(waveform, a, seed, o, table, sweep_csv, warnings);
-        else run(features_model, a, seed, o, table, sweep_csv, warnings);
+        if (o.waveform) run(waveform, a, seed, o, table, sweep_csv, iterations_csv, warnings);
+        else run(features_model, a, seed, o, table, sweep_csv, iterations_csv, warnings);
         std::fflush(stdout);
-    }    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
+    }
+    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
                 "masking checks that failed: %zu\n", table.markdown().c_str(), o.seeds, warnings);
     const std::filesystem::path folder(out);
-    table.write_csv(folder / "robust_fsdd_runs.csv", folder / "robust_fsdd_summary.csv");
-    qhybrid::write_file_atomically(folder / "robust_fsdd_sweep.csv", sweep_csv.str(), "robust_fsdd");
+    const std::string stem = "robust_fsdd_" + domain;
+    table.write_csv(folder / (stem + "_runs.csv"), folder / (stem + "_summary.csv"));
+    qhybrid::write_file_atomically(folder / (stem + "_sweep.csv"), sweep_csv.str(), "robust_fsdd");
+    qhybrid::write_file_atomically(folder / (stem + "_iterations.csv"), iterations_csv.str(), "robust_fsdd");
 } catch (const std::exception& e) {
     std::fprintf(stderr, "robust_fsdd: %s\n", e.what());
     return 1;

@@ -8,7 +8,8 @@ python3-matplotlib):
   noisy_qnn.png                  the VQC on IBM devices: test accuracy and <Z_0> drift (mean and 95%
                                  t interval over seeds) against the noise scale, with and without ZZ
                                  crosstalk, one line per device;
-  robust_fsdd_sweep.png          examples/robust_fsdd's APGD-CE success against the budget, per seed;
+  robust_fsdd_DOMAIN.png         examples/robust_fsdd's APGD-CE success against the budget and
+                                 against its steps, per seed (DOMAIN: features or waveform);
   detector_roc.png, detector_reliability.png, detector_confusion.png
                                  the deepfake detectors of scripts/detector-eval (seed 1): ROC curves
                                  with their EER points, reliability before and after temperature
@@ -117,30 +118,39 @@ def detector_plots(folder, out, written):
     written.append("detector_confusion.png")
 
 
-def robust_sweep(out, written):
-    """APGD-CE's success on correctly classified recordings against the budget, one line per seed
-    (robust_fsdd_sweep.csv from examples/robust_fsdd)."""
-    sweep = rows(out / "robust_fsdd_sweep.csv")
+def robust_curves(out, domain, written):
+    """APGD-CE's success against the budget (on correctly classified recordings) and against its
+    steps (on all attacked recordings, at the middle budget), one line per seed
+    (robust_fsdd_DOMAIN_{sweep,iterations}.csv from examples/robust_fsdd)."""
+    sweep = rows(out / f"robust_fsdd_{domain}_sweep.csv")
+    iterations = rows(out / f"robust_fsdd_{domain}_iterations.csv")
     unit = "epsilon_db" if "epsilon_db" in sweep[0] else "epsilon"
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (by_budget, by_steps) = plt.subplots(1, 2, figsize=(10, 4))
     for seed in sorted({r["seed"] for r in sweep}, key=int):
         points = sorted((float(r[unit]), float(r["success_on_correct"])) for r in sweep if r["seed"] == seed)
-        ax.plot([p[0] for p in points], [p[1] for p in points], "-o", label=f"seed {seed}")
-    ax.set_xscale("log")
-    ax.set_xlabel("L-inf budget (dB of log-mel power)" if unit == "epsilon_db" else "L-inf budget (sample amplitude)")
-    ax.set_ylabel("APGD-CE success on correct recordings")
-    ax.set_title("FSDD digit CNN: success against the budget")
-    ax.legend(fontsize=7)
+        by_budget.plot([p[0] for p in points], [p[1] for p in points], "-o", label=f"seed {seed}")
+        points = sorted((int(r["steps"]), float(r["success"])) for r in iterations if r["seed"] == seed)
+        by_steps.plot([p[0] for p in points], [p[1] for p in points], "-o", label=f"seed {seed}")
+    by_budget.set_xscale("log")
+    by_budget.set_xlabel("L-inf budget (dB of log-mel power)" if unit == "epsilon_db" else "L-inf budget (sample amplitude)")
+    by_budget.set_ylabel("APGD-CE success on correct recordings")
+    by_steps.set_xscale("log")
+    by_steps.set_xlabel("APGD-CE steps (middle budget)")
+    by_steps.set_ylabel("share of attacked recordings fooled")
+    by_budget.legend(fontsize=7)
+    fig.suptitle(f"FSDD digit CNN, {domain} domain")
     fig.tight_layout()
-    fig.savefig(out / "robust_fsdd_sweep.png", dpi=120)
-    written.append("robust_fsdd_sweep.png")
+    name = f"robust_fsdd_{domain}.png"
+    fig.savefig(out / name, dpi=120)
+    written.append(name)
 
 
 def main(folder):
     out = Path(folder)
     written = []
-    if (out / "robust_fsdd_sweep.csv").exists():
-        robust_sweep(out, written)
+    for domain in ("features", "waveform"):
+        if (out / f"robust_fsdd_{domain}_sweep.csv").exists():
+            robust_curves(out, domain, written)
     if (out / "detector" / "curves").exists():
         detector_tables(out / "detector")
         detector_plots(out / "detector", out, written)

@@ -518,6 +518,15 @@ TEST_CASE("The report counts robust accuracy, success on correct samples and the
         return fixed({1, 0, 0, 1}, 1)(in, l);
     }, &none);
     CHECK(none.empty());
+    // A sweep runs one whole attack per budget, in the order given.
+    std::vector<std::size_t> seen;
+    const std::size_t budgets[] = {1, 5, 20};
+    const auto curve = rb::budget_sweep<double>(x, labels, budgets, [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> l) {
+        seen.push_back(k);
+        return fixed(k >= 5 ? std::vector<std::uint8_t>{1, 1, k >= 20, 1} : std::vector<std::uint8_t>{0, 0, 0, 1}, k)(in, l);
+    });
+    CHECK(seen == std::vector<std::size_t>{1, 5, 20});
+    CHECK(curve == std::vector<double>{0.25, 0.75, 1.0});
 }
 
 TEST_CASE("The report flags the masked quantiser and passes the plain network", "[robust]") {

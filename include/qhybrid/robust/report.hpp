@@ -177,17 +177,34 @@ std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<
     return out;
 }
 
-// The success rate (on all samples) of an attack at budget k and at 2k (iterations or restarts,
-// as `at(k)` reads it); warns when doubling gains more than `tolerance`: the attack had not converged.
+// The success rate (on all samples) of an attack made by `at(k)` at each budget k (iterations or
+// restarts, as `at` reads them): the points of a success-against-iterations curve. Each point is a
+// whole attack with that budget, not a prefix of a longer one (APGD's step schedule depends on it).
+template <class T>
+std::vector<double> budget_sweep(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> budgets,
+                                 const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)>& at) {
+    std::vector<double> out;
+    for (std::size_t k : budgets) out.push_back(at(k, x, labels).fooled_rate());
+    return out;
+}
+
+// Whether doubling a budget from k gained more than `tolerance` in success rate: the attack had not
+// converged (the text of the warning, empty when it had).
+inline std::string doubling_warning(std::size_t k, double once, double twice, double tolerance = 0.01) {
+    if (twice <= once + tolerance) return {};
+    return "doubling the budget from " + std::to_string(k) + " to " + std::to_string(2 * k) + " raised the success rate from " +
+           detail::percent(once) + " to " + detail::percent(twice) + ": the attack had not converged";
+}
+
+// The success rate (on all samples) at budget k and at 2k; warns when doubling gains more than `tolerance`.
 template <class T>
 std::pair<double, double> budget_check(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::size_t k,
                                        const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
                                        std::string* warning = nullptr, double tolerance = 0.01) {
-    const double once = at(k, x, labels).fooled_rate(), twice = at(2 * k, x, labels).fooled_rate();
-    if (warning && twice > once + tolerance)
-        *warning = "doubling the budget from " + std::to_string(k) + " to " + std::to_string(2 * k) + " raised the success rate from " +
-                   detail::percent(once) + " to " + detail::percent(twice) + ": the attack had not converged";
-    return {once, twice};
+    const std::size_t budgets[] = {k, 2 * k};
+    const auto rates = budget_sweep(x, labels, budgets, at);
+    if (warning) *warning = doubling_warning(k, rates[0], rates[1], tolerance);
+    return {rates[0], rates[1]};
 }
 
 } // namespace qhybrid::robust

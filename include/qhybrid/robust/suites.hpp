@@ -4,7 +4,7 @@
 // - standard: APGD-CE (100 steps), APGD-T (the targeted DLR loss, 100 steps, towards each of the
 //   9 classes with the highest clean logits), FAB-T's place taken by a documented substitute
 //   (FAB is not implemented here): APGD with the targeted margin loss (Carlini-Wagner's f) over
-//   the same 9 targets, and Square (5,000 queries). With fewer than 4 classes the targeted
+//   the same 9 targets, and Square (5,000 queries, p_init 0.8, L-inf or L2). With fewer than 4 classes the targeted
 //   attacks are left out (the targeted DLR needs 4; with 2 classes a target is the other class).
 // - rand, for random defences: APGD-CE and APGD-DLR (APGD-DLR needs 3 classes or more), each with
 //   EOT over 20 draws, 100 steps.
@@ -93,10 +93,9 @@ std::vector<attack_entry<T>> autoattack_standard(M& model, std::size_t classes, 
                                                     o.target_classes);
                         }});
     }
-    if (o.t.p == norm::linf)
-        list.push_back({"Square", attack_kind::black_box, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return square(model, x, y, {.t = o.t, .queries = o.queries, .seed = o.seed});
-                        }});
+    list.push_back({"Square", attack_kind::black_box, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
+                        return square(model, x, y, {.t = o.t, .queries = o.queries, .seed = o.seed});
+                    }});
     return list;
 }
 

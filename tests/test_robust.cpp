@@ -618,11 +618,11 @@ TEST_CASE("The report flags the masked quantiser and passes the plain network", 
             {"Square-1000", rb::attack_kind::black_box, [&](const auto& x, auto y) { return rb::square(model, x, y, {.t = t, .queries = 1000, .seed = 1}); }}};
     };
     rb::network clean_model(plain_model.net), masked(quantised.net);
-    const auto fine = rb::evaluate_robustness(clean_model, plain_model.x, plain_model.labels, suite(clean_model), 0.02);
+    const auto fine = rb::evaluate_robustness(clean_model, plain_model.x, plain_model.labels, suite(clean_model), {.tolerance = 0.02});
     INFO(fine.markdown());
     CHECK(fine.warnings.empty());
     CHECK(fine.worst_case_accuracy <= fine.rows[1].robust_accuracy);
-    const auto broken = rb::evaluate_robustness(masked, quantised.x, quantised.labels, suite(masked), 0.02);
+    const auto broken = rb::evaluate_robustness(masked, quantised.x, quantised.labels, suite(masked), {.tolerance = 0.02});
     INFO(broken.markdown());
     REQUIRE(broken.warnings.size() == 1);
     CHECK_THAT(broken.warnings[0], Catch::Contains("black-box attack Square-1000"));
@@ -652,7 +652,7 @@ TEST_CASE("AutoAttack's standard suite: APGD-CE, APGD-T over the top classes, th
     const auto list = rb::autoattack_standard(model, 5, o);
     REQUIRE(list.size() == 4);
     CHECK(rb::autoattack_standard(small, 3, o).size() == 2); // no targeted attacks below 4 classes
-    const auto rep = rb::evaluate_robustness(model, five.x, five.labels, list, 0.02);
+    const auto rep = rb::evaluate_robustness(model, five.x, five.labels, list, {.tolerance = 0.02});
     INFO(rep.markdown());
     CHECK(rep.warnings.empty());
     CHECK(rep.clean_accuracy == 1); // the correctly classified samples of the trained network
@@ -683,6 +683,24 @@ TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]")
     CHECK(list[0].name == "APGD-CE, EOT-20");
     const auto res = list[0].run(x, labels);
     CHECK(res.gradient_evaluations == 30 * 10 * 20);
+    // A model whose logits carry heavy noise: one draw misclassifies many samples the mean
+    // probabilities of 20 draws get right (i.i.d. noise on the logits keeps the ranking of their
+    // expected softmax), and the report's clean accuracy must judge as the EOT attacks do.
+    struct jittered {
+        using value_type = double;
+        rb::network<double> inner;
+        nn::tensor<double> logits(const nn::tensor<double>& in, rng& g) {
+            auto z = inner.logits(in, g);
+            for (auto& v : z.values()) v += 6 * g.normal();
+            return z;
+        }
+        nn::tensor<double> input_gradient(const nn::tensor<double>& dz) { return inner.input_gradient(dz); }
+    } noisy{rb::network<double>(m.net)};
+    const auto noisy_list = rb::autoattack_rand(noisy, 3, {.t = {.epsilon = 0.1}, .seed = 2, .steps = 2, .eot = 2});
+    const auto one = rb::evaluate_robustness(noisy, x, labels, noisy_list), twenty = rb::evaluate_robustness(noisy, x, labels, noisy_list, {.eot = 20});
+    INFO("clean accuracy: one draw " << one.clean_accuracy << ", 20 draws " << twenty.clean_accuracy);
+    CHECK(one.clean_accuracy < 0.8);
+    CHECK(twenty.clean_accuracy >= 0.9);
 }
 
 TEST_CASE("The one-pixel attack finds the single feature that flips a linear model, when one exists", "[robust]") {

@@ -92,11 +92,29 @@ inline std::string percent(double v) {
 }
 } // namespace detail
 
-// Runs every attack on (x, labels). `tolerance` is the share of samples by which one attack may
-// beat another before a masking check fails (sampling noise of a stochastic model, ties).
+struct report_options {
+    double tolerance = 0.01; // the share of samples by which one attack may beat another before a masking
+                             // check fails (sampling noise of a stochastic model, ties)
+    std::size_t eot = 1;     // draws of a random model's randomness whose mean probabilities decide the
+                             // clean class (as the attacks' EOT decides whether a sample is fooled)
+};
+
+namespace detail {
+// Which samples a model classifies correctly, by the mean probabilities of `eot` draws.
+template <attack_model M, class T = typename M::value_type>
+std::vector<std::uint8_t> correct_samples(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, std::size_t eot) {
+    require(eot > 0, [] { return std::string("robust report: 0 EOT draws for the clean accuracy"); });
+    rng gen = model_stream(0, 0);
+    auto e = evaluate(model, x, attack_batch<T>{x, labels, {}, {}}, attack_loss::cross_entropy, gen, false, eot);
+    for (auto& f : e.fooled) f = !f;
+    return std::move(e.fooled);
+}
+} // namespace detail
+
+// Runs every attack on (x, labels).
 template <attack_model M, class T = typename M::value_type>
 robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
-                                      const std::vector<attack_entry<T>>& attacks, double tolerance = 0.01) {
+                                      const std::vector<attack_entry<T>>& attacks, const report_options& o = {}) {
     require(!attacks.empty() && x.rank() >= 2 && x.dim(0) == labels.size() && !labels.empty(), [&] {
         return "evaluate_robustness: " + std::to_string(attacks.size()) + " attacks on inputs of shape " + nn::to_string(x.shape()) +
                " with " + std::to_string(labels.size()) + " labels";
@@ -104,10 +122,8 @@ robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::spa
     const std::size_t n = labels.size();
     robustness_report rep;
     rep.samples = n;
-    rng gen = detail::model_stream(0, 0);
-    const auto predicted = nn::argmax_rows(model.logits(x, gen));
-    std::vector<std::uint8_t> correct(n), any(n, 0);
-    for (std::size_t b = 0; b < n; ++b) correct[b] = predicted[b] == labels[b];
+    const auto correct = detail::correct_samples(model, x, labels, o.eot);
+    std::vector<std::uint8_t> any(n, 0);
     const double n_correct = double(std::count(correct.begin(), correct.end(), 1));
     rep.clean_accuracy = n_correct / double(n);
     for (const auto& a : attacks) {
@@ -140,35 +156,35 @@ robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::spa
         return top;
     };
     const attack_row *single = best(attack_kind::single_step), *iterative = best(attack_kind::iterative);
-    if (single && iterative && iterative->success_rate + tolerance < single->success_rate)
+    if (single && iterative && iterative->success_rate + o.tolerance < single->success_rate)
         rep.warnings.push_back("the iterative attack " + iterative->name + " (" + detail::percent(iterative->success_rate) +
                                ") is weaker than the single-step " + single->name + " (" + detail::percent(single->success_rate) +
                                "): its gradients or steps mislead it");
     const attack_row* white = iterative ? iterative : single;
     for (const auto k : {attack_kind::black_box, attack_kind::transfer})
-        if (const attack_row* other = best(k); other && white && other->success_rate > white->success_rate + tolerance)
+        if (const attack_row* other = best(k); other && white && other->success_rate > white->success_rate + o.tolerance)
             rep.warnings.push_back(std::string(k == attack_kind::black_box ? "the black-box attack " : "the transfer attack ") + other->name +
                                    " (" + detail::percent(other->success_rate) + ") is stronger than every white-box attack (best " +
                                    white->name + ", " + detail::percent(white->success_rate) + "): the gradients are masked");
     return rep;
 }
 
-// Success rate on the correctly classified samples at each epsilon, for an attack made by
-// `at(epsilon)`. Warns (in `warning`) when the largest epsilon does not bring it to `full`.
+// Success rate on the correctly classified samples (by the mean probabilities of `eot` draws) at
+// each epsilon, for an attack made by `at(epsilon)`. Warns (in `warning`) when the largest epsilon
+// does not bring it to `full`.
 template <attack_model M, class T = typename M::value_type>
 std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
                                                      const std::vector<double>& epsilons,
                                                      const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
-                                                     std::string* warning = nullptr, double full = 0.99) {
+                                                     std::string* warning = nullptr, double full = 0.99, std::size_t eot = 1) {
     require(!epsilons.empty(), [] { return std::string("epsilon_sweep: no epsilons"); });
-    rng gen = detail::model_stream(0, 0);
-    const auto predicted = nn::argmax_rows(model.logits(x, gen));
+    const auto correct = detail::correct_samples(model, x, labels, eot);
     std::vector<std::pair<double, double>> out;
     for (double eps : epsilons) {
         const auto res = at(eps, x, labels);
         double n_correct = 0, fooled = 0;
         for (std::size_t b = 0; b < labels.size(); ++b)
-            if (predicted[b] == labels[b]) ++n_correct, fooled += res.fooled[b];
+            if (correct[b]) ++n_correct, fooled += res.fooled[b];
         out.emplace_back(eps, n_correct > 0 ? fooled / n_correct : 0);
     }
     if (warning && out.back().second < full)

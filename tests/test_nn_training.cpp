@@ -49,6 +49,43 @@ TEST_CASE("quantum_layer: forward equals single-state runs, backward matches fin
     CHECK_THROWS_WITH(layer.backward(tensor({11, 4})), Catch::Contains("backward() needs a forward() that completed after the last backward()"));
 }
 
+// QShield's module: RX, RY, RZ of three inputs on each of 4 qubits, a fully entangling layer, noise.
+template <q::qubit Q>
+using encode3 = q::circuit<q::rx<Q, q::input<3 * Q>>, q::ry<Q, q::input<3 * Q + 1>>, q::rz<Q, q::input<3 * Q + 2>>>;
+using noisy_module = q::compose<encode3<0>, encode3<1>, encode3<2>, encode3<3>, q::real_amplitudes<4, 1, q::entanglement::full>,
+                                q::circuit<q::barrier<0b1111>>>;
+
+TEST_CASE("quantum_layer with noise: probabilities of exact density matrices, and the adjoint method through the noise matches finite differences") {
+    qhybrid::rng r(2);
+    const q::mixed noise(0.05, q::noise_sites::barriers, {0.4, 0.3, 0.3});
+    nn::quantum_layer<noisy_module, double, q::mixed, nn::probability_readout> layer(noise, r);
+    tensor x({11, 12}); // one full sweep of the lanes and a padded one
+    for (auto& v : x.values()) v = r.uniform(-M_PI, M_PI);
+    const tensor y = layer.forward(x, nn::mode::train);
+    REQUIRE(y.shape() == nn::shape_t{11, 16});
+    const auto theta = layer.parameters()[0].value->values();
+    double err = 0, noise_effect = 0;
+    for (std::size_t b = 0; b < 11; ++b) {
+        q::density_matrix<4> rho;
+        q::executor<noisy_module, q::mixed>(noise, {}).run(rho, theta, x.row(b));
+        q::statevector<4> psi;
+        q::executor<noisy_module>().run(psi, theta, x.row(b));
+        const auto p = q::probabilities(rho), ideal = q::probabilities(psi);
+        double total = 0;
+        for (std::size_t k = 0; k < 16; ++k) {
+            err = std::max(err, std::abs(p[k] - y[b * 16 + k]));
+            noise_effect = std::max(noise_effect, std::abs(p[k] - ideal[k]));
+            total += y[b * 16 + k];
+        }
+        CHECK(total == Approx(1).margin(1e-13));
+    }
+    CHECK(err <= 1e-13);
+    CHECK(noise_effect > 1e-3); // the noise is there to be differentiated through
+    CHECK(gradient_error(layer, x, nn::mode::train, r) <= fd_tol);
+    CHECK_THAT(layer.describe(), Catch::Contains("noisy, on density matrices; basis-state probabilities"));
+    CHECK_THROWS_WITH(layer.backward(tensor({11, 4})), Catch::Contains("quantum_layer"));
+}
+
 // Two Gaussian blobs per class in 2-D: separable, but not by a line through the origin.
 nn::labelled<double> blobs(std::size_t n, std::uint64_t seed) {
     qhybrid::rng r(seed);

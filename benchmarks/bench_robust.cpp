@@ -1,29 +1,40 @@
-// Attack throughput on the FSDD CNN (models::fsdd_cnn, evaluation mode, double and float), a
-// minibatch of 32 spectrograms in [-1, 1]: P1 one forward + backward pass to the inputs (the unit an attack's cost is
-// counted in), P2 PGD with 10 steps, P3 APGD with 10 steps, both L-inf. An attack of k steps does
-// k passes and one forward, so P2 and P3 should take close to 10.5 times P1: more is the attack's
-// own overhead (projection, bookkeeping). Items = attacked samples. benchmarks/pgd_torch.py times
-// P1 and P2 in PyTorch.
+// Attack throughput, a minibatch of 32 samples, L-inf, one thread. Items = attacked samples.
+// - On the FSDD CNN (models::fsdd_cnn, evaluation mode, double and float; spectrograms in [-1, 1]):
+//   P1 one forward + backward pass to the inputs (the unit an attack's cost is counted in), P2 PGD
+//   with 10 steps, P3 APGD with 10 steps. An attack of k steps does k passes and one forward, so P2
+//   and P3 should take close to 10.5 times P1: more is the attack's own overhead (projection,
+//   bookkeeping). benchmarks/pgd_torch.py times P1 and P2 in PyTorch.
+// - On QShield's noisy quantum module (double): 10 class logits -> a 10 x 12 projection -> tanh ->
+//   RX, RY, RZ of pi times three of them on each of 4 qubits -> a fully entangling RealAmplitudes
+//   layer -> QShield's mixed noise (0.005, split 0.4 / 0.3 / 0.3) -> the 16 basis-state
+//   probabilities, exactly on batched density matrices -> a dense 16 -> 10 head (in place of
+//   QShield's log of the first 10 probabilities; the model itself is issue 20's). Gradients reach
+//   the logits by the adjoint method through the noise. P4 one pass, P5 PGD with 10 steps.
 #include <benchmark/benchmark.h>
 #include <qhybrid/models/fsdd_cnn.hpp>
+#include <qhybrid/nn/quantum_layer.hpp>
+#include <qhybrid/quantum.hpp>
 #include <qhybrid/robust.hpp>
 
+#include <numbers>
 #include <vector>
 
 namespace {
 
 namespace nn = qhybrid::nn;
+namespace q = qhybrid::quantum;
 namespace rb = qhybrid::robust;
 using qhybrid::models::fsdd_cnn;
 constexpr std::size_t batch = 32;
 
 template <class T>
-struct fixture {
+struct cnn_fixture {
     nn::sequential<T> net;
     nn::tensor<T> x{{batch, 1, fsdd_cnn::frames, fsdd_cnn::mels}};
     std::vector<std::size_t> y = std::vector<std::size_t>(batch);
+    static constexpr rb::threat box{.epsilon = 0.1, .lo = -1, .hi = 1};
 
-    fixture() : net([] {
+    cnn_fixture() : net([] {
         qhybrid::rng gen(1);
         return fsdd_cnn::build<T>(10, gen, 2);
     }()) {
@@ -33,11 +44,33 @@ struct fixture {
     }
 };
 
-const rb::threat box{.epsilon = 0.1, .lo = -1, .hi = 1};
+template <q::qubit Q>
+using encode = q::circuit<q::rx<Q, q::input<3 * Q, std::numbers::pi>>, q::ry<Q, q::input<3 * Q + 1, std::numbers::pi>>,
+                          q::rz<Q, q::input<3 * Q + 2, std::numbers::pi>>>;
+using shield_module = q::compose<encode<0>, encode<1>, encode<2>, encode<3>, q::real_amplitudes<4, 1, q::entanglement::full>,
+                                 q::circuit<q::barrier<0b1111>>>;
 
-template <class T>
+struct module_fixture {
+    nn::sequential<double> net;
+    nn::tensor<double> x{{batch, 10}};
+    std::vector<std::size_t> y = std::vector<std::size_t>(batch);
+    static constexpr rb::threat box{.epsilon = 0.5, .lo = -10, .hi = 10}; // logits
+
+    module_fixture() {
+        qhybrid::rng gen(1);
+        net.add<nn::dense<double>>(10, 12, gen)
+            .add<nn::tanh<double>>()
+            .add<nn::quantum_layer<shield_module, double, q::mixed, nn::probability_readout>>(
+                q::mixed(0.005, q::noise_sites::barriers, {0.4, 0.3, 0.3}), gen)
+            .add<nn::dense<double>>(16, 10, gen);
+        for (auto& v : x.values()) v = gen.uniform(-5, 5);
+        for (std::size_t i = 0; i < batch; ++i) y[i] = i % 10;
+    }
+};
+
+template <class Fixture>
 void pass(benchmark::State& st) {
-    fixture<T> f;
+    Fixture f;
     rb::network model(f.net);
     qhybrid::rng gen(1);
     for (auto _ : st) {
@@ -47,26 +80,29 @@ void pass(benchmark::State& st) {
     st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
 }
 
-template <class T>
+template <class Fixture>
 void pgd10(benchmark::State& st) {
-    fixture<T> f;
+    Fixture f;
     rb::network model(f.net);
-    for (auto _ : st) benchmark::DoNotOptimize(rb::pgd(model, f.x, f.y, {.t = box, .steps = 10}).adversarial.data());
+    for (auto _ : st) benchmark::DoNotOptimize(rb::pgd(model, f.x, f.y, {.t = Fixture::box, .steps = 10}).adversarial.data());
     st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
 }
 
-template <class T>
+template <class Fixture>
 void apgd10(benchmark::State& st) {
-    fixture<T> f;
+    Fixture f;
     rb::network model(f.net);
-    for (auto _ : st) benchmark::DoNotOptimize(rb::apgd(model, f.x, f.y, {.t = box, .steps = 10}).adversarial.data());
+    for (auto _ : st) benchmark::DoNotOptimize(rb::apgd(model, f.x, f.y, {.t = Fixture::box, .steps = 10}).adversarial.data());
     st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
 }
 
 } // namespace
 
-BENCHMARK_TEMPLATE(pass, double)->Name("P1/fsdd_cnn_forward_backward/double")->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(pass, float)->Name("P1/fsdd_cnn_forward_backward/float")->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(pgd10, double)->Name("P2/pgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(pgd10, float)->Name("P2/pgd_linf_10_steps/float")->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(apgd10, double)->Name("P3/apgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pass, cnn_fixture<double>)->Name("P1/fsdd_cnn_forward_backward/double")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pass, cnn_fixture<float>)->Name("P1/fsdd_cnn_forward_backward/float")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pgd10, cnn_fixture<double>)->Name("P2/pgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pgd10, cnn_fixture<float>)->Name("P2/pgd_linf_10_steps/float")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(apgd10, cnn_fixture<double>)->Name("P3/apgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(apgd10, cnn_fixture<float>)->Name("P3/apgd_linf_10_steps/float")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pass, module_fixture)->Name("P4/qshield_module_forward_backward")->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(pgd10, module_fixture)->Name("P5/qshield_module_pgd_linf_10_steps")->Unit(benchmark::kMillisecond);

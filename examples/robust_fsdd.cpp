@@ -11,7 +11,8 @@
 //   minimum, maximum] after standardisation);
 // - waveform: the attacker changes the 8,000 samples of a recording (1 s, cut or zero-padded, in
 //   [-1, 1]) by at most epsilon each; the gradient runs back through the front end
-//   (robust::waveform_model). --eps and --sweep are then amplitudes (0.001 is -60 dB of full scale).
+//   (robust::waveform_model). --eps and --sweep are then amplitudes (1e-4 is -80 dB of full scale, about
+//   3 steps of 16-bit PCM).
 //
 // Per seed and epsilon: clean accuracy, each attack's robust accuracy, the worst case; the
 // report's masking checks; an epsilon sweep of APGD-CE up to a budget where it must fool every
@@ -131,7 +132,7 @@ int main(int argc, char** argv) try {
     std::string domain = "features";
     app.add_option("--domain", domain, "features (log-mel values, budgets in dB) or waveform (samples, budgets in amplitude)")
         ->check(CLI::IsMember({"features", "waveform"}));
-    app.add_option("--eps", o.eps, "L-inf budgets (default 0.5 1 2 dB; waveform 0.001 0.003 0.01)")->check(CLI::PositiveNumber);
+    app.add_option("--eps", o.eps, "L-inf budgets (default 0.5 1 2 dB; waveform 1e-4 3e-4 1e-3)")->check(CLI::PositiveNumber);
     app.add_option("--sweep", o.sweep, "budgets of the APGD-CE sweep, the last large enough to fool every correct recording")
         ->check(CLI::PositiveNumber);
     app.add_option("--samples", o.samples, "test recordings attacked, the first N of the 300 (0: all)");
@@ -141,8 +142,8 @@ int main(int argc, char** argv) try {
     app.add_option("--out", out, "folder for robust_fsdd_DOMAIN_{runs,summary,sweep,iterations}.csv");
     CLI11_PARSE(app, argc, argv);
     o.waveform = domain == "waveform";
-    if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{0.001, 0.003, 0.01} : std::vector<double>{0.5, 1, 2};
-    if (o.sweep.empty()) o.sweep = o.waveform ? std::vector<double>{0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3}
+    if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{1e-4, 3e-4, 1e-3} : std::vector<double>{0.5, 1, 2};
+    if (o.sweep.empty()) o.sweep = o.waveform ? std::vector<double>{1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2}
                                               : std::vector<double>{0.25, 0.5, 1, 2, 4, 8, 16};
 
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());

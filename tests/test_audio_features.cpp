@@ -394,3 +394,123 @@ TEST_CASE("the log-mel front end's and MFCC's backward passes agree with central
         }
     }
 }
+
+TEST_CASE("the DEEP-VOICE features' backward passes agree with central differences, and the rolloff's and ZCR's BPDA surrogates with their relaxations") {
+    qhybrid::rng gen(23);
+    // Centroid and bandwidth on non-silent magnitude frames.
+    a::frame_matrix<double> m(4, 9);
+    for (auto& v : m.values) v = gen.uniform(0.05, 2);
+    std::vector<double> gf(4);
+    for (auto& v : gf) v = gen.uniform(-1, 1);
+    const double rate = 8000;
+    auto check_spectral = [&](auto forward, const a::frame_matrix<double>& vjp, double tolerance) {
+        for (std::size_t i = 0; i < m.values.size(); ++i) {
+            auto up = m, down = m;
+            const double h = 1e-6;
+            up.values[i] += h, down.values[i] -= h;
+            const double fd = (dot(forward(up), gf) - dot(forward(down), gf)) / (2 * h);
+            CHECK(vjp.values[i] == Approx(fd).epsilon(tolerance).margin(1e-6));
+        }
+    };
+    check_spectral([&](const auto& s) { return a::spectral_centroid(s, rate); }, a::spectral_centroid_vjp(m, rate, std::span<const double>(gf)), 1e-7);
+    check_spectral([&](const auto& s) { return a::spectral_bandwidth(s, rate); }, a::spectral_bandwidth_vjp(m, rate, std::span<const double>(gf)), 1e-7);
+    // The rolloff's relaxation: df sum_k logistic((0.85 C_last - C_k) / (tau C_last)); as tau -> 0
+    // it is the rolloff itself.
+    auto relaxed_rolloff = [&](const a::frame_matrix<double>& s, double tau) {
+        std::vector<double> out(s.frames);
+        for (std::size_t t = 0; t < s.frames; ++t) {
+            double total = 0, cumulative = 0;
+            for (double v : s.frame(t)) total += v;
+            for (double v : s.frame(t)) {
+                cumulative += v;
+                out[t] += rate / 16 / (1 + std::exp(-(0.85 * total - cumulative) / (tau * total)));
+            }
+        }
+        return out;
+    };
+    check_spectral([&](const auto& s) { return relaxed_rolloff(s, 0.01); },
+                   a::spectral_rolloff_surrogate_vjp(m, rate, std::span<const double>(gf)), 1e-6);
+    const auto hard = a::spectral_rolloff(m, rate), limit = relaxed_rolloff(m, 1e-9);
+    for (std::size_t t = 0; t < 4; ++t) CHECK(limit[t] == Approx(hard[t]).margin(1e-9));
+
+    // Chroma's fold with its peak normalisation, for a fixed filterbank.
+    a::frame_matrix<double> power(3, 9), gc(3, 12);
+    for (auto& v : power.values) v = gen.uniform(0, 1);
+    for (auto& v : gc.values) v = gen.uniform(-1, 1);
+    std::vector<double> filterbank(12 * 9);
+    for (auto& v : filterbank) v = gen.uniform(0, 1);
+    const auto dpower = a::fold_chroma_vjp(power, filterbank, 12, gc);
+    for (std::size_t i = 0; i < power.values.size(); ++i) {
+        auto up = power, down = power;
+        const double h = 1e-7;
+        up.values[i] += h, down.values[i] -= h;
+        const double fd = (dot(a::fold_chroma(up, filterbank, 12).values, gc.values) - dot(a::fold_chroma(down, filterbank, 12).values, gc.values)) / (2 * h);
+        CHECK(dpower.values[i] == Approx(fd).epsilon(1e-6).margin(1e-8));
+    }
+
+    // rms on centred, zero-padded frames; the ZCR's relaxation on uncentred frames (no padding).
+    std::vector<double> signal(300);
+    for (auto& v : signal) v = 0.1 * gen.normal();
+    const a::frame_options centred{.frame_length = 32, .hop_length = 8}, plain{.frame_length = 32, .hop_length = 8, .center = false};
+    std::vector<double> gr(a::rms(std::span<const double>(signal), centred).size()), gz(a::zero_crossing_rate(std::span<const double>(signal), plain).size());
+    for (auto& v : gr) v = gen.uniform(-1, 1);
+    for (auto& v : gz) v = gen.uniform(-1, 1);
+    const double tau = 0.05;
+    auto relaxed_zcr = [&](const std::vector<double>& x) {
+        auto n = [&](double v) { return 1 / (1 + std::exp(v / tau)); };
+        std::vector<double> out(gz.size());
+        for (std::size_t t = 0; t < out.size(); ++t) {
+            for (std::size_t j = 1; j < 32; ++j) {
+                const double a0 = n(x[t * 8 + j - 1]), a1 = n(x[t * 8 + j]);
+                out[t] += a1 * (1 - a0) + a0 * (1 - a1);
+            }
+            out[t] /= 32;
+        }
+        return out;
+    };
+    const auto drms = a::rms_vjp(std::span<const double>(signal), std::span<const double>(gr), centred);
+    const auto dzcr = a::zero_crossing_rate_surrogate_vjp(std::span<const double>(signal), std::span<const double>(gz), plain, tau);
+    for (std::size_t i = 0; i < signal.size(); i += 3) {
+        auto up = signal, down = signal;
+        const double h = 1e-7;
+        up[i] += h, down[i] -= h;
+        const double fd_rms = (dot(a::rms(std::span<const double>(up), centred), gr) - dot(a::rms(std::span<const double>(down), centred), gr)) / (2 * h);
+        CHECK(drms[i] == Approx(fd_rms).epsilon(1e-6).margin(1e-8));
+        const double fd_zcr = (dot(relaxed_zcr(up), gz) - dot(relaxed_zcr(down), gz)) / (2 * h);
+        CHECK(dzcr[i] == Approx(fd_zcr).epsilon(1e-6).margin(1e-8));
+    }
+    // Far from zero (every |x| >= 0.02 >> tau' = 1e-4) the relaxation counts exactly the crossings.
+    for (auto& v : signal) v = (v < 0 ? -1 : 1) * (0.02 + std::abs(v));
+    const auto hard_zcr = a::zero_crossing_rate(std::span<const double>(signal), plain);
+    auto relaxed_at = [&](double t) {
+        auto n = [&](double v) { return 1 / (1 + std::exp(v / t)); };
+        double count = 0;
+        for (std::size_t j = 1; j < 32; ++j) count += n(signal[j]) * (1 - n(signal[j - 1])) + n(signal[j - 1]) * (1 - n(signal[j]));
+        return count / 32;
+    };
+    CHECK(relaxed_at(1e-4) == Approx(hard_zcr[0]).margin(1e-12));
+
+    // A whole DEEP-VOICE window (1 s at 8 kHz, tones and noise): each exactly differentiable feature
+    // along random directions of the samples (the chroma tuning estimate does not move for h = 1e-6).
+    std::vector<double> y(8000);
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] = 0.3 * std::sin(2 * std::numbers::pi * 440 * double(i) / rate) + 0.1 * std::sin(2 * std::numbers::pi * 1250 * double(i) / rate) +
+               0.02 * gen.normal();
+    a::deep_voice_extractor<double> extractor(rate);
+    for (std::size_t f = 0; f < a::deep_voice_width; ++f) {
+        if (f == 4 || f == 5) continue; // rolloff and ZCR: BPDA surrogates, tested above
+        INFO("feature " << f << " (" << a::deep_voice_columns[f] << ")");
+        std::array<double, a::deep_voice_width> g{};
+        g[f] = 1;
+        const auto grad = extractor.window_vjp(std::span<const double>(y), std::span<const double>(g));
+        REQUIRE(grad.size() == y.size());
+        for (int direction = 0; direction < 2; ++direction) {
+            std::vector<double> v(y.size()), up = y, down = y;
+            for (auto& e : v) e = gen.normal();
+            const double h = 1e-6;
+            for (std::size_t i = 0; i < y.size(); ++i) up[i] += h * v[i], down[i] -= h * v[i];
+            const double fd = (extractor.window(std::span<const double>(up))[f] - extractor.window(std::span<const double>(down))[f]) / (2 * h);
+            CHECK(dot(grad, v) == Approx(fd).epsilon(1e-5).margin(1e-9));
+        }
+    }
+}

@@ -168,6 +168,43 @@ frame_matrix<Real> fold_chroma(const frame_matrix<Real>& power, std::span<const 
     return out;
 }
 
+// dL/dpower from dL/dchroma (frames x n_chroma) of fold_chroma with the same filterbank (the tuning
+// behind it held fixed: its estimate is piecewise constant in the power). With sums
+// u_c = sum_k F_ck P_k and a frame's peak m = max_c |u_c|, chroma_c = u_c / m, so
+// du_j = g_j / m - [j = argmax] sign(u_j) sum_c g_c u_c / m^2 (frames below the smallest normal
+// peak are not normalised: du = g).
+template <class Real>
+frame_matrix<Real> fold_chroma_vjp(const frame_matrix<Real>& power, std::span<const double> filterbank, std::size_t n_chroma,
+                                   const frame_matrix<Real>& dchroma) {
+    require(filterbank.size() == n_chroma * power.width && dchroma.frames == power.frames && dchroma.width == n_chroma, [&] {
+        return "fold_chroma_vjp: " + std::to_string(filterbank.size()) + " filterbank weights and a gradient of " +
+               std::to_string(dchroma.frames) + " x " + std::to_string(dchroma.width) + " for " + std::to_string(power.frames) +
+               " frames of " + std::to_string(power.width) + " bins and " + std::to_string(n_chroma) + " pitch classes";
+    });
+    frame_matrix<Real> out(power.frames, power.width);
+    std::vector<double> u(n_chroma), du(n_chroma);
+    for (std::size_t t = 0; t < power.frames; ++t) {
+        const auto s = power.frame(t);
+        std::size_t top = 0;
+        for (std::size_t c = 0; c < n_chroma; ++c) {
+            u[c] = 0;
+            for (std::size_t k = 0; k < power.width; ++k) u[c] += filterbank[c * power.width + k] * s[k];
+            if (std::abs(u[c]) > std::abs(u[top])) top = c;
+        }
+        const double peak = std::abs(u[top]);
+        if (peak >= std::numeric_limits<Real>::min()) {
+            double along = 0;
+            for (std::size_t c = 0; c < n_chroma; ++c) along += dchroma(t, c) * u[c];
+            for (std::size_t c = 0; c < n_chroma; ++c) du[c] = dchroma(t, c) / peak;
+            du[top] -= (u[top] > 0 ? 1.0 : -1.0) * along / (peak * peak);
+        } else
+            for (std::size_t c = 0; c < n_chroma; ++c) du[c] = dchroma(t, c);
+        for (std::size_t c = 0; c < n_chroma; ++c)
+            for (std::size_t k = 0; k < power.width; ++k) out(t, k) += Real(filterbank[c * power.width + k] * du[c]);
+    }
+    return out;
+}
+
 // librosa.feature.chroma_stft from a power spectrogram (|stft|^2), tuning estimated as librosa does.
 template <class Real>
 frame_matrix<Real> chroma_stft(const frame_matrix<Real>& power, double rate, std::size_t n_chroma = 12) {

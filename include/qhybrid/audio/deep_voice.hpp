@@ -53,13 +53,8 @@ public:
         frame_matrix<Real> magnitude = power;
         for (Real& v : magnitude.values) v = std::sqrt(v);
 
-        const double tuning = estimate_tuning(power, rate_);
-        auto fb = chroma_filterbanks_.find(tuning);
-        if (fb == chroma_filterbanks_.end())
-            fb = chroma_filterbanks_.emplace(tuning, chroma_filterbank(rate_, stft_.options().n_fft, tuning)).first;
-
         std::array<Real, deep_voice_width> out{};
-        out[0] = mean(fold_chroma(power, fb->second, 12).values);
+        out[0] = mean(fold_chroma(power, chroma_of(power), 12).values);
         out[1] = mean(rms(samples));
         out[2] = mean(spectral_centroid(magnitude, rate_));
         out[3] = mean(spectral_bandwidth(magnitude, rate_));
@@ -67,6 +62,44 @@ public:
         out[5] = mean(zero_crossing_rate(samples));
         const std::vector<Real> mfcc_means = mfcc_.from_power(power).column_means();
         std::copy(mfcc_means.begin(), mfcc_means.end(), out.begin() + 6);
+        return out;
+    }
+
+    // dL/dsamples of one window from dL/d its 26 features: exact through chroma (its tuning
+    // estimate, piecewise constant, held fixed), rms, the centroid, the bandwidth and the MFCCs;
+    // BPDA surrogates for the rolloff and the zero-crossing rate (spectral.hpp). Every spectral
+    // feature's gradient meets in dL/dpower, so the STFT runs backward once.
+    std::vector<Real> window_vjp(std::span<const Real> samples, std::span<const Real> dfeatures) {
+        require(dfeatures.size() == deep_voice_width, [&] {
+            return "deep_voice window_vjp: a gradient of " + std::to_string(dfeatures.size()) + " values for " +
+                   std::to_string(deep_voice_width) + " features";
+        });
+        const frame_matrix<Real> power = stft_.spectrogram(samples);
+        frame_matrix<Real> magnitude = power;
+        for (Real& v : magnitude.values) v = std::sqrt(v);
+        const std::size_t frames = power.frames;
+        auto spread = [](Real g, std::size_t n) { return std::vector<Real>(n, g / Real(n)); }; // the gradient of a mean
+
+        frame_matrix<Real> dchroma(frames, 12);
+        std::fill(dchroma.values.begin(), dchroma.values.end(), dfeatures[0] / Real(frames * 12));
+        frame_matrix<Real> dpower = fold_chroma_vjp(power, chroma_of(power), 12, dchroma);
+        const auto dcentroid = spectral_centroid_vjp(magnitude, rate_, std::span<const Real>(spread(dfeatures[2], frames)));
+        const auto dbandwidth = spectral_bandwidth_vjp(magnitude, rate_, std::span<const Real>(spread(dfeatures[3], frames)));
+        const auto drolloff = spectral_rolloff_surrogate_vjp(magnitude, rate_, std::span<const Real>(spread(dfeatures[4], frames)));
+        for (std::size_t i = 0; i < power.values.size(); ++i) // dM / dP = 1 / (2 M); bins of M = 0 take none
+            if (magnitude.values[i] > 0)
+                dpower.values[i] += (dcentroid.values[i] + dbandwidth.values[i] + drolloff.values[i]) / (2 * magnitude.values[i]);
+        frame_matrix<Real> dmfcc(frames, deep_voice_width - 6);
+        for (std::size_t t = 0; t < frames; ++t)
+            for (std::size_t k = 0; k < dmfcc.width; ++k) dmfcc(t, k) = dfeatures[6 + k] / Real(frames);
+        const auto dmel = mfcc_.power_vjp(power, dmfcc);
+        for (std::size_t i = 0; i < dpower.values.size(); ++i) dpower.values[i] += dmel.values[i];
+
+        std::vector<Real> out = stft_.spectrogram_vjp(samples, dpower);
+        const std::size_t temporal_frames = rms(samples).size();
+        const auto drms = rms_vjp(samples, std::span<const Real>(spread(dfeatures[1], temporal_frames)));
+        const auto dzcr = zero_crossing_rate_surrogate_vjp(samples, std::span<const Real>(spread(dfeatures[5], temporal_frames)));
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] += drms[i] + dzcr[i];
         return out;
     }
 
@@ -81,6 +114,15 @@ public:
     }
 
 private:
+    // The chroma filterbank at the tuning librosa estimates from this power spectrogram.
+    const std::vector<double>& chroma_of(const frame_matrix<Real>& power) {
+        const double tuning = estimate_tuning(power, rate_);
+        auto fb = chroma_filterbanks_.find(tuning);
+        if (fb == chroma_filterbanks_.end())
+            fb = chroma_filterbanks_.emplace(tuning, chroma_filterbank(rate_, stft_.options().n_fft, tuning)).first;
+        return fb->second;
+    }
+
     static double checked_rate(double rate) {
         require(rate >= 1 && std::floor(rate) == rate,
                 [&] { return "deep_voice_features: sample rate " + number(rate) + " is not a positive integer"; });

@@ -87,8 +87,12 @@ public:
     // dL/dsignal from dL/dmfcc (frames x n_mfcc): back through the DCT, power_to_db, the
     // filterbank and the STFT.
     std::vector<Real> vjp(std::span<const Real> signal, const frame_matrix<Real>& dmfcc) {
-        const auto mel = mel_.apply(stft_.spectrogram(signal));
-        return stft_.spectrogram_vjp(signal, mel_.vjp(power_to_db_vjp(mel, dct_.vjp(dmfcc), options_.db)));
+        return stft_.spectrogram_vjp(signal, power_vjp(stft_.spectrogram(signal), dmfcc));
+    }
+
+    // dL/dpower from dL/dmfcc, for a power spectrogram made with the same STFT options.
+    frame_matrix<Real> power_vjp(const frame_matrix<Real>& power, const frame_matrix<Real>& dmfcc) const {
+        return mel_.vjp(power_to_db_vjp(mel_.apply(power), dct_.vjp(dmfcc), options_.db));
     }
 
 private:

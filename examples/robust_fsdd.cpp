@@ -68,57 +68,41 @@ nn::tensor<double> test_signals(const d::fsdd& set, std::size_t n) {
 
 std::string label(double eps, bool waveform) { return waveform ? qhybrid::significant(eps, 3) : qhybrid::significant(eps, 3) + " dB"; }
 
-// A seed's model under the standard suite at every budget, the APGD-CE sweep and the budget check.
+// A seed's model under the standard suite at every budget, the APGD-CE sweeps and the budget check.
 template <class Model>
 void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o, st::seed_table& table, std::ostringstream& sweep_csv,
          std::ostringstream& iterations_csv, std::size_t& warnings) {
-    auto threat_of = [&](double eps) { return rb::threat{.epsilon = eps / a.scale, .lo = a.lo, .hi = a.hi}; };
-    std::vector<double> values;
-    for (double e : o.eps) {
-        const rb::suite_options so{.t = threat_of(e), .seed = seed, .steps = o.steps, .queries = o.queries};
-        const auto rep = rb::evaluate_robustness(model, a.x, a.y, rb::autoattack_standard(model, 10, so));
-        std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(e, o.waveform).c_str(), rep.markdown().c_str());
+    auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
+        for (double& e : v) e /= a.scale;
+        return v;
+    };
+    const rb::study_options so{.epsilons = in_units(o.eps), .sweep = in_units(o.sweep), .lo = a.lo, .hi = a.hi, .classes = 10,
+                               .seed = seed, .steps = o.steps, .queries = o.queries};
+    std::size_t budget = 0;
+    const auto s = rb::study(model, a.x, a.y, so, [&](double, const rb::robustness_report& rep) {
+        std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[budget++], o.waveform).c_str(),
+                    rep.markdown().c_str());
         std::fflush(stdout); // each budget's table as soon as it is known: a full run takes hours
-        if (values.empty()) values.push_back(rep.clean_accuracy);
+    });
+    std::vector<double> values{s.reports[0].clean_accuracy};
+    for (const auto& rep : s.reports) {
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);
-        warnings += rep.warnings.size();
     }
     table.add("fsdd_cnn", seed, values);
-    const std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_at =
-        [&](double eps, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
-            return rb::apgd(model, in, labels, {.t = {.epsilon = eps, .lo = a.lo, .hi = a.hi}, .steps = o.steps, .seed = seed});
-        };
-    std::vector<double> sweep_eps;
-    for (double e : o.sweep) sweep_eps.push_back(e / a.scale);
-    std::string warning;
-    const auto sweep = rb::epsilon_sweep(model, a.x, a.y, sweep_eps, apgd_at, &warning);
     std::printf("APGD-CE, success on correct recordings by budget:");
-    for (std::size_t k = 0; k < sweep.size(); ++k) {
-        std::printf(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), sweep[k].second);
-        sweep_csv << seed << ',' << o.sweep[k] << ',' << sweep[k].second << '\n';
+    for (std::size_t k = 0; k < s.sweep.size(); ++k) {
+        std::printf(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
+        sweep_csv << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
+    }
+    std::printf("\nAPGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
+    for (std::size_t k = 0; k < s.steps.size(); ++k) {
+        std::printf(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
+        iterations_csv << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
     }
     std::printf("\n");
-    if (!warning.empty()) std::printf("WARNING: %s\n", warning.c_str()), ++warnings;
-    // Success against iterations at the middle budget; its last two points are the budget check.
-    const double middle = o.eps[o.eps.size() / 2];
-    const std::function<rb::attack_result<double>(std::size_t, const nn::tensor<double>&, std::span<const std::size_t>)> apgd_steps =
-        [&](std::size_t k, const nn::tensor<double>& in, std::span<const std::size_t> labels) {
-            return rb::apgd(model, in, labels, {.t = threat_of(middle), .steps = k, .seed = seed});
-        };
-    std::vector<std::size_t> budgets;
-    for (std::size_t k : {1, 2, 5, 10, 20, 50})
-        if (k < o.steps) budgets.push_back(k);
-    budgets.insert(budgets.end(), {o.steps, 2 * o.steps});
-    const auto curve = rb::budget_sweep(a.x, a.y, budgets, apgd_steps);
-    std::printf("APGD-CE at %s, fooled by steps:", label(middle, o.waveform).c_str());
-    for (std::size_t k = 0; k < budgets.size(); ++k) {
-        std::printf(" %zu %.4f;", budgets[k], curve[k]);
-        iterations_csv << seed << ',' << budgets[k] << ',' << curve[k] << '\n';
-    }
-    std::printf("\n");
-    const auto budget_warning = rb::doubling_warning(o.steps, curve[curve.size() - 2], curve.back());
-    if (!budget_warning.empty()) std::printf("WARNING: %s\n", budget_warning.c_str()), ++warnings;
+    for (const auto& w : s.warnings) std::printf("WARNING: %s\n", w.c_str());
+    warnings += s.failed_checks();
 }
 
 } // namespace

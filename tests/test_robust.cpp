@@ -671,6 +671,26 @@ TEST_CASE("AutoAttack's standard suite: APGD-CE, APGD-T over the top classes, th
     for (std::size_t i = 0; i < tail.adversarial.size(); ++i) CHECK(tail.adversarial[i] == t.adversarial[half * 10 + i]);
 }
 
+TEST_CASE("A study runs the suite at every budget, the epsilon sweep and the success against steps, each as its own call would", "[robust]") {
+    trained_blobs five(nullptr, 5);
+    rb::network model(five.net);
+    std::vector<double> seen;
+    const rb::study_options o{.epsilons = {0.04, 0.08}, .sweep = {0.04, 1.0}, .classes = 5, .seed = 3, .steps = 10, .queries = 100};
+    const auto s = rb::study(model, five.x, five.labels, o, [&](double eps, const rb::robustness_report&) { seen.push_back(eps); });
+    CHECK(seen == o.epsilons);
+    REQUIRE(s.reports.size() == 2);
+    const auto direct = rb::evaluate_robustness(model, five.x, five.labels,
+                                                rb::autoattack_standard(model, 5, {.t = {.epsilon = 0.08}, .seed = 3, .steps = 10, .queries = 100}));
+    CHECK(s.reports[1].worst_case_accuracy == direct.worst_case_accuracy);
+    REQUIRE(s.sweep.size() == 2);
+    CHECK(s.sweep.back().second == 1.0); // epsilon 1 moves every feature anywhere in the box
+    CHECK(s.steps == std::vector<std::size_t>{1, 2, 5, 10, 20});
+    // The middle budget is the second of two; step 10 of the curve is APGD-CE's own run.
+    CHECK(s.fooled_by_steps[3] == rb::apgd(model, five.x, five.labels, {.t = {.epsilon = 0.08}, .steps = 10, .seed = 3}).fooled_rate());
+    CHECK(s.failed_checks() == s.warnings.size() + s.reports[0].warnings.size() + s.reports[1].warnings.size());
+    CHECK_THROWS_WITH(rb::study(model, five.x, five.labels, rb::study_options{}), Catch::Contains("study: 0 budgets"));
+}
+
 TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {
     trained_blobs m;
     std::vector<std::size_t> first(30);

@@ -4,8 +4,8 @@
 // concept attacks take, the losses they climb; the gradient attacks (FGSM, BIM, PGD, APGD,
 // MI-FGSM, VMI-FGSM, DeepFool, Carlini-Wagner L2), the gradient-free ones (Square, SPSA, one-pixel), transfer
 // from a surrogate, expectation over transformation for random models and BPDA for parts
-// without a gradient; the report with its gradient-masking checks, AutoAttack's compositions; a
-// log-mel classifier seen from the waveform.
+// without a gradient; the report with its gradient-masking checks, AutoAttack's compositions, a
+// model's whole study (budgets, sweeps, checks); a log-mel classifier seen from the waveform.
 #include "qhybrid/robust/apgd.hpp"
 #include "qhybrid/robust/attack.hpp"
 #include "qhybrid/robust/bpda.hpp"
@@ -19,6 +19,7 @@
 #include "qhybrid/robust/report.hpp"
 #include "qhybrid/robust/spsa.hpp"
 #include "qhybrid/robust/square.hpp"
+#include "qhybrid/robust/study.hpp"
 #include "qhybrid/robust/suites.hpp"
 #include "qhybrid/robust/threat.hpp"
 #include "qhybrid/robust/transfer.hpp"

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// A model's robustness as a reviewer asks for it, in one call: at each budget, AutoAttack's
+// standard suite and the report with its masking checks; APGD-CE's success on the correctly
+// classified samples against the budget, up to one where it must fool them all (epsilon_sweep);
+// and APGD-CE's success against its steps at the middle budget, up to twice the suite's
+// (budget_sweep; its last doubling is the budget check).
+//
+//   const auto s = robust::study(model, x, labels, {.epsilons = {0.05, 0.1}, .sweep = {0.05, 0.1, 1},
+//                                                   .lo = 0, .hi = 1, .classes = 10, .seed = 1});
+#include "qhybrid/robust/report.hpp"
+#include "qhybrid/robust/suites.hpp"
+
+#include <functional>
+
+namespace qhybrid::robust {
+
+struct study_options {
+    std::vector<double> epsilons, sweep; // in the model's input units; the sweep's last must fool every correct sample
+    double lo = 0, hi = 1;               // the box of valid inputs
+    norm p = norm::linf;
+    std::size_t classes = 2;
+    std::uint64_t seed = 0;
+    std::size_t steps = 100, queries = 5000; // APGD's steps, Square's queries
+};
+
+struct study_result {
+    std::vector<robustness_report> reports;       // one per epsilon
+    std::vector<std::pair<double, double>> sweep; // (epsilon, APGD-CE's success on the correct samples)
+    std::vector<std::size_t> steps;               // APGD-CE's budgets at the middle epsilon
+    std::vector<double> fooled_by_steps;          // and the share of all samples each fooled
+    std::vector<std::string> warnings;            // the sweep's and the budget check's (each report has its own)
+
+    std::size_t failed_checks() const {
+        std::size_t n = warnings.size();
+        for (const auto& r : reports) n += r.warnings.size();
+        return n;
+    }
+};
+
+// `on_report(epsilon, report)` sees each budget's report as soon as it is known (a study of a
+// large model takes hours).
+template <attack_model M, class T = typename M::value_type>
+study_result study(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const study_options& o,
+                   const std::function<void(double, const robustness_report&)>& on_report = {}) {
+    require(!o.epsilons.empty() && !o.sweep.empty() && o.steps > 0, [&] {
+        return "study: " + std::to_string(o.epsilons.size()) + " budgets, " + std::to_string(o.sweep.size()) + " sweep budgets, " +
+               std::to_string(o.steps) + " steps (needs at least one of each)";
+    });
+    auto threat_at = [&](double eps) { return threat{.p = o.p, .epsilon = eps, .lo = o.lo, .hi = o.hi}; };
+    study_result out;
+    for (double eps : o.epsilons) {
+        const suite_options so{.t = threat_at(eps), .seed = o.seed, .steps = o.steps, .queries = o.queries};
+        out.reports.push_back(evaluate_robustness(model, x, labels, autoattack_standard(model, o.classes, so)));
+        if (on_report) on_report(eps, out.reports.back());
+    }
+    const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_at =
+        [&](double eps, const nn::tensor<T>& in, std::span<const std::size_t> y) {
+            return apgd(model, in, y, {.t = threat_at(eps), .steps = o.steps, .seed = o.seed});
+        };
+    std::string warning;
+    out.sweep = epsilon_sweep(model, x, labels, o.sweep, apgd_at, &warning);
+    if (!warning.empty()) out.warnings.push_back(warning);
+
+    const double middle = o.epsilons[o.epsilons.size() / 2];
+    const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_steps =
+        [&](std::size_t k, const nn::tensor<T>& in, std::span<const std::size_t> y) {
+            return apgd(model, in, y, {.t = threat_at(middle), .steps = k, .seed = o.seed});
+        };
+    for (std::size_t k : {1, 2, 5, 10, 20, 50})
+        if (k < o.steps) out.steps.push_back(k);
+    out.steps.insert(out.steps.end(), {o.steps, 2 * o.steps});
+    out.fooled_by_steps = budget_sweep(x, labels, out.steps, apgd_steps);
+    if (auto w = doubling_warning(o.steps, out.fooled_by_steps[out.steps.size() - 2], out.fooled_by_steps.back()); !w.empty())
+        out.warnings.push_back(std::move(w));
+    return out;
+}
+
+} // namespace qhybrid::robust

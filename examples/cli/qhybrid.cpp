@@ -6,6 +6,8 @@
 //   qhybrid eval   MODEL... [--data DIR] [--seed S] [--curves DIR] [--json] [--table PREFIX]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
 //   qhybrid detect MODEL FILE.wav [--windows] [--json]
+//   qhybrid attack MODEL... [--data DIR] [--eps E...] [--sweep E...] [--rows N] [--steps K] [--queries Q]
+//                  [--table PREFIX]
 //
 // Every model trains until its validation loss has not improved for --patience epochs (or
 // --epochs) and keeps its best epoch. DEEP-VOICE detectors train on a stratified 70/10/20
@@ -17,7 +19,9 @@
 // learned. eval --table summarises several detectors over their seeds (stats::seed_table: mean and
 // 95% t interval per kind of model, failed runs, paired comparisons) and writes PREFIX_runs.csv
 // and PREFIX_summary.csv. QC-CNN models train on FSDD's 10 digits, official split, validated on 15% of the
-// official training recordings (stratified, drawn from the seed). A model file says what it
+// official training recordings (stratified, drawn from the seed). attack runs AutoAttack's
+// standard suite (robust::study) on detectors' test rows with budgets in training standard
+// deviations of each feature. A model file says what it
 // is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
 // code 2.
@@ -44,6 +48,7 @@ namespace a = qhybrid::audio;
 namespace d = qhybrid::data;
 namespace m = qhybrid::models;
 namespace nn = qhybrid::nn;
+namespace rb = qhybrid::robust;
 namespace fs = std::filesystem;
 
 namespace {
@@ -215,21 +220,30 @@ struct detector_scores {
     bool refused; // detect would refuse the model: its validation AUC is below the profile's minimum
 };
 
-// The detector's figures on its test split, and with --curves the CSV files the demo plots.
-detector_scores eval_detector(const model& mdl, const std::string& path, const std::string& data, std::optional<std::uint64_t> seed,
-                  const std::string& curves, bool as_json) {
-    const m::detector_profile profile = m::read_profile(mdl.metadata, path);
+// The split a detector was trained on, remade: refused for another seed or another data file,
+// whose test rows would include its training rows.
+deep_voice_data split_of(const m::detector_profile& profile, const std::string& path, const std::string& data,
+                         std::optional<std::uint64_t> seed, const char* command) {
     const auto& split = profile.split;
     qhybrid::require(!seed || *seed == split.seed, [&] {
         return path + " was trained on the split of seed " + std::to_string(split.seed) + "; the test rows of seed " +
-               std::to_string(*seed) + " include its training rows, so eval refuses (leave --seed out)";
+               std::to_string(*seed) + " include its training rows, so " + command + " refuses (leave --seed out)";
     });
-    const auto set = split_deep_voice(data, split.seed, split.test, split.validation);
+    auto set = split_deep_voice(data, split.seed, split.test, split.validation);
     qhybrid::require(set.all.size() == split.rows && m::data_hash(set.all) == split.data_hash, [&] {
         return path + " was trained on another DEEP-VOICE file (" + std::to_string(split.rows) + " rows, hash " +
                std::to_string(split.data_hash) + "); this one has " + std::to_string(set.all.size()) +
                " rows: its split would not keep the training rows out";
     });
+    return set;
+}
+
+// The detector's figures on its test split, and with --curves the CSV files the demo plots.
+detector_scores eval_detector(const model& mdl, const std::string& path, const std::string& data, std::optional<std::uint64_t> seed,
+                  const std::string& curves, bool as_json) {
+    const m::detector_profile profile = m::read_profile(mdl.metadata, path);
+    const auto& split = profile.split;
+    const auto set = split_of(profile, path, data, seed, "eval");
     const auto& test = set.split.test;
     const auto logits = m::logits_of(*mdl.net, test.x);
     const auto raw = nn::evaluate_detection(m::fake_probabilities(logits, 1.0), test.y);
@@ -360,6 +374,87 @@ int eval(const std::vector<std::string>& paths, const std::string& data, std::op
     return 0;
 }
 
+// A detector seen from its standardised features z, the units its attack budgets are in: the
+// network (which standardises first) reads x = (z - offset) / scale, and dL/dz = dL/dx / scale.
+struct standardised_detector {
+    using value_type = double;
+    rb::network<double> net;
+    std::vector<double> scale, offset;
+
+    nn::tensor<double> logits(const nn::tensor<double>& z, qhybrid::rng& gen) {
+        nn::tensor<double> x = z;
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - offset[i % width]) / scale[i % width];
+        return net.logits(x, gen);
+    }
+    nn::tensor<double> input_gradient(const nn::tensor<double>& dlogits) {
+        nn::tensor<double> g = net.input_gradient(dlogits);
+        for (std::size_t i = 0; i < g.size(); ++i) g[i] /= scale[i % width];
+        return g;
+    }
+};
+
+struct attack_settings {
+    std::vector<double> eps = {0.05, 0.1, 0.25}, sweep = {0.02, 0.05, 0.1, 0.25, 0.5, 1, 2};
+    std::size_t rows = 0, steps = 100, queries = 5000;
+};
+
+// Detectors under AutoAttack's standard suite (two classes: APGD-CE and Square) on their test
+// rows, in the standardised feature domain: every feature moves by at most epsilon training
+// standard deviations and stays within the training rows' standardised range.
+int attack(const std::vector<std::string>& paths, const std::string& data, const attack_settings& o, const std::string& table_prefix) {
+    if (!table_prefix.empty())
+        for (const char* suffix : {".md", "_runs.csv", "_summary.csv"}) check_output(table_prefix + suffix, {paths.begin(), paths.end()});
+    std::vector<std::string> metrics = {"clean accuracy"};
+    for (double e : o.eps)
+        for (const char* what : {"APGD-CE", "Square", "worst case"}) metrics.push_back(qhybrid::significant(e, 3) + " sd, " + what);
+    qhybrid::stats::seed_table table(metrics);
+    std::size_t failed_checks = 0;
+    for (const auto& path : paths) {
+        model mdl = load(path);
+        qhybrid::require(mdl.data == data_set::deep_voice, [&] { return path + ": attack takes DEEP-VOICE detectors (cnn or qt-cnn)"; });
+        const m::detector_profile profile = m::read_profile(mdl.metadata, path);
+        const auto set = split_of(profile, path, data, std::nullopt, "attack");
+        const auto& s = set.split;
+        const std::size_t n = o.rows == 0 ? s.test.size() : std::min(o.rows, s.test.size());
+        nn::tensor<double> z({n, width});
+        std::copy(s.test.x.values().begin(), s.test.x.values().begin() + long(n * width), z.values().begin());
+        s.scaler.transform(z.values());
+        const std::vector<std::size_t> y(s.test.y.begin(), s.test.y.begin() + long(n));
+        nn::tensor<double> train_z = s.train.x;
+        s.scaler.transform(train_z.values());
+        const auto [lo, hi] = std::minmax_element(train_z.values().begin(), train_z.values().end());
+        standardised_detector model{rb::network<double>(*mdl.net), s.scaler.scale(), s.scaler.offset()};
+        std::printf("%s (%s, seed %llu): %zu test rows attacked; features standardised by the training rows, box [%.2f, %.2f]\n",
+                    path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(profile.split.seed), n, *lo, *hi);
+        std::size_t budget = 0;
+        const auto st = rb::study(model, z, y,
+                                  {.epsilons = o.eps, .sweep = o.sweep, .lo = *lo, .hi = *hi, .classes = 2, .seed = profile.split.seed,
+                                   .steps = o.steps, .queries = o.queries},
+                                  [&](double, const rb::robustness_report& rep) {
+                                      std::printf("\nepsilon %s sd:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), rep.markdown().c_str());
+                                      std::fflush(stdout);
+                                  });
+        std::vector<double> values{st.reports[0].clean_accuracy};
+        for (const auto& rep : st.reports) values.insert(values.end(), {rep.rows[0].robust_accuracy, rep.rows[1].robust_accuracy, rep.worst_case_accuracy});
+        table.add(mdl.name, profile.split.seed, values);
+        std::printf("APGD-CE, success on correct rows by budget:");
+        for (const auto& [eps, rate] : st.sweep) std::printf(" %s sd %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
+        std::printf("\nAPGD-CE at %s sd, fooled by steps:", qhybrid::significant(o.eps[o.eps.size() / 2], 3).c_str());
+        for (std::size_t k = 0; k < st.steps.size(); ++k) std::printf(" %zu %.4f;", st.steps[k], st.fooled_by_steps[k]);
+        std::printf("\n");
+        for (const auto& w : st.warnings) std::printf("WARNING: %s\n", w.c_str());
+        failed_checks += st.failed_checks();
+        std::printf("\n");
+    }
+    std::printf("%s(robust accuracy on the attacked test rows: mean [95%% t-interval] over seeds)\nmasking checks that failed: %zu\n",
+                table.markdown().c_str(), failed_checks);
+    if (!table_prefix.empty()) {
+        table.write_csv(table_prefix + "_runs.csv", table_prefix + "_summary.csv");
+        qhybrid::write_file_atomically(table_prefix + ".md", table.markdown(), "qhybrid attack");
+    }
+    return 0;
+}
+
 int export_model(const std::string& path, const std::string& header, const std::string& name, bool as_double) {
     check_output(header, {path});
     model mdl = load(path);
@@ -463,6 +558,17 @@ int main(int argc, char** argv) {
     det->add_option("wav", wav_path, "WAV file")->required();
     det->add_flag("--windows", windows, "the outcome of every 1-second window");
     det->add_flag("--json", as_json, "the judgement as JSON");
+    attack_settings attack_options;
+    auto* atk = app.add_subcommand("attack", "robust accuracy of DEEP-VOICE detectors under AutoAttack's standard suite, in the standardised feature domain");
+    atk->add_option("models", paths, "weights files")->required();
+    atk->add_option("--data", data, "data folder");
+    atk->add_option("--eps", attack_options.eps, "L-inf budgets in training standard deviations of each feature")->check(CLI::PositiveNumber);
+    atk->add_option("--sweep", attack_options.sweep, "budgets of the APGD-CE sweep, the last large enough to fool every correct row")
+        ->check(CLI::PositiveNumber);
+    atk->add_option("--rows", attack_options.rows, "test rows attacked, the first N of the split (0: all)");
+    atk->add_option("--steps", attack_options.steps, "APGD steps")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    atk->add_option("--queries", attack_options.queries, "Square queries")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    atk->add_option("--table", table_prefix, "the table over seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& err) {
@@ -479,6 +585,7 @@ int main(int argc, char** argv) {
         }
         if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
+        if (atk->parsed()) return attack(paths, data, attack_options, table_prefix);
         return detect(path, wav_path, windows, as_json);
     } catch (const std::exception& err) {
         std::string message = err.what();

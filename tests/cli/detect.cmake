@@ -1,4 +1,4 @@
-# qhybrid train / eval / detect end to end on DEEP-VOICE: a detector file carries its profile, eval
+# qhybrid train / eval / attack / detect end to end on DEEP-VOICE: a detector file carries its profile, eval
 # refuses another seed's split, detect answers CANNOT JUDGE with exit code 3 on silence and judges
 # a human voice recorded at 48 kHz, in text and in JSON.
 #   cmake -DCLI=path/to/qhybrid -DDATA=data/folder -DWORK=scratch/folder -DVOICE=wav -P detect.cmake
@@ -43,6 +43,20 @@ file(READ ${WORK}/table.md md)
 expect("${md}" "^\\| model \\| runs \\| failed \\| accuracy \\|")
 run(2 ${CLI} eval ${WORK}/cnn.qhw ${WORK}/cnn.qhw --data ${DATA} --table ${WORK}/table)
 expect("${err}" "CNN has seed 4 already")
+
+# attack: the two detectors under the standard suite on 100 test rows, short attacks; the sweep's
+# last budget (20 sd) moves any row anywhere in the box, so APGD-CE must fool every correct row.
+run(0 ${CLI} attack ${WORK}/cnn.qhw ${WORK}/cnn5.qhw --data ${DATA} --rows 100 --steps 5 --queries 50 --eps 0.1 0.5 --sweep 0.1 20
+    --table ${WORK}/attack)
+expect("${out}" "cnn\.qhw \(CNN, seed 4\): 100 test rows attacked")
+expect("${out}" "\| APGD-CE \| 0\.[0-9]+ \| 0\.[0-9]+ \| 5\.0000, 1\.0000 \|")
+expect("${out}" "\| Square \| [01]\.[0-9]+ \| [01]\.[0-9]+ \| 0\.0000, [0-9.]+ \|")
+expect("${out}" "APGD-CE, success on correct rows by budget: 0\.1 sd [01]\.[0-9]+; 20 sd 1\.0000;")
+expect("${out}" "\| CNN \| 2 \| 0 \| 0\.9")
+file(READ ${WORK}/attack_runs.csv attack_runs)
+expect("${attack_runs}" "^model,seed,failed,clean accuracy,"0\.1 sd, APGD-CE","0\.1 sd, Square","0\.1 sd, worst case"")
+run(2 ${CLI} attack ${WORK}/silence_missing.qhw --data ${DATA})
+expect("${err}" "silence_missing\.qhw")
 
 execute_process(COMMAND sox -n -r 16000 -b 16 ${WORK}/silence.wav trim 0 2 RESULT_VARIABLE code)
 if(NOT code EQUAL 0)

@@ -400,7 +400,7 @@ struct attack_settings {
 
 // Detectors under AutoAttack's standard suite (two classes: APGD-CE and Square) on their test
 // rows, in the standardised feature domain: every feature moves by at most epsilon training
-// standard deviations and stays within the training rows' standardised range.
+// standard deviations and stays within the standardised range of the training and attacked rows.
 int attack(const std::vector<std::string>& paths, const std::string& data, const attack_settings& o, const std::string& table_prefix) {
     if (!table_prefix.empty())
         for (const char* suffix : {".md", "_runs.csv", "_summary.csv"}) check_output(table_prefix + suffix, {paths.begin(), paths.end()});
@@ -420,15 +420,19 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         std::copy(s.test.x.values().begin(), s.test.x.values().begin() + long(n * width), z.values().begin());
         s.scaler.transform(z.values());
         const std::vector<std::size_t> y(s.test.y.begin(), s.test.y.begin() + long(n));
+        // The box: the standardised range of the training rows and of the attacked ones (a test row
+        // may lie beyond the training range; the attack must start inside).
         nn::tensor<double> train_z = s.train.x;
         s.scaler.transform(train_z.values());
-        const auto [lo, hi] = std::minmax_element(train_z.values().begin(), train_z.values().end());
+        const auto [train_lo, train_hi] = std::minmax_element(train_z.values().begin(), train_z.values().end());
+        const auto [test_lo, test_hi] = std::minmax_element(z.values().begin(), z.values().end());
+        const double lo = std::min(*train_lo, *test_lo), hi = std::max(*train_hi, *test_hi);
         standardised_detector model{rb::network<double>(*mdl.net), s.scaler.scale(), s.scaler.offset()};
         std::printf("%s (%s, seed %llu): %zu test rows attacked; features standardised by the training rows, box [%.2f, %.2f]\n",
-                    path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(profile.split.seed), n, *lo, *hi);
+                    path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(profile.split.seed), n, lo, hi);
         std::size_t budget = 0;
         const auto st = rb::study(model, z, y,
-                                  {.epsilons = o.eps, .sweep = o.sweep, .lo = *lo, .hi = *hi, .classes = 2, .seed = profile.split.seed,
+                                  {.epsilons = o.eps, .sweep = o.sweep, .lo = lo, .hi = hi, .classes = 2, .seed = profile.split.seed,
                                    .steps = o.steps, .queries = o.queries},
                                   [&](double, const rb::robustness_report& rep) {
                                       std::printf("\nepsilon %s sd:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), rep.markdown().c_str());

@@ -408,6 +408,8 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
     for (double e : o.eps)
         for (const char* what : {"APGD-CE", "Square", "worst case"}) metrics.push_back(qhybrid::significant(e, 3) + " sd, " + what);
     qhybrid::stats::seed_table table(metrics);
+    std::vector<std::string> kinds;
+    std::map<std::string, std::set<std::uint64_t>> seeds_of;
     std::size_t failed_checks = 0;
     for (const auto& path : paths) {
         model mdl = load(path);
@@ -441,6 +443,8 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         std::vector<double> values{st.reports[0].clean_accuracy};
         for (const auto& rep : st.reports) values.insert(values.end(), {rep.rows[0].robust_accuracy, rep.rows[1].robust_accuracy, rep.worst_case_accuracy});
         table.add(mdl.name, profile.split.seed, values);
+        if (!seeds_of.contains(mdl.name)) kinds.push_back(mdl.name);
+        seeds_of[mdl.name].insert(profile.split.seed);
         std::printf("APGD-CE, success on correct rows by budget:");
         for (const auto& [eps, rate] : st.sweep) std::printf(" %s sd %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
         std::printf("\nAPGD-CE at %s sd, fooled by steps:", qhybrid::significant(o.eps[o.eps.size() / 2], 3).c_str());
@@ -450,11 +454,21 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         failed_checks += st.failed_checks();
         std::printf("\n");
     }
-    std::printf("%s(robust accuracy on the attacked test rows: mean [95%% t-interval] over seeds)\nmasking checks that failed: %zu\n",
-                table.markdown().c_str(), failed_checks);
+    // Paired comparisons of the worst case between kinds, over the seeds both ran (two or more).
+    std::string summary = table.markdown() + "(robust accuracy on the attacked test rows: mean [95% t-interval] over seeds)\n\n";
+    for (std::size_t i = 0; i < kinds.size(); ++i)
+        for (std::size_t j = i + 1; j < kinds.size(); ++j) {
+            std::size_t shared = 0;
+            for (auto seed : seeds_of[kinds[i]]) shared += seeds_of[kinds[j]].contains(seed);
+            if (shared < 2) continue;
+            for (const auto& metric : metrics)
+                if (metric == "clean accuracy" || metric.ends_with("worst case"))
+                    summary.append(table.comparison(kinds[i], kinds[j], metric)).append("\n");
+        }
+    std::printf("%smasking checks that failed: %zu\n", summary.c_str(), failed_checks);
     if (!table_prefix.empty()) {
         table.write_csv(table_prefix + "_runs.csv", table_prefix + "_summary.csv");
-        qhybrid::write_file_atomically(table_prefix + ".md", table.markdown(), "qhybrid attack");
+        qhybrid::write_file_atomically(table_prefix + ".md", summary, "qhybrid attack");
     }
     return 0;
 }

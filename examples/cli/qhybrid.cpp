@@ -398,7 +398,8 @@ struct attack_settings {
     std::size_t rows = 0, steps = 100, queries = 5000;
 };
 
-// Detectors under AutoAttack's standard suite (two classes: APGD-CE and Square) on their test
+// Detectors under AutoAttack's standard suite (two classes: APGD-CE, APGD with the margin loss and
+// Square) on their test
 // rows, in the standardised feature domain: every feature moves by at most epsilon training
 // standard deviations and stays within the standardised range of the training and attacked rows.
 int attack(const std::vector<std::string>& paths, const std::string& data, const attack_settings& o, const std::string& table_prefix) {
@@ -406,7 +407,7 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         for (const char* suffix : {".md", "_runs.csv", "_summary.csv"}) check_output(table_prefix + suffix, {paths.begin(), paths.end()});
     std::vector<std::string> metrics = {"clean accuracy"};
     for (double e : o.eps)
-        for (const char* what : {"APGD-CE", "Square", "worst case"}) metrics.push_back(qhybrid::significant(e, 3) + " sd, " + what);
+        for (const char* what : {"APGD-CE", "APGD (margin)", "Square", "worst case"}) metrics.push_back(qhybrid::significant(e, 3) + " sd, " + what);
     qhybrid::stats::seed_table table(metrics);
     std::vector<std::string> kinds;
     std::map<std::string, std::set<std::uint64_t>> seeds_of;
@@ -441,7 +442,10 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
                                       std::fflush(stdout);
                                   });
         std::vector<double> values{st.reports[0].clean_accuracy};
-        for (const auto& rep : st.reports) values.insert(values.end(), {rep.rows[0].robust_accuracy, rep.rows[1].robust_accuracy, rep.worst_case_accuracy});
+        for (const auto& rep : st.reports) {
+            for (const auto& r : rep.rows) values.push_back(r.robust_accuracy); // APGD-CE, APGD (margin), Square
+            values.push_back(rep.worst_case_accuracy);
+        }
         table.add(mdl.name, profile.split.seed, values);
         if (!seeds_of.contains(mdl.name)) kinds.push_back(mdl.name);
         seeds_of[mdl.name].insert(profile.split.seed);

@@ -5,7 +5,9 @@
 //   9 classes with the highest clean logits), FAB-T's place taken by a documented substitute
 //   (FAB is not implemented here): APGD with the targeted margin loss (Carlini-Wagner's f) over
 //   the same 9 targets, and Square (5,000 queries, p_init 0.8, L-inf or L2). With fewer than 4 classes the targeted
-//   attacks are left out (the targeted DLR needs 4; with 2 classes a target is the other class).
+//   attacks are left out (the targeted DLR needs 4; with 2 classes a target is the other class) and
+//   APGD with the untargeted margin loss takes their place: cross-entropy's gradient vanishes on
+//   confidently classified samples (a saturated softmax), the margin's does not.
 // - rand, for random defences: APGD-CE and APGD-DLR (APGD-DLR needs 3 classes or more), each with
 //   EOT over 20 draws, 100 steps.
 // Each attack runs on every sample, so each row is that attack's own robust accuracy; the report's
@@ -83,6 +85,10 @@ std::vector<attack_entry<T>> autoattack_standard(M& model, std::size_t classes, 
     list.push_back({"APGD-CE", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
                         return apgd(model, x, y, {.t = o.t, .steps = o.steps, .seed = o.seed});
                     }});
+    if (classes < 4) // AutoAttack's targeted attacks need 4 classes; a loss that does not saturate stands in
+        list.push_back({"APGD (margin)", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
+                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed});
+                        }});
     if (classes >= 4) {
         list.push_back({"APGD-T (DLR)", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
                             return apgd_top_targets(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .seed = o.seed},

@@ -6,8 +6,10 @@
 //   (FAB is not implemented here): APGD with the targeted margin loss (Carlini-Wagner's f) over
 //   the same 9 targets, and Square (5,000 queries, p_init 0.8, L-inf or L2). With fewer than 4 classes the targeted
 //   attacks are left out (the targeted DLR needs 4; with 2 classes a target is the other class) and
-//   APGD with the untargeted margin loss takes their place: cross-entropy's gradient vanishes on
-//   confidently classified samples (a saturated softmax), the margin's does not.
+//   APGD with the untargeted margin loss takes their place. With 3 classes it climbs another
+//   surface than cross-entropy; with 2, cross-entropy is softplus of the margin, so sign steps
+//   follow the same path except where cross-entropy's gradient underflows to 0 (a saturated
+//   softmax), where the margin's still moves.
 // - rand, for random defences: APGD-CE and APGD-DLR (APGD-DLR needs 3 classes or more), each with
 //   EOT over 20 draws, 100 steps.
 // Each attack runs on every sample, so each row is that attack's own robust accuracy; the report's
@@ -85,7 +87,7 @@ std::vector<attack_entry<T>> autoattack_standard(M& model, std::size_t classes, 
     list.push_back({"APGD-CE", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
                         return apgd(model, x, y, {.t = o.t, .steps = o.steps, .seed = o.seed});
                     }});
-    if (classes < 4) // AutoAttack's targeted attacks need 4 classes; a loss that does not saturate stands in
+    if (classes < 4) // AutoAttack's targeted attacks need 4 classes; a loss that does not saturate stands in (see above)
         list.push_back({"APGD (margin)", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
                             return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed});
                         }});

@@ -813,3 +813,64 @@ TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty bu
     CHECK_THROWS_WITH(rb::fgsm(model, x, labels, {.t = {.epsilon = -1}}), Catch::Contains("epsilon -1"));
     CHECK_THROWS_WITH(rb::pgd(model, x, labels, {.t = t, .loss = rb::attack_loss::dlr}), Catch::Contains("classes >= 3"));
 }
+
+TEST_CASE("A DEEP-VOICE detector seen from the waveform: the detector's verdict, and an input gradient that agrees with central differences", "[robust]") {
+    rng gen(21);
+    const unsigned rate = 8000;
+    // Two signals of 1.5 s (tones and noise): a window of 1 s and a last one of 0.5 s, which counts.
+    nn::tensor<double> x({2, 12000});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t i = 0; i < x.dim(1); ++i)
+            x.row(b)[i] = 0.3 * std::sin(2 * std::numbers::pi * (440 + 200 * double(b)) * double(i) / rate) +
+                          0.1 * std::sin(2 * std::numbers::pi * 1250 * double(i) / rate) + 0.02 * gen.normal();
+    // A detector network on raw features: each feature scaled by its size in the first window,
+    // except the rolloff and the zero-crossing rate (BPDA surrogates backward), which it ignores.
+    const auto first = qhybrid::audio::deep_voice_features(std::span<const double>(x.row(0).data(), rate), rate)[0];
+    std::vector<double> scale(first.size()), offset(first.size(), 0.0);
+    for (std::size_t f = 0; f < first.size(); ++f) scale[f] = f == 4 || f == 5 ? 0 : 1 / (std::abs(first[f]) + 1e-3);
+    nn::sequential<double> net;
+    net.add<nn::feature_scaling<double>>(scale, offset).add<nn::dense<double>>(26, 5, gen).add<nn::tanh<double>>().add<nn::dense<double>>(5, 2, gen);
+    const double temperature = 1.7;
+    rb::deep_voice_waveform_model<double> model(net, {.rate = rate, .temperature = temperature});
+
+    // The logits are log of the mean calibrated probabilities over the windows, from features computed apart.
+    const auto z = model.logits(x, gen);
+    REQUIRE(z.shape() == std::vector<std::size_t>{2, 2});
+    for (std::size_t b = 0; b < 2; ++b) {
+        const auto rows = qhybrid::audio::deep_voice_features(std::span<const double>(x.row(b).data(), x.dim(1)), rate);
+        REQUIRE(rows.size() == 2);
+        nn::tensor<double> features({2, 26});
+        for (std::size_t w = 0; w < 2; ++w) std::copy(rows[w].begin(), rows[w].end(), features.row(w).begin());
+        const auto p = nn::calibrated_probabilities(net.forward(features, nn::mode::eval), temperature);
+        for (std::size_t c = 0; c < 2; ++c) CHECK(std::exp(z.row(b)[c]) == Approx((p.row(0)[c] + p.row(1)[c]) / 2).epsilon(1e-12));
+    }
+
+    nn::tensor<double> dz({2, 2});
+    for (auto& v : dz.values()) v = gen.uniform(-1, 1);
+    auto objective = [&](const nn::tensor<double>& in) {
+        const auto out = model.logits(in, gen);
+        double s = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) s += out[i] * dz[i];
+        return s;
+    };
+    objective(x);
+    const auto dx = model.input_gradient(dz);
+    REQUIRE(dx.shape() == x.shape());
+    for (int direction = 0; direction < 3; ++direction) { // along random directions (chroma's tuning stays put for h = 1e-6)
+        nn::tensor<double> v(x.shape()), up = x, down = x;
+        double along = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) v[i] = gen.normal(), along += dx[i] * v[i];
+        const double h = 1e-6;
+        for (std::size_t i = 0; i < x.size(); ++i) up[i] += h * v[i], down[i] -= h * v[i];
+        CHECK(along == Approx((objective(up) - objective(down)) / (2 * h)).epsilon(1e-5).margin(1e-9));
+    }
+    // With windows of 0.75 s or more only the first counts: the samples after it take no gradient.
+    rb::deep_voice_waveform_model<double> one_window(net, {.rate = rate, .temperature = temperature, .min_window_seconds = 0.75});
+    one_window.logits(x, gen);
+    const auto d1 = one_window.input_gradient(dz);
+    for (std::size_t i = rate; i < x.dim(1); ++i) CHECK(d1.row(0)[i] == 0);
+
+    nn::tensor<double> brief({1, 3000});
+    CHECK_THROWS_WITH(model.logits(brief, gen), Catch::Contains("a signal of 3000 samples at 8000 Hz has no window of 0.5 s or more"));
+    CHECK_THROWS_WITH(rb::deep_voice_waveform_model<double>(net, {.temperature = 0}), Catch::Contains("temperature 0"));
+}

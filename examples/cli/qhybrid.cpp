@@ -394,20 +394,101 @@ struct standardised_detector {
 };
 
 struct attack_settings {
-    std::vector<double> eps = {0.05, 0.1, 0.25}, sweep = {0.02, 0.05, 0.1, 0.25, 0.5, 1, 2};
+    std::vector<double> eps, sweep; // empty: the domain's defaults
+    std::vector<std::string> wavs;  // recordings to attack in the waveform domain (none: the test rows' features)
     std::size_t rows = 0, steps = 100, queries = 5000;
 };
 
-// Detectors under AutoAttack's standard suite (two classes: APGD-CE, APGD with the margin loss and
-// Square) on their test
-// rows, in the standardised feature domain: every feature moves by at most epsilon training
-// standard deviations and stays within the standardised range of the training and attacked rows.
-int attack(const std::vector<std::string>& paths, const std::string& data, const attack_settings& o, const std::string& table_prefix) {
+// What one model's attack runs on: inputs, labels, the box, and the unit of the budgets.
+struct attack_inputs {
+    nn::tensor<double> x;
+    std::vector<std::size_t> y;
+    double lo = 0, hi = 1;
+};
+
+// The test rows in the standardised feature domain: every feature moves by at most epsilon
+// training standard deviations and stays within the standardised range of the training and
+// attacked rows (a test row may lie beyond the training range; the attack must start inside).
+attack_inputs test_rows(const m::detector_profile& profile, const std::string& path, const std::string& data, std::size_t rows,
+                        std::vector<double>& scale, std::vector<double>& offset) {
+    const auto set = split_of(profile, path, data, std::nullopt, "attack");
+    const auto& s = set.split;
+    const std::size_t n = rows == 0 ? s.test.size() : std::min(rows, s.test.size());
+    attack_inputs in{nn::tensor<double>({n, width}), std::vector<std::size_t>(s.test.y.begin(), s.test.y.begin() + long(n))};
+    std::copy(s.test.x.values().begin(), s.test.x.values().begin() + long(n * width), in.x.values().begin());
+    s.scaler.transform(in.x.values());
+    nn::tensor<double> train_z = s.train.x;
+    s.scaler.transform(train_z.values());
+    const auto [train_lo, train_hi] = std::minmax_element(train_z.values().begin(), train_z.values().end());
+    const auto [test_lo, test_hi] = std::minmax_element(in.x.values().begin(), in.x.values().end());
+    in.lo = std::min(*train_lo, *test_lo), in.hi = std::max(*train_hi, *test_hi);
+    scale = s.scaler.scale(), offset = s.scaler.offset();
+    std::printf("%zu test rows attacked; features standardised by the training rows, box [%.2f, %.2f]\n", n, in.lo, in.hi);
+    return in;
+}
+
+// The windows of the recordings that the detector judges (whole seconds at its rate, as it cuts
+// them), each labelled with its clean verdict: an attack succeeds when it flips the verdict. The
+// box is the sample range [-1, 1].
+attack_inputs judged_windows(m::voice_detector& detector, const std::vector<std::string>& wavs) {
+    const unsigned rate = detector.profile().sample_rate;
+    std::vector<double> samples;
+    std::vector<std::size_t> verdicts;
+    for (const auto& path : wavs) {
+        const auto file = a::read_wav(path);
+        const std::vector<double> mono = file.mono();
+        const auto signal = file.sample_rate == rate ? mono : a::resample(std::span<const double>(mono), file.sample_rate, rate);
+        for (std::size_t first = 0, index = 0; first + rate <= signal.size(); first += rate, ++index) {
+            const std::span<const double> window(signal.data() + first, rate);
+            const auto w = detector.judge_window(window, index, double(index));
+            std::printf("  %s, window %zu: %s (%s), level %.1f dBFS\n", path.c_str(), index, m::to_string(w.status),
+                        w.status == m::window_status::judged ? (w.fake >= 0.5 ? "FAKE" : "REAL") : w.reason.c_str(), w.level_dbfs);
+            if (w.status != m::window_status::judged) continue;
+            samples.insert(samples.end(), window.begin(), window.end());
+            verdicts.push_back(w.fake >= 0.5 ? 1 : 0);
+        }
+    }
+    qhybrid::require(!verdicts.empty(), [] { return std::string("attack --wav: the detector judges no whole second of these recordings"); });
+    return {nn::tensor<double>({verdicts.size(), rate}, std::move(samples)), std::move(verdicts), -1.0, 1.0};
+}
+
+// A window as a 16-bit PCM file stores it.
+std::vector<double> as_pcm16(std::span<const double> window) {
+    std::vector<double> pcm(window.begin(), window.end());
+    for (double& v : pcm) v = std::clamp(std::round(v * 32768), -32768.0, 32767.0) / 32768;
+    return pcm;
+}
+
+// The detector itself (silence, band and domain gates, then its verdict) on the windows `x`, as
+// computed and as 16-bit PCM: how many verdicts differ from the labels, and how many are no
+// longer judged.
+void judge_again(m::voice_detector& detector, const nn::tensor<double>& x, std::span<const std::size_t> labels, const std::string& what) {
+    std::size_t flipped = 0, flipped_pcm = 0, gated = 0;
+    for (std::size_t b = 0; b < labels.size(); ++b) {
+        const auto w = detector.judge_window(x.row(b)), wp = detector.judge_window(as_pcm16(x.row(b)));
+        gated += w.status != m::window_status::judged;
+        flipped += w.status == m::window_status::judged && (w.fake >= 0.5) != (labels[b] == 1);
+        flipped_pcm += wp.status == m::window_status::judged && (wp.fake >= 0.5) != (labels[b] == 1);
+    }
+    std::printf("the detector on %s: verdict flipped on %zu of %zu (%zu as 16-bit PCM), %zu no longer judged\n", what.c_str(), flipped,
+                labels.size(), flipped_pcm, gated);
+}
+
+// Detectors under AutoAttack's standard suite (two classes: APGD-CE, APGD with the margin loss
+// and Square), on their test rows' standardised features or on the windows of recordings.
+int attack(const std::vector<std::string>& paths, const std::string& data, attack_settings o, const std::string& table_prefix) {
     if (!table_prefix.empty())
         for (const char* suffix : {".md", "_runs.csv", "_summary.csv"}) check_output(table_prefix + suffix, {paths.begin(), paths.end()});
+    const bool waveform = !o.wavs.empty();
+    if (o.eps.empty()) o.eps = waveform ? std::vector<double>{1e-5, 3e-5, 1e-4} : std::vector<double>{0.05, 0.1, 0.25};
+    if (o.sweep.empty())
+        o.sweep = waveform ? std::vector<double>{1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3}
+                           : std::vector<double>{0.02, 0.05, 0.1, 0.25, 0.5, 1, 2};
+    const char* unit = waveform ? "" : " sd";
     std::vector<std::string> metrics = {"clean accuracy"};
     for (double e : o.eps)
-        for (const char* what : {"APGD-CE", "APGD (margin)", "Square", "worst case"}) metrics.push_back(qhybrid::significant(e, 3) + " sd, " + what);
+        for (const char* what : {"APGD-CE", "APGD (margin)", "Square", "worst case"})
+            metrics.push_back(qhybrid::significant(e, 3) + unit + ", " + what);
     qhybrid::stats::seed_table table(metrics);
     std::vector<std::string> kinds;
     std::map<std::string, std::set<std::uint64_t>> seeds_of;
@@ -416,42 +497,49 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         model mdl = load(path);
         qhybrid::require(mdl.data == data_set::deep_voice, [&] { return path + ": attack takes DEEP-VOICE detectors (cnn or qt-cnn)"; });
         const m::detector_profile profile = m::read_profile(mdl.metadata, path);
-        const auto set = split_of(profile, path, data, std::nullopt, "attack");
-        const auto& s = set.split;
-        const std::size_t n = o.rows == 0 ? s.test.size() : std::min(o.rows, s.test.size());
-        nn::tensor<double> z({n, width});
-        std::copy(s.test.x.values().begin(), s.test.x.values().begin() + long(n * width), z.values().begin());
-        s.scaler.transform(z.values());
-        const std::vector<std::size_t> y(s.test.y.begin(), s.test.y.begin() + long(n));
-        // The box: the standardised range of the training rows and of the attacked ones (a test row
-        // may lie beyond the training range; the attack must start inside).
-        nn::tensor<double> train_z = s.train.x;
-        s.scaler.transform(train_z.values());
-        const auto [train_lo, train_hi] = std::minmax_element(train_z.values().begin(), train_z.values().end());
-        const auto [test_lo, test_hi] = std::minmax_element(z.values().begin(), z.values().end());
-        const double lo = std::min(*train_lo, *test_lo), hi = std::max(*train_hi, *test_hi);
-        standardised_detector model{rb::network<double>(*mdl.net), s.scaler.scale(), s.scaler.offset()};
-        std::printf("%s (%s, seed %llu): %zu test rows attacked; features standardised by the training rows, box [%.2f, %.2f]\n",
-                    path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(profile.split.seed), n, lo, hi);
+        const std::uint64_t seed = profile.split.seed;
+        std::printf("%s (%s, seed %llu)\n", path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(seed));
+        const rb::study_options so{.epsilons = o.eps, .sweep = o.sweep, .classes = 2, .seed = seed, .steps = o.steps, .queries = o.queries};
         std::size_t budget = 0;
-        const auto st = rb::study(model, z, y,
-                                  {.epsilons = o.eps, .sweep = o.sweep, .lo = lo, .hi = hi, .classes = 2, .seed = profile.split.seed,
-                                   .steps = o.steps, .queries = o.queries},
-                                  [&](double, const rb::robustness_report& rep) {
-                                      std::printf("\nepsilon %s sd:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), rep.markdown().c_str());
-                                      std::fflush(stdout);
-                                  });
+        auto print = [&](double, const rb::robustness_report& rep) {
+            std::printf("\nepsilon %s%s:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), unit, rep.markdown().c_str());
+            std::fflush(stdout);
+        };
+        rb::study_result st;
+        if (waveform) {
+            m::voice_detector detector(*mdl.net, profile);
+            const auto in = judged_windows(detector, o.wavs);
+            std::printf("%zu window%s of 1 s at %u Hz attacked in sample amplitude (box [-1, 1]); labels: their clean verdicts\n",
+                        in.y.size(), in.y.size() == 1 ? "" : "s", profile.sample_rate);
+            rb::deep_voice_waveform_model<double> net(*mdl.net, {.rate = profile.sample_rate, .temperature = profile.temperature,
+                                                                 .min_window_seconds = profile.min_window_seconds});
+            auto opts = so;
+            opts.lo = in.lo, opts.hi = in.hi;
+            st = rb::study(net, in.x, in.y, opts, print);
+            judge_again(detector, in.x, in.y, "the clean windows"); // 16-bit rounding alone, for comparison
+            for (double eps : o.eps) {
+                const auto res = rb::apgd(net, in.x, in.y, {.t = {.epsilon = eps, .lo = in.lo, .hi = in.hi}, .steps = o.steps, .seed = seed});
+                judge_again(detector, res.adversarial, in.y, "APGD-CE's windows at " + qhybrid::significant(eps, 3));
+            }
+        } else {
+            std::vector<double> scale, offset;
+            const auto in = test_rows(profile, path, data, o.rows, scale, offset);
+            standardised_detector net{rb::network<double>(*mdl.net), scale, offset};
+            auto opts = so;
+            opts.lo = in.lo, opts.hi = in.hi;
+            st = rb::study(net, in.x, in.y, opts, print);
+        }
         std::vector<double> values{st.reports[0].clean_accuracy};
         for (const auto& rep : st.reports) {
             for (const auto& r : rep.rows) values.push_back(r.robust_accuracy); // APGD-CE, APGD (margin), Square
             values.push_back(rep.worst_case_accuracy);
         }
-        table.add(mdl.name, profile.split.seed, values);
+        table.add(mdl.name, seed, values);
         if (!seeds_of.contains(mdl.name)) kinds.push_back(mdl.name);
-        seeds_of[mdl.name].insert(profile.split.seed);
+        seeds_of[mdl.name].insert(seed);
         std::printf("APGD-CE, success on correct rows by budget:");
-        for (const auto& [eps, rate] : st.sweep) std::printf(" %s sd %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
-        std::printf("\nAPGD-CE at %s sd, fooled by steps:", qhybrid::significant(o.eps[o.eps.size() / 2], 3).c_str());
+        for (const auto& [eps, rate] : st.sweep) std::printf(" %s%s %.4f;", qhybrid::significant(eps, 3).c_str(), unit, rate);
+        std::printf("\nAPGD-CE at %s%s, fooled by steps:", qhybrid::significant(o.eps[o.eps.size() / 2], 3).c_str(), unit);
         for (std::size_t k = 0; k < st.steps.size(); ++k) std::printf(" %zu %.4f;", st.steps[k], st.fooled_by_steps[k]);
         std::printf("\n");
         for (const auto& w : st.warnings) std::printf("WARNING: %s\n", w.c_str());
@@ -459,7 +547,8 @@ int attack(const std::vector<std::string>& paths, const std::string& data, const
         std::printf("\n");
     }
     // Paired comparisons of the worst case between kinds, over the seeds both ran (two or more).
-    std::string summary = table.markdown() + "(robust accuracy on the attacked test rows: mean [95% t-interval] over seeds)\n\n";
+    std::string summary = table.markdown() + (waveform ? "(share of the windows whose verdict survives: mean [95% t-interval] over seeds)\n\n"
+                                                       : "(robust accuracy on the attacked test rows: mean [95% t-interval] over seeds)\n\n");
     for (std::size_t i = 0; i < kinds.size(); ++i)
         for (std::size_t j = i + 1; j < kinds.size(); ++j) {
             std::size_t shared = 0;
@@ -581,13 +670,19 @@ int main(int argc, char** argv) {
     det->add_flag("--windows", windows, "the outcome of every 1-second window");
     det->add_flag("--json", as_json, "the judgement as JSON");
     attack_settings attack_options;
-    auto* atk = app.add_subcommand("attack", "robust accuracy of DEEP-VOICE detectors under AutoAttack's standard suite, in the standardised feature domain");
+    auto* atk = app.add_subcommand("attack", "robust accuracy of DEEP-VOICE detectors under AutoAttack's standard suite, on the "
+                                             "standardised features of their test rows or on the samples of recordings");
     atk->add_option("models", paths, "weights files")->required();
     atk->add_option("--data", data, "data folder");
-    atk->add_option("--eps", attack_options.eps, "L-inf budgets in training standard deviations of each feature")->check(CLI::PositiveNumber);
+    atk->add_option("--wav", attack_options.wavs, "attack the judged 1-second windows of these recordings, sample by sample")
+        ->check(CLI::ExistingFile);
+    atk->add_option("--eps", attack_options.eps,
+                    "L-inf budgets: in training standard deviations of each feature (default 0.05 0.1 0.25), or in sample "
+                    "amplitude with --wav (default 1e-5 3e-5 1e-4; 16-bit PCM's step is 3.05e-5)")
+        ->check(CLI::PositiveNumber);
     atk->add_option("--sweep", attack_options.sweep, "budgets of the APGD-CE sweep, the last large enough to fool every correct row")
         ->check(CLI::PositiveNumber);
-    atk->add_option("--rows", attack_options.rows, "test rows attacked, the first N of the split (0: all)");
+    auto* rows_option = atk->add_option("--rows", attack_options.rows, "test rows attacked, the first N of the split (0: all)");
     atk->add_option("--steps", attack_options.steps, "APGD steps")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     atk->add_option("--queries", attack_options.queries, "Square queries")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     atk->add_option("--table", table_prefix, "the table over seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
@@ -607,7 +702,11 @@ int main(int argc, char** argv) {
         }
         if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
-        if (atk->parsed()) return attack(paths, data, attack_options, table_prefix);
+        if (atk->parsed()) {
+            qhybrid::require(attack_options.wavs.empty() || rows_option->count() == 0,
+                             [] { return std::string("--rows picks test rows of the features; with --wav the recordings are attacked"); });
+            return attack(paths, data, attack_options, table_prefix);
+        }
         return detect(path, wav_path, windows, as_json);
     } catch (const std::exception& err) {
         std::string message = err.what();

@@ -10,6 +10,7 @@
 #include "qhybrid/robust/attack.hpp"
 #include "qhybrid/robust/bpda.hpp"
 #include "qhybrid/robust/carlini_wagner.hpp"
+#include "qhybrid/robust/deep_voice_waveform.hpp"
 #include "qhybrid/robust/deepfool.hpp"
 #include "qhybrid/robust/losses.hpp"
 #include "qhybrid/robust/model.hpp"

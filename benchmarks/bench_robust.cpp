@@ -6,12 +6,13 @@
 //   bookkeeping). benchmarks/pgd_torch.py times P1 and P2 in PyTorch.
 // - On QShield's noisy quantum module (double): 10 class logits -> a 10 x 12 projection -> tanh ->
 //   RX, RY, RZ of pi times three of them on each of 4 qubits -> a fully entangling RealAmplitudes
-//   layer -> QShield's mixed noise (0.005, split 0.4 / 0.3 / 0.3) -> the 16 basis-state
+//   layer -> QShield's mixed noise (models::qshield_noise(0.005)) -> the 16 basis-state
 //   probabilities, exactly on batched density matrices -> a dense 16 -> 10 head (in place of
 //   QShield's log of the first 10 probabilities; the model itself is issue 20's). Gradients reach
 //   the logits by the adjoint method through the noise. P4 one pass, P5 PGD with 10 steps.
 #include <benchmark/benchmark.h>
 #include <qhybrid/models/fsdd_cnn.hpp>
+#include <qhybrid/models/qshield.hpp>
 #include <qhybrid/nn/quantum_layer.hpp>
 #include <qhybrid/quantum.hpp>
 #include <qhybrid/robust.hpp>
@@ -61,7 +62,7 @@ struct module_fixture {
         net.add<nn::dense<double>>(10, 12, gen)
             .add<nn::tanh<double>>()
             .add<nn::quantum_layer<shield_module, double, q::mixed, nn::probability_readout>>(
-                q::mixed(0.005, q::noise_sites::barriers, {0.4, 0.3, 0.3}), gen)
+                qhybrid::models::qshield_noise(0.005), gen)
             .add<nn::dense<double>>(16, 10, gen);
         for (auto& v : x.values()) v = gen.uniform(-5, 5);
         for (std::size_t i = 0; i < batch; ++i) y[i] = i % 10;

@@ -132,12 +132,16 @@ struct axis_gate<axis::z> {
 
 } // namespace detail
 
+// One CNOT per pair of E, in E's order: the entangling layer of the circuits below.
+template <std::size_t N, entanglement E>
+using entangling_layer = detail::cnots<detail::pairs<N, E>>;
+
 template <std::size_t N, axis Axis = axis::y>
 using angle_encoding = detail::layer<N, detail::axis_gate<Axis>::template type, detail::input_angle>;
 
 template <std::size_t N, std::size_t Reps = 3, entanglement E = entanglement::reverse_linear>
 using real_amplitudes =
-    compose<repeat<Reps, compose<detail::layer<N, detail::ry_gate, param>, detail::cnots<detail::pairs<N, E>>>>,
+    compose<repeat<Reps, compose<detail::layer<N, detail::ry_gate, param>, entangling_layer<N, E>>>,
             detail::layer<N, detail::ry_gate, param>>;
 
 template <std::size_t N, std::size_t Reps = 2, entanglement E = entanglement::full>

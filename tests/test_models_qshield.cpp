@@ -14,6 +14,7 @@
 #include <cmath>
 #include <memory>
 #include <numbers>
+#include <numeric>
 #include <vector>
 
 namespace m = qhybrid::models;
@@ -184,6 +185,32 @@ TEST_CASE("QShield's fusion: the weight's statistics and the rule, and its gradi
     const tensor c = random_tensor({4, classes}, gen, -3, 3);
     tensor q = random_tensor({4, classes}, gen, 0.001, 0.2);
     const tensor out = fusion.forward(c, q, nn::mode::eval);
+    for (std::size_t b = 0; b < 4; ++b) { // the statistics, as the authors' DynamicWeightingModule computes them
+        std::vector<double> lc(classes), lq(classes);
+        double z = 0;
+        for (std::size_t k = 0; k < classes; ++k) z += std::exp(c.row(b)[k]);
+        for (std::size_t k = 0; k < classes; ++k) lc[k] = c.row(b)[k] - std::log(z), lq[k] = std::log(q.row(b)[k]);
+        auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()); };
+        auto sd = [&](const std::vector<double>& v) {
+            double s = 0;
+            for (double x : v) s += (x - mean(v)) * (x - mean(v));
+            return std::sqrt(s / double(v.size() - 1));
+        };
+        auto kurtosis = [&](const std::vector<double>& v) {
+            double s = 0;
+            for (double x : v) s += std::pow(x - mean(v), 4);
+            return s / double(v.size()) / (std::pow(sd(v), 4) + 1e-8);
+        };
+        double cross = 0, nc = 0, nq = 0;
+        for (std::size_t k = 0; k < classes; ++k) {
+            cross += (lc[k] - mean(lc)) * (lq[k] - mean(lq));
+            nc += (lc[k] - mean(lc)) * (lc[k] - mean(lc)), nq += (lq[k] - mean(lq)) * (lq[k] - mean(lq));
+        }
+        const std::vector<double> expected = {sd(lc), *std::max_element(lc.begin(), lc.end()), kurtosis(lc),
+                                              sd(lq), *std::max_element(lq.begin(), lq.end()), kurtosis(lq),
+                                              cross / (std::sqrt(nc) * std::sqrt(nq) + 1e-8)};
+        for (std::size_t i = 0; i < 7; ++i) CHECK(fusion.statistics_of_last().row(b)[i] == Approx(expected[i]).epsilon(1e-12));
+    }
     for (std::size_t b = 0; b < 4; ++b) {
         const auto h = fusion_rule({c.row(b).begin(), c.row(b).end()}, {q.row(b).begin(), q.row(b).end()}, fusion.alpha().row(b)[0]);
         for (std::size_t k = 0; k < classes; ++k) CHECK(out.row(b)[k] == Approx(h[k]).margin(1e-13));

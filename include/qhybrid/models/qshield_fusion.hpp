@@ -3,9 +3,10 @@
 // QShield's fusion of its two heads (DynamicWeightingModule and hybrid_forward in the authors'
 // qnn_toolkit.py), per sample, with c the backbone's K logits and q the quantum module's first K
 // basis-state probabilities:
-//   statistics  std (unbiased), max and kurtosis mean((v - mean)^4) / (std^4 + 1e-8) of c and of
-//               log q, and the correlation of the two (centred dot over the product of norms
-//               + 1e-8): 7 values, as the authors' code computes them (on c's raw logits);
+//   statistics  std (unbiased), max and kurtosis mean((v - mean)^4) / (std^4 + 1e-8) of
+//               log softmax(c) and of log q, and the correlation of the two (centred dot over the
+//               product of norms + 1e-8): 7 values (the authors' backbones end in LogSoftmax, and
+//               their statistics read its output);
 //   weight      alpha = MLP(statistics): Linear(7, 128), LeakyReLU(0.2), 2 x [Linear(128, 128),
 //               LeakyReLU(0.2), BatchNorm], Linear(128, 1), sigmoid;
 //   rule        p_c = max(softmax(c), e), p_q = max(q / (sum q + e), e), beta = sqrt(clamp(1 - alpha^2, e, 1)),
@@ -87,7 +88,7 @@ public:
         });
         const std::size_t batch = c.dim(0);
         c_ = c, q_ = q;
-        nn::tensor<T> stats({batch, statistics});
+        stats_ = nn::tensor<T>({batch, statistics});
         for (std::size_t b = 0; b < batch; ++b) {
             const auto [cs, ls] = heads(b);
             const detail::moments mc(cs), ml(ls);
@@ -98,9 +99,9 @@ public:
             }
             const std::array<double, statistics> s = {mc.sigma, mc.max, mc.kurtosis, ml.sigma, ml.max, ml.kurtosis,
                                                       dot / (std::sqrt(nc) * std::sqrt(nl) + detail::fusion_eps)};
-            std::copy(s.begin(), s.end(), stats.row(b).begin());
+            std::copy(s.begin(), s.end(), stats_.row(b).begin());
         }
-        alpha_ = mlp_.forward(stats, m);
+        alpha_ = mlp_.forward(stats_, m);
         out_ = nn::tensor<T>({batch, classes_});
         for (std::size_t b = 0; b < batch; ++b) {
             const auto r = rule(b);
@@ -168,8 +169,10 @@ public:
                 gc[k] += double(g[6]) * (dls / d - (nc > 0 ? dot / (d * d) * nl * dcs / nc : 0));
                 gl[k] += double(g[6]) * (dcs / d - (nl > 0 ? dot / (d * d) * nc * dls / nl : 0));
             }
+            double gc_sum = 0; // back through log softmax: dc = g - softmax(c) sum(g)
+            for (double v : gc) gc_sum += v;
             for (std::size_t k = 0; k < classes_; ++k) {
-                dc.row(b)[k] += T(gc[k]);
+                dc.row(b)[k] += T(gc[k] - std::exp(cs[k]) * gc_sum);
                 const double qk = double(q_.row(b)[k]);
                 if (qk > detail::least_probability) dq.row(b)[k] += T(gl[k] / qk);
             }
@@ -180,14 +183,19 @@ public:
     std::vector<nn::parameter<T>> parameters() { return mlp_.parameters(); }
     std::vector<nn::tensor<T>*> buffers() { return mlp_.buffers(); }
     std::string describe() const { return "qshield_fusion(" + mlp_.describe() + ")"; }
-    const nn::tensor<T>& alpha() const noexcept { return alpha_; } // [batch, 1], of the last forward
+    const nn::tensor<T>& alpha() const noexcept { return alpha_; }      // [batch, 1], of the last forward
+    const nn::tensor<T>& statistics_of_last() const noexcept { return stats_; } // [batch, 7], the MLP's input
 
 private:
-    // Row b's c and log q, in double.
+    // Row b's log softmax(c) and log q, in double.
     std::pair<std::vector<double>, std::vector<double>> heads(std::size_t b) const {
+        const auto row = c_.row(b);
+        const double top = double(*std::max_element(row.begin(), row.end()));
+        double z = 0;
+        for (std::size_t k = 0; k < classes_; ++k) z += std::exp(double(row[k]) - top);
         std::vector<double> cs(classes_), ls(classes_);
         for (std::size_t k = 0; k < classes_; ++k)
-            cs[k] = double(c_.row(b)[k]), ls[k] = std::log(std::max(double(q_.row(b)[k]), detail::least_probability));
+            cs[k] = double(row[k]) - top - std::log(z), ls[k] = std::log(std::max(double(q_.row(b)[k]), detail::least_probability));
         return {cs, ls};
     }
 
@@ -226,7 +234,7 @@ private:
 
     std::size_t classes_;
     nn::sequential<T> mlp_;
-    nn::tensor<T> c_, q_, alpha_, out_;
+    nn::tensor<T> c_, q_, stats_, alpha_, out_;
 };
 
 } // namespace qhybrid::models

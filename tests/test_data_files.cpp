@@ -196,6 +196,34 @@ TEST_CASE("MNIST test split: 10,000 images of 28 x 28 and their labels", "[data]
                                        {5, 892}, {6, 958}, {7, 1028}, {8, 974}, {9, 1009}});
 }
 
+TEST_CASE("read_mnist: pixels in [0, 1] with their labels; a label that is not a digit, or a count that differs, names the file", "[data]") {
+    const auto real = d::read_mnist(QHYBRID_TEST_DATA);
+    REQUIRE(real.size() == 10000);
+    CHECK(real.pixels.size() == 10000 * 28 * 28);
+    CHECK(*std::max_element(real.pixels.begin(), real.pixels.end()) == 1.0);
+    CHECK(real.labels[0] == 7);
+
+    const auto root = std::filesystem::temp_directory_path() / "qhybrid_test_mnist";
+    std::filesystem::create_directories(root / "mnist");
+    auto write = [&](const char* name, const bytes& content) {
+        const bytes gz = gzip_runs(content, 0);
+        std::ofstream(root / "mnist" / name, std::ios::binary).write(reinterpret_cast<const char*>(gz.data()), long(gz.size()));
+    };
+    bytes images = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
+    images.resize(images.size() + 2 * 28 * 28, 255);
+    write("t10k-images-idx3-ubyte.gz", images);
+    write("t10k-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 2, 3, 12});
+    CHECK_THROWS_WITH(d::read_mnist(root), Contains("t10k-labels-idx1-ubyte.gz: label 12 of image 1 is not a digit"));
+    write("t10k-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 3, 3, 1, 2});
+    CHECK_THROWS_WITH(d::read_mnist(root), Contains("t10k-labels-idx1-ubyte.gz: 3 labels for 2 images"));
+    write("t10k-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 2, 3, 1});
+    const auto two = d::read_mnist(root);
+    CHECK(two.labels == bytes{3, 1});
+    CHECK(two.pixels == std::vector<double>(2 * 28 * 28, 1.0));
+    CHECK_THROWS_WITH(d::read_mnist(root, d::mnist_split::train), Contains("train-images-idx3-ubyte.gz not found"));
+    std::filesystem::remove_all(root);
+}
+
 TEST_CASE("FSDD names parse, and bad names are errors") {
     const auto r = d::parse_fsdd_name("x/7_yweweler_12.wav");
     CHECK(r.digit == 7);

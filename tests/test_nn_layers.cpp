@@ -293,6 +293,24 @@ TEST_CASE("sequential: composes, names parameters, deep-copies, and matches fini
     CHECK(net.describe().find("conv1d(2 -> 4") != std::string::npos);
 }
 
+TEST_CASE("residual: x plus the inner layers' output, backward matches finite differences") {
+    qhybrid::rng r(9);
+    nn::sequential<double> inner;
+    inner.add<nn::conv2d<double>>(nn::conv_shape{3, 3, 3, 3, 1, 1, 1, 1}, r).add<nn::batch_norm<double>>(3).add<nn::tanh<double>>();
+    nn::residual<double> block(inner);
+    const tensor x = random_tensor({2, 3, 5, 4}, r);
+    const tensor y = block.forward(x, nn::mode::eval), inside = inner.forward(x, nn::mode::eval);
+    double err = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) err = std::max(err, std::abs(y[i] - (x[i] + inside[i])));
+    CHECK(err == 0);
+    CHECK(block.parameters().size() == 4);
+    for (auto m : {nn::mode::eval, nn::mode::train}) CHECK(gradient_error(block, x, m, r) <= fd_tol);
+    nn::sequential<double> shrinking;
+    shrinking.add<nn::max_pool2d<double>>(2);
+    nn::residual<double> bad(shrinking);
+    CHECK_THROWS_WITH(bad.forward(x, nn::mode::eval), Catch::Contains("turn [2, 3, 5, 4] into [2, 3, 2, 2]"));
+}
+
 TEST_CASE("layers reject inputs of the wrong shape with a clear error") {
     qhybrid::rng r(9);
     nn::dense<double> d(4, 2, r);

@@ -12,6 +12,7 @@
 #include "qhybrid/data/idx.hpp"
 #include "qhybrid/data/kmeans.hpp"
 #include "qhybrid/data/location.hpp"
+#include "qhybrid/data/mnist.hpp"
 #include "qhybrid/data/robust_covariance.hpp"
 #include "qhybrid/data/scaling.hpp"
 #include "qhybrid/data/split.hpp"

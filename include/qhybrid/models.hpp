@@ -7,6 +7,7 @@
 #include "qhybrid/models/nearest_neighbour.hpp"
 #include "qhybrid/models/qc_cnn.hpp"
 #include "qhybrid/models/qshield.hpp"
+#include "qhybrid/models/qshield_backbones.hpp"
 #include "qhybrid/models/qshield_encoding.hpp"
 #include "qhybrid/models/qshield_fusion.hpp"
 #include "qhybrid/models/qt_cnn.hpp"

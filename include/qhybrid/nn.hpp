@@ -15,6 +15,7 @@
 #include "qhybrid/nn/optimizers.hpp"
 #include "qhybrid/nn/pool.hpp"
 #include "qhybrid/nn/quantum_layer.hpp"
+#include "qhybrid/nn/residual.hpp"
 #include "qhybrid/nn/sequential.hpp"
 #include "qhybrid/nn/serialize.hpp"
 #include "qhybrid/nn/tensor.hpp"

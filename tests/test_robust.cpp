@@ -257,6 +257,9 @@ TEST_CASE("PGD, Square and VMI-FGSM stay in the ball and the box and give the sa
         no_variance.variance_samples = 0;
         const auto mi = rb::mi_fgsm(model, x, labels, no_variance), mi_again = rb::mi_fgsm(model, x, labels, {.t = o.t});
         for (std::size_t i = 0; i < x.size(); ++i) CHECK(mi.adversarial[i] == mi_again.adversarial[i]);
+        // A step size of its own (torchattacks' alpha): 2 steps of epsilon / 4 reach at most epsilon / 2.
+        const auto short_steps = rb::mi_fgsm(model, x, labels, {.t = o.t, .steps = 2, .step_size = o.t.epsilon / 4});
+        for (double v : rb::distance(x, short_steps.adversarial, p)) CHECK(v <= o.t.epsilon / 2 * (1 + 1e-12));
         // The variance term changes the path (under L-inf this nearly linear network's signs agree).
         bool moved = false;
         for (std::size_t i = 0; i < x.size(); ++i) moved |= v_all.adversarial[i] != mi.adversarial[i];

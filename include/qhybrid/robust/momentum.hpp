@@ -15,6 +15,7 @@ namespace qhybrid::robust {
 struct momentum_options {
     threat t;
     std::size_t steps = 10;
+    double step_size = 0;             // alpha; 0: epsilon / steps, the papers' (torchattacks takes its own)
     double decay = 1.0;               // mu
     std::size_t variance_samples = 0; // N: 0 for MI-FGSM, 20 in VMI-FGSM
     double variance_radius = 1.5;     // beta, in units of epsilon
@@ -28,15 +29,15 @@ struct momentum_options {
 template <attack_model M, class T = typename M::value_type>
 attack_result<T> mi_fgsm(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const momentum_options& o) {
     detail::check_attack_input(x, labels, o.targets, o.t, "mi_fgsm");
-    require(o.steps > 0 && o.decay >= 0 && o.variance_radius >= 0, [&] {
+    require(o.steps > 0 && o.decay >= 0 && o.variance_radius >= 0 && o.step_size >= 0, [&] {
         return "mi_fgsm: " + std::to_string(o.steps) + " steps, decay " + number(o.decay) + ", variance radius " +
-               number(o.variance_radius) + " (needs steps >= 1 and the others >= 0)";
+               number(o.variance_radius) + ", step size " + number(o.step_size) + " (needs steps >= 1 and the others >= 0)";
     });
     return detail::over_restarts(x, labels, o.targets, o.first_sample, o.ids, 1, [&](const attack_batch<T>& batch, std::size_t) {
         const std::size_t n = batch.labels.size(), width = x.row_size();
         rng model_gen = detail::model_stream(o.seed, 0);
         nn::tensor<T> adv = batch.x, g(batch.x.shape()), v(batch.x.shape()), neighbours(batch.x.shape());
-        const double alpha = o.t.epsilon / double(o.steps);
+        const double alpha = o.step_size > 0 ? o.step_size : o.t.epsilon / double(o.steps);
         for (std::size_t s = 0; s < o.steps; ++s) {
             const auto e = detail::evaluate(model, adv, batch, o.loss, model_gen, true);
             for (std::size_t b = 0; b < n; ++b) {

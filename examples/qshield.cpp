@@ -1,0 +1,180 @@
+// QShield's published protocol on MNIST (Azimi et al., arXiv 2604.10933, Appendix A), table 1 of
+// docs/results.md: clean accuracy, and each attack's success rate over the correctly classified
+// test digits, for the paper's DNN, its CNN and the QShield hybrid with each entanglement pattern.
+//
+// Data: only MNIST's 10,000-digit test split is at hand; per seed it is split stratified 8,000 /
+// 2,000, and 10% of the 8,000 (stratified) validate (the paper trains on 54,210). The CNN is a
+// ResNet-style network trained from scratch (models/qshield_backbones.hpp), not the paper's
+// ImageNet-pretrained ResNet-18. Training as the authors': Adam, lr 1e-3, weight decay 1e-4,
+// batch 128, at most 10 epochs, here with the best validation epoch kept. QShield trains its
+// backbone and fusion together, as the authors' QNN does.
+//
+// Attacks (the paper's settings, pixels in [0, 1]): FGSM, PGD (alpha 2/255, 10 steps, random
+// start), APGD-CE (10 steps, 1 restart), VMI-FGSM (alpha 2/255, 10 steps, N 5, beta 3/2), all at
+// epsilon 32/255; C&W L2 (10 binary steps x 5 iterations, lr 0.05, c0 0.01, ART's settings in the
+// authors' notebook); DeepFool (L2, 50 steps, overshoot 0.05, all classes); One-Pixel (1 pixel,
+// population 30 = torchattacks' popsize 10 x 3 parameters, 10 generations); Square (L-inf, 500
+// queries, p_init 0.8, margin loss). Success: the model's class (one forward, drawing its
+// randomness) is not the label, on the first --attacked correctly classified test digits.
+//
+// The faithful QShield (the authors' code) detaches its quantum branch and redraws its projection
+// at every call: these white-box attacks see only its classical path, which is the paper's
+// protocol and why its numbers cannot be read as robustness (table 2, the adaptive evaluation,
+// is what decides).
+//
+//   qshield [--data DIR] [--seeds S] [--patterns full none linear circular star] [--variants faithful differentiable]
+//           [--epochs E] [--train-rows N] [--attacked N] [--out DIR]
+#include <qhybrid/qhybrid.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace d = qhybrid::data;
+namespace m = qhybrid::models;
+namespace nn = qhybrid::nn;
+namespace rb = qhybrid::robust;
+namespace st = qhybrid::stats;
+
+namespace {
+
+constexpr std::size_t classes = 10, qubits = m::qshield_qubits(classes);
+constexpr double eps = 32.0 / 255, alpha = 2.0 / 255;
+
+struct settings {
+    std::size_t seeds = 5, epochs = 10, attacked = 500, train_rows = 0;
+    std::vector<std::string> patterns = {"full"}, variants = {"faithful"};
+};
+
+std::unique_ptr<nn::layer<double>> make_qshield(const std::string& pattern, m::qshield_variant variant, qhybrid::rng& gen,
+                                                std::uint64_t seed) {
+    auto backbone = std::make_unique<nn::sequential<double>>(m::resnet_backbone<double>(classes, gen));
+    const m::qshield_options o{.variant = variant,
+                               .projection = variant == m::qshield_variant::faithful ? m::projection_draw::per_call : m::projection_draw::per_model,
+                               .seed = seed};
+    auto make = [&]<m::qshield_pattern P>() -> std::unique_ptr<nn::layer<double>> {
+        return std::make_unique<m::qshield<qubits, P>>(std::move(backbone), classes, o, gen);
+    };
+    if (pattern == "none") return make.template operator()<m::qshield_pattern::none>();
+    if (pattern == "linear") return make.template operator()<m::qshield_pattern::linear>();
+    if (pattern == "circular") return make.template operator()<m::qshield_pattern::circular>();
+    if (pattern == "star") return make.template operator()<m::qshield_pattern::star>();
+    return make.template operator()<m::qshield_pattern::full>();
+}
+
+// The attacks of the paper's table, each returning which samples it fooled.
+using attack_fn = std::function<std::vector<std::uint8_t>(rb::network<double>&, const nn::tensor<double>&, std::span<const std::size_t>)>;
+
+std::vector<std::pair<std::string, attack_fn>> paper_attacks(std::uint64_t seed) {
+    const rb::threat t{.epsilon = eps, .lo = 0, .hi = 1};
+    return {
+        {"FGSM", [=](auto& mdl, const auto& x, auto y) { return rb::fgsm(mdl, x, y, {.t = t}).fooled; }},
+        {"PGD", [=](auto& mdl, const auto& x, auto y) { return rb::pgd(mdl, x, y, {.t = t, .steps = 10, .step_size = alpha, .seed = seed}).fooled; }},
+        {"APGD", [=](auto& mdl, const auto& x, auto y) { return rb::apgd(mdl, x, y, {.t = t, .steps = 10, .seed = seed}).fooled; }},
+        {"VMI-FGSM", [=](auto& mdl, const auto& x, auto y) {
+             return rb::mi_fgsm(mdl, x, y, {.t = t, .steps = 10, .step_size = alpha, .variance_samples = 5, .variance_radius = 1.5, .seed = seed}).fooled;
+         }},
+        {"C&W", [=](auto& mdl, const auto& x, auto y) {
+             return rb::carlini_wagner(mdl, x, y, {.search_steps = 10, .iterations = 5, .learning_rate = 0.05, .initial_c = 0.01}).fooled;
+         }},
+        {"DeepFool", [=](auto& mdl, const auto& x, auto y) {
+             return rb::deepfool(mdl, x, y, {.max_iterations = 50, .overshoot = 0.05, .candidates = classes - 1}).fooled;
+         }},
+        {"One-Pixel", [=](auto& mdl, const auto& x, auto y) {
+             return rb::one_pixel(mdl, x, y, {.pixels = 1, .population = 30, .generations = 10, .seed = seed}).fooled;
+         }},
+        {"Square", [=](auto& mdl, const auto& x, auto y) { return rb::square(mdl, x, y, {.t = t, .queries = 500, .seed = seed}).fooled; }},
+    };
+}
+
+struct seed_data {
+    nn::labelled<double> train, validation, test;
+};
+
+seed_data split(const d::mnist_digits& digits, std::uint64_t seed, std::size_t train_rows) {
+    nn::labelled<double> all{nn::tensor<double>({digits.size(), 1, d::mnist_digits::side, d::mnist_digits::side}, digits.pixels),
+                             std::vector<std::size_t>(digits.labels.begin(), digits.labels.end())};
+    qhybrid::rng gen(seed);
+    const auto outer = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen); // 8,000 / 2,000
+    const nn::labelled<double> fit = nn::subset(all, outer.train);
+    const auto inner = d::stratified_split(std::span<const std::size_t>(fit.y), 0.1, gen);
+    std::vector<std::size_t> train = inner.train;
+    if (train_rows > 0 && train_rows < train.size()) train.resize(train_rows); // a smaller run (the rows are shuffled)
+    return {nn::subset(fit, train), nn::subset(fit, inner.test), nn::subset(all, outer.test)};
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    CLI::App app("QShield's published protocol on MNIST: clean accuracy and attack success rates");
+    std::string data_flag, out = "results";
+    settings o;
+    app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
+    app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, dropout, minibatch order, projections)")->check(CLI::Range(1, 1000));
+    app.add_option("--epochs", o.epochs, "most training epochs (the paper's 10)")->check(CLI::Range(1, 10000));
+    app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,200), for a quick run");
+    app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
+    app.add_option("--patterns", o.patterns, "QShield's entanglement patterns")->check(CLI::IsMember({"none", "linear", "circular", "full", "star"}));
+    app.add_option("--variants", o.variants, "QShield variants")->check(CLI::IsMember({"faithful", "differentiable"}));
+    app.add_option("--out", out, "folder for qshield_table1_runs.csv and qshield_table1.csv");
+    CLI11_PARSE(app, argc, argv);
+
+    const auto digits = d::read_mnist(d::data_root(data_flag));
+    std::vector<std::string> metrics = {"clean accuracy"};
+    const auto names = paper_attacks(0);
+    for (const auto& [name, fn] : names) metrics.push_back(name + " success");
+    metrics.insert(metrics.end(), {"train seconds", "attack seconds"});
+    st::seed_table table(metrics);
+    std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu threads\n",
+                digits.size(), qhybrid::threads());
+    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+        const seed_data data = split(digits, seed, o.train_rows);
+        qhybrid::rng gen(seed);
+        std::vector<std::pair<std::string, std::unique_ptr<nn::layer<double>>>> models;
+        models.emplace_back("DNN", std::make_unique<nn::sequential<double>>(m::dnn_baseline<double>(classes, gen, 1000 * seed)));
+        models.emplace_back("CNN (ResNet-style)", std::make_unique<nn::sequential<double>>(m::resnet_backbone<double>(classes, gen)));
+        for (const auto& variant : o.variants)
+            for (const auto& pattern : o.patterns)
+                models.emplace_back("QShield " + variant + ", " + pattern,
+                                    make_qshield(pattern, variant == "faithful" ? m::qshield_variant::faithful : m::qshield_variant::differentiable, gen, seed));
+        for (auto& [name, net] : models) {
+            nn::adam<double> opt(net->parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
+            const auto start = std::chrono::steady_clock::now();
+            const auto history = nn::fit(*net, opt, data.train, &data.validation, {.epochs = o.epochs, .batch_size = 128, .seed = seed, .progress = false});
+            const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const auto test = nn::evaluate(*net, data.test, 256);
+            // The first N test digits this model classifies correctly (one forward each, drawing its randomness).
+            std::vector<std::size_t> correct;
+            for (const std::span<const std::size_t> rows : d::minibatches(data.test.size(), 256)) {
+                const auto predicted = nn::argmax_rows(net->forward(nn::gather_rows(data.test.x, rows), nn::mode::eval));
+                for (std::size_t i = 0; i < rows.size(); ++i)
+                    if (predicted[i] == data.test.y[rows[i]] && correct.size() < o.attacked) correct.push_back(rows[i]);
+            }
+            const auto attacked = nn::subset(data.test, correct);
+            rb::network<double> model(*net);
+            std::vector<double> values{test.accuracy};
+            const auto attack_start = std::chrono::steady_clock::now();
+            for (const auto& [attack, fn] : paper_attacks(seed)) {
+                const auto fooled = fn(model, attacked.x, attacked.y);
+                values.push_back(double(std::count(fooled.begin(), fooled.end(), std::uint8_t(1))) / double(fooled.size()));
+            }
+            const double attack_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - attack_start).count();
+            values.insert(values.end(), {train_seconds, attack_seconds});
+            table.add(name, seed, values);
+            std::printf("seed %llu, %s: %zu epochs, clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(), test.accuracy);
+            for (std::size_t k = 0; k < names.size(); ++k) std::printf(" %s %.3f", names[k].first.c_str(), values[k + 1]);
+            std::printf("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\n%s(mean [95%% t-interval] over seeds 1-%zu; success over the first %zu correctly classified test digits)\n",
+                table.markdown().c_str(), o.seeds, o.attacked);
+    table.write_csv(std::filesystem::path(out) / "qshield_table1_runs.csv", std::filesystem::path(out) / "qshield_table1.csv");
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "qshield: %s\n", e.what());
+    return 1;
+}

@@ -107,7 +107,7 @@ std::vector<double> fusion_rule(const std::vector<double>& c, const std::vector<
 
 } // namespace
 
-TEST_CASE("QShield's projection: 0.1 times K orthonormal columns, then zeros; redrawn per call or fixed", "[qshield]") {
+TEST_CASE("QShield's projection: 0.1 times K orthonormal columns, then zeros, redrawn per call or fixed", "[qshield]") {
     rng gen(3);
     const auto p = m::qshield_projection(classes, 3 * qubits, gen);
     for (std::size_t i = 0; i < 3 * qubits; ++i)

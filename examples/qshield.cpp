@@ -33,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <numeric>
 
 namespace d = qhybrid::data;
 namespace m = qhybrid::models;
@@ -47,6 +48,8 @@ constexpr double eps = 32.0 / 255, alpha = 2.0 / 255;
 
 struct settings {
     std::size_t seeds = 5, epochs = 10, attacked = 500, train_rows = 0;
+    std::size_t adaptive = 100, eot = 20, steps = 100, queries = 1000, square_eot = 5; // table 2
+    std::vector<double> budgets = {32.0 / 255, 0.3}, sweep = {4.0 / 255, 8.0 / 255, 16.0 / 255, 32.0 / 255, 0.2, 0.3, 0.5};
     std::vector<std::string> patterns = {"full"}, variants = {"faithful"};
 };
 
@@ -107,6 +110,67 @@ seed_data split(const d::mnist_digits& digits, std::uint64_t seed, std::size_t t
     return {nn::subset(fit, train), nn::subset(fit, inner.test), nn::subset(all, outer.test)};
 }
 
+
+// Table 2, the adaptive evaluation, on the first N test digits at each budget (L-inf). The CNN:
+// AutoAttack's standard suite. QShield: the paper's white-box APGD-CE (its gradient stops at the
+// detached branch); AutoAttack's rand suite (APGD-CE and APGD-DLR, EOT) with BPDA through the
+// module (its exact gradient, set_variant(differentiable)); APGD-CE made on the CNN and transferred
+// (judged with EOT); Square with EOT. Clean accuracy by the mean probabilities of EOT draws.
+// Returns each budget's worst-case robust accuracy.
+std::vector<double> adaptive(const std::string& name, nn::layer<double>& net, nn::layer<double>& cnn, const nn::labelled<double>& digits,
+                             const settings& o, std::uint64_t seed) {
+    rb::network<double> model(net);
+    auto* shield = dynamic_cast<m::qshield<qubits, m::qshield_pattern::full>*>(&net);
+    std::unique_ptr<nn::layer<double>> view_net = net.clone();
+    if (auto* v = dynamic_cast<m::qshield<qubits, m::qshield_pattern::full>*>(view_net.get())) v->set_variant(m::qshield_variant::differentiable);
+    rb::network<double> view(*view_net), surrogate(cnn);
+    const bool random = shield && shield->encoding().draw() == m::projection_draw::per_call;
+    const bool detached = shield && shield->variant() == m::qshield_variant::faithful;
+    const std::size_t eot = random ? o.eot : 1;
+    std::vector<double> worst;
+    for (double eps : o.budgets) {
+        const rb::threat t{.epsilon = eps, .lo = 0, .hi = 1};
+        std::vector<rb::attack_entry<double>> attacks;
+        if (!shield) {
+            attacks = rb::autoattack_standard(model, classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries});
+        } else {
+            attacks.push_back({std::string("APGD-CE") + (eot > 1 ? ", EOT-" + std::to_string(eot) : "") +
+                                   (detached ? ", the model's own gradient (stops at the detached module)" : ""),
+                               rb::attack_kind::iterative,
+                               [&, t](const auto& x, auto y) { return rb::apgd(model, x, y, {.t = t, .steps = o.steps, .eot = eot, .seed = seed}); }});
+            for (auto& a : rb::autoattack_rand(view, classes, {.t = t, .seed = seed, .steps = o.steps, .eot = eot})) {
+                if (detached) a.name += ", BPDA through the module";
+                attacks.push_back(std::move(a));
+            }
+            attacks.push_back({"APGD-CE on the CNN, transferred", rb::attack_kind::transfer, [&, t](const auto& x, auto y) {
+                                   const auto made = rb::apgd(surrogate, x, y, {.t = t, .steps = o.steps, .seed = seed});
+                                   return rb::transfer(model, x, y, made, {.eot = eot, .seed = seed});
+                               }});
+            attacks.push_back({"Square, EOT-" + std::to_string(random ? o.square_eot : 1), rb::attack_kind::black_box, [&, t](const auto& x, auto y) {
+                                   return rb::square(model, x, y, {.t = t, .queries = o.queries, .eot = random ? o.square_eot : 1, .seed = seed});
+                               }});
+        }
+        const auto rep = rb::evaluate_robustness(model, digits.x, digits.y, attacks, {.eot = eot});
+        std::printf("\nseed %llu, %s, epsilon %s:\n%s", static_cast<unsigned long long>(seed), name.c_str(), qhybrid::significant(eps, 3).c_str(),
+                    rep.markdown().c_str());
+        worst.push_back(rep.worst_case_accuracy);
+    }
+    // APGD-CE's success on the correct digits against the budget (with BPDA and EOT for QShield).
+    std::string warning;
+    const auto sweep = rb::epsilon_sweep(
+        model, digits.x, digits.y, o.sweep,
+        std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)>(
+            [&](double eps, const nn::tensor<double>& x, std::span<const std::size_t> y) {
+                return rb::apgd(view, x, y, {.t = {.epsilon = eps, .lo = 0, .hi = 1}, .steps = o.steps, .eot = eot, .seed = seed});
+            }),
+        &warning, 0.99, eot);
+    std::printf("seed %llu, %s, APGD-CE success on correct digits by budget:", static_cast<unsigned long long>(seed), name.c_str());
+    for (const auto& [eps, rate] : sweep) std::printf(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
+    std::printf("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
+    std::fflush(stdout);
+    return worst;
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
@@ -120,7 +184,14 @@ int main(int argc, char** argv) try {
     app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
     app.add_option("--patterns", o.patterns, "QShield's entanglement patterns")->check(CLI::IsMember({"none", "linear", "circular", "full", "star"}));
     app.add_option("--variants", o.variants, "QShield variants")->check(CLI::IsMember({"faithful", "differentiable"}));
-    app.add_option("--out", out, "folder for qshield_table1_runs.csv and qshield_table1.csv");
+    app.add_option("--adaptive", o.adaptive, "test digits of table 2, the adaptive evaluation (0: skip it)")->check(CLI::Range(0, 2000));
+    app.add_option("--budgets", o.budgets, "table 2's L-inf budgets")->check(CLI::PositiveNumber);
+    app.add_option("--sweep", o.sweep, "table 2's APGD-CE sweep budgets, the last large enough to fool every digit")->check(CLI::PositiveNumber);
+    app.add_option("--eot", o.eot, "EOT draws against the random (faithful) QShield")->check(CLI::Range(1, 1000));
+    app.add_option("--steps", o.steps, "table 2's APGD steps")->check(CLI::Range(1, 100000));
+    app.add_option("--queries", o.queries, "table 2's Square queries")->check(CLI::Range(1, 1000000));
+    app.add_option("--square-eot", o.square_eot, "EOT draws per Square query against the random QShield")->check(CLI::Range(1, 1000));
+    app.add_option("--out", out, "folder for the tables' CSV files (qshield_table1*.csv, qshield_table2*.csv)");
     CLI11_PARSE(app, argc, argv);
 
     const auto digits = d::read_mnist(d::data_root(data_flag));
@@ -129,6 +200,9 @@ int main(int argc, char** argv) try {
     for (const auto& [name, fn] : names) metrics.push_back(name + " success");
     metrics.insert(metrics.end(), {"train seconds", "attack seconds"});
     st::seed_table table(metrics);
+    std::vector<std::string> worst_metrics;
+    for (double b : o.budgets) worst_metrics.push_back("worst case at " + qhybrid::significant(b, 3));
+    st::seed_table table2(worst_metrics);
     std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu threads\n",
                 digits.size(), qhybrid::threads());
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
@@ -170,10 +244,23 @@ int main(int argc, char** argv) try {
             std::printf("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
             std::fflush(stdout);
         }
+        if (o.adaptive > 0) { // the adaptive evaluation of the CNN and of QShield with the full pattern
+            std::vector<std::size_t> first(std::min(o.adaptive, data.test.size()));
+            std::iota(first.begin(), first.end(), std::size_t{0});
+            const auto digits2 = nn::subset(data.test, first);
+            nn::layer<double>& cnn = *models[1].second;
+            for (auto& [name, net] : models)
+                if (name.starts_with("CNN") || name.ends_with(", full")) table2.add(name, seed, adaptive(name, *net, cnn, digits2, o, seed));
+        }
     }
     std::printf("\n%s(mean [95%% t-interval] over seeds 1-%zu; success over the first %zu correctly classified test digits)\n",
                 table.markdown().c_str(), o.seeds, o.attacked);
     table.write_csv(std::filesystem::path(out) / "qshield_table1_runs.csv", std::filesystem::path(out) / "qshield_table1.csv");
+    if (o.adaptive > 0) {
+        std::printf("\n%s(worst-case robust accuracy over table 2's attacks, first %zu test digits, mean [95%% t-interval] over seeds)\n",
+                    table2.markdown().c_str(), o.adaptive);
+        table2.write_csv(std::filesystem::path(out) / "qshield_table2_runs.csv", std::filesystem::path(out) / "qshield_table2.csv");
+    }
 } catch (const std::exception& e) {
     std::fprintf(stderr, "qshield: %s\n", e.what());
     return 1;

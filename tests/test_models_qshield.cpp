@@ -286,6 +286,11 @@ TEST_CASE("QShield faithful: the quantum branch passes no gradient (the gradient
     const tensor dy = random_tensor(y.shape(), gen);
     const tensor dx = faithful.backward(dy), dx_through = differentiable.backward(dy);
     CHECK(max_abs_diff(dx, dx_through) > 1e-6); // the quantum branch does carry gradient when allowed
+    faithful.set_variant(m::qshield_variant::differentiable); // an attacker's BPDA: the same forward, the module's gradient
+    faithful.forward(x, nn::mode::eval);
+    CHECK(max_abs_diff(faithful.backward(dy), dx_through) == 0);
+    faithful.set_variant(m::qshield_variant::faithful);
+    faithful.forward(x, nn::mode::eval);
 
     // q held at its value: the backbone and the fusion alone, from copies of the model's own.
     auto own_backbone = net->clone();

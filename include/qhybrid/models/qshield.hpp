@@ -155,6 +155,12 @@ public:
     }
     std::unique_ptr<nn::layer<double>> clone() const override { return std::make_unique<qshield>(*this); }
 
+    // The backward pass of the other variant, the forward unchanged: an attacker of a faithful
+    // model sets `differentiable` to take the module's exact gradient where the authors detach it
+    // (BPDA with the true derivative; with the projection redrawn per call, attack with EOT).
+    void set_variant(qshield_variant v) noexcept { o_.variant = v; }
+    qshield_variant variant() const noexcept { return o_.variant; }
+
     const qshield_encoding<double>& encoding() const noexcept { return encoding_; }
     const qshield_fusion<double>& fusion() const noexcept { return fusion_; }
 

@@ -115,6 +115,7 @@ public:
     }
 
     const nn::tensor<double>& projection() const noexcept { return p_; }
+    projection_draw draw() const noexcept { return draw_; }
 
 private:
     std::size_t classes_, width_;

@@ -77,6 +77,17 @@ model make_qt(std::span<const double> scale, std::span<const double> offset, qhy
     return {"QT-CNN " + std::to_string(Blocks) + " blocks", std::move(qt), data_set::deep_voice, [p] { return p->generated(); }, {}};
 }
 
+// QShield on the DEEP-VOICE CNN: its two logits on the authors' 2 qubits, the full pattern.
+model make_qshield(m::qshield_variant variant, std::span<const double> scale, std::span<const double> offset, std::uint64_t seed,
+                   qhybrid::rng& gen) {
+    constexpr std::size_t classes = 2;
+    auto backbone = std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset));
+    const bool faithful = variant == m::qshield_variant::faithful;
+    const m::qshield_options o{.variant = variant, .projection = faithful ? m::projection_draw::per_call : m::projection_draw::per_model, .seed = seed};
+    return {faithful ? "QShield (faithful)" : "QShield (differentiable)",
+            std::make_unique<m::qshield<m::qshield_qubits(classes)>>(std::move(backbone), classes, o, gen), data_set::deep_voice, {}, {}};
+}
+
 // A fresh model of the given kind; DEEP-VOICE models standardise with `scale` and `offset`.
 model make(const std::string& kind, std::size_t blocks, std::span<const double> scale, std::span<const double> offset,
            std::uint64_t seed) {
@@ -86,6 +97,8 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
         auto* p = net.get();
         return {"CNN", std::move(net), data_set::deep_voice, [p] { return *p; }, {}};
     }
+    if (kind == "qshield" || kind == "qshield-differentiable")
+        return make_qshield(kind == "qshield" ? m::qshield_variant::faithful : m::qshield_variant::differentiable, scale, offset, seed, gen);
     if (kind == "qt-cnn") switch (blocks) {
         case 12: return make_qt<12>(scale, offset, gen);
         case 24: return make_qt<24>(scale, offset, gen);
@@ -103,7 +116,7 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
 model load(const std::string& path) {
     const std::string saved = nn::saved_architecture(path);
     const std::vector<double> ones(width, 1.0), zeros(width, 0.0);
-    std::vector<std::pair<std::string, std::size_t>> kinds = {{"cnn", 0}, {"qc-cnn", 0}, {"qc-baseline", 0}};
+    std::vector<std::pair<std::string, std::size_t>> kinds = {{"cnn", 0}, {"qc-cnn", 0}, {"qc-baseline", 0}, {"qshield", 0}, {"qshield-differentiable", 0}};
     for (auto b : block_counts) kinds.emplace_back("qt-cnn", b);
     for (const auto& [kind, blocks] : kinds) {
         model candidate = make(kind, blocks, ones, zeros, 1);
@@ -178,7 +191,7 @@ std::string epochs_run(const std::vector<nn::epoch_record>& history, std::size_t
 
 int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
           std::size_t patience, const std::string& out) {
-    const bool deep_voice = kind == "cnn" || kind == "qt-cnn";
+    const bool deep_voice = kind == "cnn" || kind == "qt-cnn" || kind.starts_with("qshield");
     const fs::path root = d::data_root(data);
     check_output(out, {root / "deep-voice/DATASET-balanced.csv"});
     const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
@@ -495,7 +508,7 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
     std::size_t failed_checks = 0;
     for (const auto& path : paths) {
         model mdl = load(path);
-        qhybrid::require(mdl.data == data_set::deep_voice, [&] { return path + ": attack takes DEEP-VOICE detectors (cnn or qt-cnn)"; });
+        qhybrid::require(mdl.data == data_set::deep_voice, [&] { return path + ": attack takes DEEP-VOICE detectors (cnn, qt-cnn or qshield)"; });
         const m::detector_profile profile = m::read_profile(mdl.metadata, path);
         const std::uint64_t seed = profile.split.seed;
         std::printf("%s (%s, seed %llu)\n", path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(seed));
@@ -569,8 +582,8 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
 int export_model(const std::string& path, const std::string& header, const std::string& name, bool as_double) {
     check_output(header, {path});
     model mdl = load(path);
-    qhybrid::require(mdl.data == data_set::deep_voice,
-                     [&] { return path + ": QC-CNN models hold a quantum layer; only the DEEP-VOICE CNNs export"; });
+    qhybrid::require(mdl.data == data_set::deep_voice && mdl.classical,
+                     [&] { return path + ": " + mdl.name + " holds a quantum layer or module; only the CNN and QT-CNN (its generated CNN) export"; });
     auto net = mdl.classical();
     qhybrid::embedded::export_header(net, {width}, header,
                                      {.name = name, .type = as_double ? qhybrid::embedded::element::float64
@@ -604,7 +617,7 @@ qhybrid::json::value to_json(const m::file_judgement& f, bool windows) {
 int detect(const std::string& path, const std::string& wav_path, bool windows, bool as_json) {
     model mdl = load(path);
     qhybrid::require(mdl.data == data_set::deep_voice,
-                     [&] { return path + ": detect needs a DEEP-VOICE model (cnn or qt-cnn), this one classifies digits"; });
+                     [&] { return path + ": detect needs a DEEP-VOICE model (cnn, qt-cnn or qshield), this one classifies digits"; });
     m::voice_detector detector(*mdl.net, m::read_profile(mdl.metadata, path));
     const m::file_judgement f = detector.judge(wav_path);
     if (as_json) {
@@ -642,8 +655,8 @@ int main(int argc, char** argv) {
     std::string curves, table_prefix;
     std::vector<std::string> paths;
     auto* t = app.add_subcommand("train", "train a model and save its weights");
-    t->add_option("--model", model_kind, "cnn, qt-cnn, qc-cnn or qc-baseline")
-        ->check(CLI::IsMember({"cnn", "qt-cnn", "qc-cnn", "qc-baseline"}));
+    t->add_option("--model", model_kind, "cnn, qt-cnn, qshield, qshield-differentiable (DEEP-VOICE detectors); qc-cnn or qc-baseline (FSDD digits)")
+        ->check(CLI::IsMember({"cnn", "qt-cnn", "qshield", "qshield-differentiable", "qc-cnn", "qc-baseline"}));
     auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(block_counts));
     t->add_option("--data", data, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     t->add_option("--seed", seed_text, "seed of the split, initialisation and minibatch order");

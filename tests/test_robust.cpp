@@ -694,6 +694,18 @@ TEST_CASE("A study runs the suite at every budget, the epsilon sweep and the suc
     CHECK(s.fooled_by_steps[3] == rb::apgd(model, five.x, five.labels, {.t = {.epsilon = 0.08}, .steps = 10, .seed = 3}).fooled_rate());
     CHECK(s.failed_checks() == s.warnings.size() + s.reports[0].warnings.size() + s.reports[1].warnings.size());
     CHECK_THROWS_WITH(rb::study(model, five.x, five.labels, rb::study_options{}), Catch::Contains("study: 0 budgets"));
+
+    // With EOT (a random model): the rand suite and Square with EOT, each attack as its own call.
+    auto with_eot = o;
+    with_eot.eot = 3, with_eot.epsilons = {0.08};
+    const auto r = rb::study(model, five.x, five.labels, with_eot);
+    REQUIRE(r.reports[0].rows.size() == 3);
+    CHECK(r.reports[0].rows[0].name == "APGD-CE, EOT-3");
+    CHECK(r.reports[0].rows[1].name == "APGD-DLR, EOT-3");
+    CHECK(r.reports[0].rows[2].name == "Square, EOT-3");
+    CHECK(r.reports[0].rows[0].gradients_per_sample == 10 * 3);
+    CHECK(r.reports[0].rows[0].robust_accuracy ==
+          Approx(1 - rb::apgd(model, five.x, five.labels, {.t = {.epsilon = 0.08}, .steps = 10, .eot = 3, .seed = 3}).fooled_rate()).margin(1e-12));
 }
 
 TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {

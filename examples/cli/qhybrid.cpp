@@ -410,6 +410,7 @@ struct attack_settings {
     std::vector<double> eps, sweep; // empty: the domain's defaults
     std::vector<std::string> wavs;  // recordings to attack in the waveform domain (none: the test rows' features)
     std::size_t rows = 0, steps = 100, queries = 5000;
+    std::size_t eot = 20; // draws against a random model (the faithful QShield)
 };
 
 // What one model's attack runs on: inputs, labels, the box, and the unit of the budgets.
@@ -512,7 +513,16 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
         const m::detector_profile profile = m::read_profile(mdl.metadata, path);
         const std::uint64_t seed = profile.split.seed;
         std::printf("%s (%s, seed %llu)\n", path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(seed));
-        const rb::study_options so{.epsilons = o.eps, .sweep = o.sweep, .classes = 2, .seed = seed, .steps = o.steps, .queries = o.queries};
+        std::size_t eot = 1;
+        if (auto* shield = dynamic_cast<m::qshield<m::qshield_qubits(2)>*>(mdl.net.get());
+            shield && shield->variant() == m::qshield_variant::faithful) { // detached and random: BPDA and EOT
+            shield->set_variant(m::qshield_variant::differentiable);
+            eot = o.eot;
+            std::printf("its quantum branch is detached and its projection redrawn per call: attacked through the module "
+                        "(BPDA with the module's exact gradient), every step and verdict over %zu draws (EOT)\n", eot);
+        }
+        const rb::study_options so{.epsilons = o.eps, .sweep = o.sweep, .classes = 2, .seed = seed, .steps = o.steps, .queries = o.queries,
+                                   .eot = eot};
         std::size_t budget = 0;
         auto print = [&](double, const rb::robustness_report& rep) {
             std::printf("\nepsilon %s%s:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), unit, rep.markdown().c_str());
@@ -531,7 +541,7 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
             st = rb::study(net, in.x, in.y, opts, print);
             judge_again(detector, in.x, in.y, "the clean windows"); // 16-bit rounding alone, for comparison
             for (double eps : o.eps) {
-                const auto res = rb::apgd(net, in.x, in.y, {.t = {.epsilon = eps, .lo = in.lo, .hi = in.hi}, .steps = o.steps, .seed = seed});
+                const auto res = rb::apgd(net, in.x, in.y, {.t = {.epsilon = eps, .lo = in.lo, .hi = in.hi}, .steps = o.steps, .eot = eot, .seed = seed});
                 judge_again(detector, res.adversarial, in.y, "APGD-CE's windows at " + qhybrid::significant(eps, 3));
             }
         } else {
@@ -698,6 +708,8 @@ int main(int argc, char** argv) {
     auto* rows_option = atk->add_option("--rows", attack_options.rows, "test rows attacked, the first N of the split (0: all)");
     atk->add_option("--steps", attack_options.steps, "APGD steps")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     atk->add_option("--queries", attack_options.queries, "Square queries")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    atk->add_option("--eot", attack_options.eot, "draws per step and verdict against a random model (the faithful QShield)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
     atk->add_option("--table", table_prefix, "the table over seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
     try {
         app.parse(argc, argv);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A model's robustness as a reviewer asks for it, in one call: at each budget, AutoAttack's
-// standard suite and the report with its masking checks; APGD-CE's success on the correctly
+// standard suite (for a random model, its rand suite and Square, all with EOT) and the report with
+// its masking checks; APGD-CE's success on the correctly
 // classified samples against the budget, up to one where it must fool them all (epsilon_sweep);
 // and APGD-CE's success against its steps at the middle budget, up to twice the suite's
 // (budget_sweep; its last doubling is the budget check).
@@ -22,6 +23,8 @@ struct study_options {
     std::size_t classes = 2;
     std::uint64_t seed = 0;
     std::size_t steps = 100, queries = 5000; // APGD's steps, Square's queries
+    std::size_t eot = 1; // a random model's draws per evaluation; above 1, AutoAttack's rand suite and
+                         // Square with EOT replace the standard suite, and every attack and verdict uses them
 };
 
 struct study_result {
@@ -50,22 +53,27 @@ study_result study(M& model, const nn::tensor<T>& x, std::span<const std::size_t
     auto threat_at = [&](double eps) { return threat{.p = o.p, .epsilon = eps, .lo = o.lo, .hi = o.hi}; };
     study_result out;
     for (double eps : o.epsilons) {
-        const suite_options so{.t = threat_at(eps), .seed = o.seed, .steps = o.steps, .queries = o.queries};
-        out.reports.push_back(evaluate_robustness(model, x, labels, autoattack_standard(model, o.classes, so)));
+        const suite_options so{.t = threat_at(eps), .seed = o.seed, .steps = o.steps, .queries = o.queries, .eot = o.eot};
+        auto attacks = o.eot > 1 ? autoattack_rand(model, o.classes, so) : autoattack_standard(model, o.classes, so);
+        if (o.eot > 1)
+            attacks.push_back({"Square, EOT-" + std::to_string(o.eot), attack_kind::black_box, [&model, so](const nn::tensor<T>& in, std::span<const std::size_t> y) {
+                                   return square(model, in, y, {.t = so.t, .queries = so.queries, .eot = so.eot, .seed = so.seed});
+                               }});
+        out.reports.push_back(evaluate_robustness(model, x, labels, attacks, {.eot = o.eot}));
         if (on_report) on_report(eps, out.reports.back());
     }
     const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_at =
         [&](double eps, const nn::tensor<T>& in, std::span<const std::size_t> y) {
-            return apgd(model, in, y, {.t = threat_at(eps), .steps = o.steps, .seed = o.seed});
+            return apgd(model, in, y, {.t = threat_at(eps), .steps = o.steps, .eot = o.eot, .seed = o.seed});
         };
     std::string warning;
-    out.sweep = epsilon_sweep(model, x, labels, o.sweep, apgd_at, &warning);
+    out.sweep = epsilon_sweep(model, x, labels, o.sweep, apgd_at, &warning, 0.99, o.eot);
     if (!warning.empty()) out.warnings.push_back(warning);
 
     const double middle = o.epsilons[o.epsilons.size() / 2];
     const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_steps =
         [&](std::size_t k, const nn::tensor<T>& in, std::span<const std::size_t> y) {
-            return apgd(model, in, y, {.t = threat_at(middle), .steps = k, .seed = o.seed});
+            return apgd(model, in, y, {.t = threat_at(middle), .steps = k, .eot = o.eot, .seed = o.seed});
         };
     for (std::size_t k : {1, 2, 5, 10, 20, 50})
         if (k < o.steps) out.steps.push_back(k);

@@ -10,8 +10,8 @@
 //   surface than cross-entropy; with 2, cross-entropy is softplus of the margin, so sign steps
 //   follow the same path except where cross-entropy's gradient underflows to 0 (a saturated
 //   softmax), where the margin's still moves.
-// - rand, for random defences: APGD-CE and APGD-DLR (APGD-DLR needs 3 classes or more), each with
-//   EOT over 20 draws, 100 steps.
+// - rand, for random defences: APGD-CE and APGD-DLR (with 2 classes, APGD with the margin loss in
+//   DLR's place, which needs 3), each with EOT over 20 draws, 100 steps.
 // Each attack runs on every sample, so each row is that attack's own robust accuracy; the report's
 // worst case is AutoAttack's robust accuracy.
 #include "qhybrid/robust/apgd.hpp"
@@ -116,6 +116,10 @@ std::vector<attack_entry<T>> autoattack_rand(M& model, std::size_t classes, cons
     if (classes >= 3)
         list.push_back({"APGD-DLR, EOT-" + std::to_string(o.eot), attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
                             return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .eot = o.eot, .seed = o.seed});
+                        }});
+    else // DLR needs 3 classes; the margin loss takes its place, as in the standard suite
+        list.push_back({"APGD (margin), EOT-" + std::to_string(o.eot), attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
+                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .eot = o.eot, .seed = o.seed});
                         }});
     return list;
 }

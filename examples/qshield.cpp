@@ -9,6 +9,9 @@
 // batch 128, at most 10 epochs, here with the best validation epoch kept. QShield trains its
 // backbone and fusion together, as the authors' QNN does.
 //
+// Table 3 is the cost of each model on this machine (per epoch, the test split, per attacked digit
+// per attack), and the hybrid's over its CNN's (the paper: 51-69x training, 17-247x attacks).
+//
 // Attacks (the paper's settings, pixels in [0, 1]): FGSM, PGD (alpha 2/255, 10 steps, random
 // start), APGD-CE (10 steps, 1 restart), VMI-FGSM (alpha 2/255, 10 steps, N 5, beta 3/2), all at
 // epsilon 32/255; C&W L2 (10 binary steps x 5 iterations, lr 0.05, c0 0.01, ART's settings in the
@@ -191,15 +194,18 @@ int main(int argc, char** argv) try {
     app.add_option("--steps", o.steps, "table 2's APGD steps")->check(CLI::Range(1, 100000));
     app.add_option("--queries", o.queries, "table 2's Square queries")->check(CLI::Range(1, 1000000));
     app.add_option("--square-eot", o.square_eot, "EOT draws per Square query against the random QShield")->check(CLI::Range(1, 1000));
-    app.add_option("--out", out, "folder for the tables' CSV files (qshield_table1*.csv, qshield_table2*.csv)");
+    app.add_option("--out", out, "folder for the tables' CSV files (qshield_table1*.csv, qshield_table2*.csv, qshield_table3*.csv)");
     CLI11_PARSE(app, argc, argv);
 
     const auto digits = d::read_mnist(d::data_root(data_flag));
     std::vector<std::string> metrics = {"clean accuracy"};
     const auto names = paper_attacks(0);
     for (const auto& [name, fn] : names) metrics.push_back(name + " success");
-    metrics.insert(metrics.end(), {"train seconds", "attack seconds"});
     st::seed_table table(metrics);
+    // Table 3, cost on this machine: seconds per training epoch, for the test split, and per attacked digit per attack.
+    std::vector<std::string> cost_metrics = {"train s/epoch", "test s"};
+    for (const auto& [name, fn] : names) cost_metrics.push_back(name + " s/digit");
+    st::seed_table cost(cost_metrics);
     std::vector<std::string> worst_metrics;
     for (double b : o.budgets) worst_metrics.push_back("worst case at " + qhybrid::significant(b, 3));
     st::seed_table table2(worst_metrics);
@@ -215,12 +221,16 @@ int main(int argc, char** argv) try {
             for (const auto& pattern : o.patterns)
                 models.emplace_back("QShield " + variant + ", " + pattern,
                                     make_qshield(pattern, variant == "faithful" ? m::qshield_variant::faithful : m::qshield_variant::differentiable, gen, seed));
+        std::vector<double> cnn_seconds;
         for (auto& [name, net] : models) {
             nn::adam<double> opt(net->parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
             const auto start = std::chrono::steady_clock::now();
             const auto history = nn::fit(*net, opt, data.train, &data.validation, {.epochs = o.epochs, .batch_size = 128, .seed = seed, .progress = false});
             const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const auto test_start = std::chrono::steady_clock::now();
             const auto test = nn::evaluate(*net, data.test, 256);
+            std::vector<double> seconds{train_seconds / double(history.size()),
+                                        std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count()};
             // The first N test digits this model classifies correctly (one forward each, drawing its randomness).
             std::vector<std::size_t> correct;
             for (const std::span<const std::size_t> rows : d::minibatches(data.test.size(), 256)) {
@@ -231,14 +241,22 @@ int main(int argc, char** argv) try {
             const auto attacked = nn::subset(data.test, correct);
             rb::network<double> model(*net);
             std::vector<double> values{test.accuracy};
-            const auto attack_start = std::chrono::steady_clock::now();
+            double attack_seconds = 0;
             for (const auto& [attack, fn] : paper_attacks(seed)) {
+                const auto attack_start = std::chrono::steady_clock::now();
                 const auto fooled = fn(model, attacked.x, attacked.y);
+                const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - attack_start).count();
+                attack_seconds += took, seconds.push_back(took / double(correct.size()));
                 values.push_back(double(std::count(fooled.begin(), fooled.end(), std::uint8_t(1))) / double(fooled.size()));
             }
-            const double attack_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - attack_start).count();
-            values.insert(values.end(), {train_seconds, attack_seconds});
             table.add(name, seed, values);
+            cost.add(name, seed, seconds);
+            if (name.starts_with("CNN")) cnn_seconds = seconds;
+            if (name.starts_with("QShield")) { // the hybrid's cost relative to its CNN, this seed
+                std::vector<double> ratio(seconds.size());
+                for (std::size_t k = 0; k < ratio.size(); ++k) ratio[k] = seconds[k] / cnn_seconds[k];
+                cost.add(name + " / CNN", seed, ratio);
+            }
             std::printf("seed %llu, %s: %zu epochs, clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(), test.accuracy);
             for (std::size_t k = 0; k < names.size(); ++k) std::printf(" %s %.3f", names[k].first.c_str(), values[k + 1]);
             std::printf("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
@@ -256,6 +274,9 @@ int main(int argc, char** argv) try {
     std::printf("\n%s(mean [95%% t-interval] over seeds 1-%zu; success over the first %zu correctly classified test digits)\n",
                 table.markdown().c_str(), o.seeds, o.attacked);
     table.write_csv(std::filesystem::path(out) / "qshield_table1_runs.csv", std::filesystem::path(out) / "qshield_table1.csv");
+    std::printf("\n%s(seconds on this machine, %zu threads; the rows \"/ CNN\" are the hybrid's cost over its CNN's, per seed)\n",
+                cost.markdown().c_str(), qhybrid::threads());
+    cost.write_csv(std::filesystem::path(out) / "qshield_table3_runs.csv", std::filesystem::path(out) / "qshield_table3.csv");
     if (o.adaptive > 0) {
         std::printf("\n%s(worst-case robust accuracy over table 2's attacks, first %zu test digits, mean [95%% t-interval] over seeds)\n",
                     table2.markdown().c_str(), o.adaptive);

@@ -5,8 +5,8 @@
 #     neither setup nor cmake ran;
 #   - with FSDD only it installs the demo's packages, configures with the tests and benchmarks off,
 #     builds and runs QC-CNN alone and says which parts it skipped;
-#   - with DEEP-VOICE and the IBM calibrations it runs QT-CNN, the noisy VQC and the detector's
-#     evaluation, and skips QC-CNN.
+#   - with DEEP-VOICE, the IBM calibrations and MNIST it runs QT-CNN, the noisy VQC, the detector's
+#     evaluation and QShield, and skips QC-CNN.
 #   demo.sh SOURCE_DIR WORK_DIR
 set -euo pipefail
 src=$1 work=$2
@@ -46,7 +46,7 @@ demo() {
 says() { grep -qF -- "$2" "$1" || { cat "$1"; fail "$1: no line with \"$2\""; }; }
 
 demo empty 1
-says empty.log "missing in $work/empty (\$QHYBRID_DATA): deep-voice fsdd ibm-backends"
+says empty.log "missing in $work/empty (\$QHYBRID_DATA): deep-voice fsdd ibm-backends mnist"
 says empty.log "scripts/fetch-data $work/empty"
 says empty.log "nothing was installed or built"
 [ ! -e "$LOG" ] || fail "setup or cmake ran without data"
@@ -54,7 +54,8 @@ says empty.log "nothing was installed or built"
 
 mkdir -p fsdd-only/fsdd/recordings && touch fsdd-only/fsdd/recordings/0_jackson_0.wav fsdd-only/fsdd/speakers.csv
 demo fsdd-only 0
-says fsdd-only.log "missing in $work/fsdd-only (\$QHYBRID_DATA): deep-voice ibm-backends"
+says fsdd-only.log "missing in $work/fsdd-only (\$QHYBRID_DATA): deep-voice ibm-backends mnist"
+says fsdd-only.log "skipping QShield on MNIST"
 says fsdd-only.log "skipping QT-CNN on DEEP-VOICE"
 says fsdd-only.log "skipping the VQC on IBM devices"
 says fsdd-only.log "skipping the deepfake detector"
@@ -66,9 +67,11 @@ says "$LOG" "ran qc_cnn_fsdd --data $work/fsdd-only"
 
 mkdir -p no-fsdd/deep-voice && touch no-fsdd/deep-voice/DATASET-balanced.csv
 for d in nairobi brisbane; do mkdir -p no-fsdd/ibm-backends/$d && touch no-fsdd/ibm-backends/$d/{props,conf}.json; done
+mkdir -p no-fsdd/mnist && touch no-fsdd/mnist/t10k-{images-idx3,labels-idx1}-ubyte.gz
 demo no-fsdd 0
 says no-fsdd.log "skipping QC-CNN on FSDD"
-grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli$" "$LOG" || fail "no-fsdd: wrong build targets"
+grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli qshield$" "$LOG" || fail "no-fsdd: wrong build targets"
+says "$LOG" "ran qshield --data $work/no-fsdd"
 says "$LOG" "ran qt_cnn_deepvoice --data $work/no-fsdd"
 says "$LOG" "ran noisy_qnn --data $work/no-fsdd"
 says "$LOG" "detector-eval $work/root/build/release/examples/qhybrid $work/no-fsdd $work/root/results/detector"

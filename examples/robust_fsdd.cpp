@@ -19,8 +19,13 @@
 // correct recording; and APGD-CE's success against its steps at the middle epsilon, up to twice the
 // default (the budget check).
 //
+// --model qshield puts QShield (models/qshield.hpp: 4 qubits, the full pattern) on the same CNN,
+// trained the same way; its faithful form is attacked through its module (BPDA with the module's
+// exact gradient) with EOT over its redrawn projections (robust::study's rand suite).
+//
 //   robust_fsdd [--data DIR] [--seeds S] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
-//               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--out DIR]
+//               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--model cnn|qshield|qshield-differentiable]
+//               [--eot N] [--out DIR]
 #include "fsdd_spectrograms.hpp"
 
 #include <qhybrid/qhybrid.hpp>
@@ -34,6 +39,7 @@
 #include <sstream>
 
 namespace d = qhybrid::data;
+namespace m = qhybrid::models;
 namespace nn = qhybrid::nn;
 namespace rb = qhybrid::robust;
 namespace st = qhybrid::stats;
@@ -42,7 +48,8 @@ using namespace fsdd_spectrograms;
 namespace {
 
 struct settings {
-    std::size_t seeds = 5, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10;
+    std::size_t seeds = 5, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10, eot = 20;
+    std::string model = "cnn";
     std::vector<double> eps, sweep;
     bool waveform = false;
     double lr = 1e-3;
@@ -70,14 +77,14 @@ std::string label(double eps, bool waveform) { return waveform ? qhybrid::signif
 
 // A seed's model under the standard suite at every budget, the APGD-CE sweeps and the budget check.
 template <class Model>
-void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o, st::seed_table& table, std::ostringstream& sweep_csv,
-         std::ostringstream& iterations_csv, std::size_t& warnings) {
+void run(Model& model, const attacked& a, std::uint64_t seed, std::size_t eot, const settings& o, st::seed_table& table,
+         std::ostringstream& sweep_csv, std::ostringstream& iterations_csv, std::size_t& warnings) {
     auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
         for (double& e : v) e /= a.scale;
         return v;
     };
     const rb::study_options so{.epsilons = in_units(o.eps), .sweep = in_units(o.sweep), .lo = a.lo, .hi = a.hi, .classes = 10,
-                               .seed = seed, .steps = o.steps, .queries = o.queries};
+                               .seed = seed, .steps = o.steps, .queries = o.queries, .eot = eot};
     std::size_t budget = 0;
     const auto s = rb::study(model, a.x, a.y, so, [&](double, const rb::robustness_report& rep) {
         std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[budget++], o.waveform).c_str(),
@@ -89,7 +96,7 @@ void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o,
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);
     }
-    table.add("fsdd_cnn", seed, values);
+    table.add(o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", seed, values);
     std::printf("APGD-CE, success on correct recordings by budget:");
     for (std::size_t k = 0; k < s.sweep.size(); ++k) {
         std::printf(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
@@ -103,6 +110,27 @@ void run(Model& model, const attacked& a, std::uint64_t seed, const settings& o,
     std::printf("\n");
     for (const auto& w : s.warnings) std::printf("WARNING: %s\n", w.c_str());
     warnings += s.failed_checks();
+}
+
+// A seed's model, trained as examples/fsdd_cnn.cpp trains the CNN (Adam, batch 32, early stopping):
+// fsdd_cnn itself, or QShield on it (10 classes on 4 qubits, the full pattern).
+std::pair<std::unique_ptr<nn::layer<double>>, std::size_t> train(const seed_sets<double>& data, std::uint64_t seed, const settings& o) {
+    if (o.model == "cnn") {
+        auto trained = train_cnn(data, 10, o.lr, seed, o.max_epochs, o.patience);
+        return {std::make_unique<nn::sequential<double>>(std::move(trained.net)), trained.history.size()};
+    }
+    qhybrid::rng gen(seed);
+    auto backbone = std::make_unique<nn::sequential<double>>(m::fsdd_cnn::build<double>(10, gen, seed + 1));
+    const bool faithful = o.model == "qshield";
+    auto net = std::make_unique<m::qshield<4>>(
+        std::move(backbone), 10,
+        m::qshield_options{.variant = faithful ? m::qshield_variant::faithful : m::qshield_variant::differentiable,
+                           .projection = faithful ? m::projection_draw::per_call : m::projection_draw::per_model, .seed = seed},
+        gen);
+    nn::adam<double> opt(net->parameters(), {.lr = o.lr});
+    const auto history = nn::fit(*net, opt, data.train, &data.validation,
+                                 {.epochs = o.max_epochs, .batch_size = 32, .seed = seed, .patience = o.patience, .progress = false});
+    return {std::move(net), history.size()};
 }
 
 } // namespace
@@ -123,7 +151,11 @@ int main(int argc, char** argv) try {
     app.add_option("--steps", o.steps, "APGD steps")->check(CLI::PositiveNumber);
     app.add_option("--queries", o.queries, "Square queries")->check(CLI::PositiveNumber);
     app.add_option("--max-epochs", o.max_epochs, "training epochs at most (early stopping usually ends sooner)")->check(CLI::PositiveNumber);
-    app.add_option("--out", out, "folder for robust_fsdd_DOMAIN_{runs,summary,sweep,iterations}.csv");
+    app.add_option("--model", o.model, "cnn (fsdd_cnn), qshield (QShield on it, faithful: attacked through its module with EOT) or "
+                                       "qshield-differentiable")
+        ->check(CLI::IsMember({"cnn", "qshield", "qshield-differentiable"}));
+    app.add_option("--eot", o.eot, "draws per step and verdict against the faithful QShield")->check(CLI::Range(1, 10000));
+    app.add_option("--out", out, "folder for robust_fsdd_DOMAIN[_MODEL]_{runs,summary,sweep,iterations}.csv");
     CLI11_PARSE(app, argc, argv);
     o.waveform = domain == "waveform";
     if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{1e-4, 3e-4, 1e-3} : std::vector<double>{0.5, 1, 2};
@@ -134,7 +166,8 @@ int main(int argc, char** argv) try {
     const spectrograms s = features(set);
     std::vector<std::string> metrics = {"clean accuracy"};
     for (double e : o.eps)
-        for (const char* what : {"APGD-CE", "APGD-T (DLR)", "APGD-T (margin)", "Square", "worst case"})
+        for (const std::string& what : o.model == "qshield" ? std::vector<std::string>{"APGD-CE, EOT", "APGD-DLR, EOT", "Square, EOT", "worst case"}
+                                                            : std::vector<std::string>{"APGD-CE", "APGD-T (DLR)", "APGD-T (margin)", "Square", "worst case"})
             metrics.push_back(label(e, o.waveform) + ", " + what);
     st::seed_table table(metrics);
     std::ostringstream sweep_csv;
@@ -142,13 +175,19 @@ int main(int argc, char** argv) try {
     std::ostringstream iterations_csv;
     iterations_csv << "seed,steps,success\n";
     std::size_t warnings = 0;
-    std::printf("FSDD digits, fsdd_cnn at lr %g; %zu threads; L-inf budgets %s\n", o.lr, qhybrid::threads(),
+    std::printf("FSDD digits, %s at lr %g; %zu threads; L-inf budgets %s\n",
+                o.model == "cnn" ? "fsdd_cnn" : (o.model + " on fsdd_cnn").c_str(), o.lr, qhybrid::threads(),
                 o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
-        auto trained = train_cnn(data, 10, o.lr, seed, o.max_epochs, o.patience);
-        rb::network features_model(trained.net);
-        rb::waveform_model<double> waveform(trained.net, {.stft = {.n_fft = 512, .hop_length = 128}, .rate = 8000,
+        auto [net, epochs] = train(data, seed, o);
+        std::size_t eot = 1;
+        if (auto* shield = dynamic_cast<m::qshield<4>*>(net.get()); shield && shield->variant() == m::qshield_variant::faithful) {
+            shield->set_variant(m::qshield_variant::differentiable); // BPDA with the module's exact gradient, EOT over its projections
+            eot = o.eot;
+        }
+        rb::network features_model(*net);
+        rb::waveform_model<double> waveform(*net, {.stft = {.n_fft = 512, .hop_length = 128}, .rate = 8000,
                                                          .mel = {.n_mels = mels}, .db = {}, .mean = data.mean, .sd = data.sd});
         const std::size_t n = o.samples == 0 ? data.test.size() : std::min(o.samples, data.test.size());
         const auto a = [&] {
@@ -160,16 +199,17 @@ int main(int argc, char** argv) try {
             const auto [lo_db, hi_db] = std::minmax_element(s.values.begin(), s.values.end());
             return attacked{nn::gather_rows(data.test.x, rows), y, data.sd, (*lo_db - data.mean) / data.sd, (*hi_db - data.mean) / data.sd};
         }();
-        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; standardised with mean %.2f dB, sd %.2f dB\n",
-                    static_cast<unsigned long long>(seed), trained.history.size(), n, data.mean, data.sd);
-        if (o.waveform) run(waveform, a, seed, o, table, sweep_csv, iterations_csv, warnings);
-        else run(features_model, a, seed, o, table, sweep_csv, iterations_csv, warnings);
+        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; standardised with mean %.2f dB, sd %.2f dB%s\n",
+                    static_cast<unsigned long long>(seed), epochs, n, data.mean, data.sd,
+                    eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
+        if (o.waveform) run(waveform, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
+        else run(features_model, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
         std::fflush(stdout);
     }
     std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
                 "masking checks that failed: %zu\n", table.markdown().c_str(), o.seeds, warnings);
     const std::filesystem::path folder(out);
-    const std::string stem = "robust_fsdd_" + domain;
+    const std::string stem = "robust_fsdd_" + domain + (o.model == "cnn" ? "" : "_" + o.model);
     table.write_csv(folder / (stem + "_runs.csv"), folder / (stem + "_summary.csv"));
     qhybrid::write_file_atomically(folder / (stem + "_sweep.csv"), sweep_csv.str(), "robust_fsdd");
     qhybrid::write_file_atomically(folder / (stem + "_iterations.csv"), iterations_csv.str(), "robust_fsdd");

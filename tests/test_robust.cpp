@@ -40,6 +40,15 @@ nn::sequential<double> linear(const std::vector<double>& w, const std::vector<do
     return net;
 }
 
+// sum of logits(x) * dz: a scalar whose input gradient is input_gradient(dz).
+template <class M>
+double weighted_logits(M& model, const nn::tensor<double>& x, const nn::tensor<double>& dz, rng& gen) {
+    const auto z = model.logits(x, gen);
+    double s = 0;
+    for (std::size_t i = 0; i < z.size(); ++i) s += z[i] * dz[i];
+    return s;
+}
+
 // The two-class linear model of the closed-form tests: W [6, 2] and b.
 const std::vector<double> two_class_w = {0.8, -0.3, -1.1, 0.4, 0.05, -0.9, 0.6, 0.2, -0.7, 0.5, 1.3, -0.2};
 const std::vector<double> two_class_b = {0.1, -0.2};
@@ -790,12 +799,7 @@ TEST_CASE("A log-mel classifier seen from the waveform: its input gradient agree
     for (auto& v : x.values()) v = 0.2 * gen.normal();
     nn::tensor<double> dz({2, 3});
     for (auto& v : dz.values()) v = gen.uniform(-1, 1);
-    auto objective = [&](const nn::tensor<double>& in) {
-        const auto z = model.logits(in, gen);
-        double s = 0;
-        for (std::size_t i = 0; i < z.size(); ++i) s += z[i] * dz[i];
-        return s;
-    };
+    auto objective = [&](const nn::tensor<double>& in) { return weighted_logits(model, in, dz, gen); };
     objective(x);
     const auto dx = model.input_gradient(dz);
     REQUIRE(dx.shape() == x.shape());
@@ -862,12 +866,7 @@ TEST_CASE("A DEEP-VOICE detector seen from the waveform: the detector's verdict,
 
     nn::tensor<double> dz({2, 2});
     for (auto& v : dz.values()) v = gen.uniform(-1, 1);
-    auto objective = [&](const nn::tensor<double>& in) {
-        const auto out = model.logits(in, gen);
-        double s = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) s += out[i] * dz[i];
-        return s;
-    };
+    auto objective = [&](const nn::tensor<double>& in) { return weighted_logits(model, in, dz, gen); };
     objective(x);
     const auto dx = model.input_gradient(dz);
     REQUIRE(dx.shape() == x.shape());

@@ -137,10 +137,10 @@ std::vector<double> adaptive(const std::string& name, nn::layer<double>& net, nn
         if (!shield) {
             attacks = rb::autoattack_standard(model, classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries});
         } else {
-            attacks.push_back({std::string("APGD-CE") + (eot > 1 ? ", EOT-" + std::to_string(eot) : "") +
-                                   (detached ? ", the model's own gradient (stops at the detached module)" : ""),
-                               rb::attack_kind::iterative,
-                               [&, t](const auto& x, auto y) { return rb::apgd(model, x, y, {.t = t, .steps = o.steps, .eot = eot, .seed = seed}); }});
+            if (detached) // what an attacker who does not adapt sees: the gradient stops at the module
+                attacks.push_back({"APGD-CE, EOT-" + std::to_string(eot) + ", the model's own gradient (stops at the detached module)",
+                                   rb::attack_kind::iterative,
+                                   [&, t](const auto& x, auto y) { return rb::apgd(model, x, y, {.t = t, .steps = o.steps, .eot = eot, .seed = seed}); }});
             for (auto& a : rb::autoattack_rand(view, classes, {.t = t, .seed = seed, .steps = o.steps, .eot = eot})) {
                 if (detached) a.name += ", BPDA through the module";
                 attacks.push_back(std::move(a));

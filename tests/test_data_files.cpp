@@ -196,7 +196,7 @@ TEST_CASE("MNIST test split: 10,000 images of 28 x 28 and their labels", "[data]
                                        {5, 892}, {6, 958}, {7, 1028}, {8, 974}, {9, 1009}});
 }
 
-TEST_CASE("read_mnist: pixels in [0, 1] with their labels; a label that is not a digit, or a count that differs, names the file", "[data]") {
+TEST_CASE("read_mnist: pixels in [0, 1] with their labels, and a label that is not a digit or a count that differs names the file", "[data]") {
     const auto real = d::read_mnist(QHYBRID_TEST_DATA);
     REQUIRE(real.size() == 10000);
     CHECK(real.pixels.size() == 10000 * 28 * 28);

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <numbers>
 #include <numeric>
@@ -284,6 +285,23 @@ TEST_CASE("QShield faithful: the quantum branch passes no gradient (the gradient
         up[i] += h, down[i] -= h;
         CHECK(dx[i] == Approx((frozen(up) - frozen(down)) / (2 * h)).epsilon(1e-6).margin(1e-8));
     }
+}
+
+TEST_CASE("QShield's weights file keeps its projection: a model built from another seed loads the trained one", "[qshield]") {
+    rng gen(17), other(18);
+    const m::qshield_options o{.variant = m::qshield_variant::differentiable, .projection = m::projection_draw::per_model, .seed = 4};
+    m::qshield<qubits> trained(backbone(1), classes, o, gen);
+    auto o_other = o;
+    o_other.seed = 1;
+    m::qshield<qubits> loaded(backbone(2), classes, o_other, other);
+    const tensor x = random_tensor({3, 6}, gen, -2, 2);
+    CHECK(max_abs_diff(trained.encoding().projection(), loaded.encoding().projection()) > 1e-3);
+    const auto path = std::filesystem::temp_directory_path() / "qhybrid_test_qshield.qhw";
+    nn::save_weights(trained, path.string());
+    nn::load_weights(loaded, path.string());
+    std::filesystem::remove(path);
+    CHECK(max_abs_diff(trained.encoding().projection(), loaded.encoding().projection()) == 0);
+    CHECK(max_abs_diff(trained.forward(x, nn::mode::eval), loaded.forward(x, nn::mode::eval)) == 0);
 }
 
 TEST_CASE("QShield refuses class counts its qubits cannot hold, and a backbone of the wrong width", "[qshield]") {

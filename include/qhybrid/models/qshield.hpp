@@ -143,9 +143,10 @@ public:
         for (auto& f : fusion_.parameters()) p.push_back({"fusion." + f.name, f.value, f.grad});
         return p;
     }
-    std::vector<nn::tensor<double>*> buffers() override {
+    std::vector<nn::tensor<double>*> buffers() override { // the projection too: see qshield_encoding
         auto b = backbone_->buffers();
         for (auto* f : fusion_.buffers()) b.push_back(f);
+        for (auto* e : encoding_.buffers()) b.push_back(e);
         return b;
     }
     std::string describe() const override {

@@ -55,13 +55,13 @@ class qshield_encoding : public nn::layer_base<qshield_encoding<T>, T> {
 public:
     // `qubits` wires take 3 angles each; the first projection is drawn here.
     qshield_encoding(std::size_t classes, std::size_t qubits, projection_draw draw, std::uint64_t seed)
-        : classes_(classes), width_(3 * qubits), draw_(draw), gen_(seed), p_(qshield_projection(classes, 3 * qubits, gen_)) {}
+        : classes_(classes), width_(3 * qubits), draw_(draw), gen_(seed), p_(converted(qshield_projection(classes, 3 * qubits, gen_))) {}
 
     nn::tensor<T> forward(const nn::tensor<T>& x, nn::mode) override {
         require(x.rank() == 2 && x.dim(1) == classes_, [&] {
             return "qshield_encoding: input of shape " + nn::to_string(x.shape()) + ", expected [batch, " + std::to_string(classes_) + "]";
         });
-        if (draw_ == projection_draw::per_call && drawn_) p_ = qshield_projection(classes_, width_, gen_);
+        if (draw_ == projection_draw::per_call && drawn_) p_ = converted(qshield_projection(classes_, width_, gen_));
         drawn_ = true;
         const std::size_t batch = x.dim(0);
         z_ = nn::tensor<double>({batch, classes_}), sd_.assign(batch, 0);
@@ -75,7 +75,7 @@ public:
             for (std::size_t k = 0; k < classes_; ++k) z_[b * classes_ + k] = (double(x.row(b)[k]) - mean) / sd_[b];
             for (std::size_t j = 0; j < width_; ++j) {
                 double s = 0;
-                for (std::size_t k = 0; k < classes_; ++k) s += z_[b * classes_ + k] * p_[k * width_ + j];
+                for (std::size_t k = 0; k < classes_; ++k) s += z_[b * classes_ + k] * double(p_[k * width_ + j]);
                 u_.row(b)[j] = T(std::tanh(s));
             }
         }
@@ -95,7 +95,7 @@ public:
                 double s = 0;
                 for (std::size_t j = 0; j < width_; ++j) {
                     const double u = double(u_.row(b)[j]);
-                    s += double(dy.row(b)[j]) * (1 - u * u) * p_[k * width_ + j];
+                    s += double(dy.row(b)[j]) * (1 - u * u) * double(p_[k * width_ + j]);
                 }
                 dz[k] = s;
             }
@@ -114,14 +114,22 @@ public:
                (draw_ == projection_draw::per_call ? "redrawn per call" : "fixed") + ")";
     }
 
-    const nn::tensor<double>& projection() const noexcept { return p_; }
+    // The projection is a buffer, saved with the weights: a loaded model uses the one it was trained with.
+    std::vector<nn::tensor<T>*> buffers() override { return {&p_}; }
+    const nn::tensor<T>& projection() const noexcept { return p_; }
     projection_draw draw() const noexcept { return draw_; }
 
 private:
+    static nn::tensor<T> converted(const nn::tensor<double>& p) {
+        nn::tensor<T> out(p.shape());
+        for (std::size_t i = 0; i < p.size(); ++i) out[i] = T(p[i]);
+        return out;
+    }
+
     std::size_t classes_, width_;
     projection_draw draw_;
     rng gen_;
-    nn::tensor<double> p_;
+    nn::tensor<T> p_;
     bool drawn_ = false; // the projection of the first call is the one drawn at construction
     nn::tensor<double> z_;
     std::vector<double> sd_;

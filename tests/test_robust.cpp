@@ -655,6 +655,14 @@ TEST_CASE("The report flags the masked quantiser and passes the plain network", 
     const auto full = rb::epsilon_sweep(clean_model, plain_model.x, plain_model.labels, {0.1, 0.5}, clean_at, &fine_warning);
     CHECK(full.back().second == 1.0);
     CHECK(fine_warning.empty());
+    // Labels the model never gives: nothing to attack, so no rate and no blame on the attack.
+    std::vector<std::size_t> wrong(plain_model.labels);
+    for (auto& y : wrong) y = (y + 1) % 3;
+    std::string empty_warning;
+    const auto none = rb::epsilon_sweep(clean_model, plain_model.x, wrong, {0.1, 0.5}, clean_at, &empty_warning);
+    REQUIRE(none.size() == 2);
+    CHECK((std::isnan(none[0].second) && std::isnan(none[1].second) && none[1].first == 0.5));
+    CHECK(empty_warning == "no sample is classified correctly: the sweep has nothing to attack");
 }
 
 TEST_CASE("AutoAttack's standard suite: APGD-CE, APGD-T over the top classes, the FAB-T substitute and Square", "[robust]") {

@@ -14,8 +14,10 @@
 #include "qhybrid/core/file.hpp"
 #include "qhybrid/robust/attack.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -171,7 +173,8 @@ robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::spa
 
 // Success rate on the correctly classified samples (by the mean probabilities of `eot` draws) at
 // each epsilon, for an attack made by `at(epsilon)`. Warns (in `warning`) when the largest epsilon
-// does not bring it to `full`.
+// does not bring it to `full`. With no sample classified correctly there is nothing to attack:
+// the rates are NaN and the warning says so, rather than blaming the attack.
 template <attack_model M, class T = typename M::value_type>
 std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
                                                      const std::vector<double>& epsilons,
@@ -180,12 +183,17 @@ std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<
     require(!epsilons.empty(), [] { return std::string("epsilon_sweep: no epsilons"); });
     const auto correct = detail::correct_samples(model, x, labels, eot);
     std::vector<std::pair<double, double>> out;
+    if (std::find(correct.begin(), correct.end(), std::uint8_t{1}) == correct.end()) {
+        for (double eps : epsilons) out.emplace_back(eps, std::numeric_limits<double>::quiet_NaN());
+        if (warning) *warning = "no sample is classified correctly: the sweep has nothing to attack";
+        return out;
+    }
     for (double eps : epsilons) {
         const auto res = at(eps, x, labels);
         double n_correct = 0, fooled = 0;
         for (std::size_t b = 0; b < labels.size(); ++b)
             if (correct[b]) ++n_correct, fooled += res.fooled[b];
-        out.emplace_back(eps, n_correct > 0 ? fooled / n_correct : 0);
+        out.emplace_back(eps, fooled / n_correct);
     }
     if (warning && out.back().second < full)
         *warning = "at epsilon " + number(out.back().first) + " the attack fools " + detail::percent(out.back().second) +

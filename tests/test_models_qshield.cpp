@@ -140,6 +140,21 @@ TEST_CASE("QShield's projection: 0.1 times K orthonormal columns, then zeros, re
     CHECK(max_abs_diff(first, u) == 0); // the same seed draws the same first projection
     CHECK(max_abs_diff(fresh.forward(x, nn::mode::eval), first) > 1e-3);
     CHECK(max_abs_diff(fixed.forward(x, nn::mode::eval), u) == 0);
+
+    // Two classes: the z-score of two logits is +-1/sqrt(2), so the angles carry only which logit
+    // is larger (a binary QShield's quantum head sees one bit of its backbone) and pass no gradient
+    // (both up to the 1e-8 added to the sd: 1e-8 here, where the logits differ by 2 or more).
+    m::qshield_encoding<double> binary(2, 2, m::projection_draw::per_model, 7);
+    const tensor pair({4, 2}, std::vector<double>{3.0, 1.0, 5.0, -7.0, -1.0, 2.0, -4.0, 4.0});
+    const tensor angles = binary.forward(pair, nn::mode::eval);
+    for (std::size_t j = 0; j < 6; ++j) {
+        CHECK(angles.row(0)[j] == Approx(angles.row(1)[j]).margin(1e-8));
+        CHECK(angles.row(2)[j] == Approx(angles.row(3)[j]).margin(1e-8));
+        CHECK(angles.row(0)[j] == Approx(-angles.row(2)[j]).margin(1e-8));
+    }
+    CHECK(std::hypot(angles.row(0)[0], angles.row(0)[1]) > 0.05); // (1, -1) P / sqrt(2) has norm 0.1: not trivially 0
+    const tensor none = binary.backward(tensor({4, 6}, 1.0));
+    for (double g : none.values()) CHECK(g == Approx(0).margin(1e-8));
 }
 
 TEST_CASE("QShield's module equals a dense density-matrix simulation with PennyLane's wire order and channels", "[qshield]") {

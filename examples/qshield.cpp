@@ -25,7 +25,7 @@
 // protocol and why its numbers cannot be read as robustness (table 2, the adaptive evaluation,
 // is what decides).
 //
-//   qshield [--data DIR] [--seeds S] [--patterns full none linear circular star] [--variants faithful differentiable]
+//   qshield [--data DIR] [--seeds S] [--first-seed F] [--patterns full none linear circular star] [--variants faithful differentiable]
 //           [--epochs E] [--train-rows N] [--attacked N] [--out DIR]
 #include <qhybrid/qhybrid.hpp>
 
@@ -50,7 +50,7 @@ constexpr std::size_t classes = 10, qubits = m::qshield_qubits(classes);
 constexpr double eps = 32.0 / 255, alpha = 2.0 / 255;
 
 struct settings {
-    std::size_t seeds = 5, epochs = 10, attacked = 500, train_rows = 0;
+    std::size_t first_seed = 1, seeds = 5, epochs = 10, attacked = 500, train_rows = 0;
     std::size_t adaptive = 100, eot = 20, steps = 100, queries = 1000, square_eot = 5; // table 2
     std::vector<double> budgets = {32.0 / 255, 0.3}, sweep = {4.0 / 255, 8.0 / 255, 16.0 / 255, 32.0 / 255, 0.2, 0.3, 0.5};
     std::vector<std::string> patterns = {"full"}, variants = {"faithful"};
@@ -182,6 +182,8 @@ int main(int argc, char** argv) try {
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, dropout, minibatch order, projections)")->check(CLI::Range(1, 1000));
+    app.add_option("--first-seed", o.first_seed, "start at this seed (a seed's results do not depend on the others: split the seeds over processes)")
+        ->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "most training epochs (the paper's 10)")->check(CLI::Range(1, 10000));
     app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,200), for a quick run");
     app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
@@ -196,6 +198,9 @@ int main(int argc, char** argv) try {
     app.add_option("--square-eot", o.square_eot, "EOT draws per Square query against the random QShield")->check(CLI::Range(1, 1000));
     app.add_option("--out", out, "folder for the tables' CSV files (qshield_table1*.csv, qshield_table2*.csv, qshield_table3*.csv)");
     CLI11_PARSE(app, argc, argv);
+    qhybrid::require(o.first_seed <= o.seeds, [&] {
+        return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
+    });
 
     const auto digits = d::read_mnist(d::data_root(data_flag));
     std::vector<std::string> metrics = {"clean accuracy"};
@@ -211,7 +216,7 @@ int main(int argc, char** argv) try {
     st::seed_table table2(worst_metrics);
     std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu threads\n",
                 digits.size(), qhybrid::threads());
-    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
         const seed_data data = split(digits, seed, o.train_rows);
         qhybrid::rng gen(seed);
         std::vector<std::pair<std::string, std::unique_ptr<nn::layer<double>>>> models;
@@ -271,8 +276,8 @@ int main(int argc, char** argv) try {
                 if (name.starts_with("CNN") || name.ends_with(", full")) table2.add(name, seed, adaptive(name, *net, cnn, digits2, o, seed));
         }
     }
-    std::printf("\n%s(mean [95%% t-interval] over seeds 1-%zu; success over the first %zu correctly classified test digits)\n",
-                table.markdown().c_str(), o.seeds, o.attacked);
+    std::printf("\n%s(mean [95%% t-interval] over seeds %zu-%zu; success over the first %zu correctly classified test digits)\n",
+                table.markdown().c_str(), o.first_seed, o.seeds, o.attacked);
     table.write_csv(std::filesystem::path(out) / "qshield_table1_runs.csv", std::filesystem::path(out) / "qshield_table1.csv");
     std::printf("\n%s(seconds on this machine, %zu threads; the rows \"/ CNN\" are the hybrid's cost over its CNN's, per seed)\n",
                 cost.markdown().c_str(), qhybrid::threads());

@@ -288,6 +288,12 @@ TEST_CASE("devices: malformed calibration files name the file and the field", "[
     expect(replace(props, "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 0.0003964904233122214",
                    "\"name\": \"gate_error\", \"unit\": \"\", \"value\": 1e400"),
            conf, "props.json: unreadable JSON ([json.exception.out_of_range.406] number overflow");
+    expect(replace(props, "\"name\": \"zz_01\"", "\"name\": \"zz_02\""), conf,
+           "props.json: general[1] (zz_02): the name is not zz_ followed by a coupled pair");
+    expect(replace(props, "\"name\": \"zz_01\", \"unit\": \"GHz\"", "\"name\": \"zz_01\", \"unit\": \"furlongs\""), conf,
+           "props.json: general[1] (zz_01): unknown unit \"furlongs\"");
+    expect(replace(props, "\"value\": -7.44245306702971e-05", "\"value\": \"-75 kHz\""), conf,
+           "props.json: general[1] (zz_01).value is not a finite number");
     fs::remove_all(dir);
     CHECK_THROWS_WITH(q::device_model::load(dir), Catch::Contains("cannot open"));
     fs::create_directories(dir / "props.json"); // a directory where a file should be
@@ -405,4 +411,28 @@ TEST_CASE("devices: ZZ crosstalk on a device takes the mean length of each calib
     for (std::size_t a = 0; a < 4; ++a)
         for (std::size_t b = 0; b < 4; ++b) e = std::max(e, std::abs(placed.entry(a, b) - expected.entry(a, b)));
     CHECK(e <= 1e-15);
+}
+
+TEST_CASE("devices: each coupled pair's ZZ coupling from the calibration, brisbane's run-together names split on the coupling map",
+          "[data]") {
+    const auto nairobi = q::device_model::load(backends() / "nairobi");
+    // props.json: zz_01 = -7.44245306702971e-05 GHz.
+    REQUIRE(nairobi.zz_hz(0, 1).has_value());
+    CHECK(*nairobi.zz_hz(0, 1) == Approx(-74424.5306702971).epsilon(1e-15));
+    CHECK(nairobi.zz_hz(1, 0) == nairobi.zz_hz(0, 1));
+    for (const auto& [a, b] : nairobi.coupling_map()) {
+        REQUIRE(nairobi.zz_hz(a, b).has_value());
+        CHECK(*nairobi.zz_hz(a, b) < -5e4); // nairobi's pairs: -74 to -169 kHz
+        CHECK(*nairobi.zz_hz(a, b) > -1.7e5);
+    }
+    CHECK_FALSE(nairobi.zz_hz(0, 2).has_value()); // not coupled
+    CHECK_THROWS_WITH(nairobi.zz_hz(0, 7), Catch::Contains("qubit 7 out of range"));
+    const auto brisbane = q::device_model::load(backends() / "brisbane");
+    // zz_6272 = -3.79180228429084e-05 GHz: 62-72 is a coupled pair, 6-272 and 627-2 are no qubits.
+    REQUIRE(brisbane.coupled(62, 72));
+    REQUIRE(brisbane.zz_hz(62, 72).has_value());
+    CHECK(*brisbane.zz_hz(62, 72) == Approx(-37918.0228429084).epsilon(1e-15));
+    std::size_t with_zz = 0;
+    for (const auto& [a, b] : brisbane.coupling_map()) with_zz += brisbane.zz_hz(a, b).has_value();
+    CHECK(with_zz == brisbane.coupling_map().size()); // every coupled pair has its coupling
 }

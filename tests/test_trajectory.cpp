@@ -3,14 +3,19 @@
 //   with amplitude damping, injected CNOT pairs) the mean <Z> over thousands of trajectories is
 //   within 5 standard errors of the density matrix's exact value.
 // - zz_crosstalk equals the circuit with the RZZ(pi zeta t) gates written in by hand, on both
-//   backends; cnot_pair_injection is the identity without noise and equals the hand-written
-//   CNOTs with noise; the adjoint method through crosstalk agrees with finite differences.
+//   backends; both of its frames give the conditional phase 2 pi zeta t, and only the calibrated
+//   one leaves a qubit next to a neighbour at rest alone; cnot_pair_injection is the identity
+//   without noise and equals the hand-written CNOTs with noise (also from a neighbour, with the ZZ
+//   over its CNOTs); the adjoint method through crosstalk agrees with finite differences.
 #include <catch2/catch.hpp>
 #include <qhybrid/core/rng.hpp>
 #include <qhybrid/quantum.hpp>
 #include <qhybrid/quantum/crosstalk.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <complex>
+#include <numbers>
 #include <vector>
 
 namespace q = qhybrid::quantum;
@@ -23,6 +28,15 @@ std::vector<double> values(std::size_t n, double first, double step) {
     std::vector<double> v(n);
     for (std::size_t k = 0; k < n; ++k) v[k] = first + step * double(k);
     return v;
+}
+
+// The largest entry of |a - b| over two density matrices.
+template <class D>
+double max_difference(const D& a, const D& b) {
+    double e = 0;
+    for (std::size_t r = 0; r < D::dimension; ++r)
+        for (std::size_t c = 0; c < D::dimension; ++c) e = std::max(e, std::abs(a.entry(r, c) - b.entry(r, c)));
+    return e;
 }
 
 template <std::size_t N, class Ex>
@@ -110,7 +124,7 @@ TEST_CASE("zz_crosstalk: RZZ(pi zeta t) on the gate's coupled pairs before each 
     for (std::size_t a = 0; a < 8; ++a) overlap += std::conj(plain.amplitude(a)) * ref.amplitude(a);
     CHECK(std::abs(overlap) < 1 - 1e-3);
     CHECK_THROWS_WITH(q::zz_crosstalk({{1, 1}}, 1e5, 35, 300), Catch::Contains("with itself"));
-    CHECK_THROWS_WITH(q::zz_crosstalk({{0, 1}}, 1e5, -35, 300), Catch::Contains("the times >= 0"));
+    CHECK_THROWS_WITH(q::zz_crosstalk({{0, 1}}, 1e5, -35, 300), Catch::Contains("must be >= 0"));
     CHECK_THROWS_WITH(q::zz_crosstalk({{0, 1}}, std::nan(""), 35, 300), Catch::Contains("must be finite"));
 }
 
@@ -121,23 +135,16 @@ TEST_CASE("cnot_pair_injection: identity without noise, the hand-written CNOTs w
     q::density_matrix<3> plain, injected;
     q::executor<c>().run(plain, p);
     q::executor<c, q::noiseless, q::cnot_pair_injection>({}, inject).run(injected, p);
-    for (std::size_t a = 0; a < 8; ++a)
-        for (std::size_t b = 0; b < 8; ++b) CHECK(std::abs(injected.entry(a, b) - plain.entry(a, b)) <= 1e-15);
+    CHECK(max_difference(injected, plain) <= 1e-15);
 
     using by_hand = q::circuit<q::cnot<0, 2>, q::cnot<0, 2>, q::ry<0>, q::cnot<0, 2>, q::cnot<0, 2>, q::cnot<0, 1>>;
     const q::depolarizing noise(0.03, q::noise_sites::two_qubit_gates);
     q::density_matrix<3> ref, noisy;
     q::executor<by_hand, q::depolarizing>(noise, {}).run(ref, p);
     q::executor<c, q::depolarizing, q::cnot_pair_injection>(noise, inject).run(noisy, p);
-    double e = 0, moved = 0;
-    for (std::size_t a = 0; a < 8; ++a)
-        for (std::size_t b = 0; b < 8; ++b) {
-            e = std::max(e, std::abs(noisy.entry(a, b) - ref.entry(a, b)));
-            moved = std::max(moved, std::abs(noisy.entry(a, b) - plain.entry(a, b)));
-        }
-    CHECK(e <= 1e-15);
-    CHECK(moved > 1e-3);
-    CHECK_THROWS_WITH(q::cnot_pair_injection({{2, 2, 1}}), Catch::Contains("target and idle neighbour are both qubit 2"));
+    CHECK(max_difference(noisy, ref) <= 1e-15);
+    CHECK(max_difference(noisy, plain) > 1e-3);
+    CHECK_THROWS_WITH(q::cnot_pair_injection({{2, 2, 1}}), Catch::Contains("from qubit 2 to qubit 2 (target 2): the idle qubit must be another"));
 }
 
 TEST_CASE("cnot_pair_injection on a device: idle 1-hop and 2-hop neighbours, noisy pairs", "[data]") {
@@ -154,10 +161,7 @@ TEST_CASE("cnot_pair_injection on a device: idle 1-hop and 2-hop neighbours, noi
     q::executor<c, q::device_noise, q::cnot_pair_injection>(placed, q::cnot_pair_injection({{0, 2, 3}})).run(with, p);
     CHECK(with.trace() == Approx(1).margin(1e-13));
     // Six more noisy CNOTs on the target (relaxation pulls it toward |0>, depolarizing toward I/2).
-    double moved = 0;
-    for (std::size_t a = 0; a < 8; ++a)
-        for (std::size_t b = 0; b < 8; ++b) moved = std::max(moved, std::abs(with.entry(a, b) - without.entry(a, b)));
-    CHECK(moved > 1e-3);
+    CHECK(max_difference(with, without) > 1e-3);
     // Logical 0 and 1 sit on 1 and 3: neighbours; 1 and 2 (3 and 0) are not.
     q::noise_steps steps;
     CHECK_NOTHROW(placed.two_qubit_gate_noise(steps, 0, 1));
@@ -201,4 +205,67 @@ TEST_CASE("gradients through crosstalk: adjoint on the density matrix against fi
     };
     check(ex, q::density_matrix<3>{});
     check(inj, q::density_matrix<4>{});
+}
+
+TEST_CASE("zz_crosstalk: both frames give the conditional phase 2 pi zeta t, the calibrated one only with an excited neighbour") {
+    // The convention pinned: zeta is omega_11 - omega_10 - omega_01 + omega_00 (IBM's zz_ij), so
+    // over t the phases of |++> satisfy phi_11 - phi_10 - phi_01 + phi_00 = -2 pi zeta t.
+    const double zeta = -74424.5306702971, t_ns = 1000; // nairobi's zz_01, 1 us
+    const double theta = std::numbers::pi * zeta * t_ns * 1e-9;
+    const auto conditional_phase = [](const q::density_matrix<2>& rho) { // arg rho(11, 01) - arg rho(10, 00)
+        return std::arg(rho.entry(3, 2)) - std::arg(rho.entry(1, 0));
+    };
+    for (const auto kind : {q::noise_step::kind::zz, q::noise_step::kind::conditional_phase}) {
+        q::density_matrix<2> rho;
+        q::executor<q::circuit<q::h<0>, q::h<1>>>().run(rho, std::vector<double>{});
+        q::apply_noise_step(rho, {kind, 0, 1, nullptr, kind == q::noise_step::kind::zz ? theta : 2 * theta});
+        CHECK(std::remainder(conditional_phase(rho) + 2 * std::numbers::pi * zeta * t_ns * 1e-9, 2 * std::numbers::pi) ==
+              Approx(0).margin(1e-14));
+        CHECK(rho.trace() == Approx(1).margin(1e-15));
+    }
+    // A neighbour at rest in |0> during a 1 us gate on qubit 0 (two sx of 500 ns: ry): the symmetric
+    // frame turns qubit 0 by RZ(pi zeta t), the calibrated frame leaves it alone.
+    using c = q::circuit<q::h<0>, q::ry<0, q::param<0>>>;
+    const std::vector<double> p{0.0};
+    q::density_matrix<2> plain, symmetric, calibrated;
+    q::executor<c>().run(plain, p);
+    q::executor<c, q::noiseless, q::zz_crosstalk>({}, q::zz_crosstalk({{0, 1, zeta}}, 500, 300, q::zz_frame::symmetric)).run(symmetric, p);
+    q::executor<c, q::noiseless, q::zz_crosstalk>({}, q::zz_crosstalk({{0, 1, zeta}}, 500, 300, q::zz_frame::calibrated)).run(calibrated, p);
+    CHECK(max_difference(calibrated, plain) <= 1e-15);
+    // |+> before ry: RZ(theta) before it (and before h, on |0>, a phase only): the coherence of
+    // qubit 0 turns by theta.
+    CHECK(std::abs(std::arg(symmetric.entry(1, 0)) - std::arg(plain.entry(1, 0))) == Approx(std::abs(theta)).margin(1e-12));
+    CHECK(max_difference(symmetric, plain) > 1e-2);
+}
+
+TEST_CASE("cnot_pair_injection from a neighbour, with the ZZ over its CNOTs: the hand-written steps") {
+    // Target 0, the pairs from its neighbour 1 to the idle 2; the coupling (0, 1) charged for each
+    // injected CNOT's 300 ns, in the calibrated frame. Qubit 1 starts excited (an x), so the phase
+    // reaches qubit 0.
+    using c = q::circuit<q::x<1>, q::ry<0, q::param<0>>, q::h<0>>;
+    const std::vector<double> p{0.8};
+    const double zeta = 2e5;
+    const q::zz_crosstalk zz({{0, 1, zeta}}, 0, 300, q::zz_frame::calibrated);
+    const q::cnot_pair_injection inject({{0, 2, 2, q::qubit{1}}}, zz);
+    q::density_matrix<3> got;
+    q::executor<c, q::noiseless, q::cnot_pair_injection>({}, inject).run(got, p);
+    // By hand: before ry and before h, four CNOTs 1 -> 2, each after the phase 2 pi zeta 300 ns on |11> of (0, 1).
+    constexpr double phi = 2 * std::numbers::pi * 2e5 * 300e-9;
+    q::density_matrix<3> expected;
+    q::executor<q::circuit<q::x<1>>>().run(expected, std::vector<double>{});
+    const auto injected = [&] {
+        for (int k = 0; k < 4; ++k) {
+            q::apply_noise_step(expected, {q::noise_step::kind::conditional_phase, 0, 1, nullptr, phi});
+            q::apply_noise_step(expected, {q::noise_step::kind::cnot, 1, 2, nullptr, 0});
+        }
+    };
+    injected();
+    q::executor<q::circuit<q::ry<0, q::param<0>>>>().apply(expected, p);
+    injected();
+    q::executor<q::circuit<q::h<0>>>().apply(expected, std::vector<double>{});
+    q::density_matrix<3> plain;
+    q::executor<c>().run(plain, p);
+    CHECK(max_difference(got, expected) <= 1e-14);
+    CHECK(max_difference(got, plain) > 1e-2); // the excited neighbour's coupling turned qubit 0
+    CHECK_THROWS_WITH(q::cnot_pair_injection({{0, 1, 1, q::qubit{1}}}), Catch::Contains("the idle qubit must be another"));
 }

@@ -66,6 +66,32 @@ public:
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
     }
 
+    // Binomial(n, p): the number of ones in n draws that are 1 with probability p. Exact inversion
+    // of the distribution, walking outward from its mode (about sqrt(n p (1 - p)) steps).
+    std::uint64_t binomial(std::uint64_t n, double p) noexcept {
+        if (!(p > 0)) return 0;
+        if (!(p < 1)) return n;
+        const double ratio = p / (1 - p), nn = double(n);
+        const auto mode = std::uint64_t(std::floor((nn + 1) * p)); // <= n as p < 1
+        const double m = double(mode);
+        const double at_mode =
+            std::exp(std::lgamma(nn + 1) - std::lgamma(m + 1) - std::lgamma(nn - m + 1) + m * std::log(p) + (nn - m) * std::log1p(-p));
+        double u = uniform() - at_mode, p_up = at_mode, p_down = at_mode;
+        if (u < 0) return mode;
+        for (std::uint64_t up = mode, down = mode; up < n || down > 0;) {
+            if (up < n) {
+                p_up *= double(n - up) / double(up + 1) * ratio, ++up;
+                if ((u -= p_up) < 0) return up;
+            }
+            if (down > 0) {
+                p_down *= double(down) / (double(n - down + 1) * ratio), --down;
+                if ((u -= p_down) < 0) return down;
+            }
+            if (p_up == 0 && p_down == 0) break; // both tails underflowed: what is left of u is rounding
+        }
+        return mode;
+    }
+
     // Fisher-Yates, so that a seed gives the same order everywhere (std::shuffle does not).
     template <class T>
     void shuffle(std::span<T> items) noexcept {

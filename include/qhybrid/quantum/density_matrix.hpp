@@ -201,6 +201,12 @@ void apply_noise_step(basic_density_matrix<Vector>& rho, const noise_step& step,
         detail::apply_zz(v, step.a + n, step.b + n, -theta);
         break;
     }
+    case noise_step::kind::conditional_phase: {
+        const double phi = adjoint ? -step.p : step.p;
+        detail::apply_conditional_phase(v, step.a, step.b, phi);
+        detail::apply_conditional_phase(v, step.a + n, step.b + n, -phi);
+        break;
+    }
     }
 }
 

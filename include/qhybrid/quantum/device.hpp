@@ -2,7 +2,7 @@
 #pragma once
 // A real superconducting device, read from its calibration in Qiskit's JSON formats (the folder
 // of `props.json`, BackendProperties, and `conf.json`, BackendConfiguration): coupling map, T1, T2,
-// readout errors, and the error and length of every native gate.
+// readout errors, the error and length of every native gate, and the ZZ coupling of each pair.
 //
 // `native_gate_noise` is Qiskit Aer's device noise model for one native gate
 // (qiskit_aer.noise.device.models, basic_device_gate_errors):
@@ -108,6 +108,7 @@ public:
             if (on.size() == 2) d.two_qubit_gate_ = name;
         }
         require(!d.two_qubit_gate_.empty(), [&] { return pf + ": gates: no two-qubit gate"; });
+        if (props.contains("general")) d.read_zz(json::array_of(props["general"], pf, "general"), pf);
         return d;
     }
 
@@ -149,6 +150,16 @@ public:
     }
 
     bool calibrated(const std::string& name, const std::vector<qubit>& on) const { return gates_.contains({name, on}); }
+
+    // The always-on ZZ coupling of a coupled pair in Hz, as the calibration reports it (general's
+    // zz_ij, the shift omega_11 - omega_10 - omega_01 + omega_00 of the pair's transition
+    // frequencies, negative on most pairs); none when the calibration has no such entry.
+    std::optional<double> zz_hz(qubit a, qubit b) const {
+        check_qubit(a);
+        check_qubit(b);
+        if (auto it = zz_.find(std::minmax(a, b)); it != zz_.end()) return it->second;
+        return std::nullopt;
+    }
 
     // The native two-qubit gate: "cx" or "ecr".
     const std::string& two_qubit_gate() const noexcept { return two_qubit_gate_; }
@@ -238,6 +249,42 @@ private:
             }
         fail(file + ": " + where + ": missing " + name);
     }
+    // general's zz_ij entries. The name runs the two qubit numbers together (brisbane's zz_6272 is
+    // the pair 62, 72): the split that names a coupled pair is the one meant, and a name with none or
+    // two such splits is refused.
+    void read_zz(const json::value& general, const std::string& file) {
+        for (std::size_t k = 0; k < general.size(); ++k) {
+            const auto& entry = general[k];
+            if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string()) continue;
+            const std::string name = entry["name"].get<std::string>(), where = "general[" + std::to_string(k) + "] (" + name + ")";
+            if (name.size() < 5 || name.compare(0, 3, "zz_") != 0) continue;
+            const std::string digits = name.substr(3);
+            std::optional<std::pair<qubit, qubit>> pair;
+            for (std::size_t cut = 1; cut < digits.size(); ++cut) {
+                const std::string left = digits.substr(0, cut), right = digits.substr(cut);
+                const auto index = [&](const std::string& d) -> std::optional<qubit> {
+                    if (d.size() > 6 || (d.size() > 1 && d[0] == '0') ||
+                        !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                        return std::nullopt;
+                    const qubit q = std::stoul(d);
+                    return q < qubits_.size() ? std::optional<qubit>(q) : std::nullopt;
+                };
+                const auto a = index(left), b = index(right);
+                if (!a || !b || *a == *b || !coupled(*a, *b)) continue;
+                require(!pair, [&] { return file + ": " + where + ": the name fits more than one coupled pair"; });
+                pair = std::minmax(*a, *b);
+            }
+            require(pair.has_value(), [&] { return file + ": " + where + ": the name is not zz_ followed by a coupled pair"; });
+            const double ghz = json::number_of(entry.contains("value") ? entry["value"] : json::value(), file, where + ".value");
+            const std::string unit = entry.contains("unit") && entry["unit"].is_string() ? entry["unit"].get<std::string>() : "";
+            static const std::map<std::string, double> to_hz{{"Hz", 1}, {"kHz", 1e3}, {"MHz", 1e6}, {"GHz", 1e9}};
+            const auto scale = to_hz.find(unit);
+            require(scale != to_hz.end(), [&] { return file + ": " + where + ": unknown unit \"" + unit + "\""; });
+            const double hz = ghz * scale->second;
+            require(std::abs(hz) < 1e9, [&] { return file + ": " + where + ": a ZZ coupling of " + number(hz) + " Hz is not a coupling"; });
+            zz_[*pair] = hz;
+        }
+    }
     qubit qubit_index(const json::value& j, const std::string& file, const std::string& where) const {
         const double v = json::number_of(j, file, where);
         require(v >= 0 && v == std::floor(v) && v < double(qubits_.size()), [&] {
@@ -256,6 +303,7 @@ private:
     std::vector<qubit_calibration> qubits_;
     std::vector<std::pair<qubit, qubit>> coupling_;
     std::map<std::pair<std::string, std::vector<qubit>>, gate_calibration> gates_;
+    std::map<std::pair<qubit, qubit>, double> zz_; // (smaller, larger) qubit
 };
 
 } // namespace qhybrid::quantum

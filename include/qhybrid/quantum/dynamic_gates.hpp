@@ -74,6 +74,22 @@ void apply_zz(Vector& v, qubit a, qubit b, double theta) {
     }
 }
 
+// exp(-i phi |11><11|) on qubits a and b: the phase of the basis states where both are 1.
+template <class Vector>
+void apply_conditional_phase(Vector& v, qubit a, qubit b, double phi) {
+    using Real = typename Vector::real_type;
+    const std::size_t mask = (std::size_t{1} << a) | (std::size_t{1} << b);
+    const Real c = Real(std::cos(phi)), s = Real(-std::sin(phi));
+    const auto view = v.view();
+    for (std::size_t k = mask; k < Vector::dimension; k = (k + 1) | mask)
+        for (std::size_t l = 0; l < Vector::samples; ++l) {
+            const std::size_t i = Vector::slot(k, l);
+            const Real re = view.re[i], im = view.im[i];
+            view.re[i] = c * re - s * im;
+            view.im[i] = c * im + s * re;
+        }
+}
+
 // A 2x2 complex matrix, row-major.
 using matrix2 = std::array<std::complex<double>, 4>;
 

@@ -21,7 +21,7 @@ namespace qhybrid::quantum {
 // qubit a; Qiskit's two-qubit depolarizing channel of parameter p on qubits a and b; or, for
 // crosstalk, the unitaries CNOT(a -> b) and RZZ(p) = exp(-i p/2 Z_a Z_b).
 struct noise_step {
-    enum class kind : std::uint8_t { channel, depolarizing_pair, cnot, zz };
+    enum class kind : std::uint8_t { channel, depolarizing_pair, cnot, zz, conditional_phase };
     kind what = kind::channel;
     qubit a = 0, b = 0;
     const qubit_channel* channel = nullptr; // owned by the policy
@@ -37,6 +37,8 @@ public:
     void add_depolarizing_pair(qubit a, qubit b, double p) { push({noise_step::kind::depolarizing_pair, a, b, nullptr, p}); }
     void add_cnot(qubit control, qubit target) { push({noise_step::kind::cnot, control, target, nullptr, 0}); }
     void add_zz(qubit a, qubit b, double theta) { push({noise_step::kind::zz, a, b, nullptr, theta}); }
+    // exp(-i phi |11><11|) on qubits a and b.
+    void add_conditional_phase(qubit a, qubit b, double phi) { push({noise_step::kind::conditional_phase, a, b, nullptr, phi}); }
 
     const noise_step* begin() const noexcept { return items_.data(); }
     const noise_step* end() const noexcept { return items_.data() + size_; }

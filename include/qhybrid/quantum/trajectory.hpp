@@ -77,6 +77,7 @@ void apply_noise_step(basic_trajectory<Vector>& t, const noise_step& step, bool 
     switch (step.what) {
     case noise_step::kind::cnot: detail::apply_cnot(v, step.a, step.b); return;
     case noise_step::kind::zz: detail::apply_zz(v, step.a, step.b, step.p); return;
+    case noise_step::kind::conditional_phase: detail::apply_conditional_phase(v, step.a, step.b, step.p); return;
     case noise_step::kind::channel: {
         // One pass for the qubit's reduced state gives every operator's weight in every lane;
         // one more applies each lane's draw, rescaled to keep the norm.

@@ -27,6 +27,8 @@
 //
 //   qshield [--data DIR] [--seeds S] [--first-seed F] [--patterns full none linear circular star] [--variants faithful differentiable]
 //           [--epochs E] [--train-rows N] [--attacked N] [--out DIR]
+#include "mnist_splits.hpp"
+
 #include <qhybrid/qhybrid.hpp>
 
 #include <CLI/CLI.hpp>
@@ -43,6 +45,7 @@ namespace m = qhybrid::models;
 namespace nn = qhybrid::nn;
 namespace rb = qhybrid::robust;
 namespace st = qhybrid::stats;
+using namespace mnist_splits;
 
 namespace {
 
@@ -96,23 +99,6 @@ std::vector<std::pair<std::string, attack_fn>> paper_attacks(std::uint64_t seed)
         {"Square", [=](auto& mdl, const auto& x, auto y) { return rb::square(mdl, x, y, {.t = t, .queries = 500, .seed = seed}).fooled; }},
     };
 }
-
-struct seed_data {
-    nn::labelled<double> train, validation, test;
-};
-
-seed_data split(const d::mnist_digits& digits, std::uint64_t seed, std::size_t train_rows) {
-    nn::labelled<double> all{nn::tensor<double>({digits.size(), 1, d::mnist_digits::side, d::mnist_digits::side}, digits.pixels),
-                             std::vector<std::size_t>(digits.labels.begin(), digits.labels.end())};
-    qhybrid::rng gen(seed);
-    const auto outer = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen); // 8,000 / 2,000
-    const nn::labelled<double> fit = nn::subset(all, outer.train);
-    const auto inner = d::stratified_split(std::span<const std::size_t>(fit.y), 0.1, gen);
-    std::vector<std::size_t> train = inner.train;
-    if (train_rows > 0 && train_rows < train.size()) train.resize(train_rows); // a smaller run (the rows are shuffled)
-    return {nn::subset(fit, train), nn::subset(fit, inner.test), nn::subset(all, outer.test)};
-}
-
 
 // Table 2, the adaptive evaluation, on the first N test digits at each budget (L-inf). The CNN:
 // AutoAttack's standard suite. QShield: the paper's white-box APGD-CE (its gradient stops at the

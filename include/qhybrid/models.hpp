@@ -4,6 +4,7 @@
 #include "qhybrid/models/deep_voice_cnn.hpp"
 #include "qhybrid/models/deep_voice_data.hpp"
 #include "qhybrid/models/fsdd_cnn.hpp"
+#include "qhybrid/models/lenet.hpp"
 #include "qhybrid/models/nearest_neighbour.hpp"
 #include "qhybrid/models/qc_cnn.hpp"
 #include "qhybrid/models/qshield.hpp"

@@ -101,18 +101,19 @@ public:
     }
 
     // The coupling over one native two-qubit gate between a and b that is not in the circuit (an
-    // injected CNOT).
+    // injected CNOT), on the pairs it shares a qubit with but its own: the pair's own coupling acts
+    // while the gate is calibrated, so the calibrated gate already holds it.
     void during_two_qubit_gate(noise_steps& out, qubit a, qubit b) const {
-        charge(out, (std::uint64_t{1} << a) | (std::uint64_t{1} << b), two_qubit_ns_);
+        charge(out, (std::uint64_t{1} << a) | (std::uint64_t{1} << b), two_qubit_ns_, std::pair{std::min(a, b), std::max(a, b)});
     }
 
     const std::vector<coupling>& couplings() const noexcept { return couplings_; }
 
 private:
-    // The phase of `ns` of coupling on every pair with a qubit in the mask.
-    void charge(noise_steps& out, std::uint64_t qubits, double ns) const {
+    // The phase of `ns` of coupling on every pair with a qubit in the mask, but `skip`.
+    void charge(noise_steps& out, std::uint64_t qubits, double ns, std::pair<qubit, qubit> skip = {0, 0}) const {
         for (const auto& [a, b, hz] : couplings_) {
-            if (!((qubits >> a) & 1) && !((qubits >> b) & 1)) continue;
+            if ((!((qubits >> a) & 1) && !((qubits >> b) & 1)) || std::pair{std::min(a, b), std::max(a, b)} == skip) continue;
             const double theta = std::numbers::pi * hz * ns * 1e-9;
             if (frame_ == zz_frame::symmetric) out.add_zz(a, b, theta);
             else out.add_conditional_phase(a, b, 2 * theta);

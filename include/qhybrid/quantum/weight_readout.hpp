@@ -12,8 +12,13 @@
 // qubit's phase, and neighbours nothing drives can be left out exactly). QNAD's injected crosstalk:
 // before each gate, `pairs` pairs of CNOTs from the qubit to an idle 1-hop neighbour and, with
 // hops = 2, from that neighbour to an idle 2-hop one (cnot_pair_injection; readout_layout),
-// each with its noise and its ZZ. Then the qubit's readout confusion and `shots` measurements:
-// u' = ones / shots.
+// each with its noise and the ZZ of the pairs it shares a qubit with. Then the qubit's readout
+// confusion and `shots` measurements: u' = ones / shots.
+//
+// In this model the calibrated ZZ coupling changes no read-out (a test holds it to that): it acts
+// only between excited qubits, and the only neighbour ever excited is the injected pair's partner,
+// whose coupling to the qubit is part of the calibrated CNOT. The injected crosstalk acts through
+// the noise of the injected CNOTs.
 //
 // Each step is linear in the state and theta enters through one virtual rz, so the probability of
 // reading 1 is a + b cos theta + c sin theta exactly (readout_curve): three density matrices per

@@ -51,4 +51,28 @@ network(nn::layer<T>&) -> network<T>;
 
 static_assert(attack_model<network<double>>, "robust::network is what every attack takes");
 
+// A random model with its randomness frozen: every call draws from the same generator state, so
+// the attack sees one fixed draw (the fixed-noise control of an evaluation: an attack that
+// succeeds once the randomness is frozen and fails against fresh draws was beaten by the draws,
+// not by the model).
+template <attack_model M>
+class frozen {
+public:
+    using value_type = typename M::value_type;
+
+    frozen(M& model, std::uint64_t seed) : model_(&model), seed_(seed) {}
+
+    nn::tensor<value_type> logits(const nn::tensor<value_type>& x, rng&) {
+        rng draw(seed_);
+        return model_->logits(x, draw);
+    }
+    nn::tensor<value_type> input_gradient(const nn::tensor<value_type>& dlogits) { return model_->input_gradient(dlogits); }
+
+private:
+    M* model_;
+    std::uint64_t seed_;
+};
+
+static_assert(attack_model<frozen<network<double>>>);
+
 } // namespace qhybrid::robust

@@ -23,7 +23,7 @@ struct pgd_options {
     std::size_t eot = 1;                       // draws of a random model's randomness averaged per evaluation
     std::uint64_t seed = 0;                    // of the random starts and of the model's randomness
     std::uint64_t first_sample = 0;
-    std::span<const std::uint64_t> ids = {}; // the samples' ids, when not first_sample + row            // the id of the batch's first row; ids key the random starts
+    std::span<const std::uint64_t> ids = {}; // the samples' ids, when not first_sample + row (ids key the random starts)
 };
 
 template <attack_model M, class T = typename M::value_type>

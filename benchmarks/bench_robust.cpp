@@ -10,14 +10,20 @@
 //   probabilities, exactly on batched density matrices -> a dense 16 -> 10 head (in place of
 //   QShield's log of the first 10 probabilities; the model itself is issue 20's). Gradients reach
 //   the logits by the adjoint method through the noise. P4 one pass, P5 PGD with 10 steps.
+// - QNAD's cost (robust/qnad.hpp): LeNet-5's forward pass on 32 digits, P6 plain, P7 read through
+//   ibm_nairobi with 10% of its weights loss-critical (one injected pair) and the rest exact, P8 with
+//   every weight read (the others without injection); each call draws every read weight afresh.
 #include <benchmark/benchmark.h>
 #include <qhybrid/models/fsdd_cnn.hpp>
+#include <qhybrid/models/lenet.hpp>
 #include <qhybrid/models/qshield.hpp>
 #include <qhybrid/nn/quantum_layer.hpp>
 #include <qhybrid/quantum.hpp>
 #include <qhybrid/robust.hpp>
+#include <qhybrid/robust/qnad.hpp>
 
 #include <numbers>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -97,8 +103,56 @@ void apgd10(benchmark::State& st) {
     st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
 }
 
+struct lenet_fixture {
+    nn::sequential<double> net;
+    nn::tensor<double> x{{batch, 1, 28, 28}};
+
+    lenet_fixture() : net([] {
+        qhybrid::rng gen(1);
+        return qhybrid::models::lenet5<double>(10, gen);
+    }()) {
+        qhybrid::rng gen(3);
+        for (auto& v : x.values()) v = gen.uniform(0, 1);
+    }
+
+    // Every k-th parameter stands for the loss-critical ones (the choice does not change the cost).
+    std::vector<std::size_t> every(std::size_t k) {
+        std::size_t n = 0;
+        for (const auto& p : net.parameters()) n += p.value->size();
+        std::vector<std::size_t> out;
+        for (std::size_t i = 0; i < n; i += k) out.push_back(i);
+        return out;
+    }
+};
+
+void lenet_forward(benchmark::State& st) {
+    lenet_fixture f;
+    rb::network model(f.net);
+    qhybrid::rng gen(1);
+    for (auto _ : st) benchmark::DoNotOptimize(model.logits(f.x, gen).data());
+    st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
+}
+
+void qnad_forward(benchmark::State& st) {
+    lenet_fixture f;
+    std::optional<qhybrid::quantum::device_model> nairobi;
+    try {
+        nairobi = qhybrid::quantum::device_model::load(QHYBRID_BENCH_DATA "/ibm-backends/nairobi");
+    } catch (const qhybrid::error& e) { // a checkout without the data folder
+        st.SkipWithError(e.what());
+        return;
+    }
+    rb::qnad_network<double> model(f.net, *nairobi, f.every(10), {.shots = 1024, .read_others = st.range(0) == 1});
+    qhybrid::rng gen(1);
+    for (auto _ : st) benchmark::DoNotOptimize(model.logits(f.x, gen).data());
+    st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
+}
+
 } // namespace
 
+BENCHMARK(lenet_forward)->Name("P6/lenet5_forward")->Unit(benchmark::kMillisecond);
+BENCHMARK(qnad_forward)->Arg(0)->Name("P7/qnad_lenet5_forward_10pct_read")->Unit(benchmark::kMillisecond);
+BENCHMARK(qnad_forward)->Arg(1)->Name("P8/qnad_lenet5_forward_all_read")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pass, cnn_fixture<double>)->Name("P1/fsdd_cnn_forward_backward/double")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pass, cnn_fixture<float>)->Name("P1/fsdd_cnn_forward_backward/float")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pgd10, cnn_fixture<double>)->Name("P2/pgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);

@@ -66,31 +66,8 @@ public:
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
     }
 
-    // Binomial(n, p): the number of ones in n draws that are 1 with probability p. Exact inversion
-    // of the distribution, walking outward from its mode (about sqrt(n p (1 - p)) steps).
-    std::uint64_t binomial(std::uint64_t n, double p) noexcept {
-        if (!(p > 0)) return 0;
-        if (!(p < 1)) return n;
-        const double ratio = p / (1 - p), nn = double(n);
-        const auto mode = std::uint64_t(std::floor((nn + 1) * p)); // <= n as p < 1
-        const double m = double(mode);
-        const double at_mode =
-            std::exp(std::lgamma(nn + 1) - std::lgamma(m + 1) - std::lgamma(nn - m + 1) + m * std::log(p) + (nn - m) * std::log1p(-p));
-        double u = uniform() - at_mode, p_up = at_mode, p_down = at_mode;
-        if (u < 0) return mode;
-        for (std::uint64_t up = mode, down = mode; up < n || down > 0;) {
-            if (up < n) {
-                p_up *= double(n - up) / double(up + 1) * ratio, ++up;
-                if ((u -= p_up) < 0) return up;
-            }
-            if (down > 0) {
-                p_down *= double(down) / (double(n - down + 1) * ratio), --down;
-                if ((u -= p_down) < 0) return down;
-            }
-            if (p_up == 0 && p_down == 0) break; // both tails underflowed: what is left of u is rounding
-        }
-        return mode;
-    }
+    // Binomial(n, p); see class binomial (which saves the set-up when n and p repeat).
+    std::uint64_t binomial(std::uint64_t n, double p) noexcept;
 
     // Fisher-Yates, so that a seed gives the same order everywhere (std::shuffle does not).
     template <class T>
@@ -111,5 +88,45 @@ private:
 
     std::uint64_t s_[4];
 };
+
+// Binomial(n, p): the number of ones in n draws that are 1 with probability p. Exact inversion of
+// the distribution, walking outward from its mode (about sqrt(n p (1 - p)) steps a draw). The
+// set-up (the probability of the mode, by log-gamma) is done once, here.
+class binomial {
+public:
+    binomial(std::uint64_t n, double p) noexcept : n_(n), p_(p) {
+        if (!(p > 0) || !(p < 1)) return;
+        ratio_ = p / (1 - p);
+        const double nn = double(n);
+        mode_ = std::uint64_t(std::floor((nn + 1) * p)); // <= n as p < 1
+        const double m = double(mode_);
+        at_mode_ = std::exp(std::lgamma(nn + 1) - std::lgamma(m + 1) - std::lgamma(nn - m + 1) + m * std::log(p) + (nn - m) * std::log1p(-p));
+    }
+
+    std::uint64_t operator()(rng& gen) const noexcept {
+        if (!(p_ > 0)) return 0;
+        if (!(p_ < 1)) return n_;
+        double u = gen.uniform() - at_mode_, p_up = at_mode_, p_down = at_mode_;
+        if (u < 0) return mode_;
+        for (std::uint64_t up = mode_, down = mode_; up < n_ || down > 0;) {
+            if (up < n_) {
+                p_up *= double(n_ - up) / double(up + 1) * ratio_, ++up;
+                if ((u -= p_up) < 0) return up;
+            }
+            if (down > 0) {
+                p_down *= double(down) / (double(n_ - down + 1) * ratio_), --down;
+                if ((u -= p_down) < 0) return down;
+            }
+            if (p_up == 0 && p_down == 0) break; // both tails underflowed: what is left of u is rounding
+        }
+        return mode_;
+    }
+
+private:
+    std::uint64_t n_, mode_ = 0;
+    double p_, ratio_ = 1, at_mode_ = 1;
+};
+
+inline std::uint64_t rng::binomial(std::uint64_t n, double p) noexcept { return qhybrid::binomial(n, p)(*this); }
 
 } // namespace qhybrid

@@ -114,7 +114,7 @@ public:
                 const auto q = quantum::qubit(placed++ % device.num_qubits());
                 const double range = double(*hi) - double(*lo), u = range > 0 ? (double(v[i]) - double(*lo)) / range : 0.5;
                 const auto& reader = chosen[flat] ? injected_ : others_;
-                reads_.push_back({t, i, double(*lo), range, std::clamp(reader.expected(u, q), 0.0, 1.0), v[i]});
+                reads_.push_back({t, i, double(*lo), range, binomial(o.shots, reader.expected(u, q)), v[i]});
             }
         }
     }
@@ -124,10 +124,8 @@ public:
 
     nn::tensor<T> logits(const nn::tensor<T>& x, rng& gen) {
         auto params = net_->parameters();
-        for (const auto& r : reads_) {
-            const double u = double(gen.binomial(injected_.shots(), r.p1)) / double(injected_.shots());
-            (*params[r.tensor].value)[r.index] = T(r.lo + r.range * u);
-        }
+        const double shots = double(injected_.shots());
+        for (const auto& r : reads_) (*params[r.tensor].value)[r.index] = T(r.lo + r.range * double(r.ones(gen)) / shots);
         return net_->forward(x, nn::mode::eval);
     }
 
@@ -155,7 +153,8 @@ private:
 
     struct read {
         std::size_t tensor, index;
-        double lo, range, p1; // p1: the probability of reading 1, fixed by the trained value
+        double lo, range;
+        binomial ones; // of the shots: the probability of reading 1 is fixed by the trained value
         T trained;
     };
 

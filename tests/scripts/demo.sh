@@ -56,6 +56,7 @@ mkdir -p fsdd-only/fsdd/recordings && touch fsdd-only/fsdd/recordings/0_jackson_
 demo fsdd-only 0
 says fsdd-only.log "missing in $work/fsdd-only (\$QHYBRID_DATA): deep-voice ibm-backends mnist"
 says fsdd-only.log "skipping QShield on MNIST"
+says fsdd-only.log "skipping QNAD on MNIST"
 says fsdd-only.log "skipping QT-CNN on DEEP-VOICE"
 says fsdd-only.log "skipping the VQC on IBM devices"
 says fsdd-only.log "skipping the deepfake detector"
@@ -70,8 +71,9 @@ for d in nairobi brisbane; do mkdir -p no-fsdd/ibm-backends/$d && touch no-fsdd/
 mkdir -p no-fsdd/mnist && touch no-fsdd/mnist/t10k-{images-idx3,labels-idx1}-ubyte.gz
 demo no-fsdd 0
 says no-fsdd.log "skipping QC-CNN on FSDD"
-grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli qshield$" "$LOG" || fail "no-fsdd: wrong build targets"
+grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli qshield qnad$" "$LOG" || fail "no-fsdd: wrong build targets"
 says "$LOG" "ran qshield --data $work/no-fsdd"
+says "$LOG" "ran qnad --data $work/no-fsdd"
 says "$LOG" "ran qt_cnn_deepvoice --data $work/no-fsdd"
 says "$LOG" "ran noisy_qnn --data $work/no-fsdd"
 says "$LOG" "detector-eval $work/root/build/release/examples/qhybrid $work/no-fsdd $work/root/results/detector"

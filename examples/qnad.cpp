@@ -15,13 +15,13 @@
 //    accuracy / plain accuracy - 1, is undefined where the plain network has none left).
 // 2. The adaptive evaluation of the strongest setting (largest k and pairs) on the first --adaptive
 //    test digits at each epsilon: FGSM and PGD with EOT over the device's draws, AutoAttack's rand
-//    suite (APGD-CE and APGD-DLR with EOT, Square with EOT), the fixed-noise control (PGD against
+//    suite (APGD-CE and APGD-DLR with EOT), Square with EOT (--square-eot), the fixed-noise control (PGD against
 //    one frozen draw, judged by fresh ones), the transfer from the plain network; and APGD-CE's
 //    epsilon sweep with EOT.
 //
 //   qnad [--data DIR] [--seeds S] [--first-seed F] [--device nairobi] [--fractions 0.1 1 5 10] [--pairs 1 3]
 //        [--eps 0.1 0.3] [--shots 1024] [--epochs E] [--train-rows N] [--select-rows N] [--attacked N] [--adaptive N] [--eot 20]
-//        [--steps 100] [--queries 5000] [--out DIR]
+//        [--steps 100] [--queries 5000] [--square-eot 5] [--out DIR]
 #include "mnist_splits.hpp"
 
 #include <qhybrid/qhybrid.hpp>
@@ -49,7 +49,7 @@ constexpr std::size_t classes = 10;
 
 struct settings {
     std::size_t seeds = 5, first_seed = 1, epochs = 30, train_rows = 0, select_rows = 2000, attacked = 1000, adaptive = 100, eot = 20;
-    std::size_t steps = 100, queries = 5000; // the adaptive evaluation's APGD and Square
+    std::size_t steps = 100, queries = 5000, square_eot = 5; // the adaptive evaluation's APGD and Square
     std::uint64_t shots = 1024;
     std::string device = "nairobi";
     std::vector<double> fractions{0.1, 1, 5, 10}; // percent
@@ -109,6 +109,9 @@ double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, con
     };
     for (auto& a : rb::autoattack_rand(model, classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries, .eot = o.eot}))
         attacks.push_back(std::move(a));
+    attacks.push_back({"Square, EOT-" + std::to_string(o.square_eot), rb::attack_kind::black_box, [&, t](const auto& x, auto y) {
+                           return rb::square(model, x, y, {.t = t, .queries = o.queries, .eot = o.square_eot, .seed = seed});
+                       }});
     const auto rep = rb::evaluate_robustness(model, digits.x, digits.y, attacks, {.eot = o.eot});
     std::printf("\nseed %llu, the adaptive evaluation at epsilon %s:\n%s", static_cast<unsigned long long>(seed),
                 qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
@@ -155,6 +158,7 @@ int main(int argc, char** argv) try {
     app.add_option("--eot", o.eot, "EOT draws of the adaptive evaluation")->check(CLI::Range(1, 1000));
     app.add_option("--steps", o.steps, "APGD steps of the adaptive evaluation")->check(CLI::Range(1, 100000));
     app.add_option("--queries", o.queries, "Square queries of the adaptive evaluation")->check(CLI::Range(1, 1000000));
+    app.add_option("--square-eot", o.square_eot, "EOT draws per Square query")->check(CLI::Range(1, 1000));
     app.add_option("--out", out, "folder for qnad_{paper,adaptive}{,_runs}.csv");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {

@@ -17,7 +17,8 @@
 //    test digits at each epsilon: FGSM and PGD with EOT over the device's draws, AutoAttack's rand
 //    suite (APGD-CE and APGD-DLR with EOT), Square with EOT (--square-eot), the fixed-noise control (PGD against
 //    one frozen draw, judged by fresh ones), the transfer from the plain network; and APGD-CE's
-//    epsilon sweep with EOT.
+//    epsilon sweep with EOT. The plain network meets FGSM, PGD and AutoAttack's standard suite on the
+//    same digits: the yardstick.
 //
 //   qnad [--data DIR] [--seeds S] [--first-seed F] [--device nairobi] [--fractions 0.1 1 5 10] [--pairs 1 3]
 //        [--eps 0.1 0.3] [--shots 1024] [--epochs E] [--train-rows N] [--select-rows N] [--attacked N] [--adaptive N] [--eot 20]
@@ -85,6 +86,23 @@ nn::labelled<double> first_rows(const nn::labelled<double>& set, std::size_t n) 
     std::vector<std::size_t> rows(std::min(n, set.size()));
     std::iota(rows.begin(), rows.end(), std::size_t{0});
     return nn::subset(set, rows);
+}
+
+// The plain network under FGSM, PGD and AutoAttack's standard suite at one budget (the yardstick of
+// the adaptive evaluation); returns the worst-case robust accuracy.
+double plain_worst(rb::network<double>& plain, const nn::labelled<double>& digits, const settings& o, std::uint64_t seed, double eps) {
+    const rb::threat t{.epsilon = eps, .lo = 0, .hi = 1};
+    std::vector<rb::attack_entry<double>> attacks{
+        {"FGSM", rb::attack_kind::single_step, [&, t](const auto& x, auto y) { return rb::fgsm(plain, x, y, {.t = t, .seed = seed}); }},
+        {"PGD", rb::attack_kind::iterative,
+         [&, t](const auto& x, auto y) { return rb::pgd(plain, x, y, {.t = t, .steps = 40, .step_size = eps / 30, .seed = seed}); }},
+    };
+    for (auto& a : rb::autoattack_standard(plain, classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries}))
+        attacks.push_back(std::move(a));
+    const auto rep = rb::evaluate_robustness(plain, digits.x, digits.y, attacks);
+    std::printf("\nseed %llu, LeNet-5 under the same budget, epsilon %s:\n%s", static_cast<unsigned long long>(seed),
+                qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
+    return rep.worst_case_accuracy;
 }
 
 // The adaptive evaluation of one QNAD model at one budget; returns the worst-case robust accuracy.
@@ -228,9 +246,12 @@ int main(int argc, char** argv) try {
             }
         }
         if (o.adaptive > 0) {
+            const auto digits2 = first_rows(data.test, o.adaptive);
+            std::vector<double> yardstick;
+            for (double e : o.eps) yardstick.push_back(plain_worst(plain, digits2, o, seed, e));
+            worst.add("LeNet-5", seed, yardstick);
             const auto chosen = rb::critical_weights(net, select.x, select.y, o.fractions.back() / 100);
             rb::qnad_network<double> model(net, device, chosen, {.shots = o.shots, .injected = configurations.back().readout});
-            const auto digits2 = first_rows(data.test, o.adaptive);
             std::vector<double> v;
             for (double e : o.eps) v.push_back(adaptive(model, plain, digits2, o, seed, e));
             worst.add("QNAD k " + qhybrid::significant(o.fractions.back(), 3) + "%, " + configurations.back().name, seed, v);

@@ -13,7 +13,13 @@
 // - QNAD's cost (robust/qnad.hpp): LeNet-5's forward pass on 32 digits, P6 plain, P7 read through
 //   ibm_nairobi with 10% of its weights loss-critical (one injected pair) and the rest exact, P8 with
 //   every weight read (the others without injection); each call draws every read weight afresh.
+// - EOT through a waveform front end: one EOT-20 evaluation (loss and input gradient) of QShield
+//   on the DEEP-VOICE CNN (projection redrawn per call, gradients through the module) seen from
+//   8 one-second windows at 44.1 kHz (robust::deep_voice_waveform_model). P9 as the attacks run
+//   it (features once, the 20 draws' cotangents summed, one backward pass through the features),
+//   P10 with the front end forward and backward in every draw. Items = windows.
 #include <benchmark/benchmark.h>
+#include <qhybrid/models/deep_voice_cnn.hpp>
 #include <qhybrid/models/fsdd_cnn.hpp>
 #include <qhybrid/models/lenet.hpp>
 #include <qhybrid/models/qshield.hpp>
@@ -148,11 +154,47 @@ void qnad_forward(benchmark::State& st) {
     st.SetItemsProcessed(std::int64_t(st.iterations() * batch));
 }
 
+// A model seen only as an attack_model: EOT then runs the front end in every draw.
+template <class M>
+struct per_draw {
+    using value_type = double;
+    M* model;
+    nn::tensor<double> logits(const nn::tensor<double>& x, qhybrid::rng& gen) { return model->logits(x, gen); }
+    nn::tensor<double> input_gradient(const nn::tensor<double>& dz) { return model->input_gradient(dz); }
+};
+
+void eot_waveform(benchmark::State& st) {
+    namespace m = qhybrid::models;
+    constexpr std::size_t windows = 8, rate = 44100;
+    qhybrid::rng gen(1);
+    const std::vector<double> scale(26, 1.0), offset(26, 0.0);
+    m::qshield<m::qshield_qubits(2)> shield(std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset)), 2,
+                                           {.variant = m::qshield_variant::differentiable, .projection = m::projection_draw::per_call}, gen);
+    nn::tensor<double> x({windows, rate});
+    for (std::size_t b = 0; b < windows; ++b)
+        for (std::size_t i = 0; i < rate; ++i)
+            x.row(b)[i] = 0.1 * std::sin(2 * std::numbers::pi * (180 + 40 * double(b)) * double(i) / rate) + 0.01 * gen.uniform(-1, 1);
+    const std::vector<std::size_t> y(windows, 1);
+    const std::vector<std::uint64_t> ids(windows);
+    const rb::attack_batch<double> b{x, y, {}, ids};
+    rb::deep_voice_waveform_model<double> model(shield, {.rate = rate});
+    per_draw<rb::deep_voice_waveform_model<double>> each{&model};
+    for (auto _ : st) {
+        x[0] += 1e-9; // a new input every call, as in an attack's steps
+        const auto e = st.range(0) == 0 ? rb::detail::evaluate(model, x, b, rb::attack_loss::cross_entropy, gen, true, 20)
+                                        : rb::detail::evaluate(each, x, b, rb::attack_loss::cross_entropy, gen, true, 20);
+        benchmark::DoNotOptimize(e.gradient.data());
+    }
+    st.SetItemsProcessed(std::int64_t(st.iterations() * windows));
+}
+
 } // namespace
 
 BENCHMARK(lenet_forward)->Name("P6/lenet5_forward")->Unit(benchmark::kMillisecond);
 BENCHMARK(qnad_forward)->Arg(0)->Name("P7/qnad_lenet5_forward_10pct_read")->Unit(benchmark::kMillisecond);
 BENCHMARK(qnad_forward)->Arg(1)->Name("P8/qnad_lenet5_forward_all_read")->Unit(benchmark::kMillisecond);
+BENCHMARK(eot_waveform)->Arg(0)->Name("P9/eot20_qshield_waveform_front_end_once")->Unit(benchmark::kMillisecond);
+BENCHMARK(eot_waveform)->Arg(1)->Name("P10/eot20_qshield_waveform_front_end_per_draw")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pass, cnn_fixture<double>)->Name("P1/fsdd_cnn_forward_backward/double")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pass, cnn_fixture<float>)->Name("P1/fsdd_cnn_forward_backward/float")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(pgd10, cnn_fixture<double>)->Name("P2/pgd_linf_10_steps/double")->Unit(benchmark::kMillisecond);

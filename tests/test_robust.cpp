@@ -464,6 +464,68 @@ private:
     std::vector<double> u_, phases_, projections_;
 };
 
+// A random layer in evaluation mode, as the faithful QShield is: y = x (1 + u / 5), u uniform in
+// [-1, 1] afresh for every entry of every call, from its own generator.
+class jitter : public nn::layer_base<jitter, double> {
+public:
+    explicit jitter(std::uint64_t seed) : gen_(seed) {}
+    void reseed(std::uint64_t seed) { gen_ = rng(seed); }
+    nn::tensor<double> forward(const nn::tensor<double>& x, nn::mode) override {
+        factors_ = nn::tensor<double>(x.shape());
+        nn::tensor<double> y = x;
+        for (std::size_t i = 0; i < y.size(); ++i) factors_[i] = 1 + gen_.uniform(-1, 1) / 5, y[i] *= factors_[i];
+        return y;
+    }
+    nn::tensor<double> backward(const nn::tensor<double>& dy) override {
+        nn::tensor<double> dx = dy;
+        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] *= factors_[i];
+        return dx;
+    }
+    std::string describe() const override { return "jitter"; }
+
+private:
+    rng gen_;
+    nn::tensor<double> factors_;
+};
+
+// A model seen only as an attack_model, so EOT runs the whole backward pass for every draw.
+template <class M>
+struct per_draw {
+    using value_type = double;
+    M* model;
+    nn::tensor<double> logits(const nn::tensor<double>& x, rng& gen) { return model->logits(x, gen); }
+    nn::tensor<double> input_gradient(const nn::tensor<double>& dz) { return model->input_gradient(dz); }
+};
+
+// EOT on a front_end_model (front end once, the draws' cotangents summed) against every draw's
+// own backward pass, and the features of a new input against a fresh model's.
+template <class M>
+void check_front_end_eot(M& model, jitter& noise, M& fresh, const nn::tensor<double>& x, const nn::tensor<double>& other) {
+    static_assert(rb::front_end_model<M> && !rb::front_end_model<per_draw<M>>);
+    const std::vector<std::size_t> labels = {0, 1};
+    const std::vector<std::uint64_t> ids(2);
+    const rb::attack_batch<double> batch{x, labels, {}, ids};
+    rng gen(5);
+    noise.reseed(9);
+    const auto summed = rb::detail::evaluate(model, x, batch, rb::attack_loss::cross_entropy, gen, true, 6);
+    noise.reseed(9);
+    per_draw<M> slow{&model};
+    const auto each = rb::detail::evaluate(slow, x, batch, rb::attack_loss::cross_entropy, gen, true, 6);
+    CHECK(summed.loss.values == each.loss.values);
+    CHECK(summed.fooled == each.fooled);
+    REQUIRE(summed.gradient.shape() == x.shape());
+    double largest = 0;
+    for (double v : each.gradient.values()) largest = std::max(largest, std::abs(v));
+    REQUIRE(largest > 0);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(summed.gradient[i] == Approx(each.gradient[i]).margin(1e-13 * largest));
+    // The cache follows the input: a new signal (one sample changed) gives a fresh model's logits.
+    noise.reseed(3);
+    const auto z = model.logits(other, gen);
+    noise.reseed(3);
+    const auto expected = fresh.logits(other, gen);
+    CHECK(std::equal(z.values().begin(), z.values().end(), expected.values().begin(), expected.values().end()));
+}
+
 // A quantiser: x rounded to multiples of 1/8. Its derivative is 0 wherever it exists.
 class quantiser : public nn::layer_base<quantiser, double> {
 public:
@@ -821,6 +883,37 @@ TEST_CASE("A log-mel classifier seen from the waveform: its input gradient agree
     const std::vector<std::size_t> labels = {0, 1};
     const auto res = rb::pgd(model, x, labels, {.t = {.epsilon = 0.01, .lo = -1, .hi = 1}, .steps = 5, .seed = 1});
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(std::abs(res.adversarial[i] - x[i]) <= 0.01 * (1 + 1e-12));
+}
+
+TEST_CASE("EOT through a waveform front end sums the draws' cotangents for one backward pass and equals a backward pass a draw", "[robust]") {
+    rng gen(31);
+    nn::tensor<double> x({2, 400});
+    for (auto& v : x.values()) v = 0.2 * gen.normal();
+    auto other = x;
+    other[123] += 1e-3;
+    nn::sequential<double> net;
+    net.add<nn::flatten<double>>().add<nn::dense<double>>(13 * 8, 6, gen).add<nn::tanh<double>>().add<jitter>(1).add<nn::dense<double>>(6, 2, gen);
+    auto& noise = dynamic_cast<jitter&>(net[3]);
+    const rb::log_mel_front_end front{.stft = {.n_fft = 64, .hop_length = 32}, .rate = 8000, .mel = {.n_mels = 8}, .db = {}, .mean = -40, .sd = 20};
+    rb::waveform_model<double> model(net, front), fresh(net, front);
+    check_front_end_eot(model, noise, fresh, x, other);
+
+    // The DEEP-VOICE detector from the waveform: two signals of 1.5 s, so two windows each.
+    const unsigned rate = 8000;
+    nn::tensor<double> signals({2, 12000});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t i = 0; i < signals.dim(1); ++i)
+            signals.row(b)[i] = 0.3 * std::sin(2 * std::numbers::pi * (300 + 250 * double(b)) * double(i) / rate) + 0.02 * gen.normal();
+    auto changed = signals;
+    changed[9000] += 1e-3;
+    const auto first = qhybrid::audio::deep_voice_features(std::span<const double>(signals.row(0).data(), rate), rate)[0];
+    std::vector<double> scale(first.size()), offset(first.size(), 0.0);
+    for (std::size_t f = 0; f < first.size(); ++f) scale[f] = 1 / (std::abs(first[f]) + 1e-3);
+    nn::sequential<double> detector;
+    detector.add<nn::feature_scaling<double>>(scale, offset).add<nn::dense<double>>(26, 5, gen).add<nn::tanh<double>>().add<jitter>(2).add<nn::dense<double>>(5, 2, gen);
+    auto& detector_noise = dynamic_cast<jitter&>(detector[3]);
+    rb::deep_voice_waveform_model<double> voice(detector, {.rate = rate, .temperature = 1.3}), fresh_voice(detector, {.rate = rate, .temperature = 1.3});
+    check_front_end_eot(voice, detector_noise, fresh_voice, signals, changed);
 }
 
 TEST_CASE("Attacks refuse inputs outside the box, NaN, wrong labels and empty budgets with the value and the sample", "[robust]") {

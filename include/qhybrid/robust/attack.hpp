@@ -103,11 +103,10 @@ evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>
         auto loss = loss_of(l, z, batch.labels, batch.targets);
         nn::tensor<T> gradient;
         if (backward) {
-            gradient = model.input_gradient(loss.gradient);
-            require(gradient.shape() == adv.shape(), [&] {
-                return "attack: the model's input gradient has shape " + nn::to_string(gradient.shape()) + ", the inputs " +
-                       nn::to_string(adv.shape());
-            });
+            if constexpr (front_end_model<M>)
+                model.accumulate_gradient(loss.gradient); // summed over the draws, then one backward pass below
+            else
+                gradient = model.input_gradient(loss.gradient);
         }
         if (eot == 1) {
             e = {std::move(loss), {}, std::move(gradient)};
@@ -125,6 +124,12 @@ evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>
         for (std::size_t b = 0; b < e.loss.values.size(); ++b) e.loss.values[b] += loss.values[b];
         for (std::size_t i = 0; i < gradient.size(); ++i) e.gradient[i] += gradient[i];
     }
+    if constexpr (front_end_model<M>)
+        if (backward) e.gradient = model.accumulated_gradient();
+    require(!backward || e.gradient.shape() == adv.shape(), [&] {
+        return "attack: the model's input gradient has shape " + nn::to_string(e.gradient.shape()) + ", the inputs " +
+               nn::to_string(adv.shape());
+    });
     if (eot > 1) {
         for (auto& v : e.loss.values) v /= T(eot);
         for (auto& v : e.gradient.values()) v /= T(eot);

@@ -53,16 +53,21 @@ public:
         require(x.rank() == 2 && x.dim(0) > 0, [&] {
             return "deep_voice_waveform_model: signals of shape " + nn::to_string(x.shape()) + ", expected [batch, samples]";
         });
-        cut(x.dim(1));
-        rows_ = x.dim(0);
-        signals_.assign(x.values().begin(), x.values().end());
-        nn::tensor<T> rows({rows_ * windows_.size(), audio::deep_voice_width});
-        for (std::size_t b = 0; b < rows_; ++b)
-            for (std::size_t w = 0; w < windows_.size(); ++w) {
-                const auto f = features_.window(window(b, w));
-                std::transform(f.begin(), f.end(), rows.row(b * windows_.size() + w).begin(), [](double v) { return T(v); });
-            }
-        const nn::tensor<T> z = net_.logits(rows, gen);
+        if (!same_signals(x)) { // EOT's draws of one input share its features
+            cached_ = false; // until the features below are whole
+            cut(x.dim(1));
+            rows_ = x.dim(0);
+            signals_.assign(x.values().begin(), x.values().end());
+            features_of_windows_ = nn::tensor<T>({rows_ * windows_.size(), audio::deep_voice_width});
+            sum_ = {};
+            for (std::size_t b = 0; b < rows_; ++b)
+                for (std::size_t w = 0; w < windows_.size(); ++w) {
+                    const auto f = features_.window(window(b, w));
+                    std::transform(f.begin(), f.end(), features_of_windows_.row(b * windows_.size() + w).begin(), [](double v) { return T(v); });
+                }
+            cached_ = true;
+        }
+        const nn::tensor<T> z = net_.logits(features_of_windows_, gen);
         classes_ = z.dim(1);
         // log-softmax of every window at temperature T, then log-mean-exp over each row's windows.
         log_p_.assign(z.size(), 0);
@@ -88,7 +93,7 @@ public:
     }
 
     // d/dz_wk of log mean_w s_wc is (1/T) r_wc (delta_ck - s_wk), with r_wc = s_wc / sum_w' s_w'c.
-    nn::tensor<T> input_gradient(const nn::tensor<T>& dlogits) {
+    void accumulate_gradient(const nn::tensor<T>& dlogits) {
         require(rows_ > 0 && dlogits.rank() == 2 && dlogits.dim(0) == rows_ && dlogits.dim(1) == classes_, [&] {
             return "deep_voice_waveform_model: input_gradient(" + nn::to_string(dlogits.shape()) + ") after logits() of " +
                    std::to_string(rows_) + " rows and " + std::to_string(classes_) + " classes";
@@ -107,18 +112,35 @@ public:
                     dz.row(b * windows + w)[k] = (gr[k] - std::exp(lp(b, w, k)) * weighted) / T(front_.temperature);
             }
         const nn::tensor<T> dfeatures = net_.input_gradient(dz);
+        if (sum_.size() == 0) sum_ = nn::tensor<T>(dfeatures.shape());
+        for (std::size_t i = 0; i < dfeatures.size(); ++i) sum_[i] += dfeatures[i];
+    }
+
+    nn::tensor<T> accumulated_gradient() {
+        require(sum_.size() > 0, [] { return std::string("deep_voice_waveform_model: accumulated_gradient() with no gradient accumulated"); });
+        const std::size_t windows = windows_.size();
         nn::tensor<T> out({rows_, signals_.size() / rows_});
         for (std::size_t b = 0; b < rows_; ++b)
             for (std::size_t w = 0; w < windows; ++w) {
-                const auto g = dfeatures.row(b * windows + w);
+                const auto g = sum_.row(b * windows + w);
                 const std::vector<double> df(g.begin(), g.end());
                 const auto ds = features_.window_vjp(window(b, w), df);
                 std::transform(ds.begin(), ds.end(), out.row(b).begin() + std::ptrdiff_t(windows_[w].first), [](double v) { return T(v); });
             }
+        sum_ = {};
         return out;
     }
 
+    nn::tensor<T> input_gradient(const nn::tensor<T>& dlogits) {
+        accumulate_gradient(dlogits);
+        return accumulated_gradient();
+    }
+
 private:
+    bool same_signals(const nn::tensor<T>& x) const {
+        return cached_ && x.dim(0) == rows_ && x.size() == signals_.size() && std::equal(x.values().begin(), x.values().end(), signals_.begin());
+    }
+
     void cut(std::size_t samples) {
         const auto shortest = std::size_t(std::ceil(front_.min_window_seconds * front_.rate));
         windows_.clear();
@@ -143,9 +165,11 @@ private:
     std::vector<double> signals_;
     std::vector<T> log_p_;
     nn::tensor<T> out_;
+    nn::tensor<T> features_of_windows_, sum_; // the network's input, and the draws' summed cotangents at it
     std::size_t rows_ = 0, classes_ = 0;
+    bool cached_ = false;
 };
 
-static_assert(attack_model<deep_voice_waveform_model<double>>, "robust::deep_voice_waveform_model is what every attack takes");
+static_assert(front_end_model<deep_voice_waveform_model<double>>, "robust::deep_voice_waveform_model is what every attack takes");
 
 } // namespace qhybrid::robust

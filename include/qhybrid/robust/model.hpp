@@ -24,6 +24,17 @@ concept attack_model = requires(M& m, const nn::tensor<typename M::value_type>& 
     { m.input_gradient(t) } -> std::same_as<nn::tensor<typename M::value_type>>;
 };
 
+// A model whose randomness lies after a deterministic front end (a waveform's features, say)
+// lets EOT pay for the front end once: a forward pass of the input just seen reuses its
+// output, accumulate_gradient adds one draw's cotangent at the front end's output, and
+// accumulated_gradient runs the front end's backward pass on the sum (it is linear in the
+// cotangent) and clears it. input_gradient(d) is accumulate_gradient(d), then accumulated_gradient().
+template <class M>
+concept front_end_model = attack_model<M> && requires(M& m, const nn::tensor<typename M::value_type>& t) {
+    m.accumulate_gradient(t);
+    { m.accumulated_gradient() } -> std::same_as<nn::tensor<typename M::value_type>>;
+};
+
 // An nn model in evaluation mode (batch norm with its running statistics, dropout off), so rows
 // are independent and the model is deterministic. The parameter gradients that backward()
 // accumulates on the way are cleared: attacking a model leaves its training state as it was.

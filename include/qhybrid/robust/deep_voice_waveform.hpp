@@ -112,7 +112,10 @@ public:
                     dz.row(b * windows + w)[k] = (gr[k] - std::exp(lp(b, w, k)) * weighted) / T(front_.temperature);
             }
         const nn::tensor<T> dfeatures = net_.input_gradient(dz);
-        if (sum_.size() == 0) sum_ = nn::tensor<T>(dfeatures.shape());
+        if (sum_.size() == 0) {
+            sum_ = dfeatures; // as it is, so one draw's gradient keeps its bits
+            return;
+        }
         for (std::size_t i = 0; i < dfeatures.size(); ++i) sum_[i] += dfeatures[i];
     }
 

@@ -5,8 +5,10 @@
 // training recordings' mean and deviation.
 #include <qhybrid/qhybrid.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -78,6 +80,33 @@ validation_split(const std::vector<std::size_t>& rows, const std::vector<std::si
     std::pair<std::vector<std::size_t>, std::vector<std::size_t>> out;
     for (auto i : part.train) out.first.push_back(rows[i]);
     for (auto i : part.test) out.second.push_back(rows[i]);
+    return out;
+}
+
+// Positions in set.test() in an order whose every prefix is balanced: the digits dealt in turn,
+// each digit's recordings by take, then speaker, started d places in for digit d so that the
+// speakers turn too. The recordings are sorted by digit, speaker and take, so "the first 40" of
+// set.test() would be thirty 0s and ten 1s.
+inline std::vector<std::size_t> balanced_test_order(const qhybrid::data::fsdd& set) {
+    const auto test = set.test();
+    std::vector<std::vector<std::size_t>> by_digit;
+    for (std::size_t i = 0; i < test.size(); ++i) {
+        const auto& r = set.recordings()[test[i]];
+        if (by_digit.size() <= std::size_t(r.digit)) by_digit.resize(std::size_t(r.digit) + 1);
+        by_digit[std::size_t(r.digit)].push_back(i);
+    }
+    for (std::size_t digit = 0; digit < by_digit.size(); ++digit) {
+        auto& positions = by_digit[digit];
+        std::sort(positions.begin(), positions.end(), [&](std::size_t a, std::size_t b) { // (take, speaker) is unique within a digit
+            const auto &ra = set.recordings()[test[a]], &rb = set.recordings()[test[b]];
+            return std::tie(ra.index, ra.speaker) < std::tie(rb.index, rb.speaker);
+        });
+        if (!positions.empty()) std::rotate(positions.begin(), positions.begin() + long(digit % positions.size()), positions.end());
+    }
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; out.size() < test.size(); ++k)
+        for (const auto& positions : by_digit)
+            if (k < positions.size()) out.push_back(positions[k]);
     return out;
 }
 

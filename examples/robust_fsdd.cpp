@@ -1,6 +1,7 @@
 // The FSDD digit CNN under attack, in the log-mel feature domain: the models of
 // examples/fsdd_cnn.cpp's table (models::fsdd_cnn, Adam at its chosen lr 1e-3, seeds 1..S, the
-// same splits and early stopping), each attacked on the 300 official test recordings with
+// same splits and early stopping), each attacked on the 300 official test recordings (--samples N:
+// N of them with the digits in turn, fsdd_spectrograms::balanced_test_order) with
 // AutoAttack's standard composition (robust/suites.hpp: APGD-CE, APGD-T over the top 9 classes,
 // the targeted-margin substitute for FAB-T, Square), L-inf.
 //
@@ -62,12 +63,13 @@ struct attacked {
     double scale, lo, hi; // epsilon in the model's input units = epsilon / scale
 };
 
-// The first n official test recordings as 1-s signals (fix_length, as the front end reads them).
-nn::tensor<double> test_signals(const d::fsdd& set, std::size_t n) {
-    nn::tensor<double> out({n, samples});
+// The given official test recordings (positions in set.test()) as 1-s signals (fix_length, as the
+// front end reads them).
+nn::tensor<double> test_signals(const d::fsdd& set, std::span<const std::size_t> positions) {
+    nn::tensor<double> out({positions.size(), samples});
     const auto rows = set.test();
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto signal = d::fix_length<double>(qhybrid::audio::read_wav(set.recordings()[rows[i]].path).mono(), samples);
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const auto signal = d::fix_length<double>(qhybrid::audio::read_wav(set.recordings()[rows[positions[i]]].path).mono(), samples);
         std::copy(signal.begin(), signal.end(), out.row(i).begin());
     }
     return out;
@@ -147,7 +149,7 @@ int main(int argc, char** argv) try {
     app.add_option("--eps", o.eps, "L-inf budgets (default 0.5 1 2 dB; waveform 1e-4 3e-4 1e-3)")->check(CLI::PositiveNumber);
     app.add_option("--sweep", o.sweep, "budgets of the APGD-CE sweep, the last large enough to fool every correct recording")
         ->check(CLI::PositiveNumber);
-    app.add_option("--samples", o.samples, "test recordings attacked, the first N of the 300 (0: all)");
+    app.add_option("--samples", o.samples, "test recordings attacked, N of the 300 with the digits in turn (0: all)");
     app.add_option("--steps", o.steps, "APGD steps")->check(CLI::PositiveNumber);
     app.add_option("--queries", o.queries, "Square queries")->check(CLI::PositiveNumber);
     app.add_option("--max-epochs", o.max_epochs, "training epochs at most (early stopping usually ends sooner)")->check(CLI::PositiveNumber);
@@ -164,6 +166,7 @@ int main(int argc, char** argv) try {
 
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
     const spectrograms s = features(set);
+    const auto order = balanced_test_order(set);
     std::vector<std::string> metrics = {"clean accuracy"};
     for (double e : o.eps)
         for (const std::string& what : o.model == "qshield" ? std::vector<std::string>{"APGD-CE, EOT", "APGD-DLR, EOT", "Square, EOT", "worst case"}
@@ -191,16 +194,20 @@ int main(int argc, char** argv) try {
                                                          .mel = {.n_mels = mels}, .db = {}, .mean = data.mean, .sd = data.sd});
         const std::size_t n = o.samples == 0 ? data.test.size() : std::min(o.samples, data.test.size());
         const auto a = [&] {
-            std::vector<std::size_t> rows(n);
-            std::iota(rows.begin(), rows.end(), std::size_t{0});
-            const std::vector<std::size_t> y(data.test.y.begin(), data.test.y.begin() + long(n));
-            if (o.waveform) return attacked{test_signals(set, n), y, 1.0, -1.0, 1.0};
+            const std::vector<std::size_t> rows(order.begin(), order.begin() + long(n)); // every digit in turn
+            std::vector<std::size_t> y;
+            for (std::size_t r : rows) y.push_back(data.test.y[r]);
+            if (o.waveform) return attacked{test_signals(set, rows), y, 1.0, -1.0, 1.0};
             // The range of the front end's values, standardised.
             const auto [lo_db, hi_db] = std::minmax_element(s.values.begin(), s.values.end());
             return attacked{nn::gather_rows(data.test.x, rows), y, data.sd, (*lo_db - data.mean) / data.sd, (*hi_db - data.mean) / data.sd};
         }();
-        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked; standardised with mean %.2f dB, sd %.2f dB%s\n",
-                    static_cast<unsigned long long>(seed), epochs, n, data.mean, data.sd,
+        std::vector<std::size_t> per_digit(10);
+        for (std::size_t label : a.y) ++per_digit[label];
+        const auto [fewest, most] = std::minmax_element(per_digit.begin(), per_digit.end());
+        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
+                    static_cast<unsigned long long>(seed), epochs, n,
+                    (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean, data.sd,
                     eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
         if (o.waveform) run(waveform, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
         else run(features_model, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);

@@ -24,7 +24,7 @@
 // trained the same way; its faithful form is attacked through its module (BPDA with the module's
 // exact gradient) with EOT over its redrawn projections (robust::study's rand suite).
 //
-//   robust_fsdd [--data DIR] [--seeds S] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
+//   robust_fsdd [--data DIR] [--seeds S] [--first-seed F] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
 //               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--model cnn|qshield|qshield-differentiable]
 //               [--eot N] [--out DIR]
 #include "fsdd_spectrograms.hpp"
@@ -49,7 +49,7 @@ using namespace fsdd_spectrograms;
 namespace {
 
 struct settings {
-    std::size_t seeds = 5, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10, eot = 20;
+    std::size_t seeds = 5, first_seed = 1, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10, eot = 20;
     std::string model = "cnn";
     std::vector<double> eps, sweep;
     bool waveform = false;
@@ -143,6 +143,7 @@ int main(int argc, char** argv) try {
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--seeds", o.seeds, "seeds 1..S (fsdd_cnn's models)")->check(CLI::Range(1, 1000));
+    app.add_option("--first-seed", o.first_seed, "start at this seed (split the seeds over processes)")->check(CLI::Range(1, 1000));
     std::string domain = "features";
     app.add_option("--domain", domain, "features (log-mel values, budgets in dB) or waveform (samples, budgets in amplitude)")
         ->check(CLI::IsMember({"features", "waveform"}));
@@ -159,6 +160,9 @@ int main(int argc, char** argv) try {
     app.add_option("--eot", o.eot, "draws per step and verdict against the faithful QShield")->check(CLI::Range(1, 10000));
     app.add_option("--out", out, "folder for robust_fsdd_DOMAIN[_MODEL]_{runs,summary,sweep,iterations}.csv");
     CLI11_PARSE(app, argc, argv);
+    qhybrid::require(o.first_seed <= o.seeds, [&] {
+        return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
+    });
     o.waveform = domain == "waveform";
     if (o.eps.empty()) o.eps = o.waveform ? std::vector<double>{1e-4, 3e-4, 1e-3} : std::vector<double>{0.5, 1, 2};
     if (o.sweep.empty()) o.sweep = o.waveform ? std::vector<double>{1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2}
@@ -181,7 +185,7 @@ int main(int argc, char** argv) try {
     std::printf("FSDD digits, %s at lr %g; %zu threads; L-inf budgets %s\n",
                 o.model == "cnn" ? "fsdd_cnn" : (o.model + " on fsdd_cnn").c_str(), o.lr, qhybrid::threads(),
                 o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
-    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
         auto [net, epochs] = train(data, seed, o);
         std::size_t eot = 1;
@@ -213,8 +217,8 @@ int main(int argc, char** argv) try {
         else run(features_model, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
         std::fflush(stdout);
     }
-    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds 1-%zu)\n"
-                "masking checks that failed: %zu\n", table.markdown().c_str(), o.seeds, warnings);
+    std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds %zu-%zu)\n"
+                "masking checks that failed: %zu\n", table.markdown().c_str(), o.first_seed, o.seeds, warnings);
     const std::filesystem::path folder(out);
     const std::string stem = "robust_fsdd_" + domain + (o.model == "cnn" ? "" : "_" + o.model);
     table.write_csv(folder / (stem + "_runs.csv"), folder / (stem + "_summary.csv"));

@@ -9,4 +9,5 @@
 #include "qhybrid/quantum.hpp"
 #include "qhybrid/robust.hpp"
 #include "qhybrid/stats.hpp"
+#include "qhybrid/unlearn.hpp"
 #include "qhybrid/version.hpp"

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Unlearning: strategies over a trained network, and the evaluation a privacy claim needs.
+#include "qhybrid/unlearn/membership.hpp"

@@ -1,12 +1,18 @@
-// The unlearning evaluation: membership inference against hand-made scores and closed forms.
+// Unlearning: QPAudioEraser's phases against direct computations on a small layer, its loss
+// against its definition and finite differences; membership inference against hand-made scores
+// and closed forms.
+#include <qhybrid/nn.hpp>
 #include <qhybrid/unlearn.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
+namespace nn = qhybrid::nn;
 namespace ul = qhybrid::unlearn;
+using qhybrid::rng;
 
 namespace {
 
@@ -19,7 +25,131 @@ double pairs_auc(const std::vector<double>& members, const std::vector<double>& 
     return wins / double(members.size() * nonmembers.size());
 }
 
+// W [d, K] and b of a dense layer, as row-major copies.
+std::vector<double> weights(nn::dense<double>& layer) { return {layer.parameters()[0].value->values().begin(), layer.parameters()[0].value->values().end()}; }
+std::vector<double> bias(nn::dense<double>& layer) { return {layer.parameters()[1].value->values().begin(), layer.parameters()[1].value->values().end()}; }
+
 } // namespace
+
+TEST_CASE("QPAudioEraser's destructive interference scales class F's weights by cos(phi)/sqrt(2) and its bias by cos(phi), or input F's in the authors' code", "[unlearn]") {
+    rng gen(1);
+    constexpr std::size_t d = 5, k = 4, f = 2;
+    nn::dense<double> layer(d, k, gen);
+    const auto w = weights(layer), b = bias(layer);
+    ul::destructive_interference(layer, f);
+    const auto w1 = weights(layer), b1 = bias(layer);
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t c = 0; c < k; ++c) CHECK(w1[i * k + c] == (c == f ? Approx(-w[i * k + c] / std::sqrt(2.0)).epsilon(1e-15) : Approx(w[i * k + c]).epsilon(0)));
+    for (std::size_t c = 0; c < k; ++c) CHECK(b1[c] == (c == f ? Approx(-b[c]).epsilon(1e-15) : Approx(b[c]).epsilon(0)));
+    // Another angle, and the authors' axis: row F of W (input feature F, every class).
+    nn::dense<double> other(d, k, gen);
+    const auto v = weights(other), a = bias(other);
+    ul::destructive_interference(other, f, 1.0, ul::interference_axis::input_feature);
+    const auto v1 = weights(other), a1 = bias(other);
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t c = 0; c < k; ++c)
+            CHECK(v1[i * k + c] == (i == f ? Approx(v[i * k + c] * std::cos(1.0) / std::sqrt(2.0)).epsilon(1e-15) : Approx(v[i * k + c]).epsilon(0)));
+    for (std::size_t c = 0; c < k; ++c) CHECK(a1[c] == (c == f ? Approx(a[c] * std::cos(1.0)).epsilon(1e-15) : Approx(a[c]).epsilon(0)));
+    CHECK_THROWS_WITH(ul::destructive_interference(layer, 4), Catch::Contains("forget class 4 of a layer with 4 classes"));
+    nn::dense<double> narrow(2, 4, gen);
+    CHECK_THROWS_WITH(ul::destructive_interference(narrow, 3, std::numbers::pi, ul::interference_axis::input_feature),
+                      Catch::Contains("input feature 3 of a layer with 2 inputs"));
+}
+
+TEST_CASE("QPAudioEraser's entanglement mixing is W M with M's row and column F alpha off the diagonal, the bias untouched", "[unlearn]") {
+    rng gen(2);
+    constexpr std::size_t d = 3, k = 5, f = 1;
+    const double alpha = 0.3;
+    nn::dense<double> layer(d, k, gen);
+    const auto w = weights(layer), b = bias(layer);
+    double m[k][k] = {};
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < k; ++j) m[i][j] = i == j ? 1.0 : (i == f || j == f) ? alpha : 0.0;
+    ul::entanglement_mixing(layer, f, alpha);
+    const auto w1 = weights(layer);
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = 0; j < k; ++j) {
+            double expected = 0;
+            for (std::size_t c = 0; c < k; ++c) expected += w[i * k + c] * m[c][j];
+            CHECK(w1[i * k + j] == Approx(expected).epsilon(1e-15));
+        }
+    CHECK(bias(layer) == b);
+}
+
+TEST_CASE("QPAudioEraser's loss is the batch mean of CE on retain rows and -lambda H (or +lambda H, or CE against 1/K) on forget rows", "[unlearn]") {
+    rng gen(3);
+    constexpr std::size_t batch = 6, k = 4, f = 3;
+    nn::tensor<double> z({batch, k});
+    for (auto& v : z.values()) v = gen.uniform(-2, 2);
+    const std::vector<std::size_t> labels = {0, 3, 1, 3, 2, 0};
+    // Each row's term from its softmax.
+    double ce = 0, h = 0, uniform = 0;
+    for (std::size_t r = 0; r < batch; ++r) {
+        double norm = 0;
+        for (std::size_t c = 0; c < k; ++c) norm += std::exp(z.row(r)[c]);
+        if (labels[r] != f) {
+            ce -= std::log(std::exp(z.row(r)[labels[r]]) / norm);
+            continue;
+        }
+        for (std::size_t c = 0; c < k; ++c) {
+            const double p = std::exp(z.row(r)[c]) / norm;
+            h -= p * std::log(p), uniform -= std::log(p) / k;
+        }
+    }
+    const double lambda = 0.7;
+    CHECK(ul::eraser_loss(z, labels, f, lambda, ul::forget_loss::maximise_entropy).value == Approx((ce - lambda * h) / batch).epsilon(1e-14));
+    CHECK(ul::eraser_loss(z, labels, f, lambda, ul::forget_loss::minimise_entropy).value == Approx((ce + lambda * h) / batch).epsilon(1e-14));
+    CHECK(ul::eraser_loss(z, labels, f, lambda, ul::forget_loss::uniform_labels).value == Approx((ce + uniform) / batch).epsilon(1e-14));
+    for (auto kind : {ul::forget_loss::maximise_entropy, ul::forget_loss::minimise_entropy, ul::forget_loss::uniform_labels}) {
+        const auto g = ul::eraser_loss(z, labels, f, lambda, kind).grad;
+        for (std::size_t i = 0; i < z.size(); ++i) {
+            auto up = z, down = z;
+            up[i] += 1e-6, down[i] -= 1e-6;
+            const double numeric = (ul::eraser_loss(up, labels, f, lambda, kind).value - ul::eraser_loss(down, labels, f, lambda, kind).value) / 2e-6;
+            CHECK(g[i] == Approx(numeric).epsilon(1e-7).margin(1e-10));
+        }
+    }
+    // A batch of forget rows alone, and of retain rows alone.
+    const std::vector<std::size_t> all_forget(batch, f), none = {0, 1, 2, 0, 1, 2};
+    CHECK(ul::eraser_loss(z, all_forget, f, 1, ul::forget_loss::maximise_entropy).value == Approx(-nn::entropy<double>(z).value).epsilon(1e-14));
+    CHECK(ul::eraser_loss(z, none, f, 1, ul::forget_loss::maximise_entropy).value == Approx(nn::cross_entropy<double>(z, none).value).epsilon(1e-14));
+}
+
+TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and leaves the data as it was", "[unlearn]") {
+    // Three Gaussian blobs in 2-D, a small network trained on them.
+    rng gen(4);
+    const double centres[3][2] = {{-2, 0}, {2, 0}, {0, 2.5}};
+    nn::labelled<double> data{nn::tensor<double>({300, 2}), {}};
+    for (std::size_t i = 0; i < 300; ++i) {
+        const std::size_t c = i % 3;
+        data.x.row(i)[0] = centres[c][0] + 0.5 * gen.normal(), data.x.row(i)[1] = centres[c][1] + 0.5 * gen.normal();
+        data.y.push_back(c);
+    }
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(2, 16, gen).add<nn::relu<double>>().add<nn::dense<double>>(16, 3, gen);
+    nn::adam<double> opt(net.parameters(), {.lr = 1e-2});
+    nn::fit(net, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 1, .progress = false});
+    const auto predicted = [&] { return nn::argmax_rows(net.forward(data.x, nn::mode::eval)); };
+    const auto share = [&](const std::vector<std::size_t>& p, bool forget) {
+        double right = 0, n = 0;
+        for (std::size_t i = 0; i < p.size(); ++i)
+            if ((data.y[i] == 2) == forget) right += p[i] == data.y[i], n += 1;
+        return right / n;
+    };
+    const auto before = predicted();
+    REQUIRE(share(before, true) > 0.95);
+    REQUIRE(share(before, false) > 0.95);
+    const auto kept = data;
+    ul::qpaudioeraser(net, data, {.forget = 2, .epochs = 5, .seed = 2});
+    const auto after = predicted();
+    CHECK(share(after, true) < 0.05);  // the forget class is no longer recognised
+    CHECK(share(after, false) > 0.9);  // the others still are
+    CHECK(std::equal(kept.x.values().begin(), kept.x.values().end(), data.x.values().begin()));
+    CHECK(kept.y == data.y);
+    nn::sequential<double> no_dense;
+    no_dense.add<nn::dense<double>>(2, 3, gen).add<nn::relu<double>>();
+    CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
+}
 
 TEST_CASE("Membership inference's AUC counts the pairs a member wins, ties one half", "[unlearn]") {
     const std::vector<double> members = {0.9, 0.4, 0.4, 0.7, 0.1}, nonmembers = {0.4, 0.2, 0.8, 0.05, 0.4, 0.3};

@@ -151,6 +151,34 @@ TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and 
     CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
 }
 
+TEST_CASE("QPAudioEraser's metrics on hand-made predictions", "[unlearn]") {
+    // Forget class 1 of 3. Ten samples: four of class 1 (predicted 1, 0, 1, 2), six others
+    // (0 -> 0, 0 -> 1, 2 -> 2, 2 -> 0, 0 -> 0, 2 -> 2).
+    const std::vector<std::size_t> labels = {1, 1, 1, 1, 0, 0, 2, 2, 0, 2};
+    const std::vector<std::size_t> predicted = {1, 0, 1, 2, 0, 1, 2, 0, 0, 2};
+    const std::vector<double> p_forget = {0.6, 0.3, 0.5, 0.1, 0.2, 0.7, 0.1, 0.3, 0.1, 0.05}; // P(class 1) of each row
+    nn::tensor<double> p({10, 3});
+    for (std::size_t i = 0; i < 10; ++i) {
+        const double rest = 1 - p_forget[i];
+        for (std::size_t c = 0; c < 3; ++c) p.row(i)[c] = c == 1 ? p_forget[i] : (c == predicted[i] ? rest * 0.9 : rest * 0.1);
+        REQUIRE(nn::argmax_rows(p)[i] == predicted[i]);
+    }
+    const auto s = ul::forgetting_metrics(p, labels, 1, 80);
+    CHECK(s.fa == Approx(50).epsilon(1e-14));          // 2 of 4
+    CHECK(s.ra == Approx(400.0 / 6).epsilon(1e-14));   // 4 of 6
+    CHECK(s.il == Approx(37.5).epsilon(1e-14));        // (0.6 + 0.3 + 0.5 + 0.1) / 4
+    CHECK(s.far == Approx(100.0 / 6).epsilon(1e-14));  // 1 of 6
+    CHECK(s.frr == Approx(50).epsilon(1e-14));
+    CHECK(s.frr_tables == Approx(100 - 400.0 / 6).epsilon(1e-14));
+    CHECK(s.per == Approx(37.5).epsilon(1e-14));       // (80 - 50) / 80
+    CHECK(s.erb == Approx(2 * 50 * (400.0 / 6) / (50 + 400.0 / 6)).epsilon(1e-14));
+    CHECK(ul::forgetting_metrics(p, labels, 1, 0).per == 0);
+    CHECK(ul::forgetting_metrics(p, labels, 1, 40).per == 0); // FA above the original's: no forgetting
+    const std::vector<std::size_t> only_forget(10, 1);
+    CHECK_THROWS_WITH(ul::forgetting_metrics(p, only_forget, 1, 80), Catch::Contains("10 forget and 0 other samples"));
+    CHECK_THROWS_WITH(ul::forgetting_metrics(p, labels, 3, 80), Catch::Contains("forget class 3"));
+}
+
 TEST_CASE("Membership inference's AUC counts the pairs a member wins, ties one half", "[unlearn]") {
     const std::vector<double> members = {0.9, 0.4, 0.4, 0.7, 0.1}, nonmembers = {0.4, 0.2, 0.8, 0.05, 0.4, 0.3};
     CHECK(ul::membership(members, nonmembers).auc == Approx(pairs_auc(members, nonmembers)).epsilon(1e-15));

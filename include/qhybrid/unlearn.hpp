@@ -2,4 +2,5 @@
 #pragma once
 // Unlearning: strategies over a trained network, and the evaluation a privacy claim needs.
 #include "qhybrid/unlearn/membership.hpp"
+#include "qhybrid/unlearn/metrics.hpp"
 #include "qhybrid/unlearn/qpaudioeraser.hpp"

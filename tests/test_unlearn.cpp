@@ -25,6 +25,46 @@ double pairs_auc(const std::vector<double>& members, const std::vector<double>& 
     return wins / double(members.size() * nonmembers.size());
 }
 
+nn::sequential<double> blob_network(rng& gen) {
+    nn::sequential<double> net;
+    net.add<nn::dense<double>>(2, 16, gen).add<nn::relu<double>>().add<nn::dense<double>>(16, 3, gen);
+    return net;
+}
+
+// Three Gaussian blobs in 2-D and a small network trained on them; class 2 is the one to forget.
+struct blobs {
+    nn::labelled<double> data;
+    nn::sequential<double> net;
+
+    // The share of right predictions on the forget class's samples, or on the others'.
+    double share(const std::vector<std::size_t>& predicted, bool forget) const {
+        double right = 0, n = 0;
+        for (std::size_t i = 0; i < predicted.size(); ++i)
+            if ((data.y[i] == 2) == forget) right += predicted[i] == data.y[i], n += 1;
+        return right / n;
+    }
+    nn::labelled<double> part(bool forget) const {
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < data.size(); ++i)
+            if ((data.y[i] == 2) == forget) rows.push_back(i);
+        return nn::subset(data, rows);
+    }
+};
+
+blobs trained_blobs() {
+    rng gen(4);
+    const double centres[3][2] = {{-2, 0}, {2, 0}, {0, 2.5}};
+    blobs b{{nn::tensor<double>({300, 2}), {}}, blob_network(gen)};
+    for (std::size_t i = 0; i < 300; ++i) {
+        const std::size_t c = i % 3;
+        b.data.x.row(i)[0] = centres[c][0] + 0.5 * gen.normal(), b.data.x.row(i)[1] = centres[c][1] + 0.5 * gen.normal();
+        b.data.y.push_back(c);
+    }
+    nn::adam<double> opt(b.net.parameters(), {.lr = 1e-2});
+    nn::fit(b.net, opt, b.data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 1, .progress = false});
+    return b;
+}
+
 // W [d, K] and b of a dense layer, as row-major copies.
 std::vector<double> weights(nn::dense<double>& layer) { return {layer.parameters()[0].value->values().begin(), layer.parameters()[0].value->values().end()}; }
 std::vector<double> bias(nn::dense<double>& layer) { return {layer.parameters()[1].value->values().begin(), layer.parameters()[1].value->values().end()}; }
@@ -116,39 +156,74 @@ TEST_CASE("QPAudioEraser's loss is the batch mean of CE on retain rows and -lamb
 }
 
 TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and leaves the data as it was", "[unlearn]") {
-    // Three Gaussian blobs in 2-D, a small network trained on them.
-    rng gen(4);
-    const double centres[3][2] = {{-2, 0}, {2, 0}, {0, 2.5}};
-    nn::labelled<double> data{nn::tensor<double>({300, 2}), {}};
-    for (std::size_t i = 0; i < 300; ++i) {
-        const std::size_t c = i % 3;
-        data.x.row(i)[0] = centres[c][0] + 0.5 * gen.normal(), data.x.row(i)[1] = centres[c][1] + 0.5 * gen.normal();
-        data.y.push_back(c);
-    }
-    nn::sequential<double> net;
-    net.add<nn::dense<double>>(2, 16, gen).add<nn::relu<double>>().add<nn::dense<double>>(16, 3, gen);
-    nn::adam<double> opt(net.parameters(), {.lr = 1e-2});
-    nn::fit(net, opt, data, nullptr, {.epochs = 30, .batch_size = 32, .seed = 1, .progress = false});
-    const auto predicted = [&] { return nn::argmax_rows(net.forward(data.x, nn::mode::eval)); };
-    const auto share = [&](const std::vector<std::size_t>& p, bool forget) {
-        double right = 0, n = 0;
-        for (std::size_t i = 0; i < p.size(); ++i)
-            if ((data.y[i] == 2) == forget) right += p[i] == data.y[i], n += 1;
-        return right / n;
-    };
-    const auto before = predicted();
-    REQUIRE(share(before, true) > 0.95);
-    REQUIRE(share(before, false) > 0.95);
-    const auto kept = data;
-    ul::qpaudioeraser(net, data, {.forget = 2, .epochs = 5, .seed = 2});
-    const auto after = predicted();
-    CHECK(share(after, true) < 0.05);  // the forget class is no longer recognised
-    CHECK(share(after, false) > 0.9);  // the others still are
-    CHECK(std::equal(kept.x.values().begin(), kept.x.values().end(), data.x.values().begin()));
-    CHECK(kept.y == data.y);
+    auto b = trained_blobs();
+    const auto before = nn::argmax_rows(b.net.forward(b.data.x, nn::mode::eval));
+    REQUIRE(b.share(before, true) > 0.95);
+    REQUIRE(b.share(before, false) > 0.95);
+    const auto kept = b.data;
+    ul::qpaudioeraser(b.net, b.data, {.forget = 2, .epochs = 5, .seed = 2});
+    const auto after = nn::argmax_rows(b.net.forward(b.data.x, nn::mode::eval));
+    CHECK(b.share(after, true) < 0.05); // the forget class is no longer recognised
+    CHECK(b.share(after, false) > 0.9); // the others still are
+    CHECK(std::equal(kept.x.values().begin(), kept.x.values().end(), b.data.x.values().begin()));
+    CHECK(kept.y == b.data.y);
+    rng gen(5);
     nn::sequential<double> no_dense;
     no_dense.add<nn::dense<double>>(2, 3, gen).add<nn::relu<double>>();
-    CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
+    CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, b.data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
+}
+
+TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fresh network trained on the retain set; NegGrad+ at beta 1 is fine-tuning", "[unlearn]") {
+    static_assert(ul::strategy<ul::retrain<double>> && ul::strategy<ul::fine_tune<double>> && ul::strategy<ul::gradient_ascent<double>> &&
+                  ul::strategy<ul::neggrad_plus<double>> && ul::strategy<ul::random_labels<double>> &&
+                  ul::strategy<ul::qpaudioeraser_strategy<double>>);
+    const auto b = trained_blobs();
+    const auto retain = b.part(false), forget = b.part(true);
+    const auto kept_retain = retain, kept_forget = forget;
+    const ul::request<double> r{retain, forget};
+    const auto fresh = [] {
+        rng gen(9);
+        return blob_network(gen);
+    };
+    const ul::retrain<double> retrain{fresh, {.epochs = 10, .batch_size = 32, .seed = 3, .progress = false}, 1e-2};
+    const ul::tuning_options o{.epochs = 3, .lr = 1e-2, .seed = 4};
+    // Mean cross-entropy of a network on a set.
+    const auto loss = [](nn::sequential<double>& net, const nn::labelled<double>& set) {
+        return nn::cross_entropy<double>(net.forward(set.x, nn::mode::eval), set.y).value;
+    };
+    const auto run = [&](const auto& s) {
+        auto net = b.net;
+        s.unlearn(net, r);
+        CHECK(std::equal(kept_retain.x.values().begin(), kept_retain.x.values().end(), retain.x.values().begin()));
+        CHECK(std::equal(kept_forget.x.values().begin(), kept_forget.x.values().end(), forget.x.values().begin()));
+        CHECK((kept_retain.y == retain.y && kept_forget.y == forget.y));
+        return net;
+    };
+    auto retrained = run(retrain);
+    auto direct = fresh();
+    nn::adam<double> opt(direct.parameters(), {.lr = 1e-2});
+    nn::fit(direct, opt, retain, nullptr, {.epochs = 10, .batch_size = 32, .seed = 3, .progress = false});
+    const auto a = retrained.forward(b.data.x, nn::mode::eval), e = direct.forward(b.data.x, nn::mode::eval);
+    CHECK(std::equal(a.values().begin(), a.values().end(), e.values().begin()));
+    CHECK(b.share(nn::argmax_rows(a), true) == 0); // class 2 was never seen
+
+    auto tuned = run(ul::fine_tune<double>{o});
+    auto at_one = run(ul::neggrad_plus<double>{o, 1.0});
+    const auto t = tuned.forward(b.data.x, nn::mode::eval), n1 = at_one.forward(b.data.x, nn::mode::eval);
+    CHECK(std::equal(t.values().begin(), t.values().end(), n1.values().begin()));
+    auto original = b.net;
+    auto half = run(ul::neggrad_plus<double>{o, 0.5});
+    CHECK(loss(half, forget) > loss(tuned, forget)); // the forget term pushes its loss up
+    auto ascended = run(ul::gradient_ascent<double>{o});
+    CHECK(loss(ascended, forget) > 10 * loss(original, forget));
+    auto relabelled = run(ul::random_labels<double>{o, 3});
+    CHECK(b.share(nn::argmax_rows(relabelled.forward(b.data.x, nn::mode::eval)), true) < 0.5);
+    auto erased = run(ul::qpaudioeraser_strategy<double>{{.forget = 2, .lr = 1e-3}});
+    CHECK(b.share(nn::argmax_rows(erased.forward(b.data.x, nn::mode::eval)), true) < 0.05);
+
+    CHECK_THROWS_WITH(run(ul::qpaudioeraser_strategy<double>{{.forget = 1}}), Catch::Contains("a forget sample labelled 2, not F = 1"));
+    CHECK_THROWS_WITH(run(ul::neggrad_plus<double>{o, 1.5}), Catch::Contains("beta 1.5 is not in [0, 1]"));
+    CHECK_THROWS_WITH(run(ul::random_labels<double>{o, 1}), Catch::Contains("1 classes (needs 2 or more)"));
 }
 
 TEST_CASE("QPAudioEraser's metrics on hand-made predictions", "[unlearn]") {

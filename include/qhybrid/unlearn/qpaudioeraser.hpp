@@ -23,6 +23,7 @@
 #include "qhybrid/nn/optimizers.hpp"
 #include "qhybrid/nn/sequential.hpp"
 #include "qhybrid/nn/train.hpp"
+#include "qhybrid/unlearn/strategy.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -153,5 +154,18 @@ void qpaudioeraser(nn::sequential<T>& net, const nn::labelled<T>& train, const e
     }
     if (o.mixing) entanglement_mixing(*last, o.forget, o.alpha);
 }
+
+// As a strategy: fine-tunes on the retain and forget samples together, the forget samples
+// labelled F (a speaker's or a class's samples carry F already).
+template <class T>
+struct qpaudioeraser_strategy {
+    eraser_options o;
+    std::string name() const { return "QPAudioEraser"; }
+    void unlearn(nn::sequential<T>& net, const request<T>& r) const {
+        for (std::size_t label : r.forget.y)
+            require(label == o.forget, [&] { return "qpaudioeraser: a forget sample labelled " + std::to_string(label) + ", not F = " + std::to_string(o.forget); });
+        qpaudioeraser(net, joined(r), o);
+    }
+};
 
 } // namespace qhybrid::unlearn

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Unlearning: strategies over a trained network, and the evaluation a privacy claim needs.
+#include "qhybrid/unlearn/dampening.hpp"
 #include "qhybrid/unlearn/finetuning.hpp"
+#include "qhybrid/unlearn/importance.hpp"
 #include "qhybrid/unlearn/membership.hpp"
 #include "qhybrid/unlearn/metrics.hpp"
 #include "qhybrid/unlearn/qpaudioeraser.hpp"

@@ -178,7 +178,7 @@ TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and 
 TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fresh network trained on the retain set; NegGrad+ at beta 1 is fine-tuning", "[unlearn]") {
     static_assert(ul::strategy<ul::retrain<double>> && ul::strategy<ul::fine_tune<double>> && ul::strategy<ul::gradient_ascent<double>> &&
                   ul::strategy<ul::neggrad_plus<double>> && ul::strategy<ul::random_labels<double>> && ul::strategy<ul::salun<double>> &&
-                  ul::strategy<ul::l1_sparse<double>> && ul::strategy<ul::synaptic_dampening<double>> &&
+                  ul::strategy<ul::l1_sparse<double>> && ul::strategy<ul::synaptic_dampening<double>> && ul::strategy<ul::scrub<double>> &&
                   ul::strategy<ul::qpaudioeraser_strategy<double>>);
     const auto b = trained_blobs();
     const auto retain = b.part(false), forget = b.part(true);
@@ -320,6 +320,42 @@ TEST_CASE("SSD shrinks exactly the weights far more important to the forget set;
         return s;
     };
     CHECK(l1(sparse) < 0.8 * l1(tuned));
+}
+
+TEST_CASE("SCRUB's distillation divergence equals its definition and finite differences; SCRUB pushes the forget set away from the teacher", "[unlearn]") {
+    rng gen(7);
+    nn::tensor<double> s({3, 4}), t({3, 4});
+    for (auto& v : s.values()) v = gen.uniform(-2, 2);
+    for (auto& v : t.values()) v = gen.uniform(-2, 2);
+    const double temperature = 2.5;
+    double expected = 0;
+    for (std::size_t b = 0; b < 3; ++b) {
+        double zs = 0, zt = 0;
+        for (std::size_t c = 0; c < 4; ++c) zs += std::exp(s.row(b)[c] / temperature), zt += std::exp(t.row(b)[c] / temperature);
+        for (std::size_t c = 0; c < 4; ++c) {
+            const double p = std::exp(t.row(b)[c] / temperature) / zt, q = std::exp(s.row(b)[c] / temperature) / zs;
+            expected += p * std::log(p / q);
+        }
+    }
+    const auto kl = ul::distillation_kl(s, t, temperature);
+    CHECK(kl.value == Approx(temperature * temperature * expected / 3).epsilon(1e-13));
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto up = s, down = s;
+        up[i] += 1e-6, down[i] -= 1e-6;
+        CHECK(kl.grad[i] == Approx((ul::distillation_kl(up, t, temperature).value - ul::distillation_kl(down, t, temperature).value) / 2e-6)
+                                .epsilon(1e-7).margin(1e-10));
+    }
+    CHECK(ul::distillation_kl(t, t, temperature).value == Approx(0).margin(1e-15));
+
+    const auto b = trained_blobs();
+    const auto retain = b.part(false), forget = b.part(true);
+    auto net = b.net, teacher = b.net;
+    ul::scrub<double>{{.epochs = 4, .lr = 1e-2, .seed = 5}, 2}.unlearn(net, {retain, forget});
+    const auto away = ul::distillation_kl(net.forward(forget.x, nn::mode::eval), teacher.forward(forget.x, nn::mode::eval), 1).value;
+    const auto near = ul::distillation_kl(net.forward(retain.x, nn::mode::eval), teacher.forward(retain.x, nn::mode::eval), 1).value;
+    CHECK(away > 10 * near);
+    CHECK(b.share(nn::argmax_rows(net.forward(b.data.x, nn::mode::eval)), false) > 0.9);
+    CHECK_THROWS_WITH((ul::scrub<double>{{.epochs = 1}, 2}.unlearn(net, {retain, forget})), Catch::Contains("2 max-step epochs of 1"));
 }
 
 TEST_CASE("QPAudioEraser's metrics on hand-made predictions", "[unlearn]") {

@@ -8,4 +8,5 @@
 #include "qhybrid/unlearn/metrics.hpp"
 #include "qhybrid/unlearn/qpaudioeraser.hpp"
 #include "qhybrid/unlearn/retrain.hpp"
+#include "qhybrid/unlearn/scrub.hpp"
 #include "qhybrid/unlearn/strategy.hpp"

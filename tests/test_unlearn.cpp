@@ -221,6 +221,10 @@ TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fres
     CHECK(loss(ascended, forget) > 10 * loss(original, forget));
     auto relabelled = run(ul::random_labels<double>{o, 3});
     CHECK(b.share(nn::argmax_rows(relabelled.forward(b.data.x, nn::mode::eval)), true) < 0.5);
+    run(ul::salun<double>{o, 3});
+    run(ul::l1_sparse<double>{o});
+    run(ul::synaptic_dampening<double>{.alpha = 2});
+    run(ul::scrub<double>{o, 2});
     auto erased = run(ul::qpaudioeraser_strategy<double>{{.forget = 2, .lr = 1e-3}});
     CHECK(b.share(nn::argmax_rows(erased.forward(b.data.x, nn::mode::eval)), true) < 0.05);
 

@@ -179,6 +179,7 @@ TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fres
     static_assert(ul::strategy<ul::retrain<double>> && ul::strategy<ul::fine_tune<double>> && ul::strategy<ul::gradient_ascent<double>> &&
                   ul::strategy<ul::neggrad_plus<double>> && ul::strategy<ul::random_labels<double>> && ul::strategy<ul::salun<double>> &&
                   ul::strategy<ul::l1_sparse<double>> && ul::strategy<ul::synaptic_dampening<double>> && ul::strategy<ul::scrub<double>> &&
+                  ul::strategy<ul::fisher_forgetting<double>> &&
                   ul::strategy<ul::qpaudioeraser_strategy<double>>);
     const auto b = trained_blobs();
     const auto retain = b.part(false), forget = b.part(true);
@@ -225,6 +226,7 @@ TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fres
     run(ul::l1_sparse<double>{o});
     run(ul::synaptic_dampening<double>{.alpha = 2});
     run(ul::scrub<double>{o, 2});
+    run(ul::fisher_forgetting<double>{});
     auto erased = run(ul::qpaudioeraser_strategy<double>{{.forget = 2, .lr = 1e-3}});
     CHECK(b.share(nn::argmax_rows(erased.forward(b.data.x, nn::mode::eval)), true) < 0.05);
 
@@ -266,7 +268,7 @@ TEST_CASE("The squared and mean gradients equal central differences of each samp
         }
 }
 
-TEST_CASE("SSD shrinks exactly the weights far more important to the forget set; SalUn moves only its salient weights; l1-sparse at 0 is fine-tuning", "[unlearn]") {
+TEST_CASE("SSD shrinks exactly the weights far more important to the forget set; Fisher forgetting adds its noise; SalUn moves only its salient weights; l1-sparse at 0 is fine-tuning", "[unlearn]") {
     const auto b = trained_blobs();
     const auto retain = b.part(false), forget = b.part(true);
     const ul::request<double> r{retain, forget};
@@ -284,6 +286,17 @@ TEST_CASE("SSD shrinks exactly the weights far more important to the forget set;
     auto got = net.parameters();
     for (std::size_t k = 0; k < params.size(); ++k)
         CHECK(std::equal(got[k].value->values().begin(), got[k].value->values().end(), params[k].value->values().begin()));
+    // Fisher forgetting against its formula applied by hand with the same noise.
+    auto noisy = b.net, by_hand = b.net;
+    const auto fr = ul::squared_gradients(by_hand, retain);
+    rng noise(8);
+    auto hp = by_hand.parameters();
+    for (std::size_t k = 0; k < hp.size(); ++k)
+        for (std::size_t i = 0; i < hp[k].value->size(); ++i) (*hp[k].value)[i] += std::sqrt(1e-4 * std::min(1 / (fr[k][i] + 1e-8), 50.0)) * noise.normal();
+    ul::fisher_forgetting<double>{.alpha = 1e-4, .cap = 50, .seed = 8}.unlearn(noisy, r);
+    auto np = noisy.parameters();
+    for (std::size_t k = 0; k < hp.size(); ++k)
+        CHECK(std::equal(np[k].value->values().begin(), np[k].value->values().end(), hp[k].value->values().begin()));
     // SalUn: the weights below the saliency threshold keep their values.
     const ul::tuning_options o{.epochs = 3, .lr = 1e-2, .seed = 4};
     auto salient = b.net;

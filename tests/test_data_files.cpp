@@ -239,6 +239,41 @@ TEST_CASE("FSDD names parse, and bad names are errors") {
     CHECK(d::fix_length<double>(std::vector<double>{1, 2, 3}, 2) == std::vector<double>{1, 2});
 }
 
+TEST_CASE("AudioMNIST: speaker folders and audioMNIST_meta.txt, the file's spellings tidied, bad entries named") {
+    const auto root = std::filesystem::temp_directory_path() / "qhybrid_audiomnist_test";
+    std::filesystem::remove_all(root);
+    std::filesystem::create_directories(root / "data/01");
+    std::filesystem::create_directories(root / "data/02");
+    const auto write = [](const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; };
+    write(root / "data/audioMNIST_meta.txt", R"({"02": {"accent": " German ", "gender": "female", "age": "25", "native speaker": "no"},
+                                                 "01": {"accent": "german", "gender": "Male", "age": 30},
+                                                 "03": {"accent": "Egyptian_American?", "gender": "male", "age": "?"}})");
+    for (const char* f : {"data/01/3_01_1.wav", "data/01/0_01_0.wav", "data/02/1_02_0.wav", "data/01/notes.txt"}) write(root / f, "");
+    const d::audiomnist set(root); // the folder above data/
+    REQUIRE(set.speakers().size() == 3);
+    CHECK(set.speakers()[0].id == "01");
+    CHECK(set.speakers()[0].accent == "german");
+    CHECK(set.speakers()[1].accent == "german"); // " German " tidied
+    CHECK(set.speakers()[0].gender == "male");
+    CHECK(set.speakers()[0].age == 30);
+    CHECK(set.speakers()[1].age == 25);
+    CHECK(set.speakers()[2].age == -1);
+    REQUIRE(set.recordings().size() == 3); // speaker 03 has no folder here
+    CHECK((set.recordings()[0].speaker == 0 && set.recordings()[0].digit == 0 && set.recordings()[0].take == 0));
+    CHECK((set.recordings()[1].speaker == 0 && set.recordings()[1].digit == 3 && set.recordings()[1].take == 1));
+    CHECK((set.recordings()[2].speaker == 1 && set.recordings()[2].digit == 1));
+    CHECK(d::audiomnist(root / "data").recordings().size() == 3);
+    write(root / "data/02/1_01_3.wav", "");
+    CHECK_THROWS_WITH(d::audiomnist(root), Contains("1_01_3.wav: speaker 01 in the folder of speaker 02"));
+    CHECK_THROWS_WITH(d::audiomnist(root / "data/01"), Contains("no audioMNIST_meta.txt here or in data/"));
+    CHECK_THROWS_WITH(d::parse_audiomnist_meta("[1, 2]", "m.txt"), Contains("m.txt: expected an object of speakers"));
+    CHECK_THROWS_WITH(d::parse_audiomnist_meta(R"({"01": {"gender": "male"}})", "m.txt"), Contains("speaker \"01\": missing field \"accent\""));
+    CHECK_THROWS_WITH(d::parse_audiomnist_meta(R"({"x1": {"accent": "a", "gender": "male"}})", "m.txt"), Contains("speaker \"x1\" is not a speaker number"));
+    CHECK_THROWS_WITH(d::parse_audiomnist_meta(R"({"01": {"accent": 3, "gender": "male"}})", "m.txt"), Contains("speaker \"01\".accent is not a string"));
+    CHECK_THROWS_WITH(d::parse_audiomnist_meta("{\"01\": ", "m.txt"), Contains("m.txt: not valid JSON"));
+    std::filesystem::remove_all(root);
+}
+
 TEST_CASE("FSDD: 3,000 recordings, 6 speakers, the official 300 / 2,700 split", "[data]") {
     const d::fsdd set(QHYBRID_TEST_DATA "/fsdd");
     CHECK(set.recordings().size() == 3000);

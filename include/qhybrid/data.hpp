@@ -2,6 +2,7 @@
 #pragma once
 // qhybrid's data layer: CSV, gzip and IDX, FSDD, scaling, splits (random and cluster hold-out),
 // k-means, minibatches, data location.
+#include "qhybrid/data/audiomnist.hpp"
 #include "qhybrid/data/batches.hpp"
 #include "qhybrid/data/cluster_split.hpp"
 #include "qhybrid/data/csv.hpp"

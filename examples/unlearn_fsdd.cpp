@@ -1,0 +1,161 @@
+// Unlearning a speaker of FSDD speaker identification (issue 22, first table): QPAudioEraser, as
+// the paper defines it and as its authors' code runs it, against every baseline of unlearn/, each
+// judged against the network retrained without the speaker.
+//
+// Per seed: the FSDD CNN (models::fsdd_cnn, 6 classes, Adam 1e-3, batch 32, early stopping with
+// patience 10 on 15% of each speaker's training recordings: fsdd_cnn's chosen recipe for the
+// speaker task) trained on the official training recordings. Then, for each forgotten speaker F:
+// the forget set is F's training recordings, the retain set the others'; each method starts from
+// the trained network; retrain trains a fresh one on the retain set with the same recipe (its
+// validation rows without F). Figures on the official test recordings (unseen by every model):
+// QPAudioEraser's FA, RA, IL, FAR, FRR (its tables' 100 - RA), PER and ERB (unlearn/metrics.hpp),
+// and the loss-threshold membership attack's AUC with F's training recordings as members and F's
+// test recordings as non-members (0.5: the model cannot tell them apart, as the retrained one
+// cannot by construction), and the method's seconds.
+//
+//   unlearn_fsdd [--data DIR] [--seeds S] [--first-seed F] [--speakers NAME ...] [--epochs 5]
+//                [--max-epochs 100] [--out DIR]
+#include "fsdd_spectrograms.hpp"
+
+#include <qhybrid/qhybrid.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <type_traits>
+
+namespace d = qhybrid::data;
+namespace m = qhybrid::models;
+namespace nn = qhybrid::nn;
+namespace st = qhybrid::stats;
+namespace ul = qhybrid::unlearn;
+using namespace fsdd_spectrograms;
+
+namespace {
+
+constexpr std::size_t speakers = 6;
+
+struct settings {
+    std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, patience = 10;
+    std::vector<std::string> names; // speakers to forget (default: all)
+};
+
+// The rows of `set` whose label is (or is not) `label`.
+nn::labelled<double> with_label(const nn::labelled<double>& set, std::size_t label, bool equal) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < set.size(); ++i)
+        if ((set.y[i] == label) == equal) rows.push_back(i);
+    return nn::subset(set, rows);
+}
+
+// Per-sample cross-entropy of a network on a set.
+std::vector<double> losses(nn::sequential<double>& net, const nn::labelled<double>& set) {
+    const auto z = net.forward(set.x, nn::mode::eval);
+    std::vector<double> out;
+    for (std::size_t i = 0; i < set.size(); ++i) out.push_back(nn::cross_entropy<double>(nn::gather_rows(z, std::vector<std::size_t>{i}), std::vector<std::size_t>{set.y[i]}).value);
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    CLI::App app("Unlearning a speaker of FSDD speaker identification: QPAudioEraser and its baselines against retraining");
+    std::string data_flag, out = "results";
+    settings o;
+    app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
+    app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, minibatch order)")->check(CLI::Range(1, 1000));
+    app.add_option("--first-seed", o.first_seed, "start at this seed (split the seeds over processes)")->check(CLI::Range(1, 1000));
+    app.add_option("--speakers", o.names, "speakers to forget, each in turn (default: all six)");
+    app.add_option("--epochs", o.epochs, "epochs of every fine-tuning method (the paper's 5)")->check(CLI::Range(1, 1000));
+    app.add_option("--max-epochs", o.max_epochs, "most epochs of training and retraining (early stopping)")->check(CLI::Range(1, 10000));
+    app.add_option("--out", out, "folder for unlearn_fsdd_speaker_{runs,summary}.csv");
+    CLI11_PARSE(app, argc, argv);
+    qhybrid::require(o.first_seed <= o.seeds, [&] {
+        return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
+    });
+    const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
+    std::vector<std::size_t> forget_speakers;
+    for (const auto& name : o.names) forget_speakers.push_back(set.speaker_index(name));
+    if (forget_speakers.empty())
+        for (std::size_t s = 0; s < set.speakers().size(); ++s) forget_speakers.push_back(s);
+    const spectrograms s = features(set);
+    st::seed_table table({"FA", "RA", "IL", "FAR", "FRR (tables)", "PER", "ERB", "MIA AUC", "seconds"});
+    std::printf("FSDD speaker identification (6 speakers, official split), the FSDD CNN; forgetting %zu speaker(s) in turn; %zu threads\n",
+                forget_speakers.size(), qhybrid::threads());
+    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
+        const auto data = sets_of_seed<double>(s, set, s.speaker, seed);
+        const auto start = std::chrono::steady_clock::now();
+        auto original = train_cnn(data, speakers, 1e-3, seed, o.max_epochs, o.patience);
+        const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("\nseed %llu: trained in %zu epochs, %.0f s\n", static_cast<unsigned long long>(seed), original.history.size(), train_seconds);
+        std::vector<std::string> methods;            // in order of appearance
+        std::map<std::string, std::vector<double>> sums; // over the forgotten speakers
+        for (const std::size_t f : forget_speakers) {
+            const auto retain = with_label(data.train, f, false), forget = with_label(data.train, f, true);
+            const auto validation = with_label(data.validation, f, false), test_forget = with_label(data.test, f, true);
+            const ul::request<double> r{retain, forget};
+            const ul::tuning_options tune{.epochs = o.epochs, .batch_size = 32, .lr = 1e-3, .seed = seed};
+            const ul::retrain<double> retrain{[&] {
+                                                  qhybrid::rng gen(seed + 100);
+                                                  return m::fsdd_cnn::build<double>(speakers, gen, seed + 101);
+                                              },
+                                              {.epochs = o.max_epochs, .batch_size = 32, .seed = seed, .patience = o.patience, .progress = false},
+                                              1e-3, &validation};
+            const auto eraser = [&](ul::interference_axis axis, ul::forget_loss loss) {
+                return ul::qpaudioeraser_strategy<double>{{.forget = f, .axis = axis, .loss = loss, .epochs = o.epochs, .seed = seed}};
+            };
+            auto probabilities = [](nn::sequential<double>& net, const nn::labelled<double>& set) {
+                const auto z = net.forward(set.x, nn::mode::eval);
+                nn::tensor<double> p(z.shape());
+                nn::softmax_rows<double>(z.values(), z.dim(1), p.values(), false);
+                return p;
+            };
+            auto trained = original.net;
+            const double fa0 = ul::forgetting_metrics(probabilities(trained, data.test), data.test.y, f, 100).fa;
+            const auto evaluate = [&](const std::string& name, auto&& method) {
+                auto net = original.net;
+                const auto t0 = std::chrono::steady_clock::now();
+                if constexpr (!std::is_same_v<std::decay_t<decltype(method)>, std::nullptr_t>) method.unlearn(net, r);
+                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                const auto sc = ul::forgetting_metrics(probabilities(net, data.test), data.test.y, f, fa0);
+                const double auc = ul::loss_threshold(losses(net, forget), losses(net, test_forget)).auc;
+                const std::string row = name + ", forget " + set.speakers()[f].name;
+                const std::vector<double> values{sc.fa, sc.ra, sc.il, sc.far, sc.frr_tables, sc.per, sc.erb, auc, seconds};
+                auto [it, first] = sums.try_emplace(name, values.size(), 0.0);
+                if (first) methods.push_back(name);
+                for (std::size_t k = 0; k < values.size(); ++k) it->second[k] += values[k];
+                std::printf("seed %llu, %s: FA %.2f, RA %.2f, IL %.2f, FAR %.2f, PER %.1f, ERB %.2f, MIA AUC %.3f, %.1f s\n",
+                            static_cast<unsigned long long>(seed), row.c_str(), sc.fa, sc.ra, sc.il, sc.far, sc.per, sc.erb, auc, seconds);
+                std::fflush(stdout);
+            };
+            evaluate("original", nullptr);
+            evaluate("retrain", retrain);
+            evaluate("QPAudioEraser", eraser(ul::interference_axis::class_weights, ul::forget_loss::maximise_entropy));
+            evaluate("QPAudioEraser, authors' code", eraser(ul::interference_axis::input_feature, ul::forget_loss::minimise_entropy));
+            evaluate("fine-tuning", ul::fine_tune<double>{tune});
+            evaluate("gradient ascent", ul::gradient_ascent<double>{tune});
+            evaluate("NegGrad+", ul::neggrad_plus<double>{tune});
+            evaluate("random labels", ul::random_labels<double>{tune, speakers});
+            evaluate("SalUn", ul::salun<double>{tune, speakers});
+            evaluate("l1-sparse", ul::l1_sparse<double>{tune});
+            evaluate("SSD", ul::synaptic_dampening<double>{});
+            evaluate("Fisher forgetting", ul::fisher_forgetting<double>{.seed = seed});
+            evaluate("SCRUB", ul::scrub<double>{tune, std::min<std::size_t>(2, o.epochs)});
+        }
+        for (const auto& name : methods) { // a seed's run: the mean over the forgotten speakers
+            auto v = sums[name];
+            for (double& x : v) x /= double(forget_speakers.size());
+            table.add(name, seed, v);
+        }
+    }
+    std::printf("\n%s(percent on the official test recordings, but the MIA's AUC and seconds; a seed's run is the mean over "
+                "the forgotten speakers; mean [95%% t-interval] over seeds %zu-%zu)\n",
+                table.markdown().c_str(), o.first_seed, o.seeds);
+    const std::filesystem::path folder(out);
+    table.write_csv(folder / "unlearn_fsdd_speaker_runs.csv", folder / "unlearn_fsdd_speaker_summary.csv");
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "unlearn_fsdd: %s\n", e.what());
+    return 1;
+}

@@ -21,7 +21,7 @@
 //    test rows at each epsilon: FGSM and PGD with EOT over the device's draws, AutoAttack's rand
 //    suite (APGD-CE and APGD-DLR with EOT), Square with EOT (--square-eot), the fixed-noise control (PGD against
 //    one frozen draw, judged by fresh ones), the transfer from the plain network; and APGD-CE's
-//    epsilon sweep with EOT (1/6 to 5/3 of the largest budget). The plain network meets FGSM, PGD
+//    epsilon sweep with EOT (up to a budget that must fool every correct row). The plain network meets FGSM, PGD
 //    and AutoAttack's standard suite on the same rows: the yardstick.
 //
 //   qnad [--data DIR] [--network lenet5|fsdd-cnn|deep-voice] [--seeds S] [--first-seed F] [--device nairobi]
@@ -59,7 +59,8 @@ struct settings {
     std::string device = "nairobi";
     std::vector<double> fractions{0.1, 1, 5, 10}; // percent
     std::vector<unsigned> pairs{1, 3};
-    std::vector<double> eps; // both evaluations (default: the network's); the sweep after the last
+    std::vector<double> eps;   // both evaluations (default: the network's); the sweep after the last
+    std::vector<double> sweep; // the network's
 };
 
 // A QNAD setting: how the selected weights are read.
@@ -146,7 +147,7 @@ double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, con
     if (eps != o.eps.back()) return rep.worst_case_accuracy;
     std::string warning;
     const auto sweep = rb::epsilon_sweep(
-        model, rows.x, rows.y, {eps / 6, eps / 3, 2 * eps / 3, eps, 5 * eps / 3},
+        model, rows.x, rows.y, o.sweep,
         std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)>(
             [&](double eps, const nn::tensor<double>& x, std::span<const std::size_t> y) {
                 return rb::apgd(model, x, y, {.t = n.threat(eps), .steps = o.steps, .eot = o.eot, .seed = seed});
@@ -196,6 +197,7 @@ int main(int argc, char** argv) try {
     const qnad_networks::networks networks(o.network, root);
     o.classes = networks.classes();
     if (o.eps.empty()) o.eps = networks.default_eps();
+    o.sweep = networks.sweep();
     const std::string plain_name = networks.name(), unit = networks.unit();
     const auto budget = [&](double e) { return qhybrid::significant(e, 3) + unit; };
     const auto configurations = settings_of(o);

@@ -56,6 +56,11 @@ public:
     std::size_t classes() const { return voices_ ? 2 : 10; }
     std::string unit() const { return mnist_ ? "" : fsdd_ ? " dB" : " sd"; }
     std::vector<double> default_eps() const { return mnist_ ? std::vector<double>{0.1, 0.3} : fsdd_ ? std::vector<double>{1, 2} : std::vector<double>{0.1, 0.25}; }
+    // APGD-CE's epsilon sweep, up to a budget that must fool every correct row.
+    std::vector<double> sweep() const {
+        return mnist_ ? std::vector<double>{0.05, 0.1, 0.2, 0.3, 0.5}
+                      : fsdd_ ? std::vector<double>{0.5, 1, 2, 4, 8} : std::vector<double>{0.05, 0.1, 0.25, 0.5, 1, 2};
+    }
     std::size_t default_epochs() const { return mnist_ ? 30 : fsdd_ ? 100 : 200; }
 
     // The network of a seed, trained with early stopping (the best epoch restored) for at most

@@ -175,7 +175,7 @@ TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and 
     CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, b.data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
 }
 
-TEST_CASE("Every strategy leaves the request's data as it was; retrain is a fresh network trained on the retain set; NegGrad+ at beta 1 is fine-tuning", "[unlearn]") {
+TEST_CASE("Every strategy leaves the request's data as it was, retrain is a fresh network trained on the retain set, NegGrad+ at beta 1 is fine-tuning", "[unlearn]") {
     static_assert(ul::strategy<ul::retrain<double>> && ul::strategy<ul::fine_tune<double>> && ul::strategy<ul::gradient_ascent<double>> &&
                   ul::strategy<ul::neggrad_plus<double>> && ul::strategy<ul::random_labels<double>> && ul::strategy<ul::salun<double>> &&
                   ul::strategy<ul::l1_sparse<double>> && ul::strategy<ul::synaptic_dampening<double>> && ul::strategy<ul::scrub<double>> &&
@@ -268,7 +268,7 @@ TEST_CASE("The squared and mean gradients equal central differences of each samp
         }
 }
 
-TEST_CASE("SSD shrinks exactly the weights far more important to the forget set; Fisher forgetting adds its noise; SalUn moves only its salient weights; l1-sparse at 0 is fine-tuning", "[unlearn]") {
+TEST_CASE("SSD shrinks exactly the weights far more important to the forget set, Fisher forgetting adds its noise, SalUn moves only its salient weights, l1-sparse at 0 is fine-tuning", "[unlearn]") {
     const auto b = trained_blobs();
     const auto retain = b.part(false), forget = b.part(true);
     const ul::request<double> r{retain, forget};
@@ -339,7 +339,7 @@ TEST_CASE("SSD shrinks exactly the weights far more important to the forget set;
     CHECK(l1(sparse) < 0.8 * l1(tuned));
 }
 
-TEST_CASE("SCRUB's distillation divergence equals its definition and finite differences; SCRUB pushes the forget set away from the teacher", "[unlearn]") {
+TEST_CASE("SCRUB's distillation divergence equals its definition and finite differences, and SCRUB pushes the forget set away from the teacher", "[unlearn]") {
     rng gen(7);
     nn::tensor<double> s({3, 4}), t({3, 4});
     for (auto& v : s.values()) v = gen.uniform(-2, 2);
@@ -443,7 +443,7 @@ TEST_CASE("LiRA's statistic and score equal their closed forms", "[unlearn]") {
     CHECK(pooled[1] == Approx(-0.5 * std::log(2.5) - 0.0 + 16.0 / 4).epsilon(1e-14));
 }
 
-TEST_CASE("Membership inference refuses empty sets, rates outside (0, 1], one shadow value and non-probabilities", "[unlearn]") {
+TEST_CASE("Membership inference refuses empty sets, a false-positive rate of 0, one shadow value and non-probabilities", "[unlearn]") {
     const std::vector<double> some = {0.1, 0.2}, none;
     CHECK_THROWS_WITH(ul::membership(none, some), Catch::Contains("0 members, 2 non-members"));
     CHECK_THROWS_WITH(ul::membership(some, some, 0), Catch::Contains("false-positive rate 0"));

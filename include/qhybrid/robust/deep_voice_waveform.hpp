@@ -111,12 +111,7 @@ public:
                 for (std::size_t k = 0; k < classes_; ++k)
                     dz.row(b * windows + w)[k] = (gr[k] - std::exp(lp(b, w, k)) * weighted) / T(front_.temperature);
             }
-        const nn::tensor<T> dfeatures = net_.input_gradient(dz);
-        if (sum_.size() == 0) {
-            sum_ = dfeatures; // as it is, so one draw's gradient keeps its bits
-            return;
-        }
-        for (std::size_t i = 0; i < dfeatures.size(); ++i) sum_[i] += dfeatures[i];
+        detail::add_draw(sum_, net_.input_gradient(dz));
     }
 
     nn::tensor<T> accumulated_gradient() {

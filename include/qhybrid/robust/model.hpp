@@ -14,6 +14,7 @@
 #include "qhybrid/nn/layer.hpp"
 
 #include <concepts>
+#include <utility>
 
 namespace qhybrid::robust {
 
@@ -34,6 +35,21 @@ concept front_end_model = attack_model<M> && requires(M& m, const nn::tensor<typ
     m.accumulate_gradient(t);
     { m.accumulated_gradient() } -> std::same_as<nn::tensor<typename M::value_type>>;
 };
+
+namespace detail {
+
+// A front_end_model's running sum of the draws' cotangents: the first is taken as it is, so
+// that one draw's gradient keeps its bits.
+template <class T>
+void add_draw(nn::tensor<T>& sum, nn::tensor<T> cotangent) {
+    if (sum.size() == 0) {
+        sum = std::move(cotangent);
+        return;
+    }
+    for (std::size_t i = 0; i < cotangent.size(); ++i) sum[i] += cotangent[i];
+}
+
+} // namespace detail
 
 // An nn model in evaluation mode (batch norm with its running statistics, dropout off), so rows
 // are independent and the model is deterministic. The parameter gradients that backward()

@@ -53,12 +53,7 @@ public:
 
     void accumulate_gradient(const nn::tensor<T>& dlogits) {
         require(!mels_.empty(), [] { return std::string("waveform_model: a gradient before logits()"); });
-        const nn::tensor<T> dimages = net_.input_gradient(dlogits);
-        if (sum_.size() == 0) {
-            sum_ = dimages; // as it is, so one draw's gradient keeps its bits
-            return;
-        }
-        for (std::size_t i = 0; i < dimages.size(); ++i) sum_[i] += dimages[i];
+        detail::add_draw(sum_, net_.input_gradient(dlogits));
     }
 
     nn::tensor<T> accumulated_gradient() {

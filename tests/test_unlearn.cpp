@@ -441,6 +441,12 @@ TEST_CASE("LiRA's statistic and score equal their closed forms", "[unlearn]") {
     const auto pooled = ul::lira_scores(observed, in, out, true);
     CHECK(pooled[0] == Approx(-0.5 * std::log(2.5) - 1.0 / 10 + 9.0 / 4).epsilon(1e-14));
     CHECK(pooled[1] == Approx(-0.5 * std::log(2.5) - 0.0 + 16.0 / 4).epsilon(1e-14));
+    // Offline: (observed - mean_OUT) / sd_OUT; OUT {-1, -3} and {0, 4} have variances 2 and 8.
+    const std::vector<std::vector<double>> outs = {{-1, -3}, {0, 4}};
+    const auto offline = ul::lira_offline_scores(observed, outs, false);
+    CHECK(offline[0] == Approx(3 / std::sqrt(2.0)).epsilon(1e-14));
+    CHECK(offline[1] == Approx(0.0).margin(1e-15));
+    CHECK(ul::lira_offline_scores(observed, outs, true)[0] == Approx(3 / std::sqrt(5.0)).epsilon(1e-14));
 }
 
 TEST_CASE("Membership inference refuses empty sets, a false-positive rate of 0, one shadow value and non-probabilities", "[unlearn]") {
@@ -451,4 +457,145 @@ TEST_CASE("Membership inference refuses empty sets, a false-positive rate of 0, 
     CHECK_THROWS_WITH(ul::logit_confidence(1.5), Catch::Contains("1.5 is not a probability"));
     const std::vector<std::vector<double>> one = {{1, 2}};
     CHECK_THROWS_WITH(ul::lira_scores(some, one, one), Catch::Contains("2 samples, 1 IN and 1 OUT"));
+    CHECK_THROWS_WITH(ul::lira_offline_scores(some, one), Catch::Contains("2 samples, 1 OUT"));
+}
+
+namespace {
+
+// The probe's objective and its gradient at (w, b), written out term by term from the definition
+// in probe.hpp with the standardisation redone here.
+std::vector<double> probe_gradient(const nn::tensor<double>& x, const std::vector<std::size_t>& positive, const std::vector<double>& wb, double l2) {
+    const std::size_t n = x.dim(0), d = x.row_size();
+    std::vector<double> mean(d, 0), sd(d, 0), g(d + 1, 0);
+    double n_pos = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        n_pos += positive[i];
+        for (std::size_t j = 0; j < d; ++j) mean[j] += x.row(i)[j] / double(n);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) sd[j] += (x.row(i)[j] - mean[j]) * (x.row(i)[j] - mean[j]) / double(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double weight = 0.5 / (positive[i] ? n_pos : double(n) - n_pos), label = double(positive[i]);
+        double m = wb[d];
+        for (std::size_t j = 0; j < d; ++j) m += (x.row(i)[j] - mean[j]) / std::sqrt(sd[j]) * wb[j];
+        const double residual = weight * (1 / (1 + std::exp(-m)) - label); // d/dm of c log(1 + exp(-s m))
+        for (std::size_t j = 0; j < d; ++j) g[j] += residual * (x.row(i)[j] - mean[j]) / std::sqrt(sd[j]);
+        g[d] += residual;
+    }
+    for (std::size_t j = 0; j < d; ++j) g[j] += l2 * wb[j];
+    return g;
+}
+
+} // namespace
+
+TEST_CASE("The linear probe's fit zeroes its objective's gradient, separates what is separable and scores chance on noise", "[unlearn]") {
+    rng gen(11);
+    constexpr std::size_t n = 240, d = 5;
+    nn::tensor<double> x({n, d});
+    std::vector<std::size_t> positive(n), noise(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        positive[i] = i % 4 == 0 ? 1 : 0; // a quarter positive: the sides' weights matter
+        noise[i] = gen.uniform() < 0.25 ? 1 : 0;
+        for (std::size_t j = 0; j < d; ++j) x.row(i)[j] = gen.normal() * double(j + 1) + (positive[i] && j < 2 ? 1.5 : 0.0) + 3.0;
+    }
+    const ul::logistic_probe probe(x, positive, 1, {.l2 = 1e-2});
+    // At the minimum the gradient of the objective, written out again here, vanishes (the solver
+    // stops when the next step would lower f by less than 1e-20).
+    const auto g = probe_gradient(x, positive, probe.coefficients(), 1e-2);
+    for (double v : g) CHECK(std::abs(v) < 1e-9);
+    CHECK(probe.iterations() < 30);
+    const double fitted = probe.balanced_accuracy(x, positive, 1);
+    CHECK(fitted > 0.75); // shifted by 1.5 deviations on two features
+    // Far apart: every row right. Labels unrelated to the rows: near 0.5 on fresh rows.
+    nn::tensor<double> apart = x;
+    for (std::size_t i = 0; i < n; ++i) apart.row(i)[0] += positive[i] ? 50.0 : 0.0;
+    CHECK(ul::logistic_probe(apart, positive, 1).balanced_accuracy(apart, positive, 1) == 1.0);
+    const ul::logistic_probe chance(x, noise, 1);
+    nn::tensor<double> fresh({4000, d});
+    std::vector<std::size_t> fresh_labels(4000);
+    for (std::size_t i = 0; i < 4000; ++i) {
+        fresh_labels[i] = i % 2;
+        for (std::size_t j = 0; j < d; ++j) fresh.row(i)[j] = gen.normal() * double(j + 1) + 3.0;
+    }
+    CHECK(std::abs(chance.balanced_accuracy(fresh, fresh_labels, 1) - 0.5) < 0.05);
+    // Penultimate features: the rows the last layer reads.
+    rng g2(3);
+    auto net = blob_network(g2);
+    const std::vector<double> values = {0.5, -1, 2, 0.25, -0.75, 1};
+    const nn::tensor<double> inputs({3, 2}, std::span<const double>(values));
+    const auto h = ul::penultimate(net, inputs);
+    CHECK(h.dim(1) == 16);
+    const auto z = net.forward(inputs, nn::mode::eval), z2 = net[2].forward(h, nn::mode::eval);
+    for (std::size_t k = 0; k < z.size(); ++k) CHECK(z2.values()[k] == z.values()[k]);
+    CHECK_THROWS_WITH(ul::logistic_probe(x, std::vector<std::size_t>(n, 0), 1), Catch::Contains("0 positive"));
+    CHECK_THROWS_WITH(ul::penultimate(net, inputs, 3), Catch::Contains("dropping 3 of 3 layers"));
+}
+
+TEST_CASE("Relearn time is 0 for a network that still knows the forget class, more for one that never saw it, and capped", "[unlearn]") {
+    const auto b = trained_blobs();
+    const auto retain = b.part(false), forget = b.part(true);
+    const ul::request<double> r{retain, forget};
+    CHECK(ul::relearn_time(b.net, r) == ul::relearn_result{0, true});
+    // The retrained network (never saw class 2) must learn it: some steps, then a success.
+    rng gen(5);
+    auto fresh = blob_network(gen);
+    nn::adam<double> opt(fresh.parameters(), {.lr = 1e-2});
+    nn::fit(fresh, opt, retain, nullptr, {.epochs = 30, .batch_size = 32, .seed = 1, .progress = false});
+    const auto relearnt = ul::relearn_time(fresh, r, {.check_every = 1});
+    CHECK(relearnt.relearnt);
+    REQUIRE(relearnt.steps > 0);
+    // The same run checked every 5 steps stops at a multiple of 5, no sooner.
+    const auto coarse = ul::relearn_time(fresh, r, {.check_every = 5});
+    CHECK(coarse.steps >= relearnt.steps);
+    CHECK(coarse.steps % 5 == 0);
+    // Too few steps allowed: a lower bound, not a success.
+    CHECK(ul::relearn_time(fresh, r, {.max_steps = relearnt.steps - 1, .check_every = 1}) == ul::relearn_result{relearnt.steps - 1, false});
+}
+
+TEST_CASE("The judgement of an unlearned network is its parts: metrics, both membership attacks, the probe and relearn time", "[unlearn]") {
+    auto b = trained_blobs();
+    const auto retain = b.part(false), forget = b.part(true);
+    // Held-out samples: every tenth training sample stands in (what matters here is that judge
+    // computes what its parts compute on the sets it is given).
+    std::vector<std::size_t> rows, forget_rows;
+    for (std::size_t i = 0; i < b.data.size(); i += 10) rows.push_back(i);
+    for (std::size_t i = 2; i < b.data.size(); i += 30) forget_rows.push_back(i); // i % 3 == 2: class 2
+    const auto test = nn::subset(b.data, rows), forget_test = nn::subset(b.data, forget_rows);
+    const ul::forgetting_task<double> task{b.data, test, {retain, forget}, forget_test, 2};
+    // Losses and LiRA's statistic from the logits against cross-entropy and softmax.
+    const auto losses = ul::sample_losses(b.net, test), conf = ul::label_confidences(b.net, test);
+    const auto p = ul::probabilities(b.net, test.x);
+    for (std::size_t i = 0; i < test.size(); ++i) {
+        const auto z = b.net.forward(nn::gather_rows(test.x, std::vector<std::size_t>{i}), nn::mode::eval);
+        CHECK(losses[i] == Approx(nn::cross_entropy<double>(z, std::vector<std::size_t>{test.y[i]}).value).epsilon(1e-12).margin(1e-13)); // the logits are ~10: rounding 1e-15
+        const double py = p.row(i)[test.y[i]];
+        if (py < 1 - 1e-6 && py > 1e-6) CHECK(conf[i] == Approx(ul::logit_confidence(py)).epsilon(1e-8));
+    }
+    nn::sequential<double> spike;
+    spike.add<nn::flatten<double>>();
+    const std::vector<double> logits = {50, 0, 0};
+    const nn::labelled<double> certain{nn::tensor<double>({1, 3}, std::span<const double>(logits)), {0}};
+    CHECK(ul::label_confidences(spike, certain)[0] == Approx(50 - std::log(2.0)).epsilon(1e-15)); // p_y rounds to 1
+    // The report against its parts; LiRA only with two shadows or more.
+    ul::out_shadows shadows;
+    rng gen(9);
+    auto shadow = blob_network(gen);
+    nn::adam<double> opt(shadow.parameters(), {.lr = 1e-2});
+    nn::fit(shadow, opt, retain, nullptr, {.epochs = 10, .batch_size = 32, .seed = 2, .progress = false});
+    shadows.add(shadow, task);
+    CHECK(!ul::judge(b.net, task, 100, shadows).lira);
+    shadows.add(shadow, task);
+    shadows.members[0][1] += 0.5, shadows.nonmembers[0][1] -= 0.5; // two shadows with some spread
+    CHECK(shadows.count() == 2);
+    const auto r = ul::judge(b.net, task, 100, shadows, {.check_every = 1});
+    const auto direct = ul::forgetting_metrics(p, test.y, 2, 100);
+    CHECK(r.scores.fa == direct.fa);
+    CHECK(r.scores.ra == direct.ra);
+    CHECK(r.loss_attack.auc == ul::loss_threshold(ul::sample_losses(b.net, forget), ul::sample_losses(b.net, forget_test)).auc);
+    REQUIRE(r.lira);
+    CHECK(r.lira->auc == ul::membership(ul::lira_offline_scores(ul::label_confidences(b.net, forget), shadows.members),
+                                        ul::lira_offline_scores(ul::label_confidences(b.net, forget_test), shadows.nonmembers)).auc);
+    const ul::logistic_probe probe(ul::penultimate(b.net, b.data.x), b.data.y, 2);
+    CHECK(r.probe == 100 * probe.balanced_accuracy(ul::penultimate(b.net, test.x), test.y, 2));
+    CHECK(r.relearn == ul::relearn_result{0, true}); // the original still knows class 2
 }

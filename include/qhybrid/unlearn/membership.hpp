@@ -12,6 +12,9 @@
 //   shadow models trained with the sample (IN) and without it (OUT) give two Gaussians, and the
 //   score is log N(phi; IN) - log N(phi; OUT). With few shadow models a single variance per side,
 //   pooled over the samples, replaces each sample's own (the paper's "fixed variance").
+// - lira_offline_scores: LiRA's offline form, with OUT shadow models alone (models trained without
+//   the candidates, e.g. retrained ones): the score is how many deviations phi lies above the OUT
+//   Gaussian's mean, which orders samples as the paper's one-sided test 1 - Phi(.) does.
 //
 // Both are summarised by the ROC's area and the true-positive rate at a false-positive rate below
 // 1% (Carlini et al.: the rate that matters is the one at which an attacker is rarely wrong).
@@ -82,6 +85,21 @@ inline gaussian fit_gaussian(std::span<const double> values) {
     return {mean, sq / double(values.size() - 1)};
 }
 
+namespace detail {
+
+// A Gaussian per sample, each with its own variance or all with their mean variance.
+inline std::vector<gaussian> fit_gaussians(std::span<const std::vector<double>> values, bool fixed_variance) {
+    std::vector<gaussian> g;
+    double pooled = 0;
+    for (const auto& v : values) g.push_back(fit_gaussian(v)), pooled += g.back().variance;
+    pooled /= double(values.size());
+    if (fixed_variance)
+        for (auto& x : g) x.variance = pooled;
+    return g;
+}
+
+} // namespace detail
+
 // LiRA scores of samples: observed[i] the target model's statistic of sample i, in[i] and out[i]
 // the shadow models' statistics with and without it. With fixed_variance each side's variance is
 // the mean of its samples' variances.
@@ -91,21 +109,26 @@ inline std::vector<double> lira_scores(std::span<const double> observed, std::sp
         return "lira_scores: " + std::to_string(observed.size()) + " samples, " + std::to_string(in.size()) + " IN and " +
                std::to_string(out.size()) + " OUT shadow sets";
     });
-    std::vector<gaussian> gin, gout;
-    double vin = 0, vout = 0;
-    for (std::size_t i = 0; i < observed.size(); ++i) {
-        gin.push_back(fit_gaussian(in[i])), gout.push_back(fit_gaussian(out[i]));
-        vin += gin.back().variance, vout += gout.back().variance;
-    }
-    vin /= double(observed.size()), vout /= double(observed.size());
+    const auto gin = detail::fit_gaussians(in, fixed_variance), gout = detail::fit_gaussians(out, fixed_variance);
     const auto log_density = [](double x, double mean, double variance) {
         variance = std::max(variance, 1e-30); // identical shadow statistics: a spike, not a NaN
         return -0.5 * std::log(2 * std::numbers::pi * variance) - (x - mean) * (x - mean) / (2 * variance);
     };
     std::vector<double> scores(observed.size());
     for (std::size_t i = 0; i < observed.size(); ++i)
-        scores[i] = log_density(observed[i], gin[i].mean, fixed_variance ? vin : gin[i].variance) -
-                    log_density(observed[i], gout[i].mean, fixed_variance ? vout : gout[i].variance);
+        scores[i] = log_density(observed[i], gin[i].mean, gin[i].variance) - log_density(observed[i], gout[i].mean, gout[i].variance);
+    return scores;
+}
+
+// Offline LiRA: (phi - mean_OUT) / sd_OUT per sample.
+inline std::vector<double> lira_offline_scores(std::span<const double> observed, std::span<const std::vector<double>> out,
+                                               bool fixed_variance = true) {
+    require(out.size() == observed.size() && !observed.empty(), [&] {
+        return "lira_offline_scores: " + std::to_string(observed.size()) + " samples, " + std::to_string(out.size()) + " OUT shadow sets";
+    });
+    const auto g = detail::fit_gaussians(out, fixed_variance);
+    std::vector<double> scores(observed.size());
+    for (std::size_t i = 0; i < observed.size(); ++i) scores[i] = (observed[i] - g[i].mean) / std::sqrt(std::max(g[i].variance, 1e-30));
     return scores;
 }
 

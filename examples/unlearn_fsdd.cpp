@@ -23,6 +23,7 @@
 //   unlearn_fsdd [--data DIR] [--seeds S] [--first-seed F] [--speakers NAME ...] [--epochs 5]
 //                [--max-epochs 100] [--shadows 4] [--relearn-steps 2000] [--out DIR]
 #include "fsdd_spectrograms.hpp"
+#include "unlearn_methods.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 
@@ -48,14 +49,6 @@ struct settings {
     std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, patience = 10, shadows = 4, relearn_steps = 2000;
     std::vector<std::string> names; // speakers to forget (default: all)
 };
-
-// The rows of `set` whose label is (or is not) `label`.
-nn::labelled<double> with_label(const nn::labelled<double>& set, std::size_t label, bool equal) {
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < set.size(); ++i)
-        if ((set.y[i] == label) == equal) rows.push_back(i);
-    return nn::subset(set, rows);
-}
 
 } // namespace
 
@@ -98,18 +91,10 @@ int main(int argc, char** argv) try {
         std::vector<std::string> methods;            // in order of appearance
         std::map<std::string, std::vector<double>> sums; // over the forgotten speakers
         for (const std::size_t f : forget_speakers) {
-            const auto retain = with_label(data.train, f, false), forget = with_label(data.train, f, true);
-            const auto validation = with_label(data.validation, f, false), test_forget = with_label(data.test, f, true);
+            const auto retain = ul::with_label(data.train, f, false), forget = ul::with_label(data.train, f, true);
+            const auto validation = ul::with_label(data.validation, f, false), test_forget = ul::with_label(data.test, f, true);
             const ul::request<double> r{retain, forget};
-            const ul::tuning_options tune{.epochs = o.epochs, .batch_size = 32, .lr = 1e-3, .seed = seed};
-            const auto retrained = [&](std::uint64_t s) { // with seed's recipe but `s` for the initialisation and order
-                return ul::retrain<double>{[s] {
-                                               qhybrid::rng gen(s + 100);
-                                               return m::fsdd_cnn::build<double>(speakers, gen, s + 101);
-                                           },
-                                           {.epochs = o.max_epochs, .batch_size = 32, .seed = s, .patience = o.patience, .progress = false},
-                                           1e-3, &validation};
-            };
+            const auto retrained = [&](std::uint64_t s) { return unlearn_methods::retrain_fsdd_cnn(speakers, s, o.max_epochs, o.patience, validation); };
             const auto retrain = retrained(seed);
             const ul::forgetting_task<double> task{data.train, data.test, r, test_forget, f};
             ul::out_shadows shadows; // LiRA's OUT networks: retrained without F from seeds no method uses
@@ -118,9 +103,6 @@ int main(int argc, char** argv) try {
                 retrained(1000 * seed + 10 + k).unlearn(shadow, r);
                 shadows.add(shadow, task);
             }
-            const auto eraser = [&](ul::interference_axis axis, ul::forget_loss loss) {
-                return ul::qpaudioeraser_strategy<double>{{.forget = f, .axis = axis, .loss = loss, .epochs = o.epochs, .seed = seed}};
-            };
             auto trained = original.net;
             const double fa0 = ul::forgetting_metrics(ul::probabilities(trained, data.test.x), data.test.y, f, 100).fa;
             const auto evaluate = [&](const std::string& name, auto&& method) {
@@ -146,17 +128,8 @@ int main(int argc, char** argv) try {
             };
             evaluate("original", nullptr);
             evaluate("retrain", retrain);
-            evaluate("QPAudioEraser", eraser(ul::interference_axis::class_weights, ul::forget_loss::maximise_entropy));
-            evaluate("QPAudioEraser, authors' code", eraser(ul::interference_axis::input_feature, ul::forget_loss::minimise_entropy));
-            evaluate("fine-tuning", ul::fine_tune<double>{tune});
-            evaluate("gradient ascent", ul::gradient_ascent<double>{tune});
-            evaluate("NegGrad+", ul::neggrad_plus<double>{tune});
-            evaluate("random labels", ul::random_labels<double>{tune, speakers});
-            evaluate("SalUn", ul::salun<double>{tune, speakers});
-            evaluate("l1-sparse", ul::l1_sparse<double>{tune});
-            evaluate("SSD", ul::synaptic_dampening<double>{});
-            evaluate("Fisher forgetting", ul::fisher_forgetting<double>{.seed = seed});
-            evaluate("SCRUB", ul::scrub<double>{tune, std::min<std::size_t>(2, o.epochs)});
+            unlearn_methods::for_each_method({.forget = f, .classes = speakers, .epochs = o.epochs, .seed = seed},
+                                             [&](const char* name, const char*, auto&& method) { evaluate(name, method); });
         }
         for (const auto& name : methods) { // a seed's run: the mean over the forgotten speakers
             auto v = sums[name];

@@ -1,13 +1,15 @@
 // qhybrid: the command line for the deepfake-voice detectors (QT-CNN and its classical CNN on
 // DEEP-VOICE) and QC-CNN on FSDD.
 //
-//   qhybrid train  --model cnn|qt-cnn|qc-cnn|qc-baseline [--blocks B] [--data DIR] [--seed S] [--epochs MAX]
-//                  [--patience P] --out FILE
+//   qhybrid train   --model cnn|qt-cnn|qshield|qshield-differentiable|qc-cnn|qc-baseline|speaker-cnn [--blocks B]
+//                   [--data DIR] [--seed S] [--epochs MAX] [--patience P] --out FILE
 //   qhybrid eval   MODEL... [--data DIR] [--seed S] [--curves DIR] [--json] [--table PREFIX]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
 //   qhybrid detect MODEL FILE.wav [--windows] [--json]
 //   qhybrid attack MODEL... [--data DIR] [--eps E...] [--sweep E...] [--rows N] [--steps K] [--queries Q]
 //                  [--table PREFIX]
+//   qhybrid unlearn MODEL --forget-speaker NAME [--method M] [--against-retrain] [--shadows K] [--epochs E]
+//                   [--data DIR] [--out FILE]
 //
 // Every model trains until its validation loss has not improved for --patience epochs (or
 // --epochs) and keeps its best epoch. DEEP-VOICE detectors train on a stratified 70/10/20
@@ -19,13 +21,15 @@
 // learned. eval --table summarises several detectors over their seeds (stats::seed_table: mean and
 // 95% t interval per kind of model, failed runs, paired comparisons) and writes PREFIX_runs.csv
 // and PREFIX_summary.csv. QC-CNN models train on FSDD's 10 digits, official split, validated on 15% of the
-// official training recordings (stratified, drawn from the seed). attack runs AutoAttack's
+// official training recordings (stratified, drawn from the seed); the speaker CNN (models::fsdd_cnn)
+// the same way on FSDD's 6 speakers, and unlearn (cli/unlearn.cpp) makes it forget one. attack runs AutoAttack's
 // standard suite (robust::study) on detectors' test rows with budgets in training standard
 // deviations of each feature. A model file says what it
 // is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
 // code 2.
-#include "../fsdd_spectrograms.hpp"
+#include "fsdd_split.hpp"
+#include "unlearn.hpp"
 
 #include <qhybrid/embedded/export.hpp>
 #include <qhybrid/models/voice_detector.hpp>
@@ -60,7 +64,7 @@ constexpr std::size_t width = d::deep_voice_width;
 const std::vector<std::size_t> block_counts = {12, 24, 48, 96};
 const m::qt_options qt_defaults{.transform = {.enabled = true}};
 
-enum class data_set { deep_voice, fsdd };
+enum class data_set { deep_voice, fsdd_digits, fsdd_speakers };
 
 struct model {
     std::string name; // "CNN", "QT-CNN 24 blocks": a row of eval --table
@@ -106,17 +110,19 @@ model make(const std::string& kind, std::size_t blocks, std::span<const double> 
         case 96: return make_qt<96>(scale, offset, gen);
         default: throw qhybrid::error("--blocks must be 12, 24, 48 or 96, not " + std::to_string(blocks));
         }
+    if (kind == "speaker-cnn")
+        return {"speaker CNN", std::make_unique<nn::sequential<double>>(m::fsdd_cnn::build<double>(6, gen, seed + 1)), data_set::fsdd_speakers, {}, {}};
     const auto head = kind == "qc-cnn" ? m::qc_head::quantum : m::qc_head::classical;
     auto net = std::make_unique<nn::sequential<double>>(m::qc_cnn<double>(
         {.frames = fsdd_spectrograms::frames, .mels = fsdd_spectrograms::mels, .classes = 10}, head, gen, seed + 1));
-    return {head == m::qc_head::quantum ? "QC-CNN" : "QC baseline", std::move(net), data_set::fsdd, {}, {}};
+    return {head == m::qc_head::quantum ? "QC-CNN" : "QC baseline", std::move(net), data_set::fsdd_digits, {}, {}};
 }
 
 // The model a weights file holds, found by its saved architecture.
 model load(const std::string& path) {
     const std::string saved = nn::saved_architecture(path);
     const std::vector<double> ones(width, 1.0), zeros(width, 0.0);
-    std::vector<std::pair<std::string, std::size_t>> kinds = {{"cnn", 0}, {"qc-cnn", 0}, {"qc-baseline", 0}, {"qshield", 0}, {"qshield-differentiable", 0}};
+    std::vector<std::pair<std::string, std::size_t>> kinds = {{"cnn", 0}, {"qc-cnn", 0}, {"qc-baseline", 0}, {"qshield", 0}, {"qshield-differentiable", 0}, {"speaker-cnn", 0}};
     for (auto b : block_counts) kinds.emplace_back("qt-cnn", b);
     for (const auto& [kind, blocks] : kinds) {
         model candidate = make(kind, blocks, ones, zeros, 1);
@@ -168,18 +174,6 @@ deep_voice_data split_deep_voice(const std::string& data, std::uint64_t seed, do
     return set;
 }
 
-struct fsdd_split {
-    nn::labelled<double> train, validation, test;
-};
-
-fsdd_split split_fsdd(const std::string& data, std::uint64_t seed) {
-    const d::fsdd set(d::require_data(d::data_root(data), "fsdd/recordings").parent_path());
-    const auto s = fsdd_spectrograms::features(set);
-    const auto [train, validation] = fsdd_spectrograms::validation_split(set.train(), s.digit, 0.15, seed);
-    const auto [mean, sd] = s.moments(set.train()); // of all official training recordings, so eval needs no seed
-    return {s.images(train, s.digit, mean, sd), s.images(validation, s.digit, mean, sd), s.images(set.test(), s.digit, mean, sd)};
-}
-
 // "41 epochs, the best at 26", and whether the run stopped at the limit rather than by itself.
 std::string epochs_run(const std::vector<nn::epoch_record>& history, std::size_t limit) {
     std::size_t best = 0;
@@ -196,13 +190,13 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     check_output(out, {root / "deep-voice/DATASET-balanced.csv"});
     const std::string name = kind == "qt-cnn" ? kind + " (" + std::to_string(blocks) + " blocks)" : kind;
     if (!deep_voice) {
-        const auto s = split_fsdd(data, seed);
         model mdl = make(kind, blocks, {}, {}, seed);
+        const auto s = cli::split_fsdd(data, seed, mdl.data == data_set::fsdd_speakers ? cli::fsdd_task::speakers : cli::fsdd_task::digits);
         nn::adam<double> opt(mdl.net->parameters(), {.lr = 1e-3});
         const auto history = nn::fit(*mdl.net, opt, s.train, &s.validation,
                                      {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience});
         const auto te = nn::evaluate(*mdl.net, s.test, 256);
-        nn::save_weights(*mdl.net, out);
+        nn::save_weights(*mdl.net, out, qhybrid::json::value{{"seed", seed}}.dump()); // unlearn finds the training recordings by it
         std::printf("%s: %s; test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), epochs_run(history, epochs).c_str(),
                     te.accuracy, te.loss, out.c_str());
         return 0;
@@ -375,8 +369,9 @@ int eval(const std::vector<std::string>& paths, const std::string& data, std::op
             table.add(mdl.name, eval_detector(mdl, path, data, seed, curves, as_json));
             continue;
         }
-        qhybrid::require(table_prefix.empty(), [&] { return path + ": --table summarises DEEP-VOICE detectors; this model classifies digits"; });
-        const auto test = split_fsdd(data, 1).test; // the test images do not depend on the seed
+        qhybrid::require(table_prefix.empty(), [&] { return path + ": --table summarises DEEP-VOICE detectors; this model classifies FSDD recordings"; });
+        const auto test = cli::split_fsdd(data, 1, mdl.data == data_set::fsdd_speakers ? cli::fsdd_task::speakers : cli::fsdd_task::digits)
+                              .test; // the test images do not depend on the seed
         const auto e = nn::evaluate(*mdl.net, test, 256);
         std::printf("%s: %zu test samples, accuracy %.4f, cross-entropy %.4f\n", path.c_str(), test.size(), e.accuracy, e.loss);
     }
@@ -665,8 +660,9 @@ int main(int argc, char** argv) {
     std::string curves, table_prefix;
     std::vector<std::string> paths;
     auto* t = app.add_subcommand("train", "train a model and save its weights");
-    t->add_option("--model", model_kind, "cnn, qt-cnn, qshield, qshield-differentiable (DEEP-VOICE detectors); qc-cnn or qc-baseline (FSDD digits)")
-        ->check(CLI::IsMember({"cnn", "qt-cnn", "qshield", "qshield-differentiable", "qc-cnn", "qc-baseline"}));
+    t->add_option("--model", model_kind,
+                  "cnn, qt-cnn, qshield, qshield-differentiable (DEEP-VOICE detectors); qc-cnn or qc-baseline (FSDD digits); speaker-cnn (FSDD speakers)")
+        ->check(CLI::IsMember({"cnn", "qt-cnn", "qshield", "qshield-differentiable", "qc-cnn", "qc-baseline", "speaker-cnn"}));
     auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(block_counts));
     t->add_option("--data", data, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     t->add_option("--seed", seed_text, "seed of the split, initialisation and minibatch order");
@@ -711,6 +707,19 @@ int main(int argc, char** argv) {
     atk->add_option("--eot", attack_options.eot, "draws per step and verdict against a random model (the faithful QShield)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
     atk->add_option("--table", table_prefix, "the table over seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
+    cli::unlearn_settings forget;
+    auto* ul = app.add_subcommand("unlearn", "make a speaker CNN forget a speaker, judged against the original and the retrained network");
+    ul->add_option("model", forget.model, "weights file of a speaker CNN (qhybrid train --model speaker-cnn)")->required();
+    ul->add_option("--forget-speaker", forget.speaker, "the speaker to forget (FSDD's speakers.csv name)")->required();
+    ul->add_option("--method", forget.method, std::string("one of ") + cli::unlearn_method_names());
+    ul->add_flag("--against-retrain", forget.against_retrain, "also retrain without the speaker from the model's seed and judge that");
+    ul->add_option("--shadows", forget.shadows, "networks retrained without the speaker for offline LiRA (0: none; 2 or more)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+    ul->add_option("--epochs", forget.epochs, "epochs of the fine-tuning methods (the paper's 5)")->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+    ul->add_option("--max-epochs", forget.max_epochs, "most epochs of retraining (early stopping)")->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    ul->add_option("--relearn-steps", forget.relearn_steps, "most steps of relearning")->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+    ul->add_option("--data", forget.data, "data folder");
+    ul->add_option("--out", forget.out, "weights file for the unlearned network");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& err) {
@@ -727,6 +736,11 @@ int main(int argc, char** argv) {
         }
         if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
+        if (ul->parsed()) {
+            qhybrid::require(forget.shadows != 1, [] { return std::string("--shadows 1: LiRA needs 2 or more networks (or 0 for none)"); });
+            if (!forget.out.empty()) check_output(forget.out, {forget.model});
+            return cli::unlearn(forget);
+        }
         if (atk->parsed()) {
             qhybrid::require(attack_options.wavs.empty() || rows_option->count() == 0,
                              [] { return std::string("--rows picks test rows of the features; with --wav the recordings are attacked"); });

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <concepts>
 #include <string>
+#include <vector>
 
 namespace qhybrid::unlearn {
 
@@ -21,6 +22,16 @@ struct request {
     const nn::labelled<T>& retain;
     const nn::labelled<T>& forget;
 };
+
+// The rows of `set` labelled `label` (equal) or labelled otherwise: a class's forget set, and the
+// retain set of forgetting it.
+template <class T>
+nn::labelled<T> with_label(const nn::labelled<T>& set, std::size_t label, bool equal = true) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < set.size(); ++i)
+        if ((set.y[i] == label) == equal) rows.push_back(i);
+    return nn::subset(set, rows);
+}
 
 // The retain samples, then the forget samples, as one set.
 template <class T>

@@ -2,21 +2,7 @@
 # refuses another seed's split, detect answers CANNOT JUDGE with exit code 3 on silence and judges
 # a human voice recorded at 48 kHz, in text and in JSON.
 #   cmake -DCLI=path/to/qhybrid -DDATA=data/folder -DWORK=scratch/folder -DVOICE=wav -P detect.cmake
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
-function(run expected_code)
-    execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT code EQUAL expected_code)
-        message(FATAL_ERROR "${ARGN}: exit ${code}, expected ${expected_code}\n${out}\n${err}")
-    endif()
-    set(out "${out}" PARENT_SCOPE)
-    set(err "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-    if(NOT text MATCHES "${pattern}")
-        message(FATAL_ERROR "expected /${pattern}/ in:\n${text}")
-    endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/helpers.cmake)
 
 run(0 ${CLI} train --model cnn --epochs 5 --seed 4 --data ${DATA} --out ${WORK}/cnn.qhw)
 expect("${out}" "validation \\(1178 rows\\): AUC 0\\.9")

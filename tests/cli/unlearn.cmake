@@ -3,21 +3,7 @@
 # against two more; the unlearned weights are saved and evaluate; bad requests are one line and
 # exit code 2.
 #   cmake -DCLI=path/to/qhybrid -DDATA=data/folder -DWORK=scratch/folder -P unlearn.cmake
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
-function(run expected_code)
-    execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT code EQUAL expected_code)
-        message(FATAL_ERROR "${ARGN}: exit ${code}, expected ${expected_code}\n${out}\n${err}")
-    endif()
-    set(out "${out}" PARENT_SCOPE)
-    set(err "${err}" PARENT_SCOPE)
-endfunction()
-function(expect text pattern)
-    if(NOT text MATCHES "${pattern}")
-        message(FATAL_ERROR "expected /${pattern}/ in:\n${text}")
-    endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/helpers.cmake)
 
 run(0 ${CLI} train --model speaker-cnn --epochs 2 --seed 3 --data ${DATA} --out ${WORK}/speakers.qhw)
 expect("${out}" "^speaker-cnn: 2 epochs.*test accuracy 0\\.[0-9]+")

@@ -1,0 +1,17 @@
+# What the CLI tests share: a fresh scratch folder ${WORK}, run(EXPECTED_CODE COMMAND...) that
+# fails the test on another exit code and leaves ${out} and ${err}, and expect(TEXT REGEX).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+function(run expected_code)
+    execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT code EQUAL expected_code)
+        message(FATAL_ERROR "${ARGN}: exit ${code}, expected ${expected_code}\n${out}\n${err}")
+    endif()
+    set(out "${out}" PARENT_SCOPE)
+    set(err "${err}" PARENT_SCOPE)
+endfunction()
+function(expect text pattern)
+    if(NOT text MATCHES "${pattern}")
+        message(FATAL_ERROR "expected /${pattern}/ in:\n${text}")
+    endif()
+endfunction()

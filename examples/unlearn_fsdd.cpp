@@ -24,9 +24,11 @@
 // - relearn steps: Adam steps of ordinary training on the whole training set until F's training
 //   recordings are 90% right again (checked every 10 steps, at most --relearn-steps);
 // - the method's seconds.
+// With --ablation the methods are QPAudioEraser with each part taken out or changed (the paper's
+// Table 5) instead of the baselines.
 //
 //   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--forget NAME ...] [--sequential]
-//                [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4]
+//                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4]
 //                [--relearn-steps 2000] [--out DIR]
 #include "fsdd_spectrograms.hpp"
 #include "unlearn_methods.hpp"
@@ -54,7 +56,7 @@ struct settings {
     std::string task = "speaker";
     std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, patience = 10, shadows = 4, relearn_steps = 2000;
     std::vector<std::string> names; // classes to forget (default: all, each in turn)
-    bool sequential = false;
+    bool sequential = false, ablation = false;
 };
 
 // A task's classes: their names and every recording's label.
@@ -125,13 +127,14 @@ int main(int argc, char** argv) try {
     app.add_option("--forget", o.names, "classes to forget, each in turn: speaker names, accents as speakers.csv writes them (DEU/German) or digits "
                                         "(default: all)");
     app.add_flag("--sequential", o.sequential, "one request after another, each method going on from the network the last one left");
+    app.add_flag("--ablation", o.ablation, "QPAudioEraser with each phase taken out and other lambda and alpha, instead of the baselines");
     app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, minibatch order)")->check(CLI::Range(1, 1000));
     app.add_option("--first-seed", o.first_seed, "start at this seed (split the seeds over processes)")->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "epochs of every fine-tuning method (the paper's 5)")->check(CLI::Range(1, 1000));
     app.add_option("--max-epochs", o.max_epochs, "most epochs of training and retraining (early stopping)")->check(CLI::Range(1, 10000));
     app.add_option("--relearn-steps", o.relearn_steps, "most steps of relearning")->check(CLI::Range(1, 1000000));
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
-    app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential]_{runs,summary}.csv");
+    app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential][_ablation]_{runs,summary}.csv");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -202,8 +205,11 @@ int main(int argc, char** argv) try {
             };
             evaluate("original", nullptr);
             evaluate("retrain", retrain);
-            unlearn_methods::for_each_method({.forget = f, .classes = k, .epochs = o.epochs, .seed = seed},
-                                             [&](const char* name, const char*, auto&& method) { evaluate(name, method); });
+            const unlearn_methods::settings methods{.forget = f, .classes = k, .epochs = o.epochs, .seed = seed};
+            if (o.ablation)
+                unlearn_methods::for_each_ablation(methods, evaluate);
+            else
+                unlearn_methods::for_each_method(methods, [&](const char* name, const char*, auto&& method) { evaluate(name, method); });
             if (o.sequential) live.drop(f);
         }
         // A seed's run: each request's row (sequential), or the mean over the forgotten classes.
@@ -221,7 +227,7 @@ int main(int argc, char** argv) try {
                 o.sequential ? "each request's row after it" : "a seed's run is the mean over the forgotten classes", o.first_seed, o.seeds,
                 qhybrid::threads());
     const std::filesystem::path folder(out);
-    const std::string prefix = "unlearn_fsdd_" + o.task + (o.sequential ? "_sequential" : "");
+    const std::string prefix = "unlearn_fsdd_" + o.task + (o.sequential ? "_sequential" : "") + (o.ablation ? "_ablation" : "");
     table.write_csv(folder / (prefix + "_runs.csv"), folder / (prefix + "_summary.csv"));
 } catch (const std::exception& e) {
     std::fprintf(stderr, "unlearn_fsdd: %s\n", e.what());

@@ -52,4 +52,27 @@ void for_each_method(const settings& s, Visit&& visit) {
     visit("SCRUB", "scrub", ul::scrub<double>{tune, std::min<std::size_t>(2, s.epochs)});
 }
 
+// visit(display_name, strategy) for QPAudioEraser whole and with one part taken out or changed:
+// the paper's Table 5 (no weight transform, no uncertainty maximisation, no matrix M, lambda 0.5
+// and 2) and the (no fine-tuning at all, alpha 0.25 and 1).
+template <class Visit>
+void for_each_ablation(const settings& s, Visit&& visit) {
+    namespace ul = qhybrid::unlearn;
+    const ul::eraser_options whole{.forget = s.forget, .epochs = s.epochs, .seed = s.seed};
+    const auto with = [&](const char* name, auto change) {
+        ul::eraser_options o = whole;
+        change(o);
+        visit(name, ul::qpaudioeraser_strategy<double>{o});
+    };
+    with("QPAudioEraser", [](auto&) {});
+    with("no weight transform (phase 1)", [](auto& o) { o.interference = false; });
+    with("no uncertainty maximisation (lambda 0)", [](auto& o) { o.lambda = 0; });
+    with("no fine-tuning (phases 2-3)", [](auto& o) { o.fine_tuning = false; });
+    with("no matrix M (phase 4)", [](auto& o) { o.mixing = false; });
+    with("lambda 0.5", [](auto& o) { o.lambda = 0.5; });
+    with("lambda 2", [](auto& o) { o.lambda = 2; });
+    with("alpha 0.25", [](auto& o) { o.alpha = 0.25; });
+    with("alpha 1", [](auto& o) { o.alpha = 1; });
+}
+
 } // namespace unlearn_methods

@@ -6,9 +6,9 @@
 //   accent task in FSDD's size: forgetting DEU/German forgets yweweler and lucas;
 // - digit: the 10 digits (the paper's class forgetting).
 //
-// Per seed: the FSDD CNN (models::fsdd_cnn, Adam 1e-3, batch 32, early stopping with patience 10
-// on 15% of each class's training recordings: fsdd_cnn's recipe) trained on the official training
-// recordings. Then each forgotten class F is a request: the forget set is F's training recordings,
+// Per seed: the network (--model: the FSDD CNN, QShield's ResNet-style CNN or QC-CNN, each with its
+// recipe in unlearn_methods.hpp: Adam, batch 32, early stopping on 15% of each class's training
+// recordings) trained on the official training recordings. Then each forgotten class F is a request: the forget set is F's training recordings,
 // the retain set the others'; retrain trains a fresh network on the retain set with the same
 // recipe (its validation rows without F). Each request starts from the trained network, or with
 // --sequential from where the previous request left each method (the paper's Table 3: requests one
@@ -27,7 +27,7 @@
 // With --ablation the methods are QPAudioEraser with each part taken out or changed (the paper's
 // Table 5) instead of the baselines.
 //
-//   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--forget NAME ...] [--sequential]
+//   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential]
 //                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4]
 //                [--relearn-steps 2000] [--out DIR]
 #include "fsdd_spectrograms.hpp"
@@ -53,8 +53,8 @@ using namespace fsdd_spectrograms;
 namespace {
 
 struct settings {
-    std::string task = "speaker";
-    std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, patience = 10, shadows = 4, relearn_steps = 2000;
+    std::string task = "speaker", model = "cnn";
+    std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, shadows = 4, relearn_steps = 2000;
     std::vector<std::string> names; // classes to forget (default: all, each in turn)
     bool sequential = false, ablation = false;
 };
@@ -124,6 +124,8 @@ int main(int argc, char** argv) try {
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--task", o.task, "the classifier: speaker (6), accent (4) or digit (10)")->check(CLI::IsMember({"speaker", "accent", "digit"}));
+    app.add_option("--model", o.model, "the network: cnn (fsdd_cnn), resnet (QShield's ResNet-style CNN) or qc-cnn (QC-CNN, quantum head)")
+        ->check(CLI::IsMember({"cnn", "resnet", "qc-cnn"}));
     app.add_option("--forget", o.names, "classes to forget, each in turn: speaker names, accents as speakers.csv writes them (DEU/German) or digits "
                                         "(default: all)");
     app.add_flag("--sequential", o.sequential, "one request after another, each method going on from the network the last one left");
@@ -144,6 +146,10 @@ int main(int argc, char** argv) try {
     const spectrograms s = features(set);
     const task_classes classes = classes_of(o.task, set, s);
     const std::size_t k = classes.names.size();
+    const auto network = o.model == "cnn"      ? unlearn_methods::network::cnn
+                         : o.model == "resnet" ? unlearn_methods::network::resnet
+                                               : unlearn_methods::network::qc_cnn;
+    const auto recipe = unlearn_methods::recipe_of(network);
     std::vector<std::size_t> forget_classes;
     for (const auto& name : o.names) forget_classes.push_back(classes.index(name));
     if (forget_classes.empty())
@@ -155,14 +161,19 @@ int main(int argc, char** argv) try {
                                      "relearn steps", "seconds"};
     if (o.shadows == 0) columns.erase(columns.begin() + 8, columns.begin() + 10);
     st::seed_table table(columns);
-    std::printf("FSDD %s classification (%zu classes, official split), the FSDD CNN; forgetting %zu class(es) %s; %zu threads\n", o.task.c_str(),
-                k, forget_classes.size(), o.sequential ? "one after another" : "each in turn", qhybrid::threads());
+    std::printf("FSDD %s classification (%zu classes, official split), %s (Adam %g, patience %zu); forgetting %zu class(es) %s; %zu threads\n",
+                o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, forget_classes.size(),
+                o.sequential ? "one after another" : "each in turn", qhybrid::threads());
     for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, classes.labels, seed);
         const auto start = std::chrono::steady_clock::now();
-        auto original = train_cnn(data, k, 1e-3, seed, o.max_epochs, o.patience);
+        auto original = unlearn_methods::build(network, k, seed);
+        nn::adam<double> opt(original.parameters(), {.lr = recipe.lr});
+        const auto history = nn::fit(original, opt, data.train, &data.validation,
+                                     {.epochs = o.max_epochs, .batch_size = 32, .seed = seed, .patience = recipe.patience, .progress = false});
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("\nseed %llu: trained in %zu epochs, %.0f s\n", static_cast<unsigned long long>(seed), original.history.size(), train_seconds);
+        std::printf("\nseed %llu: trained in %zu epochs%s, %.0f s\n", static_cast<unsigned long long>(seed), history.size(),
+                    history.size() == o.max_epochs ? " (the limit, --max-epochs)" : "", train_seconds);
         method_sums sums;
         std::map<std::string, nn::sequential<double>> left; // --sequential: each method's network after the last request
         live_sets live{data.train, data.validation, data.test};
@@ -171,21 +182,21 @@ int main(int argc, char** argv) try {
             const auto retain = ul::with_label(live.train, f, false), forget = ul::with_label(live.train, f, true);
             const auto validation = ul::with_label(live.validation, f, false), test_forget = ul::with_label(live.test, f, true);
             const ul::request<double> r{retain, forget};
-            const auto retrained = [&](std::uint64_t s) { return unlearn_methods::retrain_fsdd_cnn(k, s, o.max_epochs, o.patience, validation); };
+            const auto retrained = [&](std::uint64_t s) { return unlearn_methods::retrain_network(network, k, s, o.max_epochs, validation); };
             const auto retrain = retrained(seed);
             const ul::forgetting_task<double> task{live.train, live.test, r, test_forget, f};
             ul::out_shadows shadows; // LiRA's OUT networks: retrained without F from seeds no method uses
             for (std::size_t j = 0; j < o.shadows; ++j) {
-                auto shadow = original.net;
+                auto shadow = original;
                 retrained(1000 * seed + 10 + j).unlearn(shadow, r);
                 shadows.add(shadow, task);
             }
-            auto trained = original.net;
+            auto trained = original;
             const double fa0 = ul::forgetting_metrics(ul::probabilities(trained, live.test.x), live.test.y, f, 100).fa;
             const std::string request = o.sequential ? "request " + std::to_string(step + 1) + " (" + classes.names[f] + ")" : "";
             const auto evaluate = [&](const std::string& name, auto&& method) {
-                auto& net = o.sequential ? left.try_emplace(name, original.net).first->second : trained;
-                if (!o.sequential) net = original.net;
+                auto& net = o.sequential ? left.try_emplace(name, original).first->second : trained;
+                if (!o.sequential) net = original;
                 const auto t0 = std::chrono::steady_clock::now();
                 if constexpr (!std::is_same_v<std::decay_t<decltype(method)>, std::nullptr_t>) method.unlearn(net, r);
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,9 +1,11 @@
 #pragma once
-// The unlearning methods qhybrid's programs compare, by display name and command-line name, each
-// set up as the protocol fixes (Adam 1e-3, batch 32, `epochs` of fine-tuning), so that
-// unlearn_fsdd and `qhybrid unlearn` run the same things. Retraining is the caller's: it needs the
-// network's recipe.
+// The networks and unlearning methods qhybrid's programs compare: each network with its training
+// recipe (and so its retraining), each method by display name and command-line name, set up as
+// the protocol fixes (Adam 1e-3, batch 32, `epochs` of fine-tuning), so that unlearn_fsdd
+// and `qhybrid unlearn` run the same things.
 #include <qhybrid/models/fsdd_cnn.hpp>
+#include <qhybrid/models/qc_cnn.hpp>
+#include <qhybrid/models/qshield_backbones.hpp>
 #include <qhybrid/unlearn.hpp>
 
 #include <algorithm>
@@ -17,16 +19,41 @@ struct settings {
     std::uint64_t seed = 1;
 };
 
-// Retraining the FSDD CNN (models::fsdd_cnn) on the retain set as fsdd_cnn trains it (Adam 1e-3,
-// batch 32, early stopping on `validation`, whose forget rows the caller has removed), from `seed`.
-inline qhybrid::unlearn::retrain<double> retrain_fsdd_cnn(std::size_t classes, std::uint64_t seed, std::size_t max_epochs, std::size_t patience,
+// The spectrogram networks unlearning is tried on ([1, 63, 40] log-mels in, logits out, a dense
+// last layer), each with the Adam learning rate and early-stopping patience it was chosen with:
+// - cnn: models::fsdd_cnn, lr 1e-3, patience 10 (fsdd_cnn's choice for the speaker task);
+// - resnet: QShield's ResNet-style CNN (models::resnet_backbone), the same recipe;
+// - qc_cnn: QC-CNN with its quantum head (models::qc_cnn), lr 3e-4, patience 15 (qc_cnn_fsdd's
+//   choice on 10 digits, where it needs about 400 epochs).
+enum class network { cnn, resnet, qc_cnn };
+
+struct recipe {
+    double lr;
+    std::size_t patience;
+};
+
+inline recipe recipe_of(network n) { return n == network::qc_cnn ? recipe{3e-4, 15} : recipe{1e-3, 10}; }
+
+// A fresh network drawn from `seed` (fsdd_cnn: the initialisation fsdd_cnn's train_cnn draws).
+inline qhybrid::nn::sequential<double> build(network n, std::size_t classes, std::uint64_t seed) {
+    namespace m = qhybrid::models;
+    qhybrid::rng gen(seed);
+    switch (n) {
+    case network::cnn: return m::fsdd_cnn::build<double>(classes, gen, seed + 1);
+    case network::resnet: return m::resnet_backbone<double>(classes, gen);
+    case network::qc_cnn: break;
+    }
+    return m::qc_cnn<double>({.frames = m::fsdd_cnn::frames, .mels = m::fsdd_cnn::mels, .classes = classes}, m::qc_head::quantum, gen, seed + 1);
+}
+
+// Retraining on the retain set with the network's recipe (batch 32, early stopping on
+// `validation`, whose forget rows the caller has removed), from seed + 100.
+inline qhybrid::unlearn::retrain<double> retrain_network(network n, std::size_t classes, std::uint64_t seed, std::size_t max_epochs,
                                                          const qhybrid::nn::labelled<double>& validation) {
-    return {[classes, seed] {
-                qhybrid::rng gen(seed + 100);
-                return qhybrid::models::fsdd_cnn::build<double>(classes, gen, seed + 101);
-            },
-            {.epochs = max_epochs, .batch_size = 32, .seed = seed, .patience = patience, .progress = false},
-            1e-3,
+    const recipe r = recipe_of(n);
+    return {[n, classes, seed] { return build(n, classes, seed + 100); },
+            {.epochs = max_epochs, .batch_size = 32, .seed = seed, .patience = r.patience, .progress = false},
+            r.lr,
             &validation};
 }
 

@@ -55,7 +55,9 @@ int unlearn(const unlearn_settings& s) {
     const ul::request<double> r{retain, forget};
     const ul::forgetting_task<double> task{data.train, data.test, r, test_forget, f};
 
-    const auto retrained = [&](std::uint64_t from) { return unlearn_methods::retrain_fsdd_cnn(speakers, from, s.max_epochs, s.patience, validation); };
+    const auto retrained = [&](std::uint64_t from) {
+        return unlearn_methods::retrain_network(unlearn_methods::network::cnn, speakers, from, s.max_epochs, validation);
+    };
     const auto timed = [&](auto&& method) { // the unlearned network and its seconds
         auto copy = net;
         const auto t0 = std::chrono::steady_clock::now();

@@ -8,7 +8,7 @@ namespace cli {
 
 struct unlearn_settings {
     std::string model, speaker, method = "qpaudioeraser", data, out;
-    std::size_t epochs = 5, shadows = 0, relearn_steps = 2000, max_epochs = 100, patience = 10;
+    std::size_t epochs = 5, shadows = 0, relearn_steps = 2000, max_epochs = 100;
     bool against_retrain = false;
 };
 

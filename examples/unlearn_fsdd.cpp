@@ -18,7 +18,9 @@
 // - membership inference with F's training recordings as members and F's test recordings as
 //   non-members (AUC 0.5: the model cannot tell them apart, as the retrained one cannot by
 //   construction): the loss-threshold attack, and offline LiRA against `--shadows` networks
-//   retrained without F with other seeds (its AUC and its true-positive rate at 1% false positives);
+//   retrained without F with other seeds (its AUC and its true-positive rate at 1% false positives),
+//   and with --online LiRA proper, with as many networks trained on F's training and test
+//   recordings beside the rest;
 // - a linear probe on the 64 features the last layer reads: fitted on the training recordings to
 //   tell F from the others, its balanced accuracy on the test recordings;
 // - relearn steps: Adam steps of ordinary training on the whole training set until F's training
@@ -28,7 +30,7 @@
 // Table 5) instead of the baselines.
 //
 //   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential]
-//                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4]
+//                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4] [--online]
 //                [--relearn-steps 2000] [--out DIR]
 #include "fsdd_spectrograms.hpp"
 #include "unlearn_methods.hpp"
@@ -56,7 +58,7 @@ struct settings {
     std::string task = "speaker", model = "cnn";
     std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, shadows = 4, relearn_steps = 2000;
     std::vector<std::string> names; // classes to forget (default: all, each in turn)
-    bool sequential = false, ablation = false;
+    bool sequential = false, ablation = false, online = false;
 };
 
 // A task's classes: their names and every recording's label.
@@ -136,12 +138,14 @@ int main(int argc, char** argv) try {
     app.add_option("--max-epochs", o.max_epochs, "most epochs of training and retraining (early stopping)")->check(CLI::Range(1, 10000));
     app.add_option("--relearn-steps", o.relearn_steps, "most steps of relearning")->check(CLI::Range(1, 1000000));
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
+    app.add_flag("--online", o.online, "online LiRA too: as many networks trained with the class's training and test recordings");
     app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential][_ablation]_{runs,summary}.csv");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
     });
     qhybrid::require(o.shadows != 1, [] { return std::string("--shadows 1: LiRA needs 2 or more shadow networks (or 0 for none)"); });
+    qhybrid::require(!o.online || o.shadows >= 2, [] { return std::string("--online needs --shadows 2 or more"); });
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
     const spectrograms s = features(set);
     const task_classes classes = classes_of(o.task, set, s);
@@ -157,9 +161,10 @@ int main(int argc, char** argv) try {
     qhybrid::require(!o.sequential || forget_classes.size() < k, [&] {
         return "--sequential: forgetting all " + std::to_string(k) + " classes leaves nothing to retain";
     });
-    std::vector<std::string> columns{"FA", "RA", "IL", "FAR", "FRR (tables)", "PER", "ERB", "MIA AUC", "LiRA AUC", "LiRA TPR@1%", "probe",
-                                     "relearn steps", "seconds"};
-    if (o.shadows == 0) columns.erase(columns.begin() + 8, columns.begin() + 10);
+    std::vector<std::string> columns{"FA", "RA", "IL", "FAR", "FRR (tables)", "PER", "ERB", "MIA AUC"};
+    if (o.shadows > 0) columns.insert(columns.end(), {"LiRA AUC", "LiRA TPR@1%"});
+    if (o.online) columns.insert(columns.end(), {"online LiRA AUC", "online LiRA TPR@1%"});
+    columns.insert(columns.end(), {"probe", "relearn steps", "seconds"});
     st::seed_table table(columns);
     std::printf("FSDD %s classification (%zu classes, official split), %s (Adam %g, patience %zu); forgetting %zu class(es) %s; %zu threads\n",
                 o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, forget_classes.size(),
@@ -185,11 +190,18 @@ int main(int argc, char** argv) try {
             const auto retrained = [&](std::uint64_t s) { return unlearn_methods::retrain_network(network, k, s, o.max_epochs, validation); };
             const auto retrain = retrained(seed);
             const ul::forgetting_task<double> task{live.train, live.test, r, test_forget, f};
-            ul::out_shadows shadows; // LiRA's OUT networks: retrained without F from seeds no method uses
+            // LiRA's shadow networks, from seeds no method uses: OUT retrained without F; IN trained
+            // with F's training and test recordings, so that every candidate is in them.
+            ul::lira_shadows shadows;
+            const auto with_candidates = o.online ? ul::joined(ul::request<double>{live.train, test_forget}) : nn::labelled<double>{};
             for (std::size_t j = 0; j < o.shadows; ++j) {
                 auto shadow = original;
                 retrained(1000 * seed + 10 + j).unlearn(shadow, r);
-                shadows.add(shadow, task);
+                shadows.add_out(shadow, task);
+                if (!o.online) continue;
+                unlearn_methods::retrain_network(network, k, 1000 * seed + 50 + j, o.max_epochs, live.validation)
+                    .unlearn(shadow, {with_candidates, test_forget});
+                shadows.add_in(shadow, task);
             }
             auto trained = original;
             const double fa0 = ul::forgetting_metrics(ul::probabilities(trained, live.test.x), live.test.y, f, 100).fa;
@@ -202,15 +214,18 @@ int main(int argc, char** argv) try {
                 const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 const auto j = ul::judge(net, task, fa0, shadows, {.max_steps = o.relearn_steps, .seed = seed});
                 const auto& sc = j.scores;
-                const ul::membership_result lira = j.lira.value_or(ul::membership_result{});
-                std::vector<double> values{sc.fa, sc.ra, sc.il, sc.far, sc.frr_tables, sc.per, sc.erb, j.loss_attack.auc, lira.auc, lira.tpr_at_low_fpr,
-                                           j.probe, double(j.relearn.steps), seconds};
-                if (o.shadows == 0) values.erase(values.begin() + 8, values.begin() + 10);
+                const ul::membership_result lira = j.lira.value_or(ul::membership_result{}),
+                                            online = j.lira_online.value_or(ul::membership_result{});
+                std::vector<double> values{sc.fa, sc.ra, sc.il, sc.far, sc.frr_tables, sc.per, sc.erb, j.loss_attack.auc};
+                if (o.shadows > 0) values.insert(values.end(), {lira.auc, lira.tpr_at_low_fpr});
+                if (o.online) values.insert(values.end(), {online.auc, online.tpr_at_low_fpr});
+                values.insert(values.end(), {j.probe, double(j.relearn.steps), seconds});
                 sums.add(o.sequential ? name + ", " + request : name, values);
                 std::printf("seed %llu, %s, forget %s: FA %.2f, RA %.2f, IL %.2f, FAR %.2f, PER %.1f, ERB %.2f, MIA AUC %.3f, ",
                             static_cast<unsigned long long>(seed), name.c_str(), classes.names[f].c_str(), sc.fa, sc.ra, sc.il, sc.far, sc.per, sc.erb,
                             j.loss_attack.auc);
                 if (o.shadows > 0) std::printf("LiRA AUC %.3f TPR@1%% %.3f, ", lira.auc, lira.tpr_at_low_fpr);
+                if (o.online) std::printf("online LiRA AUC %.3f TPR@1%% %.3f, ", online.auc, online.tpr_at_low_fpr);
                 std::printf("probe %.1f, relearn %zu%s steps, %.1f s\n", j.probe, j.relearn.steps, j.relearn.relearnt ? "" : "+", seconds);
                 std::fflush(stdout);
             };

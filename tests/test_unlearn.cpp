@@ -552,7 +552,7 @@ TEST_CASE("Relearn time is 0 for a network that still knows the forget class, mo
     CHECK(ul::relearn_time(fresh, r, {.max_steps = relearnt.steps - 1, .check_every = 1}) == ul::relearn_result{relearnt.steps - 1, false});
 }
 
-TEST_CASE("The judgement of an unlearned network is its parts: metrics, both membership attacks, the probe and relearn time", "[unlearn]") {
+TEST_CASE("The judgement of an unlearned network is its parts: metrics, the membership attacks, the probe and relearn time", "[unlearn]") {
     auto b = trained_blobs();
     const auto retain = b.part(false), forget = b.part(true);
     // Held-out samples: every tenth training sample stands in (what matters here is that judge
@@ -576,25 +576,35 @@ TEST_CASE("The judgement of an unlearned network is its parts: metrics, both mem
     const std::vector<double> logits = {50, 0, 0};
     const nn::labelled<double> certain{nn::tensor<double>({1, 3}, std::span<const double>(logits)), {0}};
     CHECK(ul::label_confidences(spike, certain)[0] == Approx(50 - std::log(2.0)).epsilon(1e-15)); // p_y rounds to 1
-    // The report against its parts; LiRA only with two shadows or more.
-    ul::out_shadows shadows;
+    // The report against its parts; LiRA only with two shadows or more on a side.
+    ul::lira_shadows shadows;
     rng gen(9);
     auto shadow = blob_network(gen);
     nn::adam<double> opt(shadow.parameters(), {.lr = 1e-2});
     nn::fit(shadow, opt, retain, nullptr, {.epochs = 10, .batch_size = 32, .seed = 2, .progress = false});
-    shadows.add(shadow, task);
+    shadows.add_out(shadow, task);
     CHECK(!ul::judge(b.net, task, 100, shadows).lira);
-    shadows.add(shadow, task);
-    shadows.members[0][1] += 0.5, shadows.nonmembers[0][1] -= 0.5; // two shadows with some spread
-    CHECK(shadows.count() == 2);
+    shadows.add_out(shadow, task);
+    shadows.out.members[0][1] += 0.5, shadows.out.nonmembers[0][1] -= 0.5; // two shadows with some spread
+    CHECK(shadows.out.count() == 2);
+    shadows.add_in(b.net, task); // trained on every sample, the held-out stand-ins too
+    CHECK(!ul::judge(b.net, task, 100, shadows).lira_online);
+    shadows.add_in(b.net, task);
+    shadows.in.members[1][0] -= 0.25, shadows.in.nonmembers[1][0] += 0.25;
     const auto r = ul::judge(b.net, task, 100, shadows, {.check_every = 1});
     const auto direct = ul::forgetting_metrics(p, test.y, 2, 100);
     CHECK(r.scores.fa == direct.fa);
     CHECK(r.scores.ra == direct.ra);
     CHECK(r.loss_attack.auc == ul::loss_threshold(ul::sample_losses(b.net, forget), ul::sample_losses(b.net, forget_test)).auc);
     REQUIRE(r.lira);
-    CHECK(r.lira->auc == ul::membership(ul::lira_offline_scores(ul::label_confidences(b.net, forget), shadows.members),
-                                        ul::lira_offline_scores(ul::label_confidences(b.net, forget_test), shadows.nonmembers)).auc);
+    const auto members = ul::label_confidences(b.net, forget), nonmembers = ul::label_confidences(b.net, forget_test);
+    CHECK(r.lira->auc == ul::membership(ul::lira_offline_scores(members, shadows.out.members),
+                                        ul::lira_offline_scores(nonmembers, shadows.out.nonmembers)).auc);
+    REQUIRE(r.lira_online);
+    const auto online = ul::membership(ul::lira_scores(members, shadows.in.members, shadows.out.members, true),
+                                       ul::lira_scores(nonmembers, shadows.in.nonmembers, shadows.out.nonmembers, true));
+    CHECK(r.lira_online->auc == online.auc);
+    CHECK(r.lira_online->tpr_at_low_fpr == online.tpr_at_low_fpr);
     const ul::logistic_probe probe(ul::penultimate(b.net, b.data.x), b.data.y, 2);
     CHECK(r.probe == 100 * probe.balanced_accuracy(ul::penultimate(b.net, test.x), test.y, 2));
     CHECK(r.relearn == ul::relearn_result{0, true}); // the original still knows class 2

@@ -72,11 +72,11 @@ int unlearn(const unlearn_settings& s) {
                                      });
     qhybrid::require(result.has_value(), [&] { return "--method " + s.method + " is none of " + unlearn_method_names(); });
 
-    ul::out_shadows shadows;
+    ul::lira_shadows shadows;
     for (std::size_t k = 0; k < s.shadows; ++k) {
         auto shadow = net;
         retrained(1000 * seed + 10 + k).unlearn(shadow, r);
-        shadows.add(shadow, task);
+        shadows.add_out(shadow, task);
     }
     auto original = net;
     const double fa0 = ul::forgetting_metrics(ul::probabilities(original, data.test.x), data.test.y, f, 100).fa;
@@ -84,7 +84,7 @@ int unlearn(const unlearn_settings& s) {
     std::printf("forgetting speaker %s (%zu training recordings; %zu of the %zu test recordings are theirs), seed %llu; %zu threads\n\n",
                 s.speaker.c_str(), forget.size(), test_forget.size(), data.test.size(), static_cast<unsigned long long>(seed), qhybrid::threads());
     std::printf("| network | FA | RA | IL | MIA AUC (loss) | %sprobe | relearn steps | seconds |\n|---|---|---|---|---|%s---|---|---|\n",
-                shadows.count() >= 2 ? "LiRA AUC | LiRA TPR@1% | " : "", shadows.count() >= 2 ? "---|---|" : "");
+                shadows.out.count() >= 2 ? "LiRA AUC | LiRA TPR@1% | " : "", shadows.out.count() >= 2 ? "---|---|" : "");
     print_row("original", ul::judge(original, task, fa0, shadows, relearn), 0);
     print_row(s.method.c_str(), ul::judge(result->first, task, fa0, shadows, relearn), result->second);
     if (s.against_retrain && s.method != "retrain") {

@@ -2,13 +2,15 @@
 #pragma once
 // An unlearned network judged as a privacy reviewer would, in one call: the paper's metrics on
 // held-out samples (metrics.hpp), membership inference with the forgotten training samples as
-// members and held-out samples of the same class as non-members (the loss-threshold attack, and
-// offline LiRA when OUT shadow networks are given), a linear probe on the features the last layer
-// reads, and relearn time. Each figure means something only next to the retrained network's.
+// members and held-out samples of the same class as non-members (the loss-threshold attack;
+// offline LiRA when OUT shadow networks are given, online LiRA when IN ones are given too), a
+// linear probe on the features the last layer reads, and relearn time. Each figure means
+// something only next to the retrained network's.
 //
 //   unlearn::forgetting_task<double> task{train, test, {retain, forget}, forget_test, f};
-//   unlearn::out_shadows shadows;                        // networks retrained without f
-//   for (auto& s : shadow_networks) shadows.add(s, task);
+//   unlearn::lira_shadows shadows;
+//   for (auto& s : retrained_without_f) shadows.add_out(s, task);
+//   for (auto& s : trained_with_every_candidate) shadows.add_in(s, task); // optional
 //   const auto report = unlearn::judge(net, task, original_fa, shadows);
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/losses.hpp"
@@ -78,38 +80,56 @@ std::vector<double> label_confidences(nn::sequential<T>& net, const nn::labelled
     return detail::from_logits(net, set, true);
 }
 
-// LiRA's OUT statistics of the members and non-members, one value per shadow network.
-struct out_shadows {
-    std::vector<std::vector<double>> members, nonmembers;
+// LiRA's shadow statistics of the members and non-members, one value per shadow network: OUT
+// networks never trained on any candidate (retrained without the class), IN networks trained on
+// every one of them, members and non-members alike (so that for each candidate the IN and OUT
+// sides differ by that candidate's presence, as online LiRA needs).
+struct lira_shadows {
+    struct side {
+        std::vector<std::vector<double>> members, nonmembers;
+        std::size_t count() const noexcept { return members.empty() ? 0 : members.front().size(); }
+    };
+    side in, out;
 
     template <class T>
-    void add(nn::sequential<T>& shadow, const forgetting_task<T>& task) {
+    void add_out(nn::sequential<T>& shadow, const forgetting_task<T>& task) { add(out, shadow, task); }
+    template <class T>
+    void add_in(nn::sequential<T>& shadow, const forgetting_task<T>& task) { add(in, shadow, task); }
+
+private:
+    template <class T>
+    static void add(side& to, nn::sequential<T>& shadow, const forgetting_task<T>& task) {
         const auto m = label_confidences(shadow, task.split.forget), n = label_confidences(shadow, task.forget_test);
-        members.resize(m.size()), nonmembers.resize(n.size());
-        for (std::size_t i = 0; i < m.size(); ++i) members[i].push_back(m[i]);
-        for (std::size_t i = 0; i < n.size(); ++i) nonmembers[i].push_back(n[i]);
+        to.members.resize(m.size()), to.nonmembers.resize(n.size());
+        for (std::size_t i = 0; i < m.size(); ++i) to.members[i].push_back(m[i]);
+        for (std::size_t i = 0; i < n.size(); ++i) to.nonmembers[i].push_back(n[i]);
     }
-    std::size_t count() const noexcept { return members.empty() ? 0 : members.front().size(); }
 };
 
 struct forgetting_report {
     forgetting_scores scores;              // on the held-out samples
     membership_result loss_attack;
-    std::optional<membership_result> lira; // with 2 or more shadow networks
+    std::optional<membership_result> lira;        // offline, with 2 or more OUT shadow networks
+    std::optional<membership_result> lira_online; // with 2 or more IN ones too
     double probe = 0;                      // balanced accuracy on the held-out samples, percent
     relearn_result relearn;
 };
 
 template <class T>
-forgetting_report judge(nn::sequential<T>& net, const forgetting_task<T>& task, double original_fa, const out_shadows& shadows = {},
+forgetting_report judge(nn::sequential<T>& net, const forgetting_task<T>& task, double original_fa, const lira_shadows& shadows = {},
                         const relearn_options& relearn = {}) {
     const std::size_t f = task.forget_class;
     forgetting_report r;
     r.scores = forgetting_metrics(probabilities(net, task.test.x), task.test.y, f, original_fa);
     r.loss_attack = loss_threshold(sample_losses(net, task.split.forget), sample_losses(net, task.forget_test));
-    if (shadows.count() >= 2)
-        r.lira = membership(lira_offline_scores(label_confidences(net, task.split.forget), shadows.members),
-                            lira_offline_scores(label_confidences(net, task.forget_test), shadows.nonmembers));
+    if (shadows.out.count() >= 2) {
+        const auto members = label_confidences(net, task.split.forget), nonmembers = label_confidences(net, task.forget_test);
+        const auto& out = shadows.out;
+        r.lira = membership(lira_offline_scores(members, out.members), lira_offline_scores(nonmembers, out.nonmembers));
+        if (shadows.in.count() >= 2) // with a handful of shadows, one variance per side (LiRA's fixed variance)
+            r.lira_online = membership(lira_scores(members, shadows.in.members, out.members),
+                                       lira_scores(nonmembers, shadows.in.nonmembers, out.nonmembers));
+    }
     const logistic_probe probe(penultimate(net, task.train.x), task.train.y, f);
     r.probe = 100 * probe.balanced_accuracy(penultimate(net, task.test.x), task.test.y, f);
     r.relearn = relearn_time(net, task.split, relearn);

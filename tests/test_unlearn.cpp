@@ -597,12 +597,24 @@ TEST_CASE("The judgement of an unlearned network is its parts: metrics, the memb
     CHECK(r.scores.ra == direct.ra);
     CHECK(r.loss_attack.auc == ul::loss_threshold(ul::sample_losses(b.net, forget), ul::sample_losses(b.net, forget_test)).auc);
     REQUIRE(r.lira);
-    const auto members = ul::label_confidences(b.net, forget), nonmembers = ul::label_confidences(b.net, forget_test);
-    CHECK(r.lira->auc == ul::membership(ul::lira_offline_scores(members, shadows.out.members),
-                                        ul::lira_offline_scores(nonmembers, shadows.out.nonmembers)).auc);
+    // LiRA scores every candidate at once (the pooled variances over members and non-members
+    // together), then splits them by membership.
+    auto observed = ul::label_confidences(b.net, forget);
+    const std::size_t m = observed.size();
+    for (double phi : ul::label_confidences(b.net, forget_test)) observed.push_back(phi);
+    const auto joined = [](const ul::lira_shadows::side& s) {
+        auto all = s.members;
+        all.insert(all.end(), s.nonmembers.begin(), s.nonmembers.end());
+        return all;
+    };
+    const auto split = [&](const std::vector<double>& scores) {
+        return ul::membership(std::vector<double>(scores.begin(), scores.begin() + long(m)), std::vector<double>(scores.begin() + long(m), scores.end()));
+    };
+    const auto offline = split(ul::lira_offline_scores(observed, joined(shadows.out), true));
+    CHECK(r.lira->auc == offline.auc);
+    CHECK(r.lira->tpr_at_low_fpr == offline.tpr_at_low_fpr);
     REQUIRE(r.lira_online);
-    const auto online = ul::membership(ul::lira_scores(members, shadows.in.members, shadows.out.members, true),
-                                       ul::lira_scores(nonmembers, shadows.in.nonmembers, shadows.out.nonmembers, true));
+    const auto online = split(ul::lira_scores(observed, joined(shadows.in), joined(shadows.out), true));
     CHECK(r.lira_online->auc == online.auc);
     CHECK(r.lira_online->tpr_at_low_fpr == online.tpr_at_low_fpr);
     const ul::logistic_probe probe(ul::penultimate(b.net, b.data.x), b.data.y, 2);

@@ -4,7 +4,7 @@
 #   - with an empty data folder it names the missing sets and the folder, exits non-zero, and
 #     neither setup nor cmake ran;
 #   - with FSDD only it installs the demo's packages, configures with the tests and benchmarks off,
-#     builds and runs QC-CNN alone and says which parts it skipped;
+#     builds and runs QC-CNN and the unlearning part alone and says which parts it skipped;
 #   - with DEEP-VOICE, the IBM calibrations and MNIST it runs QT-CNN, the noisy VQC, the detector's
 #     evaluation and QShield, and skips QC-CNN.
 #   demo.sh SOURCE_DIR WORK_DIR
@@ -62,21 +62,23 @@ says fsdd-only.log "skipping the VQC on IBM devices"
 says fsdd-only.log "skipping the deepfake detector"
 says "$LOG" "setup demo"
 says "$LOG" "-DQHYBRID_BUILD_TESTS=OFF -DQHYBRID_BUILD_BENCHMARKS=OFF"
-grep -q -- "--target qc_cnn_fsdd$" "$LOG" || fail "fsdd-only: the build was not of qc_cnn_fsdd alone"
+grep -q -- "--target qc_cnn_fsdd unlearn_fsdd$" "$LOG" || fail "fsdd-only: the build was not of qc_cnn_fsdd and unlearn_fsdd alone"
 says "$LOG" "ran qc_cnn_fsdd --data $work/fsdd-only"
-[ "$(grep -c '^ran ' "$LOG")" -eq 1 ] || fail "fsdd-only: more than one part ran"
+says "$LOG" "ran unlearn_fsdd --data $work/fsdd-only"
+[ "$(grep -c '^ran ' "$LOG")" -eq 2 ] || fail "fsdd-only: parts other than QC-CNN and unlearning ran"
 
 mkdir -p no-fsdd/deep-voice && touch no-fsdd/deep-voice/DATASET-balanced.csv
 for d in nairobi brisbane; do mkdir -p no-fsdd/ibm-backends/$d && touch no-fsdd/ibm-backends/$d/{props,conf}.json; done
 mkdir -p no-fsdd/mnist && touch no-fsdd/mnist/t10k-{images-idx3,labels-idx1}-ubyte.gz
 demo no-fsdd 0
 says no-fsdd.log "skipping QC-CNN on FSDD"
+says no-fsdd.log "skipping QPAudioEraser on FSDD"
 grep -q -- "--target qt_cnn_deepvoice noisy_qnn qhybrid_cli qshield qnad$" "$LOG" || fail "no-fsdd: wrong build targets"
 says "$LOG" "ran qshield --data $work/no-fsdd"
 says "$LOG" "ran qnad --data $work/no-fsdd"
 says "$LOG" "ran qt_cnn_deepvoice --data $work/no-fsdd"
 says "$LOG" "ran noisy_qnn --data $work/no-fsdd"
 says "$LOG" "detector-eval $work/root/build/release/examples/qhybrid $work/no-fsdd $work/root/results/detector"
-! grep -q "ran qc_cnn_fsdd" "$LOG" || fail "no-fsdd: QC-CNN ran"
+! grep -q "ran qc_cnn_fsdd\|ran unlearn_fsdd" "$LOG" || fail "no-fsdd: a part that needs FSDD ran"
 rm -rf "$work"
 echo "demo: all checks passed"

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace qhybrid::unlearn {
@@ -88,6 +89,11 @@ struct lira_shadows {
     struct side {
         std::vector<std::vector<double>> members, nonmembers;
         std::size_t count() const noexcept { return members.empty() ? 0 : members.front().size(); }
+        std::vector<std::vector<double>> candidates() const { // members, then non-members
+            auto all = members;
+            all.insert(all.end(), nonmembers.begin(), nonmembers.end());
+            return all;
+        }
     };
     side in, out;
 
@@ -123,12 +129,19 @@ forgetting_report judge(nn::sequential<T>& net, const forgetting_task<T>& task, 
     r.scores = forgetting_metrics(probabilities(net, task.test.x), task.test.y, f, original_fa);
     r.loss_attack = loss_threshold(sample_losses(net, task.split.forget), sample_losses(net, task.forget_test));
     if (shadows.out.count() >= 2) {
-        const auto members = label_confidences(net, task.split.forget), nonmembers = label_confidences(net, task.forget_test);
-        const auto& out = shadows.out;
-        r.lira = membership(lira_offline_scores(members, out.members), lira_offline_scores(nonmembers, out.nonmembers));
-        if (shadows.in.count() >= 2) // with a handful of shadows, one variance per side (LiRA's fixed variance)
-            r.lira_online = membership(lira_scores(members, shadows.in.members, out.members),
-                                       lira_scores(nonmembers, shadows.in.nonmembers, out.nonmembers));
+        // Every candidate scored at once: with a handful of shadows each side has one variance
+        // (LiRA's fixed variance), pooled over members and non-members alike, as an attacker who
+        // does not know which is which must pool it.
+        auto observed = label_confidences(net, task.split.forget);
+        const std::size_t members = observed.size();
+        const auto nonmembers = label_confidences(net, task.forget_test);
+        observed.insert(observed.end(), nonmembers.begin(), nonmembers.end());
+        const auto attack = [&](const std::vector<double>& scores) {
+            return membership(std::span(scores).first(members), std::span(scores).subspan(members));
+        };
+        const auto out = shadows.out.candidates();
+        r.lira = attack(lira_offline_scores(observed, out));
+        if (shadows.in.count() >= 2) r.lira_online = attack(lira_scores(observed, shadows.in.candidates(), out));
     }
     const logistic_probe probe(penultimate(net, task.train.x), task.train.y, f);
     r.probe = 100 * probe.balanced_accuracy(penultimate(net, task.test.x), task.test.y, f);

@@ -144,11 +144,9 @@ run train(const task& t, const data_sets& data, m::qc_head head, const settings&
 
 // 1 where the model's class is the label, per test sample.
 std::vector<std::uint8_t> correct_flags(nn::sequential<double>& net, const nn::labelled<double>& data) {
+    const auto predicted = nn::argmax_rows(nn::predict(net, data.x, 128));
     std::vector<std::uint8_t> out;
-    for (const std::span<const std::size_t> rows : d::minibatches(data.size(), 128)) {
-        const auto pred = nn::argmax_rows(net.forward(nn::gather_rows(data.x, rows), nn::mode::eval));
-        for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(pred[i] == data.y[rows[i]]);
-    }
+    for (std::size_t i = 0; i < predicted.size(); ++i) out.push_back(predicted[i] == data.y[i]);
     return out;
 }
 

@@ -140,6 +140,29 @@ TEST_CASE("fit: learns, is reproducible from the seed, stops early and restores 
     CHECK_THROWS_WITH(nn::fit(net3, wild, train, nullptr, {.batch_size = 0}), Catch::Contains("batch size must be positive"));
 }
 
+TEST_CASE("predict: a network's outputs in blocks of rows equal one forward pass over every row, bit for bit") {
+    qhybrid::rng r(5);
+    nn::sequential<double> net; // a small fsdd_cnn: convolution, pooling, batch norm, dense
+    net.add<nn::conv2d<double>>(nn::conv_shape{1, 4, 3, 3, 1, 1, 1, 1}, r)
+        .add<nn::relu<double>>()
+        .add<nn::max_pool2d<double>>(2)
+        .add<nn::flatten<double>>()
+        .add<nn::batch_norm<double>>(4 * 3 * 2)
+        .add<nn::dense<double>>(4 * 3 * 2, 3, r);
+    tensor x({37, 1, 7, 5});
+    for (double& v : x.values()) v = r.normal();
+    net.forward(x, nn::mode::train); // running statistics that are not the identity
+    const tensor whole = net.forward(x, nn::mode::eval);
+    for (std::size_t block : {1, 8, 32, 37, 100}) {
+        const tensor blocks = nn::predict(net, x, block);
+        REQUIRE(blocks.shape() == whole.shape());
+        CHECK(std::equal(blocks.values().begin(), blocks.values().end(), whole.values().begin()));
+    }
+    CHECK_THROWS_WITH(nn::predict(net, x, 0), Catch::Contains("in_row_blocks: block 0"));
+    const auto drops_a_row = [](const tensor& rows) { return tensor({rows.dim(0) - 1, 2}); };
+    CHECK_THROWS_WITH(nn::in_row_blocks(x, 10, drops_a_row), Catch::Contains("a block of 10 rows gave 18 values"));
+}
+
 std::string temp_path(const char* name) { return (std::filesystem::temp_directory_path() / name).string(); }
 
 std::vector<char> read_all(const std::string& path) {

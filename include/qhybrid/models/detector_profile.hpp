@@ -9,7 +9,6 @@
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/json.hpp"
 #include "qhybrid/core/rng.hpp"
-#include "qhybrid/data/batches.hpp"
 #include "qhybrid/data/deep_voice.hpp"
 #include "qhybrid/data/domain.hpp"
 #include "qhybrid/nn/calibration.hpp"
@@ -77,17 +76,7 @@ inline std::uint64_t data_hash(const nn::labelled<double>& d) {
 }
 
 // A network's logits for every row of x, in evaluation mode, 512 rows at a time.
-inline nn::tensor<double> logits_of(nn::layer<double>& net, const nn::tensor<double>& x) {
-    nn::tensor<double> out;
-    std::size_t at = 0;
-    for (const std::span<const std::size_t> rows : data::minibatches(x.dim(0), 512)) {
-        const auto z = net.forward(nn::gather_rows(x, rows), nn::mode::eval);
-        if (out.size() == 0) out = nn::tensor<double>({x.dim(0), z.dim(1)});
-        std::copy(z.values().begin(), z.values().end(), out.data() + at);
-        at += z.size();
-    }
-    return out;
-}
+inline nn::tensor<double> logits_of(nn::layer<double>& net, const nn::tensor<double>& x) { return nn::predict(net, x, 512); }
 
 // Column 1 (FAKE) of softmax(logits / temperature).
 inline std::vector<double> fake_probabilities(const nn::tensor<double>& logits, double temperature) {

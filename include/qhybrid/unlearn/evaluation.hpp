@@ -14,6 +14,7 @@
 //   const auto report = unlearn::judge(net, task, original_fa, shadows);
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/losses.hpp"
+#include "qhybrid/nn/train.hpp"
 #include "qhybrid/unlearn/membership.hpp"
 #include "qhybrid/unlearn/metrics.hpp"
 #include "qhybrid/unlearn/probe.hpp"
@@ -40,7 +41,7 @@ namespace detail {
 
 template <class T>
 std::vector<double> from_logits(nn::sequential<T>& net, const nn::labelled<T>& set, bool confidence) {
-    const auto z = net.forward(set.x, nn::mode::eval);
+    const auto z = nn::predict(net, set.x);
     std::vector<double> out;
     for (std::size_t i = 0; i < set.size(); ++i) {
         const auto row = z.row(i);
@@ -62,7 +63,7 @@ std::vector<double> from_logits(nn::sequential<T>& net, const nn::labelled<T>& s
 // Softmax probabilities of a network's outputs, in evaluation mode.
 template <class T>
 nn::tensor<T> probabilities(nn::sequential<T>& net, const nn::tensor<T>& x) {
-    const auto z = net.forward(x, nn::mode::eval);
+    const auto z = nn::predict(net, x);
     nn::tensor<T> p(z.shape());
     nn::softmax_rows<T>(z.values(), z.dim(1), p.values(), false);
     return p;

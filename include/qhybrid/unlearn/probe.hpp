@@ -14,6 +14,7 @@
 // itself (f is strictly convex for l2 > 0, so the minimum is unique).
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/nn/sequential.hpp"
+#include "qhybrid/nn/train.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -28,9 +29,10 @@ namespace qhybrid::unlearn {
 template <class T>
 nn::tensor<T> penultimate(nn::sequential<T>& net, const nn::tensor<T>& x, std::size_t drop = 1) {
     require(drop < net.size(), [&] { return "penultimate: dropping " + std::to_string(drop) + " of " + std::to_string(net.size()) + " layers"; });
-    nn::tensor<T> h = x;
-    for (std::size_t i = 0; i + drop < net.size(); ++i) h = net[i].forward(h, nn::mode::eval);
-    return h;
+    return nn::in_row_blocks(x, 32, [&](nn::tensor<T> h) {
+        for (std::size_t i = 0; i + drop < net.size(); ++i) h = net[i].forward(h, nn::mode::eval);
+        return h;
+    });
 }
 
 struct probe_options {

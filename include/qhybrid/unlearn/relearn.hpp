@@ -38,7 +38,7 @@ relearn_result relearn_time(nn::sequential<T> net, const request<T>& r, const re
     });
     const auto all = joined(r);
     const auto forget_accuracy = [&] {
-        const auto predicted = nn::argmax_rows(net.forward(r.forget.x, nn::mode::eval));
+        const auto predicted = nn::argmax_rows(nn::predict(net, r.forget.x));
         std::size_t right = 0;
         for (std::size_t i = 0; i < predicted.size(); ++i) right += predicted[i] == r.forget.y[i];
         return double(right) / double(predicted.size());

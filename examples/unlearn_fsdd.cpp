@@ -12,7 +12,9 @@
 // the retain set the others'; retrain trains a fresh network on the retain set with the same
 // recipe (its validation rows without F). Each request starts from the trained network, or with
 // --sequential from where the previous request left each method (the paper's Table 3: requests one
-// after another; the classes forgotten before leave every set, retain and test). Figures on the
+// after another; the classes forgotten before leave every set, retain and test). With --together
+// the classes named are one request (two speakers at once: unlearn/class_set.hpp says how each
+// method and figure reads a set of classes). Figures on the
 // official test recordings (unseen by every model): QPAudioEraser's FA, RA, IL, FAR, FRR (its
 // tables' 100 - RA), PER and ERB (unlearn/metrics.hpp), and what a privacy claim needs beside them:
 // - membership inference with F's training recordings as members and F's test recordings as
@@ -29,7 +31,7 @@
 // With --ablation the methods are QPAudioEraser with each part taken out or changed (the paper's
 // Table 5) instead of the baselines.
 //
-//   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential]
+//   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential | --together]
 //                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4] [--online]
 //                [--relearn-steps 2000] [--out DIR]
 #include "fsdd_spectrograms.hpp"
@@ -58,7 +60,7 @@ struct settings {
     std::string task = "speaker", model = "cnn";
     std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, shadows = 4, relearn_steps = 2000;
     std::vector<std::string> names; // classes to forget (default: all, each in turn)
-    bool sequential = false, ablation = false, online = false;
+    bool sequential = false, together = false, ablation = false, online = false;
 };
 
 // A task's classes: their names and every recording's label.
@@ -101,7 +103,7 @@ task_classes classes_of(const std::string& task, const d::fsdd& set, const spect
 struct live_sets {
     nn::labelled<double> train, validation, test;
 
-    void drop(std::size_t label) {
+    void drop(const ul::class_set& label) {
         train = ul::with_label(train, label, false), validation = ul::with_label(validation, label, false), test = ul::with_label(test, label, false);
     }
 };
@@ -130,7 +132,8 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"cnn", "resnet", "qc-cnn"}));
     app.add_option("--forget", o.names, "classes to forget, each in turn: speaker names, accents as speakers.csv writes them (DEU/German) or digits "
                                         "(default: all)");
-    app.add_flag("--sequential", o.sequential, "one request after another, each method going on from the network the last one left");
+    auto* sequential = app.add_flag("--sequential", o.sequential, "one request after another, each method going on from the network the last one left");
+    app.add_flag("--together", o.together, "the classes named by --forget in one request (two speakers at once)")->excludes(sequential);
     app.add_flag("--ablation", o.ablation, "QPAudioEraser with each phase taken out and other lambda and alpha, instead of the baselines");
     app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, minibatch order)")->check(CLI::Range(1, 1000));
     app.add_option("--first-seed", o.first_seed, "start at this seed (split the seeds over processes)")->check(CLI::Range(1, 1000));
@@ -139,7 +142,7 @@ int main(int argc, char** argv) try {
     app.add_option("--relearn-steps", o.relearn_steps, "most steps of relearning")->check(CLI::Range(1, 1000000));
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
     app.add_flag("--online", o.online, "online LiRA too: as many networks trained with the class's training and test recordings");
-    app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential][_ablation]_{runs,summary}.csv");
+    app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential|_together][_ablation]_{runs,summary}.csv");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -154,21 +157,32 @@ int main(int argc, char** argv) try {
                          : o.model == "resnet" ? unlearn_methods::network::resnet
                                                : unlearn_methods::network::qc_cnn;
     const auto recipe = unlearn_methods::recipe_of(network);
-    std::vector<std::size_t> forget_classes;
-    for (const auto& name : o.names) forget_classes.push_back(classes.index(name));
-    if (forget_classes.empty())
-        for (std::size_t c = 0; c < k; ++c) forget_classes.push_back(c);
-    qhybrid::require(!o.sequential || forget_classes.size() < k, [&] {
-        return "--sequential: forgetting all " + std::to_string(k) + " classes leaves nothing to retain";
+    std::vector<std::size_t> named;
+    for (const auto& name : o.names) named.push_back(classes.index(name));
+    if (named.empty())
+        for (std::size_t c = 0; c < k; ++c) named.push_back(c);
+    qhybrid::require((!o.sequential && !o.together) || named.size() < k, [&] {
+        return std::string(o.sequential ? "--sequential" : "--together") + ": forgetting all " + std::to_string(k) + " classes leaves nothing to retain";
     });
+    qhybrid::require(!o.together || o.names.size() >= 2, [] { return std::string("--together: name two or more classes with --forget"); });
+    std::vector<ul::class_set> forget_classes; // the requests
+    if (o.together)
+        forget_classes.emplace_back(named);
+    else
+        for (std::size_t c : named) forget_classes.emplace_back(c);
+    const auto name_of = [&](const ul::class_set& f) {
+        std::string s;
+        for (std::size_t c : f) s += (s.empty() ? "" : " + ") + classes.names[c];
+        return s;
+    };
     std::vector<std::string> columns{"FA", "RA", "IL", "FAR", "FRR (tables)", "PER", "ERB", "MIA AUC"};
     if (o.shadows > 0) columns.insert(columns.end(), {"LiRA AUC", "LiRA TPR@1%"});
     if (o.online) columns.insert(columns.end(), {"online LiRA AUC", "online LiRA TPR@1%"});
     columns.insert(columns.end(), {"probe", "relearn steps", "seconds"});
     st::seed_table table(columns);
     std::printf("FSDD %s classification (%zu classes, official split), %s (Adam %g, patience %zu); forgetting %zu class(es) %s; %zu threads\n",
-                o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, forget_classes.size(),
-                o.sequential ? "one after another" : "each in turn", qhybrid::threads());
+                o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, named.size(),
+                o.sequential ? "one after another" : o.together ? "in one request" : "each in turn", qhybrid::threads());
     for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, classes.labels, seed);
         const auto start = std::chrono::steady_clock::now();
@@ -183,7 +197,7 @@ int main(int argc, char** argv) try {
         std::map<std::string, nn::sequential<double>> left; // --sequential: each method's network after the last request
         live_sets live{data.train, data.validation, data.test};
         for (std::size_t step = 0; step < forget_classes.size(); ++step) {
-            const std::size_t f = forget_classes[step];
+            const ul::class_set& f = forget_classes[step];
             const auto retain = ul::with_label(live.train, f, false), forget = ul::with_label(live.train, f, true);
             const auto validation = ul::with_label(live.validation, f, false), test_forget = ul::with_label(live.test, f, true);
             const ul::request<double> r{retain, forget};
@@ -205,7 +219,7 @@ int main(int argc, char** argv) try {
             }
             auto trained = original;
             const double fa0 = ul::forgetting_metrics(ul::probabilities(trained, live.test.x), live.test.y, f, 100).fa;
-            const std::string request = o.sequential ? "request " + std::to_string(step + 1) + " (" + classes.names[f] + ")" : "";
+            const std::string request = o.sequential ? "request " + std::to_string(step + 1) + " (" + name_of(f) + ")" : "";
             const auto evaluate = [&](const std::string& name, auto&& method) {
                 auto& net = o.sequential ? left.try_emplace(name, original).first->second : trained;
                 if (!o.sequential) net = original;
@@ -222,7 +236,7 @@ int main(int argc, char** argv) try {
                 values.insert(values.end(), {j.probe, double(j.relearn.steps), seconds});
                 sums.add(o.sequential ? name + ", " + request : name, values);
                 std::printf("seed %llu, %s, forget %s: FA %.2f, RA %.2f, IL %.2f, FAR %.2f, PER %.1f, ERB %.2f, MIA AUC %.3f, ",
-                            static_cast<unsigned long long>(seed), name.c_str(), classes.names[f].c_str(), sc.fa, sc.ra, sc.il, sc.far, sc.per, sc.erb,
+                            static_cast<unsigned long long>(seed), name.c_str(), name_of(f).c_str(), sc.fa, sc.ra, sc.il, sc.far, sc.per, sc.erb,
                             j.loss_attack.auc);
                 if (o.shadows > 0) std::printf("LiRA AUC %.3f TPR@1%% %.3f, ", lira.auc, lira.tpr_at_low_fpr);
                 if (o.online) std::printf("online LiRA AUC %.3f TPR@1%% %.3f, ", online.auc, online.tpr_at_low_fpr);
@@ -250,10 +264,14 @@ int main(int argc, char** argv) try {
                 "relearn steps count --relearn-steps (%zu) for a class not relearnt by then; %s; mean [95%% t-interval] over seeds %zu-%zu; "
                 "%zu threads)\n",
                 table.markdown().c_str(), o.sequential ? " of the classes not forgotten before" : "", o.relearn_steps,
-                o.sequential ? "each request's row after it" : "a seed's run is the mean over the forgotten classes", o.first_seed, o.seeds,
+                o.sequential ? "each request's row after it"
+                : o.together ? "one request"
+                             : "a seed's run is the mean over the forgotten classes",
+                o.first_seed, o.seeds,
                 qhybrid::threads());
     const std::filesystem::path folder(out);
-    const std::string prefix = "unlearn_fsdd_" + o.task + (o.sequential ? "_sequential" : "") + (o.ablation ? "_ablation" : "");
+    const std::string prefix =
+        "unlearn_fsdd_" + o.task + (o.sequential ? "_sequential" : "") + (o.together ? "_together" : "") + (o.ablation ? "_ablation" : "");
     table.write_csv(folder / (prefix + "_runs.csv"), folder / (prefix + "_summary.csv"));
 } catch (const std::exception& e) {
     std::fprintf(stderr, "unlearn_fsdd: %s\n", e.what());

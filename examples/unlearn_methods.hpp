@@ -15,7 +15,8 @@
 namespace unlearn_methods {
 
 struct settings {
-    std::size_t forget = 0, classes = 0, epochs = 5;
+    qhybrid::unlearn::class_set forget = 0;
+    std::size_t classes = 0, epochs = 5;
     std::uint64_t seed = 1;
 };
 

@@ -98,24 +98,51 @@ TEST_CASE("QPAudioEraser's destructive interference scales class F's weights by 
                       Catch::Contains("input feature 3 of a layer with 2 inputs"));
 }
 
-TEST_CASE("QPAudioEraser's entanglement mixing is W M with M's row and column F alpha off the diagonal, the bias untouched", "[unlearn]") {
-    rng gen(2);
-    constexpr std::size_t d = 3, k = 5, f = 1;
+TEST_CASE("QPAudioEraser's entanglement mixing is W M with M alpha where exactly one of row and column is forgotten, the bias untouched", "[unlearn]") {
+    constexpr std::size_t d = 3, k = 5;
     const double alpha = 0.3;
-    nn::dense<double> layer(d, k, gen);
+    for (const ul::class_set& forget : {ul::class_set(1), ul::class_set{1, 3}}) { // the paper's M, and two classes at once
+        rng gen(2);
+        nn::dense<double> layer(d, k, gen);
+        const auto w = weights(layer), b = bias(layer);
+        double m[k][k] = {};
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t j = 0; j < k; ++j) m[i][j] = i == j ? 1.0 : forget.contains(i) != forget.contains(j) ? alpha : 0.0;
+        ul::entanglement_mixing(layer, forget, alpha);
+        const auto w1 = weights(layer);
+        for (std::size_t i = 0; i < d; ++i)
+            for (std::size_t j = 0; j < k; ++j) {
+                double expected = 0;
+                for (std::size_t c = 0; c < k; ++c) expected += w[i * k + c] * m[c][j];
+                CHECK(w1[i * k + j] == Approx(expected).epsilon(1e-15));
+            }
+        CHECK(bias(layer) == b);
+    }
+}
+
+TEST_CASE("A class set is sorted, knows its members and names itself, and refuses none or a repeated class", "[unlearn]") {
+    const ul::class_set one = 3, two{4, 1};
+    CHECK(one.size() == 1);
+    CHECK(one.contains(3));
+    CHECK(!one.contains(1));
+    CHECK(one.describe() == "3");
+    CHECK(std::vector<std::size_t>(two.begin(), two.end()) == std::vector<std::size_t>{1, 4});
+    CHECK((two.contains(1) && two.contains(4) && !two.contains(2)));
+    CHECK(two.largest() == 4);
+    CHECK(two.describe() == "{1, 4}");
+    CHECK(two == ul::class_set{1, 4});
+    CHECK_THROWS_WITH(ul::class_set(std::vector<std::size_t>{}), Catch::Contains("no class to forget"));
+    CHECK_THROWS_WITH((ul::class_set{2, 5, 2}), Catch::Contains("class 2 twice"));
+    // Interference turns every forgotten class, and nothing else.
+    rng gen(6);
+    nn::dense<double> layer(3, 5, gen);
     const auto w = weights(layer), b = bias(layer);
-    double m[k][k] = {};
-    for (std::size_t i = 0; i < k; ++i)
-        for (std::size_t j = 0; j < k; ++j) m[i][j] = i == j ? 1.0 : (i == f || j == f) ? alpha : 0.0;
-    ul::entanglement_mixing(layer, f, alpha);
-    const auto w1 = weights(layer);
-    for (std::size_t i = 0; i < d; ++i)
-        for (std::size_t j = 0; j < k; ++j) {
-            double expected = 0;
-            for (std::size_t c = 0; c < k; ++c) expected += w[i * k + c] * m[c][j];
-            CHECK(w1[i * k + j] == Approx(expected).epsilon(1e-15));
-        }
-    CHECK(bias(layer) == b);
+    ul::destructive_interference(layer, two);
+    const auto w1 = weights(layer), b1 = bias(layer);
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t c = 0; c < 5; ++c) CHECK(w1[i * 5 + c] == Approx(two.contains(c) ? -w[i * 5 + c] / std::sqrt(2.0) : w[i * 5 + c]).epsilon(1e-15));
+    for (std::size_t c = 0; c < 5; ++c) CHECK(b1[c] == Approx(two.contains(c) ? -b[c] : b[c]).epsilon(1e-15));
+    CHECK_THROWS_WITH(ul::entanglement_mixing(layer, ul::class_set{1, 5}), Catch::Contains("forget class {1, 5} of a layer with 5 classes"));
 }
 
 TEST_CASE("QPAudioEraser's loss is the batch mean of CE on retain rows and -lambda H (or +lambda H, or CE against 1/K) on forget rows", "[unlearn]") {
@@ -155,6 +182,11 @@ TEST_CASE("QPAudioEraser's loss is the batch mean of CE on retain rows and -lamb
     const std::vector<std::size_t> all_forget(batch, f), none = {0, 1, 2, 0, 1, 2};
     CHECK(ul::eraser_loss(z, all_forget, f, 1, ul::forget_loss::maximise_entropy).value == Approx(-nn::entropy<double>(z).value).epsilon(1e-14));
     CHECK(ul::eraser_loss(z, none, f, 1, ul::forget_loss::maximise_entropy).value == Approx(nn::cross_entropy<double>(z, none).value).epsilon(1e-14));
+    // Classes 1 and 3 at once: rows 1, 2 and 3 (labels 3, 1, 3) are the forget rows.
+    const std::vector<std::size_t> retain_rows = {0, 4, 5}, forget_rows = {1, 2, 3}, retain_labels = {0, 2, 0};
+    const double two = (3 * nn::cross_entropy<double>(nn::gather_rows(z, retain_rows), retain_labels).value -
+                        lambda * 3 * nn::entropy<double>(nn::gather_rows(z, forget_rows)).value) / batch;
+    CHECK(ul::eraser_loss(z, labels, ul::class_set{1, 3}, lambda, ul::forget_loss::maximise_entropy).value == Approx(two).epsilon(1e-14));
 }
 
 TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and leaves the data as it was", "[unlearn]") {
@@ -173,6 +205,15 @@ TEST_CASE("QPAudioEraser end to end forgets a class of a trained classifier and 
     nn::sequential<double> no_dense;
     no_dense.add<nn::dense<double>>(2, 3, gen).add<nn::relu<double>>();
     CHECK_THROWS_WITH(ul::qpaudioeraser(no_dense, b.data, {.forget = 2}), Catch::Contains("the last layer is relu, not dense"));
+    // Classes 1 and 2 in one request: both go, class 0 stays.
+    auto c = trained_blobs();
+    ul::qpaudioeraser(c.net, c.data, {.forget = {1, 2}, .epochs = 5, .seed = 2});
+    const auto predicted = nn::argmax_rows(c.net.forward(c.data.x, nn::mode::eval));
+    double right[3] = {0, 0, 0}, count[3] = {0, 0, 0};
+    for (std::size_t i = 0; i < predicted.size(); ++i) count[c.data.y[i]] += 1, right[c.data.y[i]] += predicted[i] == c.data.y[i];
+    CHECK(right[1] / count[1] < 0.05);
+    CHECK(right[2] / count[2] < 0.05);
+    CHECK(right[0] / count[0] > 0.9);
 }
 
 TEST_CASE("Every strategy leaves the request's data as it was, retrain is a fresh network trained on the retain set, NegGrad+ at beta 1 is fine-tuning", "[unlearn]") {
@@ -230,7 +271,7 @@ TEST_CASE("Every strategy leaves the request's data as it was, retrain is a fres
     auto erased = run(ul::qpaudioeraser_strategy<double>{{.forget = 2, .lr = 1e-3}});
     CHECK(b.share(nn::argmax_rows(erased.forward(b.data.x, nn::mode::eval)), true) < 0.05);
 
-    CHECK_THROWS_WITH(run(ul::qpaudioeraser_strategy<double>{{.forget = 1}}), Catch::Contains("a forget sample labelled 2, not F = 1"));
+    CHECK_THROWS_WITH(run(ul::qpaudioeraser_strategy<double>{{.forget = 1}}), Catch::Contains("a forget sample labelled 2, not in F = 1"));
     CHECK_THROWS_WITH(run(ul::neggrad_plus<double>{o, 1.5}), Catch::Contains("beta 1.5 is not in [0, 1]"));
     CHECK_THROWS_WITH(run(ul::random_labels<double>{o, 1}), Catch::Contains("1 classes (needs 2 or more)"));
 }
@@ -401,6 +442,16 @@ TEST_CASE("QPAudioEraser's metrics on hand-made predictions", "[unlearn]") {
     const std::vector<std::size_t> only_forget(10, 1);
     CHECK_THROWS_WITH(ul::forgetting_metrics(p, only_forget, 1, 80), Catch::Contains("10 forget and 0 other samples"));
     CHECK_THROWS_WITH(ul::forgetting_metrics(p, labels, 3, 80), Catch::Contains("forget class 3"));
+    // Classes 1 and 2 at once: the 7 samples labelled 1 or 2 are forget samples, right when
+    // predicted as their own class (2 of 4, 2 of 3); IL is the probability of their own class;
+    // the 3 samples labelled 0 are the others, one of them predicted as 1.
+    const auto both = ul::forgetting_metrics(p, labels, ul::class_set{1, 2}, 80);
+    double own = 0;
+    for (std::size_t i = 0; i < 10; ++i) own += labels[i] != 0 ? p.row(i)[labels[i]] : 0.0;
+    CHECK(both.fa == Approx(400.0 / 7).epsilon(1e-14));
+    CHECK(both.ra == Approx(200.0 / 3).epsilon(1e-14));
+    CHECK(both.il == Approx(100 * own / 7).epsilon(1e-14));
+    CHECK(both.far == Approx(100.0 / 3).epsilon(1e-14));
 }
 
 TEST_CASE("Membership inference's AUC counts the pairs a member wins, ties one half", "[unlearn]") {
@@ -504,6 +555,12 @@ TEST_CASE("The linear probe's fit zeroes its objective's gradient, separates wha
     const auto g = probe_gradient(x, positive, probe.coefficients(), 1e-2);
     for (double v : g) CHECK(std::abs(v) < 1e-9);
     CHECK(probe.iterations() < 30);
+    // A set of classes is one side: labels 1 and 2 against 0 fit as the binary labels do.
+    std::vector<std::size_t> three(n);
+    for (std::size_t i = 0; i < n; ++i) three[i] = positive[i] ? 1 + (i / 4) % 2 : 0;
+    const ul::logistic_probe either(x, three, ul::class_set{1, 2});
+    CHECK(either.coefficients() == probe.coefficients());
+    CHECK(either.balanced_accuracy(x, three, ul::class_set{1, 2}) == probe.balanced_accuracy(x, positive, 1));
     const double fitted = probe.balanced_accuracy(x, positive, 1);
     CHECK(fitted > 0.75); // shifted by 1.5 deviations on two features
     // Far apart: every row right. Labels unrelated to the rows: near 0.5 on fresh rows.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Unlearning: strategies over a trained network, and the evaluation a privacy claim needs.
+#include "qhybrid/unlearn/class_set.hpp"
 #include "qhybrid/unlearn/dampening.hpp"
 #include "qhybrid/unlearn/evaluation.hpp"
 #include "qhybrid/unlearn/finetuning.hpp"

@@ -34,7 +34,7 @@ struct forgetting_task {
     const nn::labelled<T>& test;  // held-out samples of every class
     request<T> split;             // the training samples to keep and to forget: the members
     const nn::labelled<T>& forget_test; // held-out samples of the forgotten class: the non-members
-    std::size_t forget_class;
+    class_set forgotten;
 };
 
 namespace detail {
@@ -125,7 +125,7 @@ struct forgetting_report {
 template <class T>
 forgetting_report judge(nn::sequential<T>& net, const forgetting_task<T>& task, double original_fa, const lira_shadows& shadows = {},
                         const relearn_options& relearn = {}) {
-    const std::size_t f = task.forget_class;
+    const class_set& f = task.forgotten;
     forgetting_report r;
     r.scores = forgetting_metrics(probabilities(net, task.test.x), task.test.y, f, original_fa);
     r.loss_attack = loss_threshold(sample_losses(net, task.split.forget), sample_losses(net, task.forget_test));

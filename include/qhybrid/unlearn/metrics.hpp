@@ -13,8 +13,12 @@
 //   ERB the harmonic mean of 100 - FA and RA: 2 (100 - FA) RA / ((100 - FA) + RA).
 // Forgetting a class makes FA 0 for the model retrained without it too: every figure is to be
 // read against the retrained model's (membership.hpp has the test a privacy claim needs).
+// Several classes forgotten at once (a class_set F) generalise each figure as the paper's would
+// read on their union: a forget sample is one labelled in F, FA counts it predicted as its own
+// class, IL is the probability of its own class, FAR counts other samples predicted in F.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/nn/tensor.hpp"
+#include "qhybrid/unlearn/class_set.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -29,13 +33,13 @@ struct forgetting_scores {
 
 // `probabilities` [samples, classes], rows summing to 1; `original_fa` the original model's FA.
 template <class T>
-forgetting_scores forgetting_metrics(const nn::tensor<T>& probabilities, std::span<const std::size_t> labels, std::size_t forget,
+forgetting_scores forgetting_metrics(const nn::tensor<T>& probabilities, std::span<const std::size_t> labels, const class_set& forget,
                                      double original_fa) {
-    require(probabilities.rank() == 2 && probabilities.dim(0) == labels.size() && forget < probabilities.dim(1) &&
+    require(probabilities.rank() == 2 && probabilities.dim(0) == labels.size() && forget.largest() < probabilities.dim(1) &&
                 original_fa >= 0 && original_fa <= 100,
             [&] {
                 return "forgetting_metrics: probabilities of shape " + nn::to_string(probabilities.shape()) + " for " +
-                       std::to_string(labels.size()) + " labels, forget class " + std::to_string(forget) + ", original FA " +
+                       std::to_string(labels.size()) + " labels, forget class " + forget.describe() + ", original FA " +
                        number(original_fa);
             });
     const std::size_t classes = probabilities.dim(1);
@@ -44,10 +48,10 @@ forgetting_scores forgetting_metrics(const nn::tensor<T>& probabilities, std::sp
         require(labels[i] < classes, [&] { return "forgetting_metrics: label " + std::to_string(labels[i]) + " of sample " + std::to_string(i); });
         const auto row = probabilities.row(i);
         const auto predicted = std::size_t(std::max_element(row.begin(), row.end()) - row.begin());
-        if (labels[i] == forget) {
-            forget_n += 1, forget_hit += predicted == forget, leak += double(row[forget]);
+        if (forget.contains(labels[i])) {
+            forget_n += 1, forget_hit += predicted == labels[i], leak += double(row[labels[i]]);
         } else {
-            other_n += 1, other_right += predicted == labels[i], other_as_forget += predicted == forget;
+            other_n += 1, other_right += predicted == labels[i], other_as_forget += forget.contains(predicted);
         }
     }
     require(forget_n > 0 && other_n > 0, [&] {

@@ -15,6 +15,7 @@
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/nn/sequential.hpp"
 #include "qhybrid/nn/train.hpp"
+#include "qhybrid/unlearn/class_set.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,12 +44,12 @@ struct probe_options {
 
 class logistic_probe {
 public:
-    // Fits the probe to rows of x (any rank, one row per leading index): is a row's label `target`?
+    // Fits the probe to rows of x (any rank, one row per leading index): is a row's label one of `target`?
     template <class T>
-    logistic_probe(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::size_t target, const probe_options& o = {}) {
+    logistic_probe(const nn::tensor<T>& x, std::span<const std::size_t> labels, const class_set& target, const probe_options& o = {}) {
         const std::size_t n = x.dim(0), d = x.row_size();
         std::size_t n_pos = 0;
-        for (std::size_t y : labels) n_pos += y == target;
+        for (std::size_t y : labels) n_pos += target.contains(y);
         require(labels.size() == n && n_pos > 0 && n_pos < n && o.l2 > 0, [&] {
             return "logistic_probe: " + std::to_string(n) + " rows, " + std::to_string(labels.size()) + " labels, " +
                    std::to_string(n_pos) + " positive, l2 " + number(o.l2) + " (needs both sides and l2 > 0)";
@@ -63,7 +64,7 @@ public:
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t j = 0; j < d; ++j) z[i * (d + 1) + j] = (double(x.row(i)[j]) - mean_[j]) * scale_[j];
             z[i * (d + 1) + d] = 1;
-            const bool positive = labels[i] == target;
+            const bool positive = target.contains(labels[i]);
             c[i] = 0.5 / double(positive ? n_pos : n - n_pos), s[i] = positive ? 1 : -1;
         }
         fit(z, c, s, d + 1, o);
@@ -78,13 +79,13 @@ public:
         return v;
     }
 
-    // The mean of the recall of the rows labelled `target` and of the others.
+    // The mean of the recall of the rows labelled in `target` and of the others.
     template <class T>
-    double balanced_accuracy(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::size_t target) const {
+    double balanced_accuracy(const nn::tensor<T>& x, std::span<const std::size_t> labels, const class_set& target) const {
         require(labels.size() == x.dim(0), [&] { return "logistic_probe: " + std::to_string(x.dim(0)) + " rows, " + std::to_string(labels.size()) + " labels"; });
         double right[2] = {0, 0}, count[2] = {0, 0};
         for (std::size_t i = 0; i < labels.size(); ++i) {
-            const bool positive = labels[i] == target;
+            const bool positive = target.contains(labels[i]);
             count[positive] += 1;
             right[positive] += (decision(x.row(i)) > 0) == positive;
         }

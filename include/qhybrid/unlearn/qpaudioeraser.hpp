@@ -17,6 +17,10 @@
 // (forget_loss::minimise_entropy); the ablation script's label transform trains the forget
 // samples on cross-entropy against 1/K with no entropy term (forget_loss::uniform_labels). Their
 // entropy is -sum p log(p + 1e-10); here it is exact.
+// Several classes at once (a class_set F; the paper forgets one per request): phase 1 turns each
+// of them, phase 2 gives every sample labelled in F the uniform target, and phase 4 mixes each
+// column of F with every column outside F (M_Fj = M_jF = alpha for F in F, j not in F; the
+// columns of F are not mixed with one another, as no class of F is mixed with itself).
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/nn/dense.hpp"
 #include "qhybrid/nn/losses.hpp"
@@ -45,7 +49,7 @@ enum class forget_loss {
 };
 
 struct eraser_options {
-    std::size_t forget = 0; // the class F
+    class_set forget = 0; // the class F, or several
     double phi = std::numbers::pi, lambda = 1, alpha = 0.5;
     interference_axis axis = interference_axis::class_weights;
     forget_loss loss = forget_loss::maximise_entropy;
@@ -58,64 +62,65 @@ struct eraser_options {
 namespace detail {
 
 template <class T>
-void check_class(const nn::dense<T>& last, std::size_t forget, const char* who) {
-    require(forget < last.outputs(), [&] {
-        return std::string(who) + ": forget class " + std::to_string(forget) + " of a layer with " + std::to_string(last.outputs()) + " classes";
+void check_class(const nn::dense<T>& last, const class_set& forget, const char* who) {
+    require(forget.largest() < last.outputs(), [&] {
+        return std::string(who) + ": forget class " + forget.describe() + " of a layer with " + std::to_string(last.outputs()) + " classes";
     });
 }
 
 } // namespace detail
 
-// Phase 1. With input_feature, row F of W must exist: F < d.
+// Phase 1, on each class of F. With input_feature, row F of W must exist: F < d.
 template <class T>
-void destructive_interference(nn::dense<T>& last, std::size_t forget, double phi = std::numbers::pi,
+void destructive_interference(nn::dense<T>& last, const class_set& forget, double phi = std::numbers::pi,
                               interference_axis axis = interference_axis::class_weights) {
     detail::check_class(last, forget, "destructive_interference");
     const std::size_t d = last.inputs(), k = last.outputs();
-    require(axis == interference_axis::class_weights || forget < d, [&] {
-        return "destructive_interference: input feature " + std::to_string(forget) + " of a layer with " + std::to_string(d) + " inputs";
+    require(axis == interference_axis::class_weights || forget.largest() < d, [&] {
+        return "destructive_interference: input feature " + std::to_string(forget.largest()) + " of a layer with " + std::to_string(d) + " inputs";
     });
     auto params = last.parameters();
     T* w = params[0].value->data();
     T* b = params[1].value->data();
     const T factor = T(std::cos(phi) / std::sqrt(2.0));
-    if (axis == interference_axis::class_weights)
-        for (std::size_t i = 0; i < d; ++i) w[i * k + forget] *= factor;
-    else
-        for (std::size_t c = 0; c < k; ++c) w[forget * k + c] *= factor;
-    b[forget] *= T(std::cos(phi));
+    for (std::size_t f : forget) {
+        if (axis == interference_axis::class_weights)
+            for (std::size_t i = 0; i < d; ++i) w[i * k + f] *= factor;
+        else
+            for (std::size_t c = 0; c < k; ++c) w[f * k + c] *= factor;
+        b[f] *= T(std::cos(phi));
+    }
 }
 
-// Phase 4: column F gains alpha times every other column, every other column alpha times column F.
+// Phase 4: each column of F gains alpha times every column outside F, each column outside F
+// alpha times every column of F (the sums are of the columns before mixing).
 template <class T>
-void entanglement_mixing(nn::dense<T>& last, std::size_t forget, double alpha = 0.5) {
+void entanglement_mixing(nn::dense<T>& last, const class_set& forget, double alpha = 0.5) {
     detail::check_class(last, forget, "entanglement_mixing");
     require(std::isfinite(alpha), [&] { return "entanglement_mixing: alpha " + number(alpha); });
     const std::size_t d = last.inputs(), k = last.outputs();
     T* w = last.parameters()[0].value->data();
     for (std::size_t i = 0; i < d; ++i) {
         T* row = w + i * k;
-        const T f = row[forget];
-        T others = 0;
-        for (std::size_t c = 0; c < k; ++c)
-            if (c != forget) others += row[c], row[c] += T(alpha) * f;
-        row[forget] = f + T(alpha) * others;
+        T in_f = 0, others = 0;
+        for (std::size_t c = 0; c < k; ++c) (forget.contains(c) ? in_f : others) += row[c];
+        for (std::size_t c = 0; c < k; ++c) row[c] += T(alpha) * (forget.contains(c) ? others : in_f);
     }
 }
 
-// Phases 2 and 3's loss on a minibatch: rows labelled F are forget samples, the rest retain
+// Phases 2 and 3's loss on a minibatch: rows labelled in F are forget samples, the rest retain
 // samples; the mean over the batch of each row's term.
 template <class T>
-nn::loss_result<T> eraser_loss(const nn::tensor<T>& logits, std::span<const std::size_t> labels, std::size_t forget, double lambda,
+nn::loss_result<T> eraser_loss(const nn::tensor<T>& logits, std::span<const std::size_t> labels, const class_set& forget, double lambda,
                                forget_loss kind) {
     const std::size_t batch = logits.dim(0), classes = logits.dim(1);
-    require(logits.rank() == 2 && labels.size() == batch && forget < classes, [&] {
+    require(logits.rank() == 2 && labels.size() == batch && forget.largest() < classes, [&] {
         return "eraser_loss: logits of shape " + nn::to_string(logits.shape()) + ", " + std::to_string(labels.size()) +
-               " labels, forget class " + std::to_string(forget);
+               " labels, forget class " + forget.describe();
     });
     std::vector<std::size_t> retain_rows, forget_rows, retain_labels;
     for (std::size_t r = 0; r < batch; ++r)
-        if (labels[r] == forget) forget_rows.push_back(r);
+        if (forget.contains(labels[r])) forget_rows.push_back(r);
         else retain_rows.push_back(r), retain_labels.push_back(labels[r]);
     nn::loss_result<T> out{T(0), nn::tensor<T>(logits.shape())};
     // Adds a part's loss, a mean over its rows, weighted by its share of the batch.
@@ -137,7 +142,7 @@ nn::loss_result<T> eraser_loss(const nn::tensor<T>& logits, std::span<const std:
 }
 
 // The whole method on a network whose last layer is dense, trained in place on `train` (retain
-// and forget samples, the forget samples labelled F).
+// and forget samples, the forget samples labelled in F).
 template <class T>
 void qpaudioeraser(nn::sequential<T>& net, const nn::labelled<T>& train, const eraser_options& o) {
     require(net.size() > 0, [] { return std::string("qpaudioeraser: an empty network"); });
@@ -156,14 +161,14 @@ void qpaudioeraser(nn::sequential<T>& net, const nn::labelled<T>& train, const e
 }
 
 // As a strategy: fine-tunes on the retain and forget samples together, the forget samples
-// labelled F (a speaker's or a class's samples carry F already).
+// labelled in F (a speaker's or a class's samples carry their label already).
 template <class T>
 struct qpaudioeraser_strategy {
     eraser_options o;
     std::string name() const { return "QPAudioEraser"; }
     void unlearn(nn::sequential<T>& net, const request<T>& r) const {
         for (std::size_t label : r.forget.y)
-            require(label == o.forget, [&] { return "qpaudioeraser: a forget sample labelled " + std::to_string(label) + ", not F = " + std::to_string(o.forget); });
+            require(o.forget.contains(label), [&] { return "qpaudioeraser: a forget sample labelled " + std::to_string(label) + ", not in F = " + o.forget.describe(); });
         qpaudioeraser(net, joined(r), o);
     }
 };

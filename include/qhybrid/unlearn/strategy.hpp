@@ -9,6 +9,7 @@
 //   s.unlearn(net, {.retain = retain, .forget = forget});
 #include "qhybrid/nn/sequential.hpp"
 #include "qhybrid/nn/train.hpp"
+#include "qhybrid/unlearn/class_set.hpp"
 
 #include <algorithm>
 #include <concepts>
@@ -23,13 +24,13 @@ struct request {
     const nn::labelled<T>& forget;
 };
 
-// The rows of `set` labelled `label` (equal) or labelled otherwise: a class's forget set, and the
-// retain set of forgetting it.
+// The rows of `set` labelled in `labels` (equal) or labelled otherwise: the forget set of a
+// request, and its retain set.
 template <class T>
-nn::labelled<T> with_label(const nn::labelled<T>& set, std::size_t label, bool equal = true) {
+nn::labelled<T> with_label(const nn::labelled<T>& set, const class_set& labels, bool equal = true) {
     std::vector<std::size_t> rows;
     for (std::size_t i = 0; i < set.size(); ++i)
-        if ((set.y[i] == label) == equal) rows.push_back(i);
+        if (labels.contains(set.y[i]) == equal) rows.push_back(i);
     return nn::subset(set, rows);
 }
 

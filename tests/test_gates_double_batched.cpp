@@ -1,0 +1,7 @@
+// Every gate at every position, double precision, against the dense reference (1e-12): the
+// batched state (test_gates_double.cpp has the single ones).
+#include "gate_check.hpp"
+
+TEST_CASE("every gate at every position: batched_statevector<6, double>") {
+    check_every_gate<q::batched_statevector<6, double>>(1e-12);
+}

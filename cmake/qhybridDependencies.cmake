@@ -7,12 +7,18 @@ if(CMAKE_FIND_PACKAGE_NAME)            # included from qhybrid-config.cmake
     if(QHYBRID_PARALLEL)
         find_dependency(Threads)
     endif()
+    if(QHYBRID_MPI)
+        find_dependency(MPI 3.0 COMPONENTS CXX)
+    endif()
 else()
     find_package(xsimd 8.1 REQUIRED)
     find_package(Boost 1.74 REQUIRED)  # Boost.Hana is header-only: Boost::headers
     find_package(nlohmann_json 3.11 REQUIRED)  # device calibrations (quantum/device.hpp)
     if(QHYBRID_PARALLEL)
         find_package(Threads REQUIRED)  # the worker pool of core/parallel.hpp: Threads::Threads
+    endif()
+    if(QHYBRID_MPI)
+        find_package(MPI 3.0 REQUIRED COMPONENTS CXX)  # dist/ across processes: MPI::MPI_CXX
     endif()
 endif()
 if(TARGET xsimd AND NOT TARGET xtl)

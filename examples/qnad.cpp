@@ -27,7 +27,12 @@
 //   qnad [--data DIR] [--network lenet5|fsdd-cnn|deep-voice] [--seeds S] [--first-seed F] [--device nairobi]
 //        [--fractions 0.1 1 5 10] [--pairs 1 3] [--eps ...] [--shots 1024] [--epochs E] [--train-rows N] [--select-rows N]
 //        [--attacked N] [--adaptive N] [--eot 20] [--steps 100] [--queries 5000] [--square-eot 5] [--out DIR]
+//        [--checkpoint DIR]
+//
+// The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N qnad ...`
+// splits them over N processes and writes the same CSV files; --checkpoint keeps finished seeds.
 #include "qnad_networks.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 #include <qhybrid/quantum/device.hpp>
@@ -63,6 +68,25 @@ struct settings {
     std::vector<double> sweep; // the network's
 };
 
+// The settings a seed's results depend on, for --checkpoint: a folder made with others is refused.
+std::string checkpoint_key(const settings& o) {
+    std::string key = "qnad " QHYBRID_VERSION ", network " + o.network + ", device " + o.device + ", first seed " +
+                      std::to_string(o.first_seed) + ", shots " + std::to_string(o.shots);
+    const auto list = [&](const char* name, const auto& values) {
+        key += std::string(", ") + name;
+        for (const auto& v : values) key += " " + qhybrid::number(double(v));
+    };
+    list("fractions", o.fractions);
+    list("pairs", o.pairs);
+    list("eps", o.eps);
+    list("rows", std::vector<std::size_t>{o.epochs, o.train_rows, o.select_rows, o.attacked, o.adaptive});
+    list("adaptive attacks", std::vector<std::size_t>{o.eot, o.steps, o.queries, o.square_eot});
+    return key;
+}
+
+// The tables a seed adds rows to.
+constexpr std::uint32_t paper_table = 0, worst_table = 1;
+
 // A QNAD setting: how the selected weights are read.
 struct setting {
     std::string name;
@@ -96,7 +120,8 @@ nn::labelled<double> first_rows(const nn::labelled<double>& set, std::size_t n) 
 // The plain network under FGSM, PGD and AutoAttack's standard suite at one budget (the yardstick of
 // the adaptive evaluation); returns the worst-case robust accuracy.
 double plain_worst(rb::network<double>& plain, const seed_network& n, const nn::labelled<double>& rows, const settings& o,
-                   std::uint64_t seed, double eps) {
+                   seed_sweep::seed_output& out, double eps) {
+    const std::uint64_t seed = out.seed();
     const rb::threat t = n.threat(eps);
     std::vector<rb::attack_entry<double>> attacks{
         {"FGSM", rb::attack_kind::single_step, [&, t](const auto& x, auto y) { return rb::fgsm(plain, x, y, {.t = t, .seed = seed}); }},
@@ -106,14 +131,15 @@ double plain_worst(rb::network<double>& plain, const seed_network& n, const nn::
     for (auto& a : rb::autoattack_standard(plain, o.classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries}))
         attacks.push_back(std::move(a));
     const auto rep = rb::evaluate_robustness(plain, rows.x, rows.y, attacks);
-    std::printf("\nseed %llu, the plain network under the same budget, epsilon %s:\n%s", static_cast<unsigned long long>(seed),
+    out.print("\nseed %llu, the plain network under the same budget, epsilon %s:\n%s", static_cast<unsigned long long>(seed),
                 qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
     return rep.worst_case_accuracy;
 }
 
 // The adaptive evaluation of one QNAD model at one budget; returns the worst-case robust accuracy.
 double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, const seed_network& n, const nn::labelled<double>& rows,
-                const settings& o, std::uint64_t seed, double eps) {
+                const settings& o, seed_sweep::seed_output& out, double eps) {
+    const std::uint64_t seed = out.seed();
     const rb::threat t = n.threat(eps);
     rb::frozen<rb::qnad_network<double>> one_draw(model, seed);
     std::vector<rb::attack_entry<double>> attacks{
@@ -137,12 +163,12 @@ double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, con
                            return rb::square(model, x, y, {.t = t, .queries = o.queries, .eot = o.square_eot, .seed = seed});
                        }});
     const auto rep = rb::evaluate_robustness(model, rows.x, rows.y, attacks, {.eot = o.eot});
-    std::printf("\nseed %llu, the adaptive evaluation at epsilon %s:\n%s", static_cast<unsigned long long>(seed),
+    out.print("\nseed %llu, the adaptive evaluation at epsilon %s:\n%s", static_cast<unsigned long long>(seed),
                 qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
     // The fixed-noise control judged on the draw it attacked (not a robust accuracy of QNAD, which
     // draws afresh: kept out of the worst case above).
     const auto frozen_fooled = rb::pgd(one_draw, rows.x, rows.y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed}).fooled;
-    std::printf("fixed-noise control: PGD against one frozen draw leaves %.4f of the rows on that draw\n",
+    out.print("fixed-noise control: PGD against one frozen draw leaves %.4f of the rows on that draw\n",
                 1 - double(std::count(frozen_fooled.begin(), frozen_fooled.end(), std::uint8_t(1))) / double(frozen_fooled.size()));
     if (eps != o.eps.back()) return rep.worst_case_accuracy;
     std::string warning;
@@ -153,18 +179,18 @@ double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, con
                 return rb::apgd(model, x, y, {.t = n.threat(eps), .steps = o.steps, .eot = o.eot, .seed = seed});
             }),
         &warning, 0.99, o.eot);
-    std::printf("APGD-CE with EOT-%zu, success on correct rows by budget:", o.eot);
-    for (const auto& [eps, rate] : sweep) std::printf(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
-    std::printf("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
-    std::fflush(stdout);
+    out.print("APGD-CE with EOT-%zu, success on correct rows by budget:", o.eot);
+    for (const auto& [eps, rate] : sweep) out.print(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
+    out.print("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
     return rep.worst_case_accuracy;
 }
 
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
     CLI::App app("QNAD, reconstructed: a trained network read through a device's noise and injected crosstalk, under attack");
-    std::string data_flag, out = "results";
+    std::string data_flag, out = "results", checkpoint;
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--network", o.network, "lenet5 (MNIST), fsdd-cnn (FSDD digits, log-mel features) or deep-voice (the detector's CNN)")
@@ -188,6 +214,7 @@ int main(int argc, char** argv) try {
     app.add_option("--queries", o.queries, "Square queries of the adaptive evaluation")->check(CLI::Range(1, 1000000));
     app.add_option("--square-eot", o.square_eot, "EOT draws per Square query")->check(CLI::Range(1, 1000));
     app.add_option("--out", out, "folder for qnad[_NETWORK]_{paper,adaptive}{,_runs}.csv (LeNet-5's without _NETWORK)");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -209,9 +236,12 @@ int main(int argc, char** argv) try {
     std::vector<std::string> worst_metrics;
     for (double e : o.eps) worst_metrics.push_back("worst case at " + budget(e));
     st::seed_table worst(worst_metrics);
-    std::printf("QNAD, reconstructed: %s; %s, %llu shots a weight; %zu threads\n", networks.description().c_str(), device.name().c_str(),
-                static_cast<unsigned long long>(o.shots), qhybrid::threads());
-    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
+    const qhybrid::dist::world world;
+    if (world.root())
+        std::printf("QNAD, reconstructed: %s; %s, %llu shots a weight; %zu process(es) of %zu thread(s)\n", networks.description().c_str(),
+                    device.name().c_str(), static_cast<unsigned long long>(o.shots), world.size(), qhybrid::threads());
+    seed_sweep::run(world, o.first_seed, o.seeds, {&paper, &worst}, checkpoint, checkpoint_key(o), [&](seed_sweep::seed_output& out) {
+        const std::uint64_t seed = out.seed();
         seed_network n = networks.train(seed, o.epochs, o.train_rows);
         auto& net = n.net;
         const auto attacked = first_rows(n.test, o.attacked);
@@ -235,14 +265,13 @@ int main(int argc, char** argv) try {
         };
         const auto base = judge(plain);
         const auto line = [&](const std::string& name, const std::vector<double>& v) {
-            std::printf("seed %llu, %s: clean %.4f", static_cast<unsigned long long>(seed), name.c_str(), v[0]);
+            out.print("seed %llu, %s: clean %.4f", static_cast<unsigned long long>(seed), name.c_str(), v[0]);
             for (std::size_t k = 0; k < o.eps.size(); ++k)
-                std::printf("; at %s FGSM %.4f, PGD %.4f", budget(o.eps[k]).c_str(), v[1 + 2 * k], v[2 + 2 * k]);
-            std::printf("\n");
-            std::fflush(stdout);
+                out.print("; at %s FGSM %.4f, PGD %.4f", budget(o.eps[k]).c_str(), v[1 + 2 * k], v[2 + 2 * k]);
+            out.print("\n");
         };
-        paper.add(plain_name, seed, with_gains(base, base));
-        std::printf("\nseed %llu: %zu epochs\n", static_cast<unsigned long long>(seed), n.epochs);
+        out.add(paper_table, plain_name, with_gains(base, base));
+        out.print("\nseed %llu: %zu epochs\n", static_cast<unsigned long long>(seed), n.epochs);
         line(plain_name, base);
         const auto select = first_rows(n.train, o.select_rows);
         for (double percent : o.fractions) {
@@ -251,22 +280,23 @@ int main(int argc, char** argv) try {
                 rb::qnad_network<double> model(net, device, chosen, {.shots = o.shots, .injected = c.readout});
                 const auto v = judge(model);
                 const std::string name = "QNAD k " + qhybrid::significant(percent, 3) + "%, " + c.name;
-                paper.add(name, seed, with_gains(v, base));
+                out.add(paper_table, name, with_gains(v, base));
                 line(name + " (" + std::to_string(chosen.size()) + " weights)", v);
             }
         }
         if (o.adaptive > 0) {
             const auto rows = first_rows(n.test, o.adaptive);
             std::vector<double> yardstick;
-            for (double e : o.eps) yardstick.push_back(plain_worst(plain, n, rows, o, seed, e));
-            worst.add(plain_name, seed, yardstick);
+            for (double e : o.eps) yardstick.push_back(plain_worst(plain, n, rows, o, out, e));
+            out.add(worst_table, plain_name, yardstick);
             const auto chosen = rb::critical_weights(net, select.x, select.y, o.fractions.back() / 100);
             rb::qnad_network<double> model(net, device, chosen, {.shots = o.shots, .injected = configurations.back().readout});
             std::vector<double> v;
-            for (double e : o.eps) v.push_back(adaptive(model, plain, n, rows, o, seed, e));
-            worst.add("QNAD k " + qhybrid::significant(o.fractions.back(), 3) + "%, " + configurations.back().name, seed, v);
+            for (double e : o.eps) v.push_back(adaptive(model, plain, n, rows, o, out, e));
+            out.add(worst_table, "QNAD k " + qhybrid::significant(o.fractions.back(), 3) + "%, " + configurations.back().name, v);
         }
-    }
+    });
+    if (!world.root()) return 0;
     std::printf("\n%s(accuracy: clean on the test rows, under FGSM and PGD made on the plain %s on the first %zu; "
                 "gain: over the plain network's, per seed; mean [95%% t-interval] over seeds %zu-%zu)\n",
                 paper.markdown().c_str(), plain_name.c_str(), o.attacked, o.first_seed, o.seeds);

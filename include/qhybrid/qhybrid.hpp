@@ -4,6 +4,7 @@
 #include "qhybrid/audio.hpp"
 #include "qhybrid/core.hpp"
 #include "qhybrid/data.hpp"
+#include "qhybrid/dist.hpp"
 #include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"

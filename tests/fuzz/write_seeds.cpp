@@ -1,6 +1,9 @@
 // Writes seeds for the fuzzers into a folder (the committed ones in seeds/ came from here): a
 // detector profile fitted to synthetic rows, a weights file of the weights target's model with
-// that profile as metadata, and a small WAV.
+// that profile as metadata, a small WAV and a sweep's checkpoint file.
+#include "checkpoint_result.hpp"
+
+#include <qhybrid/dist/sweep.hpp>
 #include <qhybrid/models/deep_voice_cnn.hpp>
 #include <qhybrid/models/detector_profile.hpp>
 #include <qhybrid/nn/dense.hpp>
@@ -14,7 +17,7 @@ int main(int argc, char** argv) {
     namespace m = qhybrid::models;
     namespace nn = qhybrid::nn;
     const std::filesystem::path dir = argc > 1 ? argv[1] : "seeds";
-    for (const char* target : {"detector_profile", "weights", "wav"}) std::filesystem::create_directories(dir / target);
+    for (const char* target : {"detector_profile", "weights", "wav", "checkpoint"}) std::filesystem::create_directories(dir / target);
     qhybrid::rng gen(1);
     nn::labelled<double> rows{nn::tensor<double>({300, 26}), std::vector<std::size_t>(300)};
     for (std::size_t r = 0; r < 300; ++r) {
@@ -34,4 +37,6 @@ int main(int argc, char** argv) {
                                  0x40, 0x1f, 0, 0, 0, 0x7d, 0, 0, 4, 0, 16, 0, 'L', 'I', 'S', 'T', 2, 0, 0, 0, 'a', 'b',
                                  'd', 'a', 't', 'a', 16, 0, 0, 0, 0, 0x40, 0, 0xc0, 0, 0x20, 0, 0xe0, 1, 0, 2, 0, 3, 0, 4, 0};
     std::ofstream(dir / "wav" / "stereo.wav", std::ios::binary).write(reinterpret_cast<const char*>(wav), sizeof wav);
+    const fuzz_checkpoint::result item{"seed 3", {0.875, {1.0, 0.75}}, {{0.5f, 0.25f}, {}}, {2, -1.5}};
+    std::ofstream(dir / "checkpoint" / "item-3.bin", std::ios::binary) << qhybrid::dist::checkpoint_bytes("fuzz", 8, 3, item);
 }

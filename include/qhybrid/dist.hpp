@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Work over the processes of a job (MPI with the qhybrid::mpi target, one process without):
+// sweeps of independent items with checkpoints, and the codec that moves their results as bytes.
+#include "qhybrid/dist/codec.hpp"
+#include "qhybrid/dist/sweep.hpp"
+#include "qhybrid/dist/world.hpp"

@@ -68,22 +68,6 @@ struct settings {
     std::vector<double> sweep; // the network's
 };
 
-// The settings a seed's results depend on, for --checkpoint: a folder made with others is refused.
-std::string checkpoint_key(const settings& o) {
-    std::string key = "qnad " QHYBRID_VERSION ", network " + o.network + ", device " + o.device + ", first seed " +
-                      std::to_string(o.first_seed) + ", shots " + std::to_string(o.shots);
-    const auto list = [&](const char* name, const auto& values) {
-        key += std::string(", ") + name;
-        for (const auto& v : values) key += " " + qhybrid::number(double(v));
-    };
-    list("fractions", o.fractions);
-    list("pairs", o.pairs);
-    list("eps", o.eps);
-    list("rows", std::vector<std::size_t>{o.epochs, o.train_rows, o.select_rows, o.attacked, o.adaptive});
-    list("adaptive attacks", std::vector<std::size_t>{o.eot, o.steps, o.queries, o.square_eot});
-    return key;
-}
-
 // The tables a seed adds rows to.
 constexpr std::uint32_t paper_table = 0, worst_table = 1;
 
@@ -240,7 +224,14 @@ int main(int argc, char** argv) try {
     if (world.root())
         std::printf("QNAD, reconstructed: %s; %s, %llu shots a weight; %zu process(es) of %zu thread(s)\n", networks.description().c_str(),
                     device.name().c_str(), static_cast<unsigned long long>(o.shots), world.size(), qhybrid::threads());
-    seed_sweep::run(world, o.first_seed, o.seeds, {&paper, &worst}, checkpoint, checkpoint_key(o), [&](seed_sweep::seed_output& out) {
+    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&paper, &worst}}, checkpoint,
+                    seed_sweep::key("qnad")
+                        .with("network", o.network).with("device", o.device).with("first seed", o.first_seed).with("shots", o.shots)
+                        .with("fractions", o.fractions).with("pairs", o.pairs).with("eps", o.eps).with("epochs", o.epochs)
+                        .with("train rows", o.train_rows).with("select rows", o.select_rows).with("attacked", o.attacked)
+                        .with("adaptive", o.adaptive).with("eot", o.eot).with("steps", o.steps).with("queries", o.queries)
+                        .with("square eot", o.square_eot).str(),
+                    [&](seed_sweep::seed_output& out) {
         const std::uint64_t seed = out.seed();
         seed_network n = networks.train(seed, o.epochs, o.train_rows);
         auto& net = n.net;

@@ -26,8 +26,12 @@
 //
 //   robust_fsdd [--data DIR] [--seeds S] [--first-seed F] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
 //               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--model cnn|qshield|qshield-differentiable]
-//               [--eot N] [--out DIR]
+//               [--eot N] [--out DIR] [--checkpoint DIR]
+//
+// The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N robust_fsdd ...`
+// splits them over N processes and writes the same CSV files; --checkpoint keeps finished seeds.
 #include "fsdd_spectrograms.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 
@@ -78,9 +82,12 @@ nn::tensor<double> test_signals(const d::fsdd& set, std::span<const std::size_t>
 std::string label(double eps, bool waveform) { return waveform ? qhybrid::significant(eps, 3) : qhybrid::significant(eps, 3) + " dB"; }
 
 // A seed's model under the standard suite at every budget, the APGD-CE sweeps and the budget check.
+// What a seed adds to, besides its report.
+constexpr std::uint32_t sweep_file = 0, iterations_file = 1, warnings_counter = 0;
+
 template <class Model>
-void run(Model& model, const attacked& a, std::uint64_t seed, std::size_t eot, const settings& o, st::seed_table& table,
-         std::ostringstream& sweep_csv, std::ostringstream& iterations_csv, std::size_t& warnings) {
+void run(Model& model, const attacked& a, std::size_t eot, const settings& o, seed_sweep::seed_output& out) {
+    const std::uint64_t seed = out.seed();
     auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
         for (double& e : v) e /= a.scale;
         return v;
@@ -89,29 +96,32 @@ void run(Model& model, const attacked& a, std::uint64_t seed, std::size_t eot, c
                                .seed = seed, .steps = o.steps, .queries = o.queries, .eot = eot};
     std::size_t budget = 0;
     const auto s = rb::study(model, a.x, a.y, so, [&](double, const rb::robustness_report& rep) {
-        std::printf("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[budget++], o.waveform).c_str(),
-                    rep.markdown().c_str());
-        std::fflush(stdout); // each budget's table as soon as it is known: a full run takes hours
+        out.print("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[budget++], o.waveform).c_str(),
+                  rep.markdown().c_str()); // each budget's table as soon as it is known: a full run takes hours
     });
     std::vector<double> values{s.reports[0].clean_accuracy};
     for (const auto& rep : s.reports) {
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);
     }
-    table.add(o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", seed, values);
-    std::printf("APGD-CE, success on correct recordings by budget:");
+    out.add(0, o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", values);
+    out.print("APGD-CE, success on correct recordings by budget:");
     for (std::size_t k = 0; k < s.sweep.size(); ++k) {
-        std::printf(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
-        sweep_csv << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
+        out.print(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
+        std::ostringstream line;
+        line << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
+        out.append(sweep_file, line.str());
     }
-    std::printf("\nAPGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
+    out.print("\nAPGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
     for (std::size_t k = 0; k < s.steps.size(); ++k) {
-        std::printf(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
-        iterations_csv << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
+        out.print(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
+        std::ostringstream line;
+        line << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
+        out.append(iterations_file, line.str());
     }
-    std::printf("\n");
-    for (const auto& w : s.warnings) std::printf("WARNING: %s\n", w.c_str());
-    warnings += s.failed_checks();
+    out.print("\n");
+    for (const auto& w : s.warnings) out.print("WARNING: %s\n", w.c_str());
+    out.count(warnings_counter, s.failed_checks());
 }
 
 // A seed's model, trained as examples/fsdd_cnn.cpp trains the CNN (Adam, batch 32, early stopping):
@@ -138,8 +148,9 @@ std::pair<std::unique_ptr<nn::layer<double>>, std::size_t> train(const seed_sets
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
     CLI::App app("The FSDD digit CNN under AutoAttack's standard suite, in the log-mel domain");
-    std::string data_flag, out = "results";
+    std::string data_flag, out = "results", checkpoint;
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--seeds", o.seeds, "seeds 1..S (fsdd_cnn's models)")->check(CLI::Range(1, 1000));
@@ -159,6 +170,7 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"cnn", "qshield", "qshield-differentiable"}));
     app.add_option("--eot", o.eot, "draws per step and verdict against the faithful QShield")->check(CLI::Range(1, 10000));
     app.add_option("--out", out, "folder for robust_fsdd_DOMAIN[_MODEL]_{runs,summary,sweep,iterations}.csv");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -177,15 +189,21 @@ int main(int argc, char** argv) try {
                                                             : std::vector<std::string>{"APGD-CE", "APGD-T (DLR)", "APGD-T (margin)", "Square", "worst case"})
             metrics.push_back(label(e, o.waveform) + ", " + what);
     st::seed_table table(metrics);
-    std::ostringstream sweep_csv;
-    sweep_csv << "seed,epsilon" << (o.waveform ? "" : "_db") << ",success_on_correct\n";
-    std::ostringstream iterations_csv;
-    iterations_csv << "seed,steps,success\n";
+    std::string sweep_csv = std::string("seed,epsilon") + (o.waveform ? "" : "_db") + ",success_on_correct\n";
+    std::string iterations_csv = "seed,steps,success\n";
     std::size_t warnings = 0;
-    std::printf("FSDD digits, %s at lr %g; %zu threads; L-inf budgets %s\n",
-                o.model == "cnn" ? "fsdd_cnn" : (o.model + " on fsdd_cnn").c_str(), o.lr, qhybrid::threads(),
-                o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
-    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
+    const qhybrid::dist::world world;
+    if (world.root())
+        std::printf("FSDD digits, %s at lr %g; %zu process(es) of %zu thread(s); L-inf budgets %s\n",
+                    o.model == "cnn" ? "fsdd_cnn" : (o.model + " on fsdd_cnn").c_str(), o.lr, world.size(), qhybrid::threads(),
+                    o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
+    const auto key = seed_sweep::key("robust_fsdd")
+                         .with("domain", domain).with("model", o.model).with("first seed", o.first_seed).with("eps", o.eps)
+                         .with("sweep", o.sweep).with("samples", o.samples).with("steps", o.steps).with("queries", o.queries)
+                         .with("max epochs", o.max_epochs).with("eot", o.eot).with("lr", o.lr);
+    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table}, .files = {&sweep_csv, &iterations_csv}, .counts = {&warnings}},
+                    checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
+        const std::uint64_t seed = out.seed();
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
         auto [net, epochs] = train(data, seed, o);
         std::size_t eot = 1;
@@ -209,21 +227,21 @@ int main(int argc, char** argv) try {
         std::vector<std::size_t> per_digit(10);
         for (std::size_t label : a.y) ++per_digit[label];
         const auto [fewest, most] = std::minmax_element(per_digit.begin(), per_digit.end());
-        std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
-                    static_cast<unsigned long long>(seed), epochs, n,
-                    (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean, data.sd,
-                    eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
-        if (o.waveform) run(waveform, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
-        else run(features_model, a, seed, eot, o, table, sweep_csv, iterations_csv, warnings);
-        std::fflush(stdout);
-    }
+        out.print("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
+                  static_cast<unsigned long long>(seed), epochs, n,
+                  (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean,
+                  data.sd, eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
+        if (o.waveform) run(waveform, a, eot, o, out);
+        else run(features_model, a, eot, o, out);
+    });
+    if (!world.root()) return 0;
     std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds %zu-%zu)\n"
                 "masking checks that failed: %zu\n", table.markdown().c_str(), o.first_seed, o.seeds, warnings);
     const std::filesystem::path folder(out);
     const std::string stem = "robust_fsdd_" + domain + (o.model == "cnn" ? "" : "_" + o.model);
     table.write_csv(folder / (stem + "_runs.csv"), folder / (stem + "_summary.csv"));
-    qhybrid::write_file_atomically(folder / (stem + "_sweep.csv"), sweep_csv.str(), "robust_fsdd");
-    qhybrid::write_file_atomically(folder / (stem + "_iterations.csv"), iterations_csv.str(), "robust_fsdd");
+    qhybrid::write_file_atomically(folder / (stem + "_sweep.csv"), sweep_csv, "robust_fsdd");
+    qhybrid::write_file_atomically(folder / (stem + "_iterations.csv"), iterations_csv, "robust_fsdd");
 } catch (const std::exception& e) {
     std::fprintf(stderr, "robust_fsdd: %s\n", e.what());
     return 1;

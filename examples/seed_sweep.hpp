@@ -1,6 +1,6 @@
 #pragma once
-// An example's seeds as a dist::sweep: each seed one item that returns its report text and its
-// rows of the seed tables, so that the seeds split over the processes of an MPI job (mpirun -np N,
+// An example's seeds as a dist::sweep: each seed one item that returns its report text, its rows
+// of the seed tables, its lines of other files and its counts (warnings), so that the seeds split over the processes of an MPI job (mpirun -np N,
 // a build with QHYBRID_MPI) and a --checkpoint folder lets an interrupted run resume. The tables
 // and CSV files are the same bits for any number of processes.
 //
@@ -9,6 +9,7 @@
 #include <qhybrid/dist/sweep.hpp>
 #include <qhybrid/dist/world.hpp>
 #include <qhybrid/stats/seed_table.hpp>
+#include <qhybrid/version.hpp>
 
 #include <boost/hana/define_struct.hpp>
 
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace seed_sweep {
@@ -26,7 +28,37 @@ struct table_row {
 };
 
 struct seed_result {
-    BOOST_HANA_DEFINE_STRUCT(seed_result, (std::string, report), (std::vector<table_row>, rows));
+    BOOST_HANA_DEFINE_STRUCT(seed_result, (std::string, report), (std::vector<table_row>, rows), (std::vector<std::string>, files),
+                             (std::vector<std::uint64_t>, counts));
+};
+
+// Where the seeds' outputs go, in seed order: tables, the text of other files, counters.
+struct outputs {
+    std::vector<qhybrid::stats::seed_table*> tables;
+    std::vector<std::string*> files = {};
+    std::vector<std::size_t*> counts = {};
+};
+
+// A checkpoint's key: the program, qhybrid's version and every setting a seed's results depend on,
+// so that a folder made with other settings is refused.
+class key {
+public:
+    explicit key(const std::string& program) : text_(program + " " QHYBRID_VERSION) {}
+
+    template <class T>
+    key& with(const char* name, const T& value) {
+        text_ += std::string(", ") + name;
+        if constexpr (std::is_convertible_v<const T&, std::string>) text_ += " " + std::string(value);
+        else if constexpr (requires { value.begin(); })
+            for (const auto& v : value) text_ += " " + qhybrid::number(double(v));
+        else text_ += " " + qhybrid::number(double(value));
+        return *this;
+    }
+
+    const std::string& str() const noexcept { return text_; }
+
+private:
+    std::string text_;
 };
 
 // One seed's output: its report (printed as it comes when `live`) and its table rows.
@@ -54,6 +86,16 @@ public:
         result_.rows.push_back({table, std::move(model), std::move(values), std::uint8_t(failed)});
     }
 
+    // Text for file number `file`, and n more of counter number `counter`.
+    void append(std::uint32_t file, const std::string& text) {
+        if (result_.files.size() <= file) result_.files.resize(file + 1);
+        result_.files[file] += text;
+    }
+    void count(std::uint32_t counter, std::uint64_t n) {
+        if (result_.counts.size() <= counter) result_.counts.resize(counter + 1);
+        result_.counts[counter] += n;
+    }
+
     seed_result take() && { return std::move(result_); }
 
 private:
@@ -63,11 +105,11 @@ private:
 };
 
 // Runs body(seed_output&) for seeds first..last over the job's processes and adds every seed's
-// rows to `tables` in seed order, on every process. `key` names the settings for the checkpoint:
+// outputs to `to` in seed order, on every process. `key` names the settings for the checkpoint:
 // a folder made with other settings is refused.
 template <class Body>
-void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, std::vector<qhybrid::stats::seed_table*> tables,
-         const std::string& checkpoint, const std::string& key, Body&& body) {
+void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, const outputs& to, const std::string& checkpoint,
+         const std::string& key, Body&& body) {
     std::set<std::size_t> printed;
     const auto results = qhybrid::dist::sweep(world, std::size_t(last - first + 1), [&](std::size_t item) {
         seed_output out(first + item, world.root());
@@ -75,12 +117,20 @@ void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t l
         if (world.root()) printed.insert(item);
         return std::move(out).take();
     }, {.checkpoint = checkpoint, .key = key});
+    const auto within = [](std::size_t i, std::size_t n, const char* what) { // a checkpoint's numbers are input
+        qhybrid::require(i < n, [&] { return std::string("seed_sweep: ") + what + " " + std::to_string(i) + " out of range"; });
+    };
     for (std::size_t item = 0; item < results.size(); ++item) {
-        if (world.root() && !printed.contains(item)) std::fputs(results[item].report.c_str(), stdout);
-        for (const auto& r : results[item].rows) {
-            qhybrid::require(r.table < tables.size(), [&] { return "seed_sweep: table " + std::to_string(r.table) + " out of range"; });
-            tables[r.table]->add(r.model, first + item, r.values, r.failed != 0);
+        const seed_result& r = results[item];
+        if (world.root() && !printed.contains(item)) std::fputs(r.report.c_str(), stdout);
+        for (const auto& row : r.rows) {
+            within(row.table, to.tables.size(), "table");
+            to.tables[row.table]->add(row.model, first + item, row.values, row.failed != 0);
         }
+        within(r.files.size(), to.files.size() + 1, "file count");
+        for (std::size_t f = 0; f < r.files.size(); ++f) *to.files[f] += r.files[f];
+        within(r.counts.size(), to.counts.size() + 1, "counter count");
+        for (std::size_t c = 0; c < r.counts.size(); ++c) *to.counts[c] += r.counts[c];
     }
     std::fflush(stdout);
 }

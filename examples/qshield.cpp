@@ -26,8 +26,13 @@
 // is what decides).
 //
 //   qshield [--data DIR] [--seeds S] [--first-seed F] [--patterns full none linear circular star] [--variants faithful differentiable]
-//           [--epochs E] [--train-rows N] [--attacked N] [--out DIR]
+//           [--epochs E] [--train-rows N] [--attacked N] [--out DIR] [--checkpoint DIR]
+//
+// The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N qshield ...`
+// splits them over N processes (tables 1 and 2 the same; table 3 is seconds); --checkpoint keeps
+// finished seeds.
 #include "mnist_splits.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 
@@ -107,7 +112,8 @@ std::vector<std::pair<std::string, attack_fn>> paper_attacks(std::uint64_t seed)
 // (judged with EOT); Square with EOT. Clean accuracy by the mean probabilities of EOT draws.
 // Returns each budget's worst-case robust accuracy.
 std::vector<double> adaptive(const std::string& name, nn::layer<double>& net, nn::layer<double>& cnn, const nn::labelled<double>& digits,
-                             const settings& o, std::uint64_t seed) {
+                             const settings& o, seed_sweep::seed_output& out) {
+    const std::uint64_t seed = out.seed();
     rb::network<double> model(net);
     auto* shield = dynamic_cast<m::qshield<qubits, m::qshield_pattern::full>*>(&net);
     std::unique_ptr<nn::layer<double>> view_net = net.clone();
@@ -140,8 +146,8 @@ std::vector<double> adaptive(const std::string& name, nn::layer<double>& net, nn
                                }});
         }
         const auto rep = rb::evaluate_robustness(model, digits.x, digits.y, attacks, {.eot = eot});
-        std::printf("\nseed %llu, %s, epsilon %s:\n%s", static_cast<unsigned long long>(seed), name.c_str(), qhybrid::significant(eps, 3).c_str(),
-                    rep.markdown().c_str());
+        out.print("\nseed %llu, %s, epsilon %s:\n%s", static_cast<unsigned long long>(seed), name.c_str(), qhybrid::significant(eps, 3).c_str(),
+                  rep.markdown().c_str());
         worst.push_back(rep.worst_case_accuracy);
     }
     // APGD-CE's success on the correct digits against the budget (with BPDA and EOT for QShield).
@@ -153,18 +159,18 @@ std::vector<double> adaptive(const std::string& name, nn::layer<double>& net, nn
                 return rb::apgd(view, x, y, {.t = {.epsilon = eps, .lo = 0, .hi = 1}, .steps = o.steps, .eot = eot, .seed = seed});
             }),
         &warning, 0.99, eot);
-    std::printf("seed %llu, %s, APGD-CE success on correct digits by budget:", static_cast<unsigned long long>(seed), name.c_str());
-    for (const auto& [eps, rate] : sweep) std::printf(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
-    std::printf("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
-    std::fflush(stdout);
+    out.print("seed %llu, %s, APGD-CE success on correct digits by budget:", static_cast<unsigned long long>(seed), name.c_str());
+    for (const auto& [eps, rate] : sweep) out.print(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
+    out.print("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
     return worst;
 }
 
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
     CLI::App app("QShield's published protocol on MNIST: clean accuracy and attack success rates");
-    std::string data_flag, out = "results";
+    std::string data_flag, out = "results", checkpoint;
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--seeds", o.seeds, "seeds 1..S (split, initialisation, dropout, minibatch order, projections)")->check(CLI::Range(1, 1000));
@@ -183,6 +189,7 @@ int main(int argc, char** argv) try {
     app.add_option("--queries", o.queries, "table 2's Square queries")->check(CLI::Range(1, 1000000));
     app.add_option("--square-eot", o.square_eot, "EOT draws per Square query against the random QShield")->check(CLI::Range(1, 1000));
     app.add_option("--out", out, "folder for the tables' CSV files (qshield_table1*.csv, qshield_table2*.csv, qshield_table3*.csv)");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -200,9 +207,18 @@ int main(int argc, char** argv) try {
     std::vector<std::string> worst_metrics;
     for (double b : o.budgets) worst_metrics.push_back("worst case at " + qhybrid::significant(b, 3));
     st::seed_table table2(worst_metrics);
-    std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu threads\n",
-                digits.size(), qhybrid::threads());
-    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
+    const qhybrid::dist::world world;
+    if (world.root())
+        std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu process(es) of %zu thread(s)\n",
+                    digits.size(), world.size(), qhybrid::threads());
+    const auto key = seed_sweep::key("qshield")
+                         .with("first seed", o.first_seed).with("epochs", o.epochs).with("train rows", o.train_rows).with("attacked", o.attacked)
+                         .with("patterns", o.patterns).with("variants", o.variants).with("adaptive", o.adaptive).with("budgets", o.budgets)
+                         .with("sweep", o.sweep).with("eot", o.eot).with("steps", o.steps).with("queries", o.queries)
+                         .with("square eot", o.square_eot);
+    constexpr std::uint32_t table1 = 0, table3 = 1, table2_ = 2;
+    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table, &cost, &table2}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
+        const std::uint64_t seed = out.seed();
         const seed_data data = split(digits, seed, o.train_rows);
         qhybrid::rng gen(seed);
         std::vector<std::pair<std::string, std::unique_ptr<nn::layer<double>>>> models;
@@ -240,18 +256,17 @@ int main(int argc, char** argv) try {
                 attack_seconds += took, seconds.push_back(took / double(correct.size()));
                 values.push_back(double(std::count(fooled.begin(), fooled.end(), std::uint8_t(1))) / double(fooled.size()));
             }
-            table.add(name, seed, values);
-            cost.add(name, seed, seconds);
+            out.add(table1, name, values);
+            out.add(table3, name, seconds);
             if (name.starts_with("CNN")) cnn_seconds = seconds;
             if (name.starts_with("QShield")) { // the hybrid's cost relative to its CNN, this seed
                 std::vector<double> ratio(seconds.size());
                 for (std::size_t k = 0; k < ratio.size(); ++k) ratio[k] = seconds[k] / cnn_seconds[k];
-                cost.add(name + " / CNN", seed, ratio);
+                out.add(table3, name + " / CNN", ratio);
             }
-            std::printf("seed %llu, %s: %zu epochs, clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(), test.accuracy);
-            for (std::size_t k = 0; k < names.size(); ++k) std::printf(" %s %.3f", names[k].first.c_str(), values[k + 1]);
-            std::printf("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
-            std::fflush(stdout);
+            out.print("seed %llu, %s: %zu epochs, clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(), test.accuracy);
+            for (std::size_t k = 0; k < names.size(); ++k) out.print(" %s %.3f", names[k].first.c_str(), values[k + 1]);
+            out.print("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
         }
         if (o.adaptive > 0) { // the adaptive evaluation of the CNN and of QShield with the full pattern
             std::vector<std::size_t> first(std::min(o.adaptive, data.test.size()));
@@ -259,9 +274,10 @@ int main(int argc, char** argv) try {
             const auto digits2 = nn::subset(data.test, first);
             nn::layer<double>& cnn = *models[1].second;
             for (auto& [name, net] : models)
-                if (name.starts_with("CNN") || name.ends_with(", full")) table2.add(name, seed, adaptive(name, *net, cnn, digits2, o, seed));
+                if (name.starts_with("CNN") || name.ends_with(", full")) out.add(table2_, name, adaptive(name, *net, cnn, digits2, o, out));
         }
-    }
+    });
+    if (!world.root()) return 0;
     std::printf("\n%s(mean [95%% t-interval] over seeds %zu-%zu; success over the first %zu correctly classified test digits)\n",
                 table.markdown().c_str(), o.first_seed, o.seeds, o.attacked);
     table.write_csv(std::filesystem::path(out) / "qshield_table1_runs.csv", std::filesystem::path(out) / "qshield_table1.csv");

@@ -45,19 +45,25 @@ class key {
 public:
     explicit key(const std::string& program) : text_(program + " " QHYBRID_VERSION) {}
 
+    // A setting: a number, a string, or a list of either.
     template <class T>
     key& with(const char* name, const T& value) {
         text_ += std::string(", ") + name;
-        if constexpr (std::is_convertible_v<const T&, std::string>) text_ += " " + std::string(value);
-        else if constexpr (requires { value.begin(); })
-            for (const auto& v : value) text_ += " " + qhybrid::number(double(v));
-        else text_ += " " + qhybrid::number(double(value));
+        if constexpr (!std::is_convertible_v<const T&, std::string> && requires { value.begin(); })
+            for (const auto& v : value) text_ += " " + piece(v);
+        else text_ += " " + piece(value);
         return *this;
     }
 
     const std::string& str() const noexcept { return text_; }
 
 private:
+    template <class T>
+    static std::string piece(const T& v) {
+        if constexpr (std::is_convertible_v<const T&, std::string>) return std::string(v);
+        else return qhybrid::number(double(v));
+    }
+
     std::string text_;
 };
 

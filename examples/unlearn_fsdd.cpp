@@ -33,8 +33,13 @@
 //
 //   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential | --together]
 //                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4] [--online]
-//                [--relearn-steps 2000] [--out DIR]
+//                [--relearn-steps 2000] [--out DIR] [--checkpoint DIR]
+//
+// The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N unlearn_fsdd ...`
+// splits them over N processes (the tables the same but for the seconds column); --checkpoint keeps
+// finished seeds.
 #include "fsdd_spectrograms.hpp"
+#include "seed_sweep.hpp"
 #include "unlearn_methods.hpp"
 
 #include <qhybrid/qhybrid.hpp>
@@ -123,8 +128,9 @@ struct method_sums {
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
     CLI::App app("Unlearning on FSDD (a speaker, an accent or a digit): QPAudioEraser and its baselines against retraining");
-    std::string data_flag, out = "results";
+    std::string data_flag, out = "results", checkpoint;
     settings o;
     app.add_option("--data", data_flag, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     app.add_option("--task", o.task, "the classifier: speaker (6), accent (4) or digit (10)")->check(CLI::IsMember({"speaker", "accent", "digit"}));
@@ -143,6 +149,7 @@ int main(int argc, char** argv) try {
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
     app.add_flag("--online", o.online, "online LiRA too: as many networks trained with the class's training and test recordings");
     app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential|_together][_ablation]_{runs,summary}.csv");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -180,10 +187,19 @@ int main(int argc, char** argv) try {
     if (o.online) columns.insert(columns.end(), {"online LiRA AUC", "online LiRA TPR@1%"});
     columns.insert(columns.end(), {"probe", "relearn steps", "seconds"});
     st::seed_table table(columns);
-    std::printf("FSDD %s classification (%zu classes, official split), %s (Adam %g, patience %zu); forgetting %zu class(es) %s; %zu threads\n",
-                o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, named.size(),
-                o.sequential ? "one after another" : o.together ? "in one request" : "each in turn", qhybrid::threads());
-    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
+    const qhybrid::dist::world world;
+    if (world.root())
+        std::printf("FSDD %s classification (%zu classes, official split), %s (Adam %g, patience %zu); forgetting %zu class(es) %s; "
+                    "%zu process(es) of %zu thread(s)\n",
+                    o.task.c_str(), k, o.model.c_str(), recipe.lr, recipe.patience, named.size(),
+                    o.sequential ? "one after another" : o.together ? "in one request" : "each in turn", world.size(), qhybrid::threads());
+    const auto key = seed_sweep::key("unlearn_fsdd")
+                         .with("task", o.task).with("model", o.model).with("forget", named).with("sequential", o.sequential)
+                         .with("together", o.together).with("ablation", o.ablation).with("first seed", o.first_seed).with("epochs", o.epochs)
+                         .with("max epochs", o.max_epochs).with("shadows", o.shadows).with("online", o.online)
+                         .with("relearn steps", o.relearn_steps);
+    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
+        const std::uint64_t seed = out.seed();
         const auto data = sets_of_seed<double>(s, set, classes.labels, seed);
         const auto start = std::chrono::steady_clock::now();
         auto original = unlearn_methods::build(network, k, seed);
@@ -191,7 +207,7 @@ int main(int argc, char** argv) try {
         const auto history = nn::fit(original, opt, data.train, &data.validation,
                                      {.epochs = o.max_epochs, .batch_size = 32, .seed = seed, .patience = recipe.patience, .progress = false});
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::printf("\nseed %llu: trained in %zu epochs%s, %.0f s\n", static_cast<unsigned long long>(seed), history.size(),
+        out.print("\nseed %llu: trained in %zu epochs%s, %.0f s\n", static_cast<unsigned long long>(seed), history.size(),
                     history.size() == o.max_epochs ? " (the limit, --max-epochs)" : "", train_seconds);
         method_sums sums;
         std::map<std::string, nn::sequential<double>> left; // --sequential: each method's network after the last request
@@ -235,13 +251,12 @@ int main(int argc, char** argv) try {
                 if (o.online) values.insert(values.end(), {online.auc, online.tpr_at_low_fpr});
                 values.insert(values.end(), {j.probe, double(j.relearn.steps), seconds});
                 sums.add(o.sequential ? name + ", " + request : name, values);
-                std::printf("seed %llu, %s, forget %s: FA %.2f, RA %.2f, IL %.2f, FAR %.2f, PER %.1f, ERB %.2f, MIA AUC %.3f, ",
+                out.print("seed %llu, %s, forget %s: FA %.2f, RA %.2f, IL %.2f, FAR %.2f, PER %.1f, ERB %.2f, MIA AUC %.3f, ",
                             static_cast<unsigned long long>(seed), name.c_str(), name_of(f).c_str(), sc.fa, sc.ra, sc.il, sc.far, sc.per, sc.erb,
                             j.loss_attack.auc);
-                if (o.shadows > 0) std::printf("LiRA AUC %.3f TPR@1%% %.3f, ", lira.auc, lira.tpr_at_low_fpr);
-                if (o.online) std::printf("online LiRA AUC %.3f TPR@1%% %.3f, ", online.auc, online.tpr_at_low_fpr);
-                std::printf("probe %.1f, relearn %zu%s steps, %.1f s\n", j.probe, j.relearn.steps, j.relearn.relearnt ? "" : "+", seconds);
-                std::fflush(stdout);
+                if (o.shadows > 0) out.print("LiRA AUC %.3f TPR@1%% %.3f, ", lira.auc, lira.tpr_at_low_fpr);
+                if (o.online) out.print("online LiRA AUC %.3f TPR@1%% %.3f, ", online.auc, online.tpr_at_low_fpr);
+                out.print("probe %.1f, relearn %zu%s steps, %.1f s\n", j.probe, j.relearn.steps, j.relearn.relearnt ? "" : "+", seconds);
             };
             evaluate("original", nullptr);
             evaluate("retrain", retrain);
@@ -257,9 +272,10 @@ int main(int argc, char** argv) try {
         for (const auto& name : sums.order) {
             auto v = sums.sums[name];
             for (double& x : v) x /= requests;
-            table.add(name, seed, v);
+            out.add(0, name, v);
         }
-    }
+    });
+    if (!world.root()) return 0;
     std::printf("\n%s(percent on the official test recordings%s, the probe's balanced; the AUCs and the true-positive rate as fractions; "
                 "relearn steps count --relearn-steps (%zu) for a class not relearnt by then; %s; mean [95%% t-interval] over seeds %zu-%zu; "
                 "%zu threads)\n",

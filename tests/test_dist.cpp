@@ -244,6 +244,13 @@ TEST_CASE("sweep: a checkpoint of another sweep, size or item, or a damaged one,
     fs::copy_file(dir / "item-2.bin", dir / "item-1.bin", fs::copy_options::overwrite_existing);
     CHECK_THROWS_WITH(run(3, "sweep A"), "dist::sweep: item 1 failed: " + (dir / "item-1.bin").string() + ": item 2, the file name says 1");
 
+    // A folder that cannot be made (a file is in the way): every process gets the error.
+    const fs::path blocked = dir / "item-0.bin" / "sub";
+    const auto [none, errors] = on_processes(2, [&](const thread_group& g) {
+        return dist::sweep(g, 3, [](std::size_t i) { return work(i); }, {.checkpoint = blocked, .key = "sweep A"});
+    });
+    for (const auto& e : errors) CHECK_THAT(e, Catch::StartsWith("dist::sweep: cannot create the checkpoint folder " + blocked.string()));
+
     const std::string bytes = dist::checkpoint_bytes("k", 5, 3, work(3));
     CHECK(same(dist::read_checkpoint<item_result>(bytes, "f", "k", 5, 3), work(3)));
     for (std::size_t n = 0; n < bytes.size(); ++n)

@@ -83,12 +83,16 @@ template <communicator Comm, class Work, class R = std::remove_cvref_t<std::invo
 std::vector<R> sweep(const Comm& comm, std::size_t n, Work&& work, const sweep_options& o = {}) {
     namespace fs = std::filesystem;
     const std::size_t rank = comm.rank(), size = comm.size();
-    if (!o.checkpoint.empty() && rank == 0) {
-        std::error_code ec;
-        fs::create_directories(o.checkpoint, ec);
-        require(!ec, [&] { return "dist::sweep: cannot create the checkpoint folder " + o.checkpoint.string() + " (" + ec.message() + ")"; });
+    if (!o.checkpoint.empty()) { // rank 0 makes the folder; every process learns whether it could
+        std::string problem;
+        if (rank == 0) {
+            std::error_code ec;
+            fs::create_directories(o.checkpoint, ec);
+            if (ec) problem = "dist::sweep: cannot create the checkpoint folder " + o.checkpoint.string() + " (" + ec.message() + ")";
+        }
+        const std::string said = comm.all_gather(problem).front();
+        require(said.empty(), [&] { return said; });
     }
-    if (!o.checkpoint.empty()) comm.all_gather({}); // the folder exists before any process looks in it
 
     // This process's items, each as: item, ok flag, then the encoded result or the error message.
     std::string mine;
@@ -107,6 +111,8 @@ std::vector<R> sweep(const Comm& comm, std::size_t n, Work&& work, const sweep_o
             }
         } catch (const std::exception& e) {
             failure = e.what();
+        } catch (...) { // thrown on one process only, it would leave the others waiting in all_gather
+            failure = "an exception that is not a std::exception";
         }
         encode(mine, std::uint64_t(item));
         encode(mine, std::uint8_t(result.has_value()));

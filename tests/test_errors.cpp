@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace q = qhybrid::quantum;
@@ -17,8 +18,9 @@ TEST_CASE("wrong parameter and input counts") {
     REQUIRE_THROWS_AS(ex.run(psi, std::vector<double>(5), x), qhybrid::error);
     REQUIRE_THROWS_WITH(ex.run(psi, std::vector<double>(5), x), Contains("parameters: got 5 values, the circuit needs 6"));
     REQUIRE_THROWS_WITH(ex.run(psi, p, std::vector<double>(2)), Contains("inputs: got 2 values, the circuit needs 3"));
-    q::batched_statevector<3> batch;
-    REQUIRE_THROWS_WITH(ex.run(batch, p, x), Contains("inputs: got 3 values, the circuit needs 24"));
+    q::batched_statevector<3> batch; // one sample per SIMD lane: 8 with AVX-512, 4 with AVX2
+    REQUIRE_THROWS_WITH(ex.run(batch, p, x),
+                        Contains("inputs: got 3 values, the circuit needs " + std::to_string(3 * q::batched_statevector<3>::samples)));
 }
 
 TEST_CASE("NaN and infinite angles") {

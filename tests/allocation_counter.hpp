@@ -4,11 +4,13 @@
 // allocation-type checks); the Release build runs the count. Tests read allocation_count() before
 // and after the code that must not allocate, and skip the check where QHYBRID_COUNT_ALLOCATIONS
 // is not defined. (g++ cannot tell that these replace the global pair together, hence the pragma.)
+#include <qhybrid/core/aligned.hpp> // QHYBRID_HAS_ASAN: clang's ASan, which leaves __SANITIZE_ADDRESS__ undefined
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(__SANITIZE_ADDRESS__) && !QHYBRID_HAS_ASAN
 #define QHYBRID_COUNT_ALLOCATIONS 1
 
 inline std::atomic<std::size_t>& allocation_count() {

@@ -33,7 +33,7 @@
 //
 //   unlearn_fsdd [--data DIR] [--task speaker|accent|digit] [--model cnn|resnet|qc-cnn] [--forget NAME ...] [--sequential | --together]
 //                [--ablation] [--seeds S] [--first-seed F] [--epochs 5] [--max-epochs 100] [--shadows 4] [--online]
-//                [--relearn-steps 2000] [--out DIR] [--checkpoint DIR]
+//                [--relearn-steps 2000] [--train-every 1] [--out DIR] [--checkpoint DIR]
 //
 // The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N unlearn_fsdd ...`
 // splits them over N processes (the tables the same but for the seconds column); --checkpoint keeps
@@ -63,7 +63,7 @@ namespace {
 
 struct settings {
     std::string task = "speaker", model = "cnn";
-    std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, shadows = 4, relearn_steps = 2000;
+    std::size_t seeds = 5, first_seed = 1, epochs = 5, max_epochs = 100, shadows = 4, relearn_steps = 2000, train_every = 1;
     std::vector<std::string> names; // classes to forget (default: all, each in turn)
     bool sequential = false, together = false, ablation = false, online = false;
 };
@@ -113,6 +113,14 @@ struct live_sets {
     }
 };
 
+// Every k-th row of a set (the recordings are sorted by digit, speaker and take, so that every
+// class keeps its share).
+nn::labelled<double> every(const nn::labelled<double>& set, std::size_t k) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < set.size(); i += k) rows.push_back(i);
+    return nn::subset(set, std::span<const std::size_t>(rows));
+}
+
 // Sums of each method's figures over the requests of one seed, in order of appearance.
 struct method_sums {
     std::vector<std::string> order;
@@ -146,6 +154,8 @@ int main(int argc, char** argv) try {
     app.add_option("--epochs", o.epochs, "epochs of every fine-tuning method (the paper's 5)")->check(CLI::Range(1, 1000));
     app.add_option("--max-epochs", o.max_epochs, "most epochs of training and retraining (early stopping)")->check(CLI::Range(1, 10000));
     app.add_option("--relearn-steps", o.relearn_steps, "most steps of relearning")->check(CLI::Range(1, 1000000));
+    app.add_option("--train-every", o.train_every, "train and validate on every K-th recording only (1: all), for a quick run; the test set stays whole")
+        ->check(CLI::Range(1, 1000));
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
     app.add_flag("--online", o.online, "online LiRA too: as many networks trained with the class's training and test recordings");
     app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential|_together][_ablation]_{runs,summary}.csv");
@@ -197,10 +207,11 @@ int main(int argc, char** argv) try {
                          .with("task", o.task).with("model", o.model).with("forget", named).with("sequential", o.sequential)
                          .with("together", o.together).with("ablation", o.ablation).with("first seed", o.first_seed).with("epochs", o.epochs)
                          .with("max epochs", o.max_epochs).with("shadows", o.shadows).with("online", o.online)
-                         .with("relearn steps", o.relearn_steps);
+                         .with("relearn steps", o.relearn_steps).with("train every", o.train_every);
     seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
         const std::uint64_t seed = out.seed();
-        const auto data = sets_of_seed<double>(s, set, classes.labels, seed);
+        auto data = sets_of_seed<double>(s, set, classes.labels, seed);
+        if (o.train_every > 1) data.train = every(data.train, o.train_every), data.validation = every(data.validation, o.train_every);
         const auto start = std::chrono::steady_clock::now();
         auto original = unlearn_methods::build(network, k, seed);
         nn::adam<double> opt(original.parameters(), {.lr = recipe.lr});

@@ -29,6 +29,7 @@
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
 // code 2.
 #include "fsdd_split.hpp"
+#include "models.hpp"
 #include "unlearn.hpp"
 
 #include <qhybrid/embedded/export.hpp>
@@ -54,6 +55,7 @@ namespace m = qhybrid::models;
 namespace nn = qhybrid::nn;
 namespace rb = qhybrid::robust;
 namespace fs = std::filesystem;
+using cli::data_set, cli::load, cli::make, cli::model;
 
 namespace {
 
@@ -61,78 +63,6 @@ constexpr int cannot_judge_exit = 3;
 constexpr double test_fraction = 0.2, validation_fraction = 0.1; // of every class; the rest trains
 
 constexpr std::size_t width = d::deep_voice_width;
-const std::vector<std::size_t> block_counts = {12, 24, 48, 96};
-const m::qt_options qt_defaults{.transform = {.enabled = true}};
-
-enum class data_set { deep_voice, fsdd_digits, fsdd_speakers };
-
-struct model {
-    std::string name; // "CNN", "QT-CNN 24 blocks": a row of eval --table
-    std::unique_ptr<nn::layer<double>> net;
-    data_set data;
-    std::function<nn::sequential<double>()> classical; // the exportable network
-    std::string metadata;                              // a detector's profile, as saved
-};
-
-template <std::size_t Blocks>
-model make_qt(std::span<const double> scale, std::span<const double> offset, qhybrid::rng& gen) {
-    auto qt = std::make_unique<m::qt_cnn<12, Blocks, m::deep_voice_cnn>>(gen, qt_defaults, scale, offset);
-    auto* p = qt.get();
-    return {"QT-CNN " + std::to_string(Blocks) + " blocks", std::move(qt), data_set::deep_voice, [p] { return p->generated(); }, {}};
-}
-
-// QShield on the DEEP-VOICE CNN: its two logits on the authors' 2 qubits, the full pattern.
-model make_qshield(m::qshield_variant variant, std::span<const double> scale, std::span<const double> offset, std::uint64_t seed,
-                   qhybrid::rng& gen) {
-    constexpr std::size_t classes = 2;
-    auto backbone = std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset));
-    const bool faithful = variant == m::qshield_variant::faithful;
-    const m::qshield_options o{.variant = variant, .projection = faithful ? m::projection_draw::per_call : m::projection_draw::per_model, .seed = seed};
-    return {faithful ? "QShield (faithful)" : "QShield (differentiable)",
-            std::make_unique<m::qshield<m::qshield_qubits(classes)>>(std::move(backbone), classes, o, gen), data_set::deep_voice, {}, {}};
-}
-
-// A fresh model of the given kind; DEEP-VOICE models standardise with `scale` and `offset`.
-model make(const std::string& kind, std::size_t blocks, std::span<const double> scale, std::span<const double> offset,
-           std::uint64_t seed) {
-    qhybrid::rng gen(seed);
-    if (kind == "cnn") {
-        auto net = std::make_unique<nn::sequential<double>>(m::deep_voice_cnn::build<double>(gen, scale, offset));
-        auto* p = net.get();
-        return {"CNN", std::move(net), data_set::deep_voice, [p] { return *p; }, {}};
-    }
-    if (kind == "qshield" || kind == "qshield-differentiable")
-        return make_qshield(kind == "qshield" ? m::qshield_variant::faithful : m::qshield_variant::differentiable, scale, offset, seed, gen);
-    if (kind == "qt-cnn") switch (blocks) {
-        case 12: return make_qt<12>(scale, offset, gen);
-        case 24: return make_qt<24>(scale, offset, gen);
-        case 48: return make_qt<48>(scale, offset, gen);
-        case 96: return make_qt<96>(scale, offset, gen);
-        default: throw qhybrid::error("--blocks must be 12, 24, 48 or 96, not " + std::to_string(blocks));
-        }
-    if (kind == "speaker-cnn")
-        return {"speaker CNN", std::make_unique<nn::sequential<double>>(m::fsdd_cnn::build<double>(6, gen, seed + 1)), data_set::fsdd_speakers, {}, {}};
-    const auto head = kind == "qc-cnn" ? m::qc_head::quantum : m::qc_head::classical;
-    auto net = std::make_unique<nn::sequential<double>>(m::qc_cnn<double>(
-        {.frames = fsdd_spectrograms::frames, .mels = fsdd_spectrograms::mels, .classes = 10}, head, gen, seed + 1));
-    return {head == m::qc_head::quantum ? "QC-CNN" : "QC baseline", std::move(net), data_set::fsdd_digits, {}, {}};
-}
-
-// The model a weights file holds, found by its saved architecture.
-model load(const std::string& path) {
-    const std::string saved = nn::saved_architecture(path);
-    const std::vector<double> ones(width, 1.0), zeros(width, 0.0);
-    std::vector<std::pair<std::string, std::size_t>> kinds = {{"cnn", 0}, {"qc-cnn", 0}, {"qc-baseline", 0}, {"qshield", 0}, {"qshield-differentiable", 0}, {"speaker-cnn", 0}};
-    for (auto b : block_counts) kinds.emplace_back("qt-cnn", b);
-    for (const auto& [kind, blocks] : kinds) {
-        model candidate = make(kind, blocks, ones, zeros, 1);
-        if (candidate.net->describe() != saved) continue;
-        nn::load_weights(*candidate.net, path);
-        candidate.metadata = nn::saved_metadata(path);
-        return candidate;
-    }
-    throw qhybrid::error(path + ": a model of another kind (" + saved.substr(0, 60) + "...), not one qhybrid's CLI builds");
-}
 
 // Before any long work: `out` can be written (its folder exists, it is not a folder) and is none
 // of the inputs, so that a run never ends in a failed write or overwrites what it read.
@@ -663,7 +593,7 @@ int main(int argc, char** argv) {
     t->add_option("--model", model_kind,
                   "cnn, qt-cnn, qshield, qshield-differentiable (DEEP-VOICE detectors); qc-cnn or qc-baseline (FSDD digits); speaker-cnn (FSDD speakers)")
         ->check(CLI::IsMember({"cnn", "qt-cnn", "qshield", "qshield-differentiable", "qc-cnn", "qc-baseline", "speaker-cnn"}));
-    auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(block_counts));
+    auto* blocks_option = t->add_option("--blocks", blocks, "QT-CNN blocks: 12, 24, 48 or 96")->check(CLI::IsMember(cli::block_counts));
     t->add_option("--data", data, "data folder (default: $QHYBRID_DATA, then ../shared/data)");
     t->add_option("--seed", seed_text, "seed of the split, initialisation and minibatch order");
     t->add_option("--epochs", epochs, "most training epochs; early stopping usually ends sooner")

@@ -124,6 +124,56 @@ struct evaluation {
     double loss, accuracy;
 };
 
+// What one minibatch's gradient step reports: its loss summed over its rows, and how many of
+// them the network classified right.
+struct batch_result {
+    double loss_sum;
+    std::size_t correct;
+};
+
+namespace detail {
+
+template <class T>
+std::vector<std::size_t> labels_of(const labelled<T>& data, std::span<const std::size_t> rows) {
+    std::vector<std::size_t> y(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) y[i] = data.y[rows[i]];
+    return y;
+}
+
+template <class T>
+batch_result tally(const tensor<T>& z, std::span<const std::size_t> y, double mean_loss) {
+    batch_result out{mean_loss * double(y.size()), 0};
+    const auto pred = argmax_rows(z);
+    for (std::size_t i = 0; i < y.size(); ++i) out.correct += pred[i] == y[i];
+    return out;
+}
+
+} // namespace detail
+
+// Adds the gradient of `scale` times the mean loss of the rows `rows` of `data` into the network's
+// parameter gradients (forward in training mode, then backward); the caller zeroes them first.
+// A minibatch split in parts, each part scaled by its share of the rows, adds up to the gradient
+// of the whole minibatch's mean loss (dist::fit's shards).
+template <class T>
+batch_result add_gradient(layer<T>& net, const labelled<T>& data, std::span<const std::size_t> rows, const loss_function<T>& loss,
+                          T scale = T(1)) {
+    const auto y = detail::labels_of(data, rows);
+    const tensor<T> z = net.forward(gather_rows(data.x, rows), mode::train);
+    auto l = loss(z, y);
+    if (scale != T(1))
+        for (auto& g : l.grad.values()) g *= scale;
+    net.backward(l.grad);
+    return detail::tally(z, y, double(l.value));
+}
+
+// The summed loss and the correct count of the rows `rows` of `data` in evaluation mode.
+template <class T>
+batch_result score(layer<T>& net, const labelled<T>& data, std::span<const std::size_t> rows, const loss_function<T>& loss) {
+    const auto y = detail::labels_of(data, rows);
+    const tensor<T> z = net.forward(gather_rows(data.x, rows), mode::eval);
+    return detail::tally(z, y, double(loss(z, y).value));
+}
+
 // Mean loss and accuracy in evaluation mode, in minibatches of `batch_size`.
 template <class T>
 evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_size, const loss_function<T>& loss = default_loss<T>) {
@@ -131,23 +181,24 @@ evaluation evaluate(layer<T>& net, const labelled<T>& data, std::size_t batch_si
     double total = 0;
     std::size_t correct = 0;
     for (const std::span<const std::size_t> rows : data::minibatches(data.size(), batch_size)) {
-        const tensor<T> z = net.forward(gather_rows(data.x, rows), mode::eval);
-        const std::span<const std::size_t> y(data.y.data() + rows.front(), rows.size()); // rows are in order
-        total += double(loss(z, y).value) * double(rows.size());
-        const auto pred = argmax_rows(z);
-        for (std::size_t i = 0; i < rows.size(); ++i) correct += pred[i] == y[i];
+        const batch_result b = score(net, data, rows, loss);
+        total += b.loss_sum;
+        correct += b.correct;
     }
     return {total / double(data.size()), double(correct) / double(data.size())};
 }
 
-template <class T, class Optimizer>
-std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& train,
-                              std::type_identity_t<const labelled<T>*> validation, const fit_options& o,
-                              const loss_function<T>& loss = default_loss<T>) {
-    require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
+// The epochs of a training run: minibatches in an order shuffled from o.seed, `gradient(rows)`
+// leaving each minibatch's gradient in the parameters (and returning its batch_result), one
+// optimizer step per minibatch, `validate()` after each epoch, progress, early stopping and the
+// best model restored. fit() and dist::fit() differ only in `gradient` and `validate`.
+template <class T, class Optimizer, class Gradient, class Validate>
+std::vector<epoch_record> fit_epochs(layer<T>& net, Optimizer& opt, std::size_t rows, bool validating, const fit_options& o,
+                                     Gradient&& gradient, Validate&& validate) {
+    require(rows > 0, [] { return std::string("fit: empty training data"); });
     require(o.batch_size > 0 && o.epochs > 0, [] { return std::string("fit: epochs and batch size must be positive"); });
     rng gen(o.seed);
-    data::minibatches batches(train.size(), o.batch_size);
+    data::minibatches batches(rows, o.batch_size);
     std::vector<epoch_record> history;
     double best = std::numeric_limits<double>::infinity();
     std::size_t since_best = 0;
@@ -157,31 +208,25 @@ std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& 
         batches.shuffle(gen);
         double total = 0;
         std::size_t correct = 0;
-        for (const std::span<const std::size_t> rows : batches) {
-            std::vector<std::size_t> y(rows.size());
-            for (std::size_t i = 0; i < rows.size(); ++i) y[i] = train.y[rows[i]];
-            net.zero_grad();
-            const tensor<T> z = net.forward(gather_rows(train.x, rows), mode::train);
-            const auto l = loss(z, y);
-            net.backward(l.grad);
+        for (const std::span<const std::size_t> batch : batches) {
+            const batch_result b = gradient(batch);
             opt.step();
-            total += double(l.value) * double(rows.size());
-            const auto pred = argmax_rows(z);
-            for (std::size_t i = 0; i < rows.size(); ++i) correct += pred[i] == y[i];
+            total += b.loss_sum;
+            correct += b.correct;
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        epoch_record rec{total / double(train.size()), double(correct) / double(train.size()), std::nan(""), std::nan(""), seconds};
-        if (validation) {
-            const auto v = evaluate(net, *validation, o.batch_size, loss);
+        epoch_record rec{total / double(rows), double(correct) / double(rows), std::nan(""), std::nan(""), seconds};
+        if (validating) {
+            const evaluation v = validate();
             rec.val_loss = v.loss, rec.val_accuracy = v.accuracy;
         }
         history.push_back(rec);
         if (o.progress) {
             std::fprintf(stderr, "epoch %zu  loss %.4f  acc %.4f", epoch, rec.loss, rec.accuracy);
-            if (validation) std::fprintf(stderr, "  val loss %.4f  val acc %.4f", rec.val_loss, rec.val_accuracy);
-            std::fprintf(stderr, "  %.0f samples/s\n", double(train.size()) / seconds);
+            if (validating) std::fprintf(stderr, "  val loss %.4f  val acc %.4f", rec.val_loss, rec.val_accuracy);
+            std::fprintf(stderr, "  %.0f samples/s\n", double(rows) / seconds);
         }
-        if (validation) {
+        if (validating) {
             if (rec.val_loss < best) {
                 best = rec.val_loss, since_best = 0;
                 if (o.restore_best) best_net = net.clone();
@@ -193,6 +238,20 @@ std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& 
     }
     if (best_net) copy_weights(*best_net, net);
     return history;
+}
+
+template <class T, class Optimizer>
+std::vector<epoch_record> fit(layer<T>& net, Optimizer& opt, const labelled<T>& train,
+                              std::type_identity_t<const labelled<T>*> validation, const fit_options& o,
+                              const loss_function<T>& loss = default_loss<T>) {
+    require(train.size() > 0 && train.x.dim(0) == train.size(), [] { return std::string("fit: empty training data, or labels and rows differ in number"); });
+    return fit_epochs(
+        net, opt, train.size(), validation != nullptr, o,
+        [&](std::span<const std::size_t> rows) {
+            net.zero_grad();
+            return add_gradient(net, train, rows, loss);
+        },
+        [&] { return evaluate(net, *validation, o.batch_size, loss); });
 }
 
 } // namespace qhybrid::nn

@@ -138,6 +138,10 @@ public:
         return backbone_->backward(dc);
     }
 
+    void reseed(std::uint64_t key) override {
+        backbone_->reseed(key);
+        encoding_.reseed(key);
+    }
     std::vector<nn::parameter<double>> parameters() override {
         auto p = backbone_->parameters();
         for (auto& f : fusion_.parameters()) p.push_back({"fusion." + f.name, f.value, f.grad});

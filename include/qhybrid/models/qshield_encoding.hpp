@@ -55,7 +55,8 @@ class qshield_encoding : public nn::layer_base<qshield_encoding<T>, T> {
 public:
     // `qubits` wires take 3 angles each; the first projection is drawn here.
     qshield_encoding(std::size_t classes, std::size_t qubits, projection_draw draw, std::uint64_t seed)
-        : classes_(classes), width_(3 * qubits), draw_(draw), gen_(seed), p_(converted(qshield_projection(classes, 3 * qubits, gen_))) {}
+        : classes_(classes), width_(3 * qubits), draw_(draw), seed_(seed), gen_(seed),
+          p_(converted(qshield_projection(classes, 3 * qubits, gen_))) {}
 
     nn::tensor<T> forward(const nn::tensor<T>& x, nn::mode) override {
         require(x.rank() == 2 && x.dim(1) == classes_, [&] {
@@ -109,6 +110,11 @@ public:
         return dx;
     }
 
+    // The next call's projection (redrawn per call) comes from the stream keyed by `key`.
+    void reseed(std::uint64_t key) override {
+        gen_ = rng::stream(seed_, key);
+        drawn_ = true;
+    }
     std::string describe() const override {
         return "qshield_encoding(" + std::to_string(classes_) + " -> " + std::to_string(width_) + ", projection " +
                (draw_ == projection_draw::per_call ? "redrawn per call" : "fixed") + ")";
@@ -128,6 +134,7 @@ private:
 
     std::size_t classes_, width_;
     projection_draw draw_;
+    std::uint64_t seed_;
     rng gen_;
     nn::tensor<T> p_;
     bool drawn_ = false; // the projection of the first call is the one drawn at construction

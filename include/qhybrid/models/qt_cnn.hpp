@@ -139,6 +139,7 @@ public:
     }
     // The target's buffers (its fixed feature scaling) are saved with the model.
     std::vector<nn::tensor<T>*> buffers() override { return target_.buffers(); }
+    void reseed(std::uint64_t key) override { target_.reseed(key); }
 
     std::string describe() const override {
         const auto& t = o_.transform;

@@ -12,7 +12,7 @@ namespace qhybrid::nn {
 template <class T>
 class dropout : public layer_base<dropout<T>, T> {
 public:
-    dropout(double p, std::uint64_t seed) : p_(p), gen_(seed) {
+    dropout(double p, std::uint64_t seed) : p_(p), seed_(seed), gen_(seed) {
         require(p >= 0 && p < 1, [&] { return "dropout: probability " + number(p) + " is not in [0, 1)"; });
     }
     tensor<T> forward(const tensor<T>& x, mode m) override {
@@ -30,10 +30,12 @@ public:
         for (std::size_t i = 0; i < dx.size(); ++i) dx[i] *= mask_[i];
         return dx;
     }
+    void reseed(std::uint64_t key) override { gen_ = rng::stream(seed_, key); }
     std::string describe() const override { return "dropout(" + std::to_string(p_) + ")"; }
 
 private:
     double p_;
+    std::uint64_t seed_;
     rng gen_;
     tensor<T> mask_;
 };

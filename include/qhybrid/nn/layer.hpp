@@ -7,6 +7,7 @@
 #include "qhybrid/nn/tensor.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ public:
     virtual std::vector<parameter<T>> parameters() { return {}; }
     // Buffers that are saved with the model but not trained (batch-norm running statistics).
     virtual std::vector<tensor<T>*> buffers() { return {}; }
+    // Training-time randomness (dropout masks, QShield's projections) drawn from now on from the
+    // layer's stream keyed by `key` (rng::stream(its seed, key)) instead of continuing its own
+    // sequence: dist::fit keys every shard of every step, so that a shard draws the same on
+    // whichever process runs it. Layers without randomness ignore it; containers pass it on.
+    virtual void reseed(std::uint64_t /*key*/) {}
     // "dense(26 -> 64)": names the architecture in messages and saved files.
     virtual std::string describe() const = 0;
     virtual std::unique_ptr<layer> clone() const = 0;

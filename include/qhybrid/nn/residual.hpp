@@ -33,6 +33,7 @@ public:
         for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += dy[i];
         return dx;
     }
+    void reseed(std::uint64_t key) override { inner_.reseed(key); }
     std::vector<parameter<T>> parameters() override { return inner_.parameters(); }
     std::vector<tensor<T>*> buffers() override { return inner_.buffers(); }
     std::string describe() const override { return "residual(" + inner_.describe() + ")"; }

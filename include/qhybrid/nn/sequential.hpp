@@ -47,6 +47,9 @@ public:
         for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) d = (*it)->backward(d);
         return d;
     }
+    void reseed(std::uint64_t key) override {
+        for (auto& l : layers_) l->reseed(key);
+    }
     // Parameters named "<layer index>.<name>".
     std::vector<parameter<T>> parameters() override {
         std::vector<parameter<T>> all;

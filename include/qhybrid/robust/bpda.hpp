@@ -41,6 +41,7 @@ public:
         return surrogate_ ? surrogate_->backward(dy) : dy.reshaped(in_shape_);
     }
 
+    void reseed(std::uint64_t key) override { part_->reseed(key); }
     std::vector<nn::parameter<T>> parameters() override { return part_->parameters(); }
     std::vector<nn::tensor<T>*> buffers() override { return part_->buffers(); }
     std::string describe() const override { return part_->describe(); } // saved files name the model, not the attack

@@ -1,6 +1,8 @@
 // dist/: the codec against hand-made bytes and every truncation, and the sweep on a group of
 // simulated processes (threads meeting in all_gather) against a plain loop, bit for bit, with
 // failures and checkpoints. tests/mpi/ runs the same sweep under mpirun.
+#include "thread_group.hpp"
+
 #include <qhybrid/core/rng.hpp>
 #include <qhybrid/dist/codec.hpp>
 #include <qhybrid/dist/sweep.hpp>
@@ -11,17 +13,17 @@
 
 #include <atomic>
 #include <bit>
-#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <unistd.h>
 
 namespace dist = qhybrid::dist;
 namespace fs = std::filesystem;
+using simulated::on_processes;
+using simulated::thread_group;
 
 namespace {
 
@@ -55,58 +57,6 @@ item_result work(std::size_t item) {
     return r;
 }
 
-// Processes simulated by threads: all_gather waits until every member has given its bytes.
-struct meeting {
-    explicit meeting(std::size_t n) : slots(n) {}
-    std::mutex m;
-    std::condition_variable cv;
-    std::size_t arrived = 0, round = 0;
-    std::vector<std::string> slots, gathered;
-};
-
-class thread_group {
-public:
-    thread_group(std::shared_ptr<meeting> m, std::size_t rank) : m_(std::move(m)), rank_(rank) {}
-    std::size_t rank() const { return rank_; }
-    std::size_t size() const { return m_->slots.size(); }
-    std::vector<std::string> all_gather(std::string_view mine) const {
-        std::unique_lock lock(m_->m);
-        const std::size_t round = m_->round;
-        m_->slots[rank_] = std::string(mine);
-        if (++m_->arrived == size()) {
-            m_->gathered = m_->slots, m_->arrived = 0, ++m_->round;
-            m_->cv.notify_all();
-        } else
-            m_->cv.wait(lock, [&] { return m_->round != round; });
-        return m_->gathered; // the next round cannot overwrite it before this member arrives there
-    }
-
-private:
-    std::shared_ptr<meeting> m_;
-    std::size_t rank_;
-};
-static_assert(dist::communicator<thread_group>);
-
-// Runs body(group) on `processes` threads; returns each one's result or its error message.
-template <class Body>
-auto on_processes(std::size_t processes, Body body) {
-    using R = decltype(body(std::declval<const thread_group&>()));
-    auto m = std::make_shared<meeting>(processes);
-    std::vector<std::optional<R>> results(processes);
-    std::vector<std::string> errors(processes);
-    std::vector<std::thread> threads;
-    for (std::size_t p = 0; p < processes; ++p)
-        threads.emplace_back([&, p] {
-            try {
-                results[p] = body(thread_group(m, p));
-            } catch (const qhybrid::error& e) {
-                errors[p] = e.what();
-            }
-        });
-    for (auto& t : threads) t.join();
-    return std::pair{std::move(results), std::move(errors)};
-}
-
 std::vector<item_result> serial(std::size_t n) {
     std::vector<item_result> out;
     for (std::size_t i = 0; i < n; ++i) out.push_back(work(i));
@@ -121,7 +71,7 @@ bool same(const std::vector<item_result>& a, const std::vector<item_result>& b) 
 }
 
 fs::path fresh_folder(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("qhybrid_test_dist_" + name + "_" + std::to_string(getpid()));
+    const fs::path dir = fs::temp_directory_path() / ("simulated_dist_" + name + "_" + std::to_string(getpid()));
     fs::remove_all(dir);
     return dir;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Work over the processes of a job (MPI with the qhybrid::mpi target, one process without):
-// sweeps of independent items with checkpoints, and the codec that moves their results as bytes.
+// sweeps of independent items with checkpoints, data-parallel training, and the codec that moves
+// results as bytes.
 #include "qhybrid/dist/codec.hpp"
+#include "qhybrid/dist/data_parallel.hpp"
 #include "qhybrid/dist/sweep.hpp"
 #include "qhybrid/dist/world.hpp"

@@ -2,7 +2,7 @@
 // DEEP-VOICE) and QC-CNN on FSDD.
 //
 //   qhybrid train   --model cnn|qt-cnn|qshield|qshield-differentiable|qc-cnn|qc-baseline|speaker-cnn [--blocks B]
-//                   [--data DIR] [--seed S] [--epochs MAX] [--patience P] --out FILE
+//                   [--data DIR] [--seed S] [--epochs MAX] [--patience P] [--shards S] --out FILE
 //   qhybrid eval   MODEL... [--data DIR] [--seed S] [--curves DIR] [--json] [--table PREFIX]
 //   qhybrid export MODEL HEADER [--name NAME] [--double]
 //   qhybrid detect MODEL FILE.wav [--windows] [--json]
@@ -28,6 +28,10 @@
 // is (its saved architecture), so eval, export and detect need no --model. Any error (a wrong
 // path, a model file of another kind, a file that is not WAV) is one line on stderr and exit
 // code 2.
+//
+// Under mpirun (built with QHYBRID_MPI): `train --shards S` cuts every minibatch into S shards
+// that the processes share (dist::fit; the same model on any number of processes, written by
+// rank 0). The other subcommands run on rank 0 alone.
 #include "fsdd_split.hpp"
 #include "models.hpp"
 #include "unlearn.hpp"
@@ -113,8 +117,9 @@ std::string epochs_run(const std::vector<nn::epoch_record>& history, std::size_t
            (history.size() == limit ? " (stopped by the --epochs limit)" : "");
 }
 
-int train(const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed, std::size_t epochs,
-          std::size_t patience, const std::string& out) {
+// Trains on world's processes: minibatches cut into `shards` (1: nn::fit on every process).
+int train(const qhybrid::dist::world& world, const std::string& kind, std::size_t blocks, const std::string& data, std::uint64_t seed,
+          std::size_t epochs, std::size_t patience, std::size_t shards, const std::string& out) {
     const bool deep_voice = kind == "cnn" || kind == "qt-cnn" || kind.starts_with("qshield");
     const fs::path root = d::data_root(data);
     check_output(out, {root / "deep-voice/DATASET-balanced.csv"});
@@ -123,8 +128,9 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
         model mdl = make(kind, blocks, {}, {}, seed);
         const auto s = cli::split_fsdd(data, seed, mdl.data == data_set::fsdd_speakers ? cli::fsdd_task::speakers : cli::fsdd_task::digits);
         nn::adam<double> opt(mdl.net->parameters(), {.lr = 1e-3});
-        const auto history = nn::fit(*mdl.net, opt, s.train, &s.validation,
-                                     {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience});
+        const auto history = qhybrid::dist::fit(world, *mdl.net, opt, s.train, &s.validation,
+                                                {.epochs = epochs, .batch_size = 32, .seed = seed, .patience = patience}, {.shards = shards});
+        if (!world.root()) return 0;
         const auto te = nn::evaluate(*mdl.net, s.test, 256);
         nn::save_weights(*mdl.net, out, qhybrid::json::value{{"seed", seed}}.dump()); // unlearn finds the training recordings by it
         std::printf("%s: %s; test accuracy %.4f, test cross-entropy %.4f; saved %s\n", name.c_str(), epochs_run(history, epochs).c_str(),
@@ -135,8 +141,9 @@ int train(const std::string& kind, std::size_t blocks, const std::string& data, 
     const auto& s = set.split;
     model mdl = make(kind, blocks, s.scaler.scale(), s.scaler.offset(), seed);
     nn::adam<double> opt(mdl.net->parameters(), {.lr = 3e-3});
-    const auto history = nn::fit(*mdl.net, opt, s.train, &s.validation,
-                                 {.epochs = epochs, .batch_size = 64, .seed = seed, .patience = patience});
+    const auto history = qhybrid::dist::fit(world, *mdl.net, opt, s.train, &s.validation,
+                                            {.epochs = epochs, .batch_size = 64, .seed = seed, .patience = patience}, {.shards = shards});
+    if (!world.root()) return 0;
     const m::split_record split{.seed = seed, .validation = validation_fraction, .test = test_fraction, .rows = set.all.size(),
                                 .data_hash = m::data_hash(set.all)};
     qhybrid::rng gen(seed);
@@ -580,11 +587,13 @@ int detect(const std::string& path, const std::string& wav_path, bool windows, b
 } // namespace
 
 int main(int argc, char** argv) {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("qhybrid: deepfake-voice detection with QT-CNN and spoken-digit QC-CNN");
     app.set_version_flag("--version", "qhybrid " QHYBRID_VERSION);
     app.require_subcommand(1);
     std::string data, model_kind = "qt-cnn", out, path, header, name = "deepfake_detector", wav_path;
-    std::size_t blocks = 12, epochs = 200, patience = 15;
+    std::size_t blocks = 12, epochs = 200, patience = 15, shards = 1;
     std::string seed_text = "1";
     bool as_double = false, windows = false, as_json = false;
     std::string curves, table_prefix;
@@ -600,6 +609,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
     t->add_option("--patience", patience, "epochs without a better validation loss before stopping")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    t->add_option("--shards", shards, "parts of every minibatch, shared by the processes under mpirun (1: one process's training)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
     t->add_option("--out", out, "weights file to write")->required();
     auto* e = app.add_subcommand("eval", "accuracy of saved models on their test splits");
     e->add_option("models", paths, "weights files")->required();
@@ -653,6 +664,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& err) {
+        if (!world.root()) return err.get_exit_code() == 0 ? 0 : 2;
         if (err.get_exit_code() == 0) return app.exit(err); // --help, --version
         std::fprintf(stderr, "qhybrid: %s (qhybrid --help lists the options)\n", err.what());
         return 2;
@@ -662,8 +674,9 @@ int main(int argc, char** argv) {
         if (t->parsed()) {
             qhybrid::require(model_kind == "qt-cnn" || blocks_option->count() == 0,
                              [&] { return "--blocks is for qt-cnn; a " + model_kind + " model has no blocks"; });
-            return train(model_kind, blocks, data, seed, epochs, patience, out);
+            return train(world, model_kind, blocks, data, seed, epochs, patience, shards, out);
         }
+        if (!world.root()) return 0;
         if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
         if (ul->parsed()) {
@@ -680,7 +693,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception& err) {
         std::string message = err.what();
         std::replace(message.begin(), message.end(), '\n', ' ');
-        std::fprintf(stderr, "qhybrid: %s\n", message.c_str());
+        if (world.root()) std::fprintf(stderr, "qhybrid: %s\n", message.c_str());
         return 2;
     }
 }

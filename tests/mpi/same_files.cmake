@@ -1,21 +1,35 @@
-# Runs PROGRAM ARGS --out DIR under MPIEXEC with 1 and 2 processes and requires the FILES it writes
-# to be identical, byte for byte. -DMPIEXEC=... -DNP_FLAG=... -DPROGRAM=... -DARGS="..." (one
-# string) -DFILES="a.csv b.csv" -DWORK_DIR=...
+# Runs PROGRAM ARGS --out DIR under MPIEXEC with 1 and 2 processes (or -DPROCESSES="1 2 4") and
+# requires the FILES it writes to be identical, byte for byte. -DMPIEXEC=... -DNP_FLAG=...
+# -DPROGRAM=... -DARGS="..." (one string) -DFILES="a.csv b.csv" -DWORK_DIR=...; with
+# -DOUT_FILE=NAME the program is given --out DIR/NAME (a program that writes one file).
 separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
 separate_arguments(FILES UNIX_COMMAND "${FILES}")
+if(NOT PROCESSES)
+    set(PROCESSES "1 2")
+endif()
+separate_arguments(PROCESSES UNIX_COMMAND "${PROCESSES}")
+list(GET PROCESSES 0 first)
 file(REMOVE_RECURSE ${WORK_DIR})
-foreach(np 1 2)
-    execute_process(COMMAND ${MPIEXEC} ${NP_FLAG} ${np} ${PROGRAM} ${ARGS} --out ${WORK_DIR}/np${np}
-                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-    if(NOT rc EQUAL 0)
-        message(FATAL_ERROR "mpiexec -np ${np} ${PROGRAM}: exit ${rc}\n${out}${err}")
+foreach(np ${PROCESSES})
+    set(out ${WORK_DIR}/np${np})
+    if(OUT_FILE)
+        file(MAKE_DIRECTORY ${out})
+        set(out ${out}/${OUT_FILE})
     endif()
-endforeach()
-foreach(f ${FILES})
-    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK_DIR}/np1/${f} ${WORK_DIR}/np2/${f} RESULT_VARIABLE differ)
-    if(differ)
-        message(FATAL_ERROR "${f}: 2 processes wrote another file than 1")
+    execute_process(COMMAND ${MPIEXEC} ${NP_FLAG} ${np} ${PROGRAM} ${ARGS} --out ${out}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "mpiexec -np ${np} ${PROGRAM}: exit ${rc}\n${stdout}${err}")
+    endif()
+    if(NOT np EQUAL first)
+        foreach(f ${FILES})
+            execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK_DIR}/np${first}/${f} ${WORK_DIR}/np${np}/${f} RESULT_VARIABLE differ)
+            if(differ)
+                message(FATAL_ERROR "${f}: ${np} processes wrote another file than ${first}")
+            endif()
+        endforeach()
     endif()
 endforeach()
 string(JOIN " " shown ${FILES})
-message(STATUS "the same ${shown} from 1 and 2 processes")
+string(JOIN ", " counts ${PROCESSES})
+message(STATUS "the same ${shown} from ${counts} processes")

@@ -2,7 +2,7 @@
 #pragma once
 // dropout(p): in training, zeroes each value with probability p and scales the rest by 1/(1-p)
 // (inverted dropout, as PyTorch); the identity in evaluation. The mask comes from the layer's own
-// seeded generator.
+// seeded generator, or after reseed(key) from the stream of that key.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/layer.hpp"

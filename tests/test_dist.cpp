@@ -1,10 +1,12 @@
-// dist/: the codec against hand-made bytes and every truncation, and the sweep on a group of
-// simulated processes (threads meeting in all_gather) against a plain loop, bit for bit, with
-// failures and checkpoints. tests/mpi/ runs the same sweep under mpirun.
+// dist/: the codec against hand-made bytes and every truncation; the sweep on a group of
+// simulated processes (threads meeting in the collectives) against a plain loop, bit for bit,
+// with failures and checkpoints; the sum in part order against a loop. tests/mpi/ runs the same
+// sweep under mpirun.
 #include "thread_group.hpp"
 
 #include <qhybrid/core/rng.hpp>
 #include <qhybrid/dist/codec.hpp>
+#include <qhybrid/dist/ordered_sum.hpp>
 #include <qhybrid/dist/sweep.hpp>
 #include <qhybrid/dist/world.hpp>
 
@@ -13,10 +15,12 @@
 
 #include <atomic>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <span>
 #include <thread>
 #include <unistd.h>
 
@@ -208,4 +212,38 @@ TEST_CASE("sweep: a checkpoint of another sweep, size or item, or a damaged one,
     CHECK_THROWS_WITH(dist::read_checkpoint<item_result>("PK\x03\x04", "zip.bin", "k", 5, 3),
                       "zip.bin: not a qhybrid sweep checkpoint (its first line is not \"qhybrid sweep item 1\")");
     fs::remove_all(dir);
+}
+
+TEST_CASE("sum_in_part_order: parts made on 1 to 5 processes add up to the same bits as a loop in part order") {
+    // 7 parts, part 4 absent; lengths below, at and above the process counts (empty segments).
+    for (const std::size_t length : {3, 5, 61}) {
+        const auto values = [&](std::size_t p) {
+            qhybrid::rng gen = qhybrid::rng::stream(9, p);
+            std::vector<double> v(length);
+            for (auto& x : v) x = gen.normal() * std::pow(10.0, double(gen.below(12)) - 6); // magnitudes that round differently in another order
+            return v;
+        };
+        std::vector<double> expected = values(0);
+        for (std::size_t p = 1; p < 7; ++p)
+            if (p != 4)
+                for (std::size_t i = 0; i < length; ++i) expected[i] += values(p)[i];
+        for (std::size_t processes = 1; processes <= 5; ++processes) {
+            const auto [sums, errors] = on_processes(processes, [&](const thread_group& g) {
+                std::vector<dist::numbered_part<double>> mine;
+                for (std::size_t p = g.rank(); p < 7; p += g.size())
+                    if (p != 4) mine.push_back({p, values(p)});
+                return dist::sum_in_part_order(g, 7, std::span<const dist::numbered_part<double>>(mine), length);
+            });
+            for (std::size_t r = 0; r < processes; ++r) {
+                INFO(length << " values, " << processes << " processes, rank " << r << ": " << errors[r]);
+                REQUIRE(sums[r].has_value());
+                CHECK(std::memcmp(sums[r]->data(), expected.data(), length * sizeof(double)) == 0);
+            }
+        }
+    }
+    const std::vector<dist::numbered_part<double>> wrong{{3, {1.0, 2.0}}}; // parts 0-2 only
+    CHECK_THROWS_WITH(dist::sum_in_part_order(dist::world(), 3, std::span<const dist::numbered_part<double>>(wrong), 2),
+                      Catch::Contains("part 3 of 2 values on rank 0 (parts 3, length 2)"));
+    CHECK_THROWS_WITH(dist::world().all_to_all({"a", "b"}), "dist::world::all_to_all: 2 parts for 1 processes");
+    CHECK(dist::world().all_to_all({"a"}) == std::vector<std::string>{"a"});
 }

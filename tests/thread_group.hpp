@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The processes of an MPI job simulated by threads, for dist/'s tests without mpirun: a
-// thread_group is a dist::communicator whose all_gather waits until every member has given its
+// thread_group is a dist::communicator whose collectives wait until every member has given its
 // bytes; on_processes(n, body) runs body(group) on n threads.
 #include <qhybrid/core/error.hpp>
 #include <qhybrid/dist/world.hpp>
@@ -19,13 +19,13 @@
 
 namespace simulated {
 
-// Processes simulated by threads: all_gather waits until every member has given its bytes.
+// Processes simulated by threads: a collective waits until every member has given its bytes.
 struct meeting {
     explicit meeting(std::size_t n) : slots(n) {}
     std::mutex m;
     std::condition_variable cv;
     std::size_t arrived = 0, round = 0;
-    std::vector<std::string> slots, gathered;
+    std::vector<std::vector<std::string>> slots, gathered; // [member][part]
 };
 
 class thread_group {
@@ -34,9 +34,25 @@ public:
     std::size_t rank() const { return rank_; }
     std::size_t size() const { return m_->slots.size(); }
     std::vector<std::string> all_gather(std::string_view mine) const {
+        const auto all = exchange({std::string(mine)});
+        std::vector<std::string> out;
+        for (const auto& parts : all) out.push_back(parts.at(0));
+        return out;
+    }
+    std::vector<std::string> all_to_all(const std::vector<std::string>& parts) const {
+        qhybrid::require(parts.size() == size(), [] { return std::string("thread_group::all_to_all: one part per process"); });
+        const auto all = exchange(parts);
+        std::vector<std::string> out;
+        for (const auto& from : all) out.push_back(from.at(rank_));
+        return out;
+    }
+
+private:
+    // Every member's parts, on every member.
+    std::vector<std::vector<std::string>> exchange(std::vector<std::string> parts) const {
         std::unique_lock lock(m_->m);
         const std::size_t round = m_->round;
-        m_->slots[rank_] = std::string(mine);
+        m_->slots[rank_] = std::move(parts);
         if (++m_->arrived == size()) {
             m_->gathered = m_->slots, m_->arrived = 0, ++m_->round;
             m_->cv.notify_all();
@@ -45,7 +61,6 @@ public:
         return m_->gathered; // the next round cannot overwrite it before this member arrives there
     }
 
-private:
     std::shared_ptr<meeting> m_;
     std::size_t rank_;
 };

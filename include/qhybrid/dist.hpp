@@ -5,5 +5,6 @@
 // results as bytes.
 #include "qhybrid/dist/codec.hpp"
 #include "qhybrid/dist/data_parallel.hpp"
+#include "qhybrid/dist/ordered_sum.hpp"
 #include "qhybrid/dist/sweep.hpp"
 #include "qhybrid/dist/world.hpp"

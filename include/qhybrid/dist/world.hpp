@@ -14,6 +14,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,12 +34,14 @@
 namespace qhybrid::dist {
 
 // What dist's algorithms need of a group of processes: their number, this one's place among
-// them, and every member's bytes on every member, in rank order.
+// them, every member's bytes on every member (all_gather), and bytes from each member to each
+// (all_to_all), in rank order.
 template <class C>
-concept communicator = requires(const C& c, std::string_view mine) {
+concept communicator = requires(const C& c, std::string_view mine, const std::vector<std::string>& parts) {
     { c.rank() } -> std::convertible_to<std::size_t>;
     { c.size() } -> std::convertible_to<std::size_t>;
     { c.all_gather(mine) } -> std::same_as<std::vector<std::string>>;
+    { c.all_to_all(parts) } -> std::same_as<std::vector<std::string>>;
 };
 
 #ifdef QHYBRID_MPI
@@ -51,6 +54,30 @@ inline void check_mpi(int code, const char* call) {
     int length = 0;
     MPI_Error_string(code, text, &length);
     fail(std::string("dist: ") + call + " failed: " + std::string(text, std::size_t(length)));
+}
+
+// Byte counts as MPI's ints, and their offsets as consecutive blocks: refused past 2 GiB in all.
+// Every process decides on counts every process has, so all refuse together (none is left
+// waiting in the next collective).
+struct blocks {
+    std::vector<int> counts, offsets;
+    std::size_t total = 0;
+};
+
+inline blocks blocks_of(const std::vector<std::uint64_t>& sizes, const char* who) {
+    blocks b{std::vector<int>(sizes.size()), std::vector<int>(sizes.size()), 0};
+    for (std::size_t r = 0; r < sizes.size(); ++r) {
+        require(sizes[r] <= std::uint64_t(INT_MAX) - b.total, [&] { return std::string(who) + ": more than 2 GiB in one exchange (MPI counts are ints)"; });
+        b.counts[r] = int(sizes[r]), b.offsets[r] = int(b.total);
+        b.total += std::size_t(sizes[r]);
+    }
+    return b;
+}
+
+inline std::vector<std::string> split(const std::string& all, const blocks& b) {
+    std::vector<std::string> out(b.counts.size());
+    for (std::size_t r = 0; r < out.size(); ++r) out[r] = all.substr(std::size_t(b.offsets[r]), std::size_t(b.counts[r]));
+    return out;
 }
 
 } // namespace detail
@@ -109,29 +136,50 @@ public:
     // Every process's bytes, in rank order, on every process (a collective: all must call it).
     std::vector<std::string> all_gather(std::string_view mine) const {
 #ifdef QHYBRID_MPI
-        require(mine.size() <= std::size_t(INT_MAX), [&] {
-            return "dist::world::all_gather: " + std::to_string(mine.size()) + " bytes from rank " + std::to_string(rank_) +
-                   "; MPI counts stop at 2 GiB";
-        });
-        std::vector<int> counts(size_), offsets(size_);
-        const int count = int(mine.size());
-        detail::check_mpi(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
-        std::size_t total = 0;
-        for (std::size_t r = 0; r < size_; ++r) {
-            require(total <= std::size_t(INT_MAX) - std::size_t(counts[r]), [&] {
-                return "dist::world::all_gather: the ranks' bytes add up to more than 2 GiB";
-            });
-            offsets[r] = int(total);
-            total += std::size_t(counts[r]);
-        }
-        std::string all(total, '\0');
-        detail::check_mpi(MPI_Allgatherv(mine.data(), count, MPI_CHAR, all.data(), counts.data(), offsets.data(), MPI_CHAR, MPI_COMM_WORLD),
+        std::vector<std::uint64_t> sizes(size_);
+        const std::uint64_t size = mine.size();
+        detail::check_mpi(MPI_Allgather(&size, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD), "MPI_Allgather");
+        const detail::blocks b = detail::blocks_of(sizes, "dist::world::all_gather");
+        std::string all(b.total, '\0');
+        detail::check_mpi(MPI_Allgatherv(mine.data(), b.counts[rank_], MPI_CHAR, all.data(), b.counts.data(), b.offsets.data(), MPI_CHAR,
+                                         MPI_COMM_WORLD),
                           "MPI_Allgatherv");
-        std::vector<std::string> out(size_);
-        for (std::size_t r = 0; r < size_; ++r) out[r] = all.substr(std::size_t(offsets[r]), std::size_t(counts[r]));
-        return out;
+        return detail::split(all, b);
 #else
         return {std::string(mine)};
+#endif
+    }
+
+    // parts[r] to process r; returns what every process sent this one, in rank order (a
+    // collective: all must call it, each with size() parts).
+    std::vector<std::string> all_to_all(const std::vector<std::string>& parts) const {
+        require(parts.size() == size_, [&] {
+            return "dist::world::all_to_all: " + std::to_string(parts.size()) + " parts for " + std::to_string(size_) + " processes";
+        });
+#ifdef QHYBRID_MPI
+        // Every process's sizes to every other, [from * size + to], so that all check the same.
+        std::vector<std::uint64_t> mine(size_), sizes(size_ * size_);
+        for (std::size_t r = 0; r < size_; ++r) mine[r] = parts[r].size();
+        detail::check_mpi(MPI_Allgather(mine.data(), int(size_), MPI_UINT64_T, sizes.data(), int(size_), MPI_UINT64_T, MPI_COMM_WORLD),
+                          "MPI_Allgather");
+        detail::blocks sending, receiving;
+        for (std::size_t r = 0; r < size_; ++r) {
+            std::vector<std::uint64_t> row(sizes.begin() + std::ptrdiff_t(r * size_), sizes.begin() + std::ptrdiff_t((r + 1) * size_)), column(size_);
+            for (std::size_t from = 0; from < size_; ++from) column[from] = sizes[from * size_ + r];
+            auto sent_by_r = detail::blocks_of(row, "dist::world::all_to_all");
+            auto received_by_r = detail::blocks_of(column, "dist::world::all_to_all");
+            if (r == rank_) sending = std::move(sent_by_r), receiving = std::move(received_by_r);
+        }
+        std::string sent;
+        sent.reserve(sending.total);
+        for (const auto& part : parts) sent += part;
+        std::string received(receiving.total, '\0');
+        detail::check_mpi(MPI_Alltoallv(sent.data(), sending.counts.data(), sending.offsets.data(), MPI_CHAR, received.data(),
+                                        receiving.counts.data(), receiving.offsets.data(), MPI_CHAR, MPI_COMM_WORLD),
+                          "MPI_Alltoallv");
+        return detail::split(received, receiving);
+#else
+        return parts;
 #endif
     }
 

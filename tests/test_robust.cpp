@@ -469,7 +469,7 @@ private:
 class jitter : public nn::layer_base<jitter, double> {
 public:
     explicit jitter(std::uint64_t seed) : gen_(seed) {}
-    void reseed(std::uint64_t seed) { gen_ = rng(seed); }
+    void reseed(std::uint64_t seed) override { gen_ = rng(seed); }
     nn::tensor<double> forward(const nn::tensor<double>& x, nn::mode) override {
         factors_ = nn::tensor<double>(x.shape());
         nn::tensor<double> y = x;

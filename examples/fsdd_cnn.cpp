@@ -8,17 +8,24 @@
 // mean validation loss over the seeds, and only the chosen models are evaluated on the test split.
 // Double by default, --precision float for PyTorch's default arithmetic.
 //
+// The seeds are a dist::sweep: `mpirun -np N fsdd_cnn ...` (a build with QHYBRID_MPI) trains them
+// on N processes and writes the same tables; --checkpoint keeps finished seeds. Each seed returns
+// its networks' validation scores and weights, so that only the chosen ones meet the test split,
+// after every seed has run.
+//
 //   fsdd_cnn [--data DIR] [--seeds S] [--epochs MAX] [--patience P] [--lr 3e-4 1e-3] [--task digit|speaker|both]
-//            [--precision double|float] [--out DIR]
+//            [--precision double|float] [--out DIR] [--checkpoint DIR]
 #include "fsdd_spectrograms.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 
 #include <CLI/CLI.hpp>
+#include <boost/hana/define_struct.hpp>
 
 #include <cstdio>
 #include <limits>
-#include <memory>
+#include <string>
 #include <vector>
 
 namespace d = qhybrid::data;
@@ -31,66 +38,94 @@ namespace {
 struct settings {
     std::size_t seeds = 5, epochs = 100, patience = 10;
     std::vector<double> rates = {3e-4, 1e-3};
+    std::string checkpoint;
 };
 
 // One trained network of a seed and learning rate, before anyone looks at the test split.
-template <class T>
 struct trained {
-    std::unique_ptr<nn::sequential<T>> net;
-    double validation_loss, validation_accuracy, seconds_per_epoch;
-    std::size_t epochs;
+    BOOST_HANA_DEFINE_STRUCT(trained, (double, validation_loss), (double, validation_accuracy), (double, seconds_per_epoch),
+                             (std::uint64_t, epochs), (std::vector<double>, weights));
+};
+
+// A seed: its report lines, its network per learning rate, its validation split's size and
+// majority rate.
+struct seed_runs {
+    BOOST_HANA_DEFINE_STRUCT(seed_runs, (std::string, report), (std::vector<trained>, rates), (std::uint64_t, validation_size),
+                             (double, chance));
 };
 
 template <class T>
-void run(const char* task, const spectrograms& s, const d::fsdd& set, const std::vector<std::size_t>& labels,
+void run(const qhybrid::dist::world& world, const char* task, const spectrograms& s, const d::fsdd& set, const std::vector<std::size_t>& labels,
          std::size_t classes, const settings& o, st::seed_table& table) {
     const auto official_train = set.train(), test_rows = set.test();
-    // per seed, per learning rate
-    std::vector<std::vector<trained<T>>> runs(o.seeds);
-    std::vector<nn::labelled<T>> tests;
-    std::vector<double> chance(o.seeds);
-    std::vector<std::size_t> validation_size(o.seeds);
-    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
+    const auto key = seed_sweep::key("fsdd_cnn")
+                         .with("task", task)
+                         .with("precision", sizeof(T) == sizeof(float) ? "float" : "double")
+                         .with("epochs", o.epochs)
+                         .with("patience", o.patience)
+                         .with("lr", o.rates);
+    std::vector<bool> printed(o.seeds);
+    const std::vector<seed_runs> runs = qhybrid::dist::sweep(world, o.seeds, [&](std::size_t item) {
+        const std::uint64_t seed = item + 1;
         const auto data = sets_of_seed<T>(s, set, labels, seed);
-        tests.push_back(data.test);
-        chance[seed - 1] = st::majority_rate(data.validation.y), validation_size[seed - 1] = data.validation.size();
+        seed_runs out{{}, {}, data.validation.size(), st::majority_rate(data.validation.y)};
+        seed_sweep::seed_output log(seed, world.root()); // rank 0 prints its seeds as they run
         for (double lr : o.rates) {
-            auto [trained_net, history] = train_cnn(data, classes, lr, seed, o.epochs, o.patience);
-            auto net = std::make_unique<nn::sequential<T>>(std::move(trained_net));
+            auto [net, history] = train_cnn(data, classes, lr, seed, o.epochs, o.patience);
             double seconds = 0;
             for (const auto& e : history) seconds += e.seconds;
-            const auto v = nn::evaluate(*net, data.validation, 256); // the restored best epoch
-            std::printf("  %s seed %llu lr %g: %zu epochs, validation loss %.4f accuracy %.4f, %.2f s/epoch\n", task,
-                        static_cast<unsigned long long>(seed), lr, history.size(), v.loss, v.accuracy, seconds / double(history.size()));
-            runs[seed - 1].push_back({std::move(net), v.loss, v.accuracy, seconds / double(history.size()), history.size()});
+            const auto v = nn::evaluate(net, data.validation, 256); // the restored best epoch
+            log.print("  %s seed %llu lr %g: %zu epochs, validation loss %.4f accuracy %.4f, %.2f s/epoch\n", task,
+                      static_cast<unsigned long long>(seed), lr, history.size(), v.loss, v.accuracy, seconds / double(history.size()));
+            trained t{v.loss, v.accuracy, seconds / double(history.size()), history.size(), {}};
+            for (const auto* w : nn::weight_tensors(net)) t.weights.insert(t.weights.end(), w->data(), w->data() + w->size());
+            out.rates.push_back(std::move(t));
         }
-    }
+        out.report = std::move(log).take().report;
+        printed[item] = world.root();
+        return out;
+    }, {.checkpoint = o.checkpoint.empty() ? "" : o.checkpoint + "/" + task, .key = key.str()});
+    for (std::size_t item = 0; item < runs.size(); ++item)
+        if (world.root() && !printed[item]) std::fputs(runs[item].report.c_str(), stdout);
     std::size_t best = 0;
     double best_loss = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < o.rates.size(); ++k) {
         double mean_loss = 0;
-        for (const auto& r : runs) mean_loss += r[k].validation_loss / double(o.seeds);
-        std::printf("  %s lr %g: mean validation loss %.4f\n", task, o.rates[k], mean_loss);
+        for (const auto& r : runs) mean_loss += r.rates[k].validation_loss / double(o.seeds);
+        if (world.root()) std::printf("  %s lr %g: mean validation loss %.4f\n", task, o.rates[k], mean_loss);
         if (mean_loss < best_loss) best_loss = mean_loss, best = k;
     }
     const std::string name = std::string(task) + " (" + std::to_string(classes) + " classes), lr " + qhybrid::significant(o.rates[best], 3);
+    std::size_t parameters = 0;
     for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-        auto& r = runs[seed - 1][best];
-        const auto te = nn::evaluate(*r.net, tests[seed - 1], 256); // the test split, once
-        const auto correct = std::size_t(std::llround(r.validation_accuracy * double(validation_size[seed - 1])));
-        table.add(name, seed, {te.accuracy, te.loss, double(r.epochs)},
-                  !st::above_chance(correct, validation_size[seed - 1], chance[seed - 1]));
+        const auto& r = runs[seed - 1].rates[best];
+        qhybrid::rng unused(seed);
+        auto net = qhybrid::models::fsdd_cnn::build<T>(classes, unused, seed + 1); // the architecture; its weights are the trained ones
+        std::size_t at = 0;
+        for (auto* w : nn::weight_tensors(net)) {
+            qhybrid::require(at + w->size() <= r.weights.size(), [] { return std::string("fsdd_cnn: a seed's weights do not fit the network"); });
+            std::copy_n(r.weights.data() + at, w->size(), w->data()), at += w->size();
+        }
+        parameters = net.parameter_count();
+        const auto te = nn::evaluate(net, sets_of_seed<T>(s, set, labels, seed).test, 256); // the test split, once
+        const std::size_t validation_size = runs[seed - 1].validation_size;
+        const auto correct = std::size_t(std::llround(r.validation_accuracy * double(validation_size)));
+        table.add(name, seed, {te.accuracy, te.loss, double(r.epochs)}, !st::above_chance(correct, validation_size, runs[seed - 1].chance));
     }
     std::size_t at_max = 0;
-    for (const auto& r : runs) at_max += r[best].epochs == o.epochs;
-    std::printf("%s task: %zu classes, %zu train + %zu validation / %zu test recordings, %zu parameters; lr %g chosen; "
-                "%zu of %zu chosen runs reached the %zu-epoch limit\n", task, classes, official_train.size() - validation_size[0],
-                validation_size[0], test_rows.size(), runs[0][best].net->parameter_count(), o.rates[best], at_max, o.seeds, o.epochs);
+    for (const auto& r : runs) at_max += r.rates[best].epochs == o.epochs;
+    const std::size_t validation_size = runs[0].validation_size;
+    if (world.root())
+        std::printf("%s task: %zu classes, %zu train + %zu validation / %zu test recordings, %zu parameters; lr %g chosen; "
+                    "%zu of %zu chosen runs reached the %zu-epoch limit\n", task, classes, official_train.size() - validation_size,
+                    validation_size, test_rows.size(), parameters, o.rates[best], at_max, o.seeds, o.epochs);
 }
 
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("CNN on FSDD log-mel spectrograms (official split, validation from the train recordings)");
     std::string data_flag, task = "both", precision = "double", out = "results";
     settings o;
@@ -103,16 +138,19 @@ int main(int argc, char** argv) try {
     app.add_option("--precision", precision, "arithmetic of the network: double or float")
         ->check(CLI::IsMember({"double", "float"}));
     app.add_option("--out", out, "folder for fsdd_cnn_runs.csv and fsdd_cnn.csv");
+    app.add_option("--checkpoint", o.checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
 
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
     const spectrograms s = features(set);
-    std::printf("features: %zu recordings (%.0f s of audio) in %.2f s, %.0fx real time; %zu threads\n", set.recordings().size(),
-                s.audio_seconds, s.seconds, s.audio_seconds / s.seconds, qhybrid::threads());
+    if (world.root())
+        std::printf("features: %zu recordings (%.0f s of audio) in %.2f s, %.0fx real time; %zu process(es) of %zu thread(s)\n",
+                    set.recordings().size(), s.audio_seconds, s.seconds, s.audio_seconds / s.seconds, world.size(), qhybrid::threads());
     st::seed_table table({"test accuracy", "test cross-entropy", "epochs"}); // time per epoch: docs/performance.md
     const auto train = precision == "float" ? run<float> : run<double>;
-    if (task != "speaker") train("digit", s, set, s.digit, 10, o, table);
-    if (task != "digit") train("speaker", s, set, s.speaker, set.speakers().size(), o, table);
+    if (task != "speaker") train(world, "digit", s, set, s.digit, 10, o, table);
+    if (task != "digit") train(world, "speaker", s, set, s.speaker, set.speakers().size(), o, table);
+    if (!world.root()) return 0;
     std::printf("\n%s(mean [95%% t-interval] over seeds 1-%zu; failed: validation accuracy not above chance)\n",
                 table.markdown().c_str(), o.seeds);
     table.write_csv(std::filesystem::path(out) / "fsdd_cnn_runs.csv", std::filesystem::path(out) / "fsdd_cnn.csv");

@@ -85,8 +85,13 @@ void run(const qhybrid::dist::world& world, const char* task, const spectrograms
         printed[item] = world.root();
         return out;
     }, {.checkpoint = o.checkpoint.empty() ? "" : o.checkpoint + "/" + task, .key = key.str()});
-    for (std::size_t item = 0; item < runs.size(); ++item)
+    for (std::size_t item = 0; item < runs.size(); ++item) {
         if (world.root() && !printed[item]) std::fputs(runs[item].report.c_str(), stdout);
+        qhybrid::require(runs[item].rates.size() == o.rates.size(), [&] { // a checkpoint's contents are input
+            return "fsdd_cnn: seed " + std::to_string(item + 1) + " has " + std::to_string(runs[item].rates.size()) + " networks for " +
+                   std::to_string(o.rates.size()) + " learning rates";
+        });
+    }
     std::size_t best = 0;
     double best_loss = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < o.rates.size(); ++k) {
@@ -101,11 +106,15 @@ void run(const qhybrid::dist::world& world, const char* task, const spectrograms
         const auto& r = runs[seed - 1].rates[best];
         qhybrid::rng unused(seed);
         auto net = qhybrid::models::fsdd_cnn::build<T>(classes, unused, seed + 1); // the architecture; its weights are the trained ones
+        const auto tensors = nn::weight_tensors(net);
+        std::size_t count = 0;
+        for (const auto* w : tensors) count += w->size();
+        qhybrid::require(count == r.weights.size(), [&] {
+            return "fsdd_cnn: seed " + std::to_string(seed) + " has " + std::to_string(r.weights.size()) + " weights for a network of " +
+                   std::to_string(count);
+        });
         std::size_t at = 0;
-        for (auto* w : nn::weight_tensors(net)) {
-            qhybrid::require(at + w->size() <= r.weights.size(), [] { return std::string("fsdd_cnn: a seed's weights do not fit the network"); });
-            std::copy_n(r.weights.data() + at, w->size(), w->data()), at += w->size();
-        }
+        for (auto* w : tensors) std::copy_n(r.weights.data() + at, w->size(), w->data()), at += w->size();
         parameters = net.parameter_count();
         const auto te = nn::evaluate(net, sets_of_seed<T>(s, set, labels, seed).test, 256); // the test split, once
         const std::size_t validation_size = runs[seed - 1].validation_size;

@@ -1,8 +1,9 @@
 #pragma once
-// An example's seeds as a dist::sweep: each seed one item that returns its report text, its rows
-// of the seed tables, its lines of other files and its counts (warnings), so that the seeds split over the processes of an MPI job (mpirun -np N,
-// a build with QHYBRID_MPI) and a --checkpoint folder lets an interrupted run resume. The tables
-// and CSV files are the same bits for any number of processes.
+// An example's seeds as a dist::sweep: each seed one item (or `parts` items, for seeds longer
+// than a sitting) that returns its report text, its rows of the seed tables, its lines of other
+// files and its counts (warnings), so that the seeds split over the processes of an MPI job
+// (mpirun -np N, a build with QHYBRID_MPI) and a --checkpoint folder lets an interrupted run resume.
+// The tables and CSV files are the same bits for any number of processes.
 //
 // Output: rank 0 prints the reports of its own seeds as they run, then, in seed order, those of
 // the seeds other processes ran or the checkpoint held. One process prints as a plain loop would.
@@ -13,6 +14,7 @@
 
 #include <boost/hana/define_struct.hpp>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -110,35 +112,53 @@ private:
     seed_result result_;
 };
 
-// Runs body(seed_output&) for seeds first..last over the job's processes and adds every seed's
-// outputs to `to` in seed order, on every process. `key` names the settings for the checkpoint:
-// a folder made with other settings is refused.
+// Runs body(seed_output&, part) for parts 0..parts-1 of seeds first..last over the job's processes,
+// each (seed, part) an item of its own, and adds every seed's outputs to `to` in seed order, on
+// every process. A part's rows may be pieces of a row: the pieces of one model's row in one table
+// are joined in part order. `key` names the settings for the checkpoint: a folder made with other
+// settings is refused.
 template <class Body>
-void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, const outputs& to, const std::string& checkpoint,
-         const std::string& key, Body&& body) {
+void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, std::size_t parts, const outputs& to,
+         const std::string& checkpoint, const std::string& key, Body&& body) {
+    qhybrid::require(parts > 0, [] { return std::string("seed_sweep: no parts in a seed"); });
     std::set<std::size_t> printed;
-    const auto results = qhybrid::dist::sweep(world, std::size_t(last - first + 1), [&](std::size_t item) {
-        seed_output out(first + item, world.root());
-        body(out);
+    const auto results = qhybrid::dist::sweep(world, std::size_t(last - first + 1) * parts, [&](std::size_t item) {
+        seed_output out(first + item / parts, world.root());
+        body(out, item % parts);
         if (world.root()) printed.insert(item);
         return std::move(out).take();
     }, {.checkpoint = checkpoint, .key = key});
     const auto within = [](std::size_t i, std::size_t n, const char* what) { // a checkpoint's numbers are input
         qhybrid::require(i < n, [&] { return std::string("seed_sweep: ") + what + " " + std::to_string(i) + " out of range"; });
     };
-    for (std::size_t item = 0; item < results.size(); ++item) {
-        const seed_result& r = results[item];
-        if (world.root() && !printed.contains(item)) std::fputs(r.report.c_str(), stdout);
-        for (const auto& row : r.rows) {
-            within(row.table, to.tables.size(), "table");
-            to.tables[row.table]->add(row.model, first + item, row.values, row.failed != 0);
+    for (std::size_t seed = 0; seed * parts < results.size(); ++seed) {
+        std::vector<table_row> rows; // the seed's rows, pieces joined
+        for (std::size_t item = seed * parts; item < (seed + 1) * parts; ++item) {
+            const seed_result& r = results[item];
+            if (world.root() && !printed.contains(item)) std::fputs(r.report.c_str(), stdout);
+            for (const auto& piece : r.rows) {
+                within(piece.table, to.tables.size(), "table");
+                const auto same = std::find_if(rows.begin(), rows.end(), [&](const table_row& row) {
+                    return row.table == piece.table && row.model == piece.model;
+                });
+                if (same == rows.end()) rows.push_back(piece);
+                else same->values.insert(same->values.end(), piece.values.begin(), piece.values.end()), same->failed |= piece.failed;
+            }
+            within(r.files.size(), to.files.size() + 1, "file count");
+            for (std::size_t f = 0; f < r.files.size(); ++f) *to.files[f] += r.files[f];
+            within(r.counts.size(), to.counts.size() + 1, "counter count");
+            for (std::size_t c = 0; c < r.counts.size(); ++c) *to.counts[c] += r.counts[c];
         }
-        within(r.files.size(), to.files.size() + 1, "file count");
-        for (std::size_t f = 0; f < r.files.size(); ++f) *to.files[f] += r.files[f];
-        within(r.counts.size(), to.counts.size() + 1, "counter count");
-        for (std::size_t c = 0; c < r.counts.size(); ++c) *to.counts[c] += r.counts[c];
+        for (const auto& row : rows) to.tables[row.table]->add(row.model, first + seed, row.values, row.failed != 0);
     }
     std::fflush(stdout);
+}
+
+// A seed as one item: body(seed_output&).
+template <class Body>
+void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, const outputs& to, const std::string& checkpoint,
+         const std::string& key, Body&& body) {
+    run(world, first, last, 1, to, checkpoint, key, [&](seed_output& out, std::size_t) { body(out); });
 }
 
 } // namespace seed_sweep

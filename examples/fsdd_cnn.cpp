@@ -78,7 +78,8 @@ void run(const qhybrid::dist::world& world, const char* task, const spectrograms
             log.print("  %s seed %llu lr %g: %zu epochs, validation loss %.4f accuracy %.4f, %.2f s/epoch\n", task,
                       static_cast<unsigned long long>(seed), lr, history.size(), v.loss, v.accuracy, seconds / double(history.size()));
             trained t{v.loss, v.accuracy, seconds / double(history.size()), history.size(), {}};
-            for (const auto* w : nn::weight_tensors(net)) t.weights.insert(t.weights.end(), w->data(), w->data() + w->size());
+            const auto weights = nn::weight_values(net);
+            t.weights.assign(weights.begin(), weights.end());
             out.rates.push_back(std::move(t));
         }
         out.report = std::move(log).take().report;
@@ -106,15 +107,11 @@ void run(const qhybrid::dist::world& world, const char* task, const spectrograms
         const auto& r = runs[seed - 1].rates[best];
         qhybrid::rng unused(seed);
         auto net = qhybrid::models::fsdd_cnn::build<T>(classes, unused, seed + 1); // the architecture; its weights are the trained ones
-        const auto tensors = nn::weight_tensors(net);
-        std::size_t count = 0;
-        for (const auto* w : tensors) count += w->size();
-        qhybrid::require(count == r.weights.size(), [&] {
-            return "fsdd_cnn: seed " + std::to_string(seed) + " has " + std::to_string(r.weights.size()) + " weights for a network of " +
-                   std::to_string(count);
-        });
-        std::size_t at = 0;
-        for (auto* w : tensors) std::copy_n(r.weights.data() + at, w->size(), w->data()), at += w->size();
+        try { // a checkpoint's weights are input
+            nn::set_weight_values(net, std::span<const T>(std::vector<T>(r.weights.begin(), r.weights.end())));
+        } catch (const qhybrid::error& e) {
+            throw qhybrid::error("fsdd_cnn: seed " + std::to_string(seed) + ": " + e.what());
+        }
         parameters = net.parameter_count();
         const auto te = nn::evaluate(net, sets_of_seed<T>(s, set, labels, seed).test, 256); // the test split, once
         const std::size_t validation_size = runs[seed - 1].validation_size;

@@ -14,14 +14,21 @@
 // evaluated on the test recordings. A run failed if its validation accuracy is not above the
 // majority rate (one-sided binomial test at 1%).
 //
+// The trainings (seed x learning rate x model) are a dist::sweep: `mpirun -np N qc_cnn_fsdd ...` (a
+// build with QHYBRID_MPI) runs them on N processes and writes the same CSV files; --checkpoint keeps
+// every finished training. Each returns its validation scores and weights, so that only the chosen
+// ones meet the test recordings, after the sweep.
+//
 //   qc_cnn_fsdd [--data DIR] [--seeds S] [--tasks small large digits] [--adam] [--lrs LR...]
-//               [--max-epochs N] [--patience P] [--validation F] [--out DIR]
+//               [--max-epochs N] [--patience P] [--validation F] [--out DIR] [--checkpoint DIR]
 #include "fsdd_spectrograms.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 #include <qhybrid/stats.hpp>
 
 #include <CLI/CLI.hpp>
+#include <boost/hana/define_struct.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +104,7 @@ struct settings {
     std::size_t max_epochs = 200, patience = 15, batch = 32;
     double validation = 0.15;
     bool adam = false;
+    std::string checkpoint;
 };
 
 const char* model_name(m::qc_head head) { return head == m::qc_head::quantum ? "QC-CNN" : "CNN"; }
@@ -108,13 +116,11 @@ nn::sequential<double> build(const task& t, m::qc_head head, std::uint64_t seed)
 
 // A run on the validation data: the restored best epoch's weights and how it got there.
 struct run {
-    std::vector<nn::tensor<double>> weights;
-    double val_loss, val_accuracy;
-    std::size_t epochs, best_epoch;
-    bool failed;
+    BOOST_HANA_DEFINE_STRUCT(run, (std::string, report), (std::vector<double>, weights), (double, val_loss), (double, val_accuracy),
+                             (std::uint64_t, epochs), (std::uint64_t, best_epoch), (std::uint8_t, failed));
 };
 
-run train(const task& t, const data_sets& data, m::qc_head head, const settings& o, double lr, std::uint64_t seed) {
+run train(const task& t, const data_sets& data, m::qc_head head, const settings& o, double lr, std::uint64_t seed, bool live) {
     auto net = build(t, head, seed);
     const nn::fit_options fit{.epochs = o.max_epochs, .batch_size = o.batch, .seed = seed, .patience = o.patience,
                               .restore_best = true, .progress = false};
@@ -130,15 +136,16 @@ run train(const task& t, const data_sets& data, m::qc_head head, const settings&
                                        [](const auto& a, const auto& b) { return a.val_loss < b.val_loss; });
     const auto v = nn::evaluate(net, data.validation, 128);
     const std::size_t n = data.validation.size(), correct = std::size_t(std::llround(v.accuracy * double(n)));
-    run out{{}, v.loss, v.accuracy, history.size(), std::size_t(best - history.begin()) + 1,
+    run out{{}, nn::weight_values(net), v.loss, v.accuracy, history.size(), std::uint64_t(best - history.begin()) + 1,
             !st::above_chance(correct, n, st::majority_rate(data.validation.y))};
-    for (auto* w : nn::weight_tensors(net)) out.weights.push_back(*w);
     double seconds = 0;
     for (const auto& e : history) seconds += e.seconds;
-    std::printf("  %-6s seed %llu  %-6s lr %-6g  epochs %3zu (best %3zu)  val loss %.4f  val acc %.4f%s  %.2f s/epoch\n",
-                t.name.c_str(), static_cast<unsigned long long>(seed), model_name(head), lr, out.epochs, out.best_epoch,
-                out.val_loss, out.val_accuracy, out.failed ? "  FAILED" : "", seconds / double(history.size()));
-    std::fflush(stdout);
+    seed_sweep::seed_output log(seed, live);
+    log.print("  %-6s seed %llu  %-6s lr %-6g  epochs %3llu (best %3llu)  val loss %.4f  val acc %.4f%s  %.2f s/epoch\n",
+              t.name.c_str(), static_cast<unsigned long long>(seed), model_name(head), lr, static_cast<unsigned long long>(out.epochs),
+              static_cast<unsigned long long>(out.best_epoch), out.val_loss, out.val_accuracy, out.failed ? "  FAILED" : "",
+              seconds / double(history.size()));
+    out.report = std::move(log).take().report;
     return out;
 }
 
@@ -150,7 +157,7 @@ std::vector<std::uint8_t> correct_flags(nn::sequential<double>& net, const nn::l
     return out;
 }
 
-void run_task(const std::string& name, const d::fsdd& set, const spectrograms& s, const settings& o,
+void run_task(const qhybrid::dist::world& world, const std::string& name, const d::fsdd& set, const spectrograms& s, const settings& o,
               const std::vector<double>& lrs, std::uint64_t seeds, const std::string& out) {
     const m::qc_head heads[] = {m::qc_head::quantum, m::qc_head::classical};
     auto grid_name = [](m::qc_head h, double lr) {
@@ -158,24 +165,37 @@ void run_task(const std::string& name, const d::fsdd& set, const spectrograms& s
         std::snprintf(buf, sizeof buf, "%s lr %g", model_name(h), lr);
         return std::string(buf);
     };
-    // Validation phase: every model, learning rate and seed.
+    if (world.root()) {
+        const task t = make_task(name, set, s, o.validation, 1);
+        std::printf("\n%s: %zu train, %zu validation, %zu test recordings, %zu classes\n", name.c_str(), t.train.size(),
+                    t.validation.size(), t.test.size(), t.classes);
+        std::fflush(stdout);
+    }
+    // Validation phase: every seed, learning rate and model, one item each.
+    const std::size_t per_seed = lrs.size() * std::size(heads);
+    std::vector<bool> printed(seeds * per_seed);
+    const auto key = seed_sweep::key("qc_cnn_fsdd")
+                         .with("task", name).with("seeds", seeds).with("adam", o.adam ? "yes" : "no").with("lrs", lrs)
+                         .with("max epochs", o.max_epochs).with("patience", o.patience).with("batch", o.batch)
+                         .with("validation", o.validation);
+    std::vector<run> trained = qhybrid::dist::sweep(world, seeds * per_seed, [&](std::size_t item) {
+        const std::uint64_t seed = 1 + item / per_seed;
+        const task t = make_task(name, set, s, o.validation, seed);
+        run r = train(t, load(t, s), heads[item % std::size(heads)], o, lrs[item % per_seed / std::size(heads)], seed, world.root());
+        printed[item] = world.root();
+        return r;
+    }, {.checkpoint = o.checkpoint.empty() ? "" : o.checkpoint + "/" + name, .key = key.str()});
+    if (!world.root()) return;
     st::seed_table grid({"validation loss", "validation accuracy", "epochs run", "best epoch"});
     std::map<std::string, std::vector<run>> runs;       // by grid name, in seed order
     std::map<std::string, std::size_t> hit_max;
-    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-        const task t = make_task(name, set, s, o.validation, seed);
-        const data_sets data = load(t, s);
-        if (seed == 1)
-            std::printf("\n%s: %zu train, %zu validation, %zu test recordings, %zu classes\n", name.c_str(), t.train.size(),
-                        t.validation.size(), t.test.size(), t.classes);
-        for (double lr : lrs)
-            for (const auto head : heads) {
-                run r = train(t, data, head, o, lr, seed);
-                const auto g = grid_name(head, lr);
-                grid.add(g, seed, {r.val_loss, r.val_accuracy, double(r.epochs), double(r.best_epoch)}, r.failed);
-                hit_max[g] += r.epochs == o.max_epochs;
-                runs[g].push_back(std::move(r));
-            }
+    for (std::size_t item = 0; item < trained.size(); ++item) {
+        run& r = trained[item];
+        if (!printed[item]) std::fputs(r.report.c_str(), stdout);
+        const auto g = grid_name(heads[item % std::size(heads)], lrs[item % per_seed / std::size(heads)]);
+        grid.add(g, 1 + item / per_seed, {r.val_loss, r.val_accuracy, double(r.epochs), double(r.best_epoch)}, r.failed != 0);
+        hit_max[g] += r.epochs == o.max_epochs;
+        runs[g].push_back(std::move(r));
     }
     std::printf("\n%s, validation (grid over learning rates; mean [95%% t-interval] over seeds 1-%llu):\n\n%s", name.c_str(),
                 static_cast<unsigned long long>(seeds), grid.markdown().c_str());
@@ -206,11 +226,14 @@ void run_task(const std::string& name, const d::fsdd& set, const spectrograms& s
         for (int k = 0; k < 2; ++k) {
             const run& r = runs[grid_name(heads[k], chosen[heads[k]])][seed - 1];
             auto net = build(t, heads[k], seed);
-            const auto w = nn::weight_tensors(net);
-            for (std::size_t i = 0; i < w.size(); ++i) *w[i] = r.weights[i];
+            try { // a checkpoint's weights are input
+                nn::set_weight_values(net, std::span<const double>(r.weights));
+            } catch (const qhybrid::error& e) {
+                throw qhybrid::error("qc_cnn_fsdd: " + name + ", seed " + std::to_string(seed) + ": " + e.what());
+            }
             const auto te = nn::evaluate(net, data.test, 128), tr = nn::evaluate(net, data.train, 128);
             flags[k] = correct_flags(net, data.test);
-            table.add(model_name(heads[k]), seed, {te.accuracy, te.loss, tr.accuracy - te.accuracy, double(r.epochs)}, r.failed);
+            table.add(model_name(heads[k]), seed, {te.accuracy, te.loss, tr.accuracy - te.accuracy, double(r.epochs)}, r.failed != 0);
         }
         const auto mc = st::mcnemar(flags[0], flags[1]);
         if (mc.p_value < 0.05) ++significant[mc.only_a > mc.only_b ? 0 : 1];
@@ -229,6 +252,8 @@ void run_task(const std::string& name, const d::fsdd& set, const spectrograms& s
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("QC-CNN vs CNN on FSDD log-mel spectrograms, both tuned on validation data and trained to convergence");
     std::string data_flag, out = "results";
     std::uint64_t seeds = 5;
@@ -246,17 +271,20 @@ int main(int argc, char** argv) try {
     app.add_option("--validation", o.validation, "share of the training recordings held out for validation")
         ->check(CLI::Range(0.05, 0.5));
     app.add_option("--out", out, "folder for the CSV files");
+    app.add_option("--checkpoint", o.checkpoint, "folder that keeps every finished training; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     if (lrs.empty()) lrs = o.adam ? std::vector<double>{1e-4, 3e-4, 1e-3} : std::vector<double>{0.003, 0.01, 0.03};
 
     const d::fsdd set(d::require_data(d::data_root(data_flag), "fsdd/recordings").parent_path());
     const spectrograms s = features(set);
-    std::printf("FSDD: %zu recordings, %zu frames x %zu log-mels each; %s, lr grid", set.recordings().size(), frames, mels,
-                o.adam ? "Adam" : "SGD (momentum 0.9)");
-    for (double lr : lrs) std::printf(" %g", lr);
-    std::printf("; minibatch %zu, at most %zu epochs, patience %zu, validation %g of the training recordings; %zu threads\n",
-                o.batch, o.max_epochs, o.patience, o.validation, qhybrid::threads());
-    for (const auto& name : tasks) run_task(name, set, s, o, lrs, seeds, out);
+    if (world.root()) {
+        std::printf("FSDD: %zu recordings, %zu frames x %zu log-mels each; %s, lr grid", set.recordings().size(), frames, mels,
+                    o.adam ? "Adam" : "SGD (momentum 0.9)");
+        for (double lr : lrs) std::printf(" %g", lr);
+        std::printf("; minibatch %zu, at most %zu epochs, patience %zu, validation %g of the training recordings; "
+                    "%zu process(es) of %zu thread(s)\n", o.batch, o.max_epochs, o.patience, o.validation, world.size(), qhybrid::threads());
+    }
+    for (const auto& name : tasks) run_task(world, name, set, s, o, lrs, seeds, out);
 } catch (const std::exception& e) {
     std::fprintf(stderr, "qc_cnn_fsdd: %s\n", e.what());
     return 1;

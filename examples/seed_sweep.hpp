@@ -50,10 +50,10 @@ public:
     // A setting: a number, a string, or a list of either.
     template <class T>
     key& with(const char* name, const T& value) {
-        text_ += std::string(", ") + name;
+        text_.append(", ").append(name); // appends, not " " + piece(v): GCC 12's false -Wrestrict on operator+
         if constexpr (!std::is_convertible_v<const T&, std::string> && requires { value.begin(); })
-            for (const auto& v : value) text_ += " " + piece(v);
-        else text_ += " " + piece(value);
+            for (const auto& v : value) text_.append(" ").append(piece(v));
+        else text_.append(" ").append(piece(value));
         return *this;
     }
 

@@ -307,3 +307,31 @@ TEST_CASE("copy_weights: rounds double to float, and another architecture is a c
     shorter.add<nn::dense<double>>(3, 2, gen);
     CHECK_THROWS_WITH(nn::copy_weights(shorter, b), Catch::Contains("different tensor counts"));
 }
+
+TEST_CASE("weight_values and set_weight_values: parameters and buffers there and back, bit for bit; a wrong count changes nothing") {
+    qhybrid::rng gen(5);
+    const auto build = [&] {
+        nn::sequential<double> net;
+        net.add<nn::dense<double>>(3, 4, gen).add<nn::batch_norm<double>>(4).add<nn::dense<double>>(4, 2, gen);
+        return net;
+    };
+    auto a = build();
+    const std::vector<double> rows{0.3, -1, 2, 0.5, 0.25, -0.75, 1, 1, 1, -2, 0, 0.5, 0.1, 0.2, 0.3, 4, -4, 0};
+    const nn::tensor<double> x({6, 3}, std::span<const double>(rows));
+    a.forward(x, nn::mode::train); // running statistics away from their start
+    const std::vector<double> values = nn::weight_values(a);
+    std::size_t count = 0;
+    for (const auto* w : nn::weight_tensors(a)) count += w->size();
+    CHECK(values.size() == count);
+    auto b = build();
+    nn::set_weight_values(b, std::span<const double>(values));
+    CHECK(nn::weight_values(b) == values);
+    const auto ya = a.forward(x, nn::mode::eval), yb = b.forward(x, nn::mode::eval);
+    CHECK(std::equal(ya.data(), ya.data() + ya.size(), yb.data()));
+    const std::vector<double> short_by_one(values.begin(), values.end() - 1);
+    auto c = build();
+    const auto before = nn::weight_values(c);
+    CHECK_THROWS_WITH(nn::set_weight_values(c, std::span<const double>(short_by_one)),
+                      Catch::Contains("set_weight_values: " + std::to_string(count - 1) + " values for a model of " + std::to_string(count)));
+    CHECK(nn::weight_values(c) == before);
+}

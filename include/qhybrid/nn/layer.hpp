@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,28 @@ std::vector<tensor<T>*> weight_tensors(layer<T>& model) {
     for (auto& p : model.parameters()) out.push_back(p.value);
     for (auto* b : model.buffers()) out.push_back(b);
     return out;
+}
+
+// Every parameter and buffer of a model in one vector (weight_tensors' order), and back: a trained
+// model as a plain result (a dist::sweep item's, a checkpoint's).
+template <class T>
+std::vector<T> weight_values(layer<T>& model) {
+    std::vector<T> out;
+    for (const auto* w : weight_tensors(model)) out.insert(out.end(), w->data(), w->data() + w->size());
+    return out;
+}
+
+// values: as many as the model has (else a qhybrid::error, the model unchanged).
+template <class T>
+void set_weight_values(layer<T>& model, std::span<const T> values) {
+    const auto tensors = weight_tensors(model);
+    std::size_t count = 0;
+    for (const auto* w : tensors) count += w->size();
+    require(count == values.size(), [&] {
+        return "set_weight_values: " + std::to_string(values.size()) + " values for a model of " + std::to_string(count);
+    });
+    const T* at = values.data();
+    for (auto* w : tensors) std::copy_n(at, w->size(), w->data()), at += w->size();
 }
 
 // Copies every parameter and buffer of `from` into `to`, a model of the same architecture,

@@ -20,21 +20,29 @@
 // Every figure is a mean with its 95% t interval over the seeds (qhybrid::stats); "--sweep" adds
 // 1-NN on cluster splits of other k, to show how the stress test's difficulty depends on k.
 //
+// The MLP's trainings (split x learning rate x seed) are a dist::sweep: `mpirun -np N deepvoice_mlp
+// ...` (a build with QHYBRID_MPI) runs them on N processes and writes the same CSV files;
+// --checkpoint keeps every finished training. Each returns its validation figures and weights; the
+// rest (1-NN, the choice, the test rows) runs on rank 0 after the sweep.
+//
 //   deepvoice_mlp [--data DIR] [--seeds N] [--clusters K] [--patience P] [--max-epochs E]
-//                 [--lr A B ...] [--sweep K ...] [--out DIR]
+//                 [--lr A B ...] [--sweep K ...] [--out DIR] [--checkpoint DIR]
 // Threads: $QHYBRID_THREADS (default all cores); the results do not depend on it.
+#include "seed_sweep.hpp"
+
 #include <qhybrid/models/detector_profile.hpp>
 #include <qhybrid/models/nearest_neighbour.hpp>
 #include <qhybrid/qhybrid.hpp>
 #include <qhybrid/stats.hpp>
 
 #include <CLI/CLI.hpp>
+#include <boost/hana/define_struct.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
-#include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +60,7 @@ struct settings {
     std::size_t seeds = 5, clusters = 20, patience = 10, max_epochs = 300;
     std::vector<double> lrs{1e-3, 3e-3};
     std::vector<std::size_t> sweep{5, 10, 20, 40};
+    std::string checkpoint;
 };
 
 m::deep_voice_split make_split(const nn::labelled<double>& all, const std::string& kind, std::size_t clusters, std::uint64_t seed) {
@@ -79,24 +88,31 @@ outcome judge(const std::vector<double>& validation_scores, const std::vector<st
     return {{double(correct) / double(validation_y.size()), r.accuracy, r.auc, r.eer.rate}, failed};
 }
 
-struct mlp_run {
-    std::unique_ptr<nn::sequential<double>> net;
-    double validation_loss;
-    std::size_t best_epoch, epochs;
-    bool hit_max; // early stopping never fired
-};
-
-mlp_run train_mlp(const m::deep_voice_split& s, double lr, std::uint64_t seed, const settings& o) {
-    qhybrid::rng init(1000 + seed); // the same initialisation for every learning rate of a seed
-    auto net = std::make_unique<nn::sequential<double>>();
-    net->add<nn::feature_scaling<double>>(s.scaler.scale(), s.scaler.offset())
+// 26 -> 64 -> 32 -> 2 behind the split's scaler, initialised by the seed (the same for every
+// learning rate of a seed).
+nn::sequential<double> build_mlp(const m::deep_voice_split& s, std::uint64_t seed) {
+    qhybrid::rng init(1000 + seed);
+    nn::sequential<double> net;
+    net.add<nn::feature_scaling<double>>(s.scaler.scale(), s.scaler.offset())
         .add<nn::dense<double>>(width, 64, init).add<nn::relu<double>>()
         .add<nn::dense<double>>(64, 32, init).add<nn::relu<double>>()
         .add<nn::dense<double>>(32, 2, init);
-    nn::adam<double> opt(net->parameters(), {.lr = lr});
-    const auto history = nn::fit(*net, opt, s.train, &s.validation,
+    return net;
+}
+
+// A trained MLP: its validation figures and weights (the restored best epoch's).
+struct mlp_run {
+    BOOST_HANA_DEFINE_STRUCT(mlp_run, (std::vector<double>, weights), (double, validation_loss), (double, validation_accuracy),
+                             (std::uint64_t, best_epoch), (std::uint64_t, epochs),
+                             (std::uint8_t, hit_max)); // early stopping never fired
+};
+
+mlp_run train_mlp(const m::deep_voice_split& s, double lr, std::uint64_t seed, const settings& o) {
+    auto net = build_mlp(s, seed);
+    nn::adam<double> opt(net.parameters(), {.lr = lr});
+    const auto history = nn::fit(net, opt, s.train, &s.validation,
                                  {.epochs = o.max_epochs, .batch_size = 64, .seed = seed, .patience = o.patience, .restore_best = true, .progress = false});
-    mlp_run r{std::move(net), std::numeric_limits<double>::infinity(), 0, history.size(), false};
+    mlp_run r{nn::weight_values(net), std::numeric_limits<double>::infinity(), nn::evaluate(net, s.validation, 256).accuracy, 0, history.size(), 0};
     for (std::size_t e = 0; e < history.size(); ++e)
         if (history[e].val_loss < r.validation_loss) r.validation_loss = history[e].val_loss, r.best_epoch = e + 1;
     r.hit_max = history.size() == o.max_epochs && o.max_epochs - r.best_epoch < o.patience;
@@ -112,6 +128,8 @@ std::string lr_name(double lr) {
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("DEEP-VOICE baseline table: 1-NN and an MLP on random and held-out-cluster splits, over seeds");
     std::string data_flag, out = "results";
     settings o;
@@ -123,23 +141,52 @@ int main(int argc, char** argv) try {
     app.add_option("--lr", o.lrs, "the MLP's learning-rate grid");
     app.add_option("--sweep", o.sweep, "cluster counts for the 1-NN sweep (none: --sweep with no values)")->expected(0, -1);
     app.add_option("--out", out, "folder for the CSV files");
+    app.add_option("--checkpoint", o.checkpoint, "folder that keeps every finished training; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     const auto start = std::chrono::steady_clock::now();
 
     const auto all = m::read_deep_voice_set(d::require_data(d::data_root(data_flag), "deep-voice/DATASET-balanced.csv"));
-    std::printf("DEEP-VOICE: %zu rows of %zu features; seeds 1-%zu; threads: %zu; MLP: patience %zu, at most %zu epochs, "
-                "learning rates {", all.size(), width, o.seeds, qhybrid::threads(), o.patience, o.max_epochs);
-    for (std::size_t i = 0; i < o.lrs.size(); ++i) std::printf("%s%s", i ? ", " : "", lr_name(o.lrs[i]).c_str());
-    std::printf("}; cluster split: k = %zu per class\n\n", o.clusters);
+    if (world.root()) {
+        std::printf("DEEP-VOICE: %zu rows of %zu features; seeds 1-%zu; %zu process(es) of %zu thread(s); MLP: patience %zu, "
+                    "at most %zu epochs, learning rates {", all.size(), width, o.seeds, world.size(), qhybrid::threads(), o.patience,
+                    o.max_epochs);
+        for (std::size_t i = 0; i < o.lrs.size(); ++i) std::printf("%s%s", i ? ", " : "", lr_name(o.lrs[i]).c_str());
+        std::printf("}; cluster split: k = %zu per class\n\n", o.clusters);
+        std::fflush(stdout);
+    }
+
+    // The MLP's trainings, every split, learning rate and seed: item (kind, lr, seed), seeds fastest.
+    const char* kinds[] = {"random", "clusters"};
+    const std::size_t per_kind = o.lrs.size() * o.seeds;
+    const auto key = seed_sweep::key("deepvoice_mlp")
+                         .with("seeds", o.seeds).with("clusters", o.clusters).with("patience", o.patience)
+                         .with("max epochs", o.max_epochs).with("lr", o.lrs);
+    std::map<std::pair<std::string, std::uint64_t>, m::deep_voice_split> made; // a process's splits, each made once
+    const auto split_of = [&](const std::string& kind, std::uint64_t seed) -> const m::deep_voice_split& {
+        auto at = made.find({kind, seed});
+        if (at == made.end()) at = made.emplace(std::pair{kind, seed}, make_split(all, kind, o.clusters, seed)).first;
+        return at->second;
+    };
+    const std::vector<mlp_run> trained = qhybrid::dist::sweep(world, std::size(kinds) * per_kind, [&](std::size_t item) {
+        const std::string kind = kinds[item / per_kind];
+        const double lr = o.lrs[item % per_kind / o.seeds];
+        const std::uint64_t seed = 1 + item % o.seeds;
+        auto run = train_mlp(split_of(kind, seed), lr, seed, o);
+        if (world.root())
+            std::fprintf(stderr, "MLP lr %s, %s, seed %llu: validation loss %.4f at epoch %llu of %llu\n", lr_name(lr).c_str(),
+                         kind.c_str(), static_cast<unsigned long long>(seed), run.validation_loss,
+                         static_cast<unsigned long long>(run.best_epoch), static_cast<unsigned long long>(run.epochs));
+        return run;
+    }, {.checkpoint = o.checkpoint, .key = key.str()});
+    if (!world.root()) return 0;
 
     stats::seed_table table(metrics);
     stats::seed_table tuning({"validation loss", "validation accuracy", "best epoch", "epochs run"});
-    for (const std::string kind : {"random", "clusters"}) {
-        std::vector<m::deep_voice_split> splits;
+    for (std::size_t k = 0; k < std::size(kinds); ++k) {
+        const std::string kind = kinds[k];
         std::size_t min_test = all.size(), max_test = 0, min_train = all.size(), max_train = 0;
         for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-            splits.push_back(make_split(all, kind, o.clusters, seed));
-            const auto& s = splits.back();
+            const auto& s = split_of(kind, seed);
             min_test = std::min(min_test, s.test.size()), max_test = std::max(max_test, s.test.size());
             min_train = std::min(min_train, s.train.size()), max_train = std::max(max_train, s.train.size());
             const m::nearest_neighbour knn(s.train, s.scaler);
@@ -150,20 +197,17 @@ int main(int argc, char** argv) try {
                     min_test, max_test);
 
         // Every learning rate on every seed; the choice by mean validation loss; then the test.
-        std::vector<std::vector<mlp_run>> runs(o.lrs.size());
+        const auto run_of = [&](std::size_t l, std::uint64_t seed) -> const mlp_run& {
+            return trained[k * per_kind + l * o.seeds + (seed - 1)];
+        };
         std::size_t chosen = 0, hit_max = 0;
         double best = std::numeric_limits<double>::infinity();
         for (std::size_t l = 0; l < o.lrs.size(); ++l) {
             const std::string name = "MLP lr " + lr_name(o.lrs[l]) + ", " + kind;
             for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-                const auto& s = splits[seed - 1];
-                auto run = train_mlp(s, o.lrs[l], seed, o);
-                const auto v = nn::evaluate(*run.net, s.validation, 256);
-                tuning.add(name, seed, {run.validation_loss, v.accuracy, double(run.best_epoch), double(run.epochs)});
+                const mlp_run& run = run_of(l, seed);
+                tuning.add(name, seed, {run.validation_loss, run.validation_accuracy, double(run.best_epoch), double(run.epochs)});
                 hit_max += run.hit_max;
-                std::fprintf(stderr, "%s, seed %llu: validation loss %.4f at epoch %zu of %zu\n", name.c_str(),
-                             static_cast<unsigned long long>(seed), run.validation_loss, run.best_epoch, run.epochs);
-                runs[l].push_back(std::move(run));
             }
             const double mean = tuning.summary(name, "validation loss").mean;
             if (mean < best) best = mean, chosen = l;
@@ -172,8 +216,13 @@ int main(int argc, char** argv) try {
                     "cap without early stopping: %zu of %zu\n\n", kind.c_str(), lr_name(o.lrs[chosen]).c_str(), best, o.max_epochs,
                     hit_max, o.lrs.size() * o.seeds);
         for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-            const auto& s = splits[seed - 1];
-            auto& net = *runs[chosen][seed - 1].net;
+            const auto& s = split_of(kind, seed);
+            auto net = build_mlp(s, seed);
+            try { // a checkpoint's weights are input
+                nn::set_weight_values(net, std::span<const double>(run_of(chosen, seed).weights));
+            } catch (const qhybrid::error& e) {
+                throw qhybrid::error("deepvoice_mlp: " + kind + " split, seed " + std::to_string(seed) + ": " + e.what());
+            }
             const auto r = judge(m::fake_probabilities(m::logits_of(net, s.validation.x), 1.0), s.validation.y,
                                  m::fake_probabilities(m::logits_of(net, s.test.x), 1.0), s.test.y);
             table.add("MLP, " + kind, seed, r.values, r.failed);

@@ -10,8 +10,11 @@
 // recordings, not detecting deepfakes from unseen sources.
 //
 //   vqc_deepfake [--data DIR] [--epochs N] [--seed S] [--batch B] [--lr LR]
-// DIR defaults to $QHYBRID_DATA, then ../shared/data.
+// DIR defaults to $QHYBRID_DATA, then ../shared/data. One training, nothing to split: under mpirun
+// rank 0 runs it and the other processes end.
 #include "vqc_classifier.hpp"
+
+#include <qhybrid/dist/world.hpp>
 
 #include <charconv>
 #include <chrono>
@@ -70,6 +73,8 @@ options parse(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    if (!qhybrid::dist::world().root()) return 0;
     const options opt = parse(argc, argv);
     vqc::dataset d = vqc::load(opt.data, qubits);
     qhybrid::rng gen(opt.seed);

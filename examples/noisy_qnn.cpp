@@ -24,11 +24,17 @@
 //   ROC AUC         threshold-free, the same for all three b;
 //   <Z_0> drift     mean |measured <Z_0> - noiseless <Z_0>|.
 //
+// Both phases are dist::sweeps: `mpirun -np N noisy_qnn ...` (a build with QHYBRID_MPI) runs the
+// trainings (learning rate x seed) and then the noise sweeps (seed x noise scale) on N processes and
+// writes the same CSV files; --checkpoint keeps every finished item.
+//
 //   noisy_qnn [--data DIR] [--out DIR] [--seeds N] [--lrs ...] [--patience P] [--max-epochs E]
-//             [--trajectories T] [--zz HZ] [--rows R] [--scales ...]
+//             [--trajectories T] [--zz HZ] [--rows R] [--scales ...] [--checkpoint DIR]
+#include "seed_sweep.hpp"
 #include "vqc_classifier.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/hana/define_struct.hpp>
 #include <qhybrid/quantum/crosstalk.hpp>
 #include <qhybrid/quantum/device_noise.hpp>
 #include <qhybrid/stats.hpp>
@@ -39,6 +45,7 @@
 #include <cstdio>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -57,6 +64,7 @@ struct settings {
     double zz_hz = 50e3;
     std::size_t rows = 0; // 0: every validation and test row under noise
     std::vector<double> scales{0, 0.5, 1, 1.5, 2, 2.5, 3};
+    std::string checkpoint;
 };
 
 // P(FAKE) = sigmoid(a <Z_0> + b) as the two logits (0, a <Z_0> + b): softmax cross-entropy on
@@ -112,10 +120,8 @@ angles angle_split(const nn::labelled<double>& all, std::size_t qubits, qhybrid:
 
 // A trained classifier: circuit parameters, a and b.
 struct trained {
-    std::vector<double> theta;
-    double a = 0, b = 0;
-    std::size_t epochs = 0;
-    double val_loss = 0, val_accuracy = 0;
+    BOOST_HANA_DEFINE_STRUCT(trained, (std::vector<double>, theta), (double, a), (double, b), (std::uint64_t, epochs),
+                             (double, val_loss), (double, val_accuracy));
 };
 
 template <std::size_t Qubits>
@@ -214,7 +220,7 @@ const std::vector<std::string> metrics{"accuracy", "acc, b on val", "acc, b on n
 // Trains the Qubits-qubit classifier for every seed and learning rate, keeps the learning rate
 // with the lowest mean validation loss, places the models on `device` and sweeps the noise scale.
 template <std::size_t Qubits, class State>
-void sweep(const std::string& device_name, const q::device_model& device, const settings& o,
+void sweep(const qhybrid::dist::world& world, const std::string& device_name, const q::device_model& device, const settings& o,
            const nn::labelled<double>& all, std::size_t repeats, const std::filesystem::path& out) {
     using circuit = typename vqc::classifier<Qubits>::circuit;
     const auto start = std::chrono::steady_clock::now();
@@ -222,51 +228,72 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
     std::string where;
     for (auto p : layout) where += (where.empty() ? "" : " ") + std::to_string(p);
     const auto placed = q::device_noise::place<circuit>(device, layout);
-    std::printf("\n### %s: %zu qubits on physical {%s}; routing adds %zu SWAPs (%zu native two-qubit gates in all); %s\n",
-                device_name.c_str(), Qubits, where.c_str(), placed.swaps(), placed.native_two_qubit_gates(),
-                repeats > 1 ? (std::to_string(repeats) + " trajectories per row").c_str() : "exact density matrices");
+    if (world.root())
+        std::printf("\n### %s: %zu qubits on physical {%s}; routing adds %zu SWAPs (%zu native two-qubit gates in all); %s\n",
+                    device_name.c_str(), Qubits, where.c_str(), placed.swaps(), placed.native_two_qubit_gates(),
+                    repeats > 1 ? (std::to_string(repeats) + " trajectories per row").c_str() : "exact density matrices");
+    const auto key = [&](const char* phase) {
+        return seed_sweep::key(std::string("noisy_qnn ") + phase)
+            .with("device", device_name).with("seeds", o.seeds).with("lrs", o.lrs).with("patience", o.patience)
+            .with("max epochs", o.max_epochs).with("batch", o.batch).with("trajectories", repeats).with("zz", o.zz_hz)
+            .with("rows", o.rows).with("scales", o.scales).str();
+    };
+    const auto folder = [&](const char* phase) { return o.checkpoint.empty() ? "" : o.checkpoint + "/" + device_name + "/" + phase; };
+    std::vector<std::optional<angles>> splits(o.seeds); // a process's splits, each made once
+    const auto split_of = [&](std::uint64_t seed) -> const angles& {
+        if (!splits[seed - 1]) {
+            qhybrid::rng gen(seed);
+            splits[seed - 1] = angle_split(all, Qubits, gen);
+        }
+        return *splits[seed - 1];
+    };
 
-    // Training: every learning rate on every seed; the choice by mean best validation loss.
-    std::vector<angles> splits;
-    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-        qhybrid::rng gen(seed);
-        splits.push_back(angle_split(all, Qubits, gen));
-    }
+    // Training: every learning rate on every seed (items (lr, seed), seeds fastest); the choice by
+    // mean best validation loss.
+    const std::vector<trained> models = qhybrid::dist::sweep(world, o.lrs.size() * o.seeds, [&](std::size_t item) {
+        const std::uint64_t seed = 1 + item % o.seeds;
+        return train<Qubits>(split_of(seed), o.lrs[item / o.seeds], seed, o);
+    }, {.checkpoint = folder("train"), .key = key("train")});
+    const auto model_of = [&](std::size_t k, std::uint64_t seed) -> const trained& { return models[k * o.seeds + seed - 1]; };
+    const auto failed_on = [](const angles& d, const trained& m) {
+        return !stats::above_chance(std::size_t(std::lround(m.val_accuracy * double(d.validation.size()))), d.validation.size(),
+                                    stats::majority_rate(d.validation.y));
+    };
     stats::seed_table lr_table({"validation loss", "validation accuracy", "epochs"});
-    std::vector<std::vector<trained>> models(o.lrs.size());
     std::size_t at_max = 0;
     for (std::size_t k = 0; k < o.lrs.size(); ++k)
         for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-            const auto& d = splits[seed - 1];
-            models[k].push_back(train<Qubits>(d, o.lrs[k], seed, o));
-            const trained& m = models[k].back();
+            const trained& m = model_of(k, seed);
             at_max += m.epochs == o.max_epochs;
-            const bool failed = !stats::above_chance(std::size_t(std::lround(m.val_accuracy * double(d.validation.size()))),
-                                                     d.validation.size(), stats::majority_rate(d.validation.y));
-            lr_table.add("Adam lr " + qhybrid::number(o.lrs[k]), seed, {m.val_loss, m.val_accuracy, double(m.epochs)}, failed);
+            lr_table.add("Adam lr " + qhybrid::number(o.lrs[k]), seed, {m.val_loss, m.val_accuracy, double(m.epochs)},
+                         failed_on(split_of(seed), m));
         }
     std::size_t chosen = 0;
     for (std::size_t k = 0; k < o.lrs.size(); ++k)
         if (lr_table.summary("Adam lr " + qhybrid::number(o.lrs[k]), "validation loss").mean <
             lr_table.summary("Adam lr " + qhybrid::number(o.lrs[chosen]), "validation loss").mean)
             chosen = k;
-    std::printf("\nNoiseless training (batch %zu, patience %zu, at most %zu epochs; %zu of %zu runs reached the maximum):\n\n%s\n"
-                "chosen on mean validation loss: Adam lr %s\n",
-                o.batch, o.patience, o.max_epochs, at_max, o.lrs.size() * o.seeds, lr_table.markdown().c_str(),
-                qhybrid::number(o.lrs[chosen]).c_str());
+    if (world.root())
+        std::printf("\nNoiseless training (batch %zu, patience %zu, at most %zu epochs; %zu of %zu runs reached the maximum):\n\n%s\n"
+                    "chosen on mean validation loss: Adam lr %s\n",
+                    o.batch, o.patience, o.max_epochs, at_max, o.lrs.size() * o.seeds, lr_table.markdown().c_str(),
+                    qhybrid::number(o.lrs[chosen]).c_str());
 
-    // The noise sweep of the chosen models.
+    // The noise sweep of the chosen models: a seed's parts are its noise scales.
     stats::seed_table chosen_models({"a", "threshold -b/a", "mean <Z_0>", "sd of <Z_0>"}), table(metrics),
         contrast({"test accuracy"}), sampling({"accuracy", "accuracy, other trajectories", "mean per-row SE of <Z_0>"});
-    for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
-        const auto& d = splits[seed - 1];
-        const trained& m = models[chosen][seed - 1];
+    constexpr std::uint32_t models_table = 0, noise_table = 1, contrast_table = 2, sampling_table = 3;
+    seed_sweep::run(world, 1, o.seeds, o.scales.size(), {.tables = {&chosen_models, &table, &contrast, &sampling}}, folder("noise"),
+                    key("noise"), [&](seed_sweep::seed_output& report, std::size_t part) {
+        const std::uint64_t seed = report.seed();
+        const double scale = o.scales[part];
+        const auto& d = split_of(seed);
+        const trained& m = model_of(chosen, seed);
         const std::size_t val_rows = o.rows ? std::min(o.rows, d.validation.size()) : d.validation.size();
         const std::size_t test_rows = o.rows ? std::min(o.rows, d.test.size()) : d.test.size();
         const std::vector<std::size_t> val_y(d.validation.y.begin(), d.validation.y.begin() + long(val_rows));
         const std::vector<std::size_t> test_y(d.test.y.begin(), d.test.y.begin() + long(test_rows));
-        const bool failed = !stats::above_chance(std::size_t(std::lround(m.val_accuracy * double(d.validation.size()))),
-                                                 d.validation.size(), stats::majority_rate(d.validation.y));
+        const bool failed = failed_on(d, m);
 
         const q::executor<circuit> ideal_ex;
         q::batched_statevector<Qubits> psi;
@@ -274,48 +301,47 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
         const auto ideal_test = measure<Qubits>(ideal_ex, psi, perfect, m, d.test, test_rows, 1).z;
         const auto ideal_val = measure<Qubits>(ideal_ex, psi, perfect, m, d.validation, val_rows, 1).z;
         const double b_val = refit_offset(ideal_val, val_y, m.a);
-        const auto z_spread = stats::t_interval(ideal_val);
-        chosen_models.add("Adam lr " + qhybrid::number(o.lrs[chosen]), seed, {m.a, -m.b / m.a, z_spread.mean, z_spread.sd}, failed);
-
-        for (double scale : o.scales) {
-            const auto noise = q::device_noise::place<circuit>(device, layout, scale);
-            const auto readout = noise.readout()[0];
-            for (bool crosstalk : {false, true}) {
-                // Trajectory streams keyed by (seed, split, rerun), never by the order of the sweep.
-                const auto run = [&](const nn::labelled<double>& rows_of, std::size_t rows, std::uint64_t stream) {
-                    State state = [&] {
-                        if constexpr (std::is_constructible_v<State, std::uint64_t>) return State(stream);
-                        else return State();
-                    }();
-                    if (crosstalk) {
-                        const q::executor<circuit, q::device_noise, q::zz_crosstalk> ex(
-                            noise, q::zz_crosstalk::on_device(device, layout, o.zz_hz * scale));
-                        return measure<Qubits>(ex, state, readout, m, rows_of, rows, repeats);
-                    }
-                    const q::executor<circuit, q::device_noise> ex(noise, {});
+        if (part == 0) {
+            const auto z_spread = stats::t_interval(ideal_val);
+            report.add(models_table, "Adam lr " + qhybrid::number(o.lrs[chosen]), {m.a, -m.b / m.a, z_spread.mean, z_spread.sd}, failed);
+        }
+        const auto noise = q::device_noise::place<circuit>(device, layout, scale);
+        const auto readout = noise.readout()[0];
+        for (bool crosstalk : {false, true}) {
+            // Trajectory streams keyed by (seed, split, rerun), never by the order of the sweep.
+            const auto run = [&](const nn::labelled<double>& rows_of, std::size_t rows, std::uint64_t stream) {
+                State state = [&] {
+                    if constexpr (std::is_constructible_v<State, std::uint64_t>) return State(stream);
+                    else return State();
+                }();
+                if (crosstalk) {
+                    const q::executor<circuit, q::device_noise, q::zz_crosstalk> ex(
+                        noise, q::zz_crosstalk::on_device(device, layout, o.zz_hz * scale));
                     return measure<Qubits>(ex, state, readout, m, rows_of, rows, repeats);
-                };
-                const auto test = run(d.test, test_rows, 3 * seed);
-                const auto val = run(d.validation, val_rows, 3 * seed + 1);
-                double drift = 0;
-                for (std::size_t i = 0; i < test_rows; ++i) drift += std::abs(test.z[i] - ideal_test[i]) / double(test_rows);
-                const std::string name = point_name(scale, crosstalk);
-                const double acc = accuracy(test.z, test_y, m.a, m.b);
-                table.add(name, seed,
-                          {acc, accuracy(test.z, test_y, m.a, b_val), accuracy(test.z, test_y, m.a, refit_offset(val.z, val_y, m.a)),
-                           auc(test.z, test_y, m.a), drift},
-                          failed);
-                contrast.add(name + ", trained b", seed, {acc}, failed);
-                if (scale == 0) contrast.add(name + ", b on val", seed, {accuracy(test.z, test_y, m.a, b_val)}, failed);
-                if (repeats > 1 && seed == 1) {
-                    const auto again = run(d.test, test_rows, 3 * seed + 2);
-                    sampling.add(name, seed,
-                                 {acc, accuracy(again.z, test_y, m.a, m.b),
-                                  std::accumulate(test.se.begin(), test.se.end(), 0.0) / double(test_rows)});
                 }
+                const q::executor<circuit, q::device_noise> ex(noise, {});
+                return measure<Qubits>(ex, state, readout, m, rows_of, rows, repeats);
+            };
+            const auto test = run(d.test, test_rows, 3 * seed);
+            const auto val = run(d.validation, val_rows, 3 * seed + 1);
+            double drift = 0;
+            for (std::size_t i = 0; i < test_rows; ++i) drift += std::abs(test.z[i] - ideal_test[i]) / double(test_rows);
+            const std::string name = point_name(scale, crosstalk);
+            const double acc = accuracy(test.z, test_y, m.a, m.b);
+            report.add(noise_table, name,
+                       {acc, accuracy(test.z, test_y, m.a, b_val), accuracy(test.z, test_y, m.a, refit_offset(val.z, val_y, m.a)),
+                        auc(test.z, test_y, m.a), drift},
+                       failed);
+            report.add(contrast_table, name + ", trained b", {acc}, failed);
+            if (scale == 0) report.add(contrast_table, name + ", b on val", {accuracy(test.z, test_y, m.a, b_val)}, failed);
+            if (repeats > 1 && seed == 1) {
+                const auto again = run(d.test, test_rows, 3 * seed + 2);
+                report.add(sampling_table, name,
+                           {acc, accuracy(again.z, test_y, m.a, m.b), std::accumulate(test.se.begin(), test.se.end(), 0.0) / double(test_rows)});
             }
         }
-    }
+    });
+    if (!world.root()) return;
 
     std::printf("\nThe chosen models (noiseless <Z_0> on the validation rows; FAKE when a <Z_0> + b > 0):\n\n%s\n",
                 chosen_models.markdown().c_str());
@@ -352,6 +378,8 @@ void sweep(const std::string& device_name, const q::device_model& device, const 
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("The VQC classifier on IBM devices over several trained models: accuracy, ROC AUC and <Z> drift against "
                  "noise scale, with and without crosstalk, against re-fitted thresholds");
     std::string data_flag, out = "results";
@@ -367,6 +395,7 @@ int main(int argc, char** argv) try {
     app.add_option("--rows", o.rows, "validation and test rows to run under noise (0: all)");
     app.add_option("--scales", o.scales, "noise scales, e.g. --scales 0 1 3 (0 is added: the comparisons need it)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--checkpoint", o.checkpoint, "folder that keeps every finished item; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     if (std::find(o.scales.begin(), o.scales.end(), 0.0) == o.scales.end()) o.scales.insert(o.scales.begin(), 0.0);
 
@@ -375,14 +404,15 @@ int main(int argc, char** argv) try {
     const auto nairobi = q::device_model::load(backends / "nairobi");
     const auto brisbane = q::device_model::load(backends / "brisbane");
     const auto all = qhybrid::models::read_deep_voice_set(qhybrid::data::require_data(data, "deep-voice/DATASET-balanced.csv"));
-    std::printf("DEEP-VOICE, %zu seeds, each its own stratified 70/10/20 split; Adam lr from {", o.seeds);
-    for (std::size_t k = 0; k < o.lrs.size(); ++k) std::printf("%s%g", k ? ", " : "", o.lrs[k]);
-    std::printf("}; noise scales 0x-%gx of the calibration, ZZ crosstalk %g Hz at 1x; %zu threads\n",
-                *std::max_element(o.scales.begin(), o.scales.end()), o.zz_hz, qhybrid::threads());
-
-    sweep<6, q::batched_density_matrix<6>>("ibm_nairobi", nairobi, o, all, 1, out);
-    sweep<8, q::batched_trajectory<8>>("ibm_brisbane", brisbane, o, all, o.trajectories, out);
-    std::printf("\nwrote %s/noisy_qnn_*.csv\n", out.c_str());
+    if (world.root()) {
+        std::printf("DEEP-VOICE, %zu seeds, each its own stratified 70/10/20 split; Adam lr from {", o.seeds);
+        for (std::size_t k = 0; k < o.lrs.size(); ++k) std::printf("%s%g", k ? ", " : "", o.lrs[k]);
+        std::printf("}; noise scales 0x-%gx of the calibration, ZZ crosstalk %g Hz at 1x; %zu process(es) of %zu thread(s)\n",
+                    *std::max_element(o.scales.begin(), o.scales.end()), o.zz_hz, world.size(), qhybrid::threads());
+    }
+    sweep<6, q::batched_density_matrix<6>>(world, "ibm_nairobi", nairobi, o, all, 1, out);
+    sweep<8, q::batched_trajectory<8>>(world, "ibm_brisbane", brisbane, o, all, o.trajectories, out);
+    if (world.root()) std::printf("\nwrote %s/noisy_qnn_*.csv\n", out.c_str());
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "noisy_qnn: %s\n", e.what());

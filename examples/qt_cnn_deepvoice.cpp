@@ -21,15 +21,22 @@
 // random order, no recording id: every split shares speakers and recordings between train and
 // test; 1-NN scores 0.993 on a random split, so these accuracies cannot rank models.
 //
+// The trainings (model x learning rate x seed) are a dist::sweep: `mpirun -np N qt_cnn_deepvoice
+// ...` (a build with QHYBRID_MPI) runs them on N processes and writes the same CSV files (but the
+// seconds); --checkpoint keeps every finished training. Each returns its validation figures, curve
+// and weights; the choices and the test split come after the sweep, on rank 0.
+//
 //   qt_cnn_deepvoice [--data DIR] [--seeds S] [--blocks 1 12 24 48 96] [--lrs 1e-3 3e-3 1e-2]
 //                    [--patience P] [--max-epochs E] [--split stratified|clusters] [--out DIR] [--save DIR]
-//                    [--raw | --beta B --gamma G --alpha A]
+//                    [--raw | --beta B --gamma G --alpha A] [--checkpoint DIR]
 #include "qt_cnn_deepvoice.hpp"
 #include "report.hpp"
+#include "seed_sweep.hpp"
 
 #include <qhybrid/qhybrid.hpp>
 
 #include <CLI/CLI.hpp>
+#include <boost/hana/define_struct.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -88,14 +95,14 @@ struct settings {
     std::vector<double> lrs = {1e-3, 3e-3, 1e-2};
     std::size_t patience = 15, max_epochs = 200, batch = 64;
     fs::path save; // where to write the last seed's chosen models; empty: nowhere
+    std::string checkpoint;
 };
 
-// One training run, its model kept until the learning rate is chosen.
+// One training run: its report line, curve (CSV rows), weights and validation figures, kept until
+// the learning rate is chosen.
 struct trained {
-    std::unique_ptr<nn::layer<double>> model;
-    double val_loss, val_accuracy, seconds_per_epoch;
-    std::size_t epochs;
-    bool failed;
+    BOOST_HANA_DEFINE_STRUCT(trained, (std::string, report), (std::string, curve), (std::vector<double>, weights), (double, val_loss),
+                             (double, val_accuracy), (double, seconds_per_epoch), (std::uint64_t, epochs), (std::uint8_t, failed));
 };
 
 std::size_t trainable(nn::layer<double>& model) {
@@ -104,28 +111,30 @@ std::size_t trainable(nn::layer<double>& model) {
     return n;
 }
 
-trained train(const candidate& c, const m::deep_voice_split& data, std::uint64_t seed, double lr, const settings& s,
-              report::csv_file& curves) {
+trained train(const candidate& c, const m::deep_voice_split& data, std::uint64_t seed, double lr, const settings& s, bool live) {
     qhybrid::rng init(seed);
-    trained t{c.make(init, data.scaler), 0, 0, 0, 0, false};
-    nn::adam<double> opt(t.model->parameters(), {.lr = lr});
-    const auto history = nn::fit(*t.model, opt, data.train, &data.validation,
+    const auto model = c.make(init, data.scaler);
+    trained t{};
+    nn::adam<double> opt(model->parameters(), {.lr = lr});
+    const auto history = nn::fit(*model, opt, data.train, &data.validation,
                                  {.epochs = s.max_epochs, .batch_size = s.batch, .seed = seed, .patience = s.patience,
                                   .restore_best = true, .progress = false});
     for (std::size_t e = 0; e < history.size(); ++e) {
         const auto& h = history[e];
-        curves.row(c.name, lr, seed, e + 1, h.loss, h.accuracy, h.val_loss, h.val_accuracy);
+        t.curve += report::csv_line(c.name, lr, seed, e + 1, h.loss, h.accuracy, h.val_loss, h.val_accuracy);
         t.seconds_per_epoch += h.seconds / double(history.size());
     }
     t.epochs = history.size();
-    const auto v = nn::evaluate(*t.model, data.validation, 512);
+    const auto v = nn::evaluate(*model, data.validation, 512);
     t.val_loss = v.loss, t.val_accuracy = v.accuracy;
     const auto correct = std::size_t(std::llround(v.accuracy * double(data.validation.size())));
     t.failed = !stats::above_chance(correct, data.validation.size(), stats::majority_rate(data.validation.y));
-    std::printf("  %-12s lr %-6g seed %llu: %3zu epochs, val loss %.4f, val acc %.4f%s, %.3f s/epoch\n", c.name.c_str(), lr,
-                static_cast<unsigned long long>(seed), t.epochs, t.val_loss, t.val_accuracy, t.failed ? " (failed)" : "",
-                t.seconds_per_epoch);
-    std::fflush(stdout);
+    t.weights = nn::weight_values(*model);
+    seed_sweep::seed_output log(seed, live);
+    log.print("  %-12s lr %-6g seed %llu: %3llu epochs, val loss %.4f, val acc %.4f%s, %.3f s/epoch\n", c.name.c_str(), lr,
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(t.epochs), t.val_loss, t.val_accuracy,
+              t.failed ? " (failed)" : "", t.seconds_per_epoch);
+    t.report = std::move(log).take().report;
     return t;
 }
 
@@ -162,6 +171,8 @@ std::string file_name(std::string name) {
 } // namespace
 
 int main(int argc, char** argv) try {
+    qhybrid::dist::session mpi(argc, argv);
+    const qhybrid::dist::world world;
     CLI::App app("QT-CNN, size-matched CNNs and the classical-generator ablation on DEEP-VOICE (issue 18 protocol)");
     std::string data_flag, out = "results", split_name = "stratified";
     std::size_t seeds = 5;
@@ -185,6 +196,7 @@ int main(int argc, char** argv) try {
     app.add_option("--beta", tr.beta, "transform beta");
     app.add_option("--gamma", tr.gamma, "transform gamma");
     app.add_option("--alpha", tr.alpha, "transform alpha");
+    app.add_option("--checkpoint", s.checkpoint, "folder that keeps every finished training; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     tr.enabled = !raw;
     qhybrid::require(!s.lrs.empty(), [] { return std::string("qt_cnn_deepvoice: no learning rate"); });
@@ -192,12 +204,15 @@ int main(int argc, char** argv) try {
     const auto all = m::read_deep_voice_set(d::require_data(d::data_root(data_flag), "deep-voice/DATASET-balanced.csv"));
     std::vector<m::deep_voice_split> data;
     for (std::uint64_t seed = 1; seed <= seeds; ++seed) data.push_back(splits.at(split_name)(all, seed));
-    std::printf("DEEP-VOICE: %zu rows; %s split per seed (seed 1: %zu train, %zu validation, %zu test); seeds 1-%zu;\n"
-                "Adam, minibatch %zu, at most %zu epochs, early stopping patience %zu on the validation loss (best epoch "
-                "restored);\nlearning rates", all.size(), split_name.c_str(), data[0].train.size(), data[0].validation.size(),
-                data[0].test.size(), seeds, s.batch, s.max_epochs, s.patience);
-    for (double lr : s.lrs) std::printf(" %g", lr);
-    std::printf(", chosen per model by mean validation loss; %zu threads\n", qhybrid::threads());
+    if (world.root()) {
+        std::printf("DEEP-VOICE: %zu rows; %s split per seed (seed 1: %zu train, %zu validation, %zu test); seeds 1-%zu;\n"
+                    "Adam, minibatch %zu, at most %zu epochs, early stopping patience %zu on the validation loss (best epoch "
+                    "restored);\nlearning rates", all.size(), split_name.c_str(), data[0].train.size(), data[0].validation.size(),
+                    data[0].test.size(), seeds, s.batch, s.max_epochs, s.patience);
+        for (double lr : s.lrs) std::printf(" %g", lr);
+        std::printf(", chosen per model by mean validation loss; %zu process(es) of %zu thread(s)\n", world.size(), qhybrid::threads());
+        std::fflush(stdout);
+    }
 
     std::vector<candidate> rows{classical_cnn<8, 16, 24>()};
     std::sort(blocks.begin(), blocks.end());
@@ -208,44 +223,65 @@ int main(int argc, char** argv) try {
         rows.push_back(rbm_candidate(b, qt));
     }
 
+    // Every training, item (model, learning rate, seed), seeds fastest.
+    const std::size_t per_model = s.lrs.size() * seeds;
+    std::vector<bool> printed(rows.size() * per_model);
+    auto key = seed_sweep::key("qt_cnn_deepvoice");
+    key.with("seeds", seeds).with("blocks", blocks).with("lrs", s.lrs).with("patience", s.patience).with("max epochs", s.max_epochs)
+        .with("batch", s.batch).with("split", split_name).with("transform", tr.enabled ? "on" : "off").with("beta", tr.beta)
+        .with("gamma", tr.gamma).with("alpha", tr.alpha);
+    std::vector<trained> runs = qhybrid::dist::sweep(world, rows.size() * per_model, [&](std::size_t item) {
+        const std::uint64_t seed = 1 + item % seeds;
+        trained t = train(rows[item / per_model], data[seed - 1], seed, s.lrs[item % per_model / seeds], s, world.root());
+        printed[item] = world.root();
+        return t;
+    }, {.checkpoint = s.checkpoint, .key = key.str()});
+    if (!world.root()) return 0;
+    for (std::size_t item = 0; item < runs.size(); ++item)
+        if (!printed[item]) std::fputs(runs[item].report.c_str(), stdout);
+
     stats::seed_table quality({"test accuracy", "ROC AUC", "EER"}), cost({"epochs", "s/epoch"});
     report::csv_file curves(out, "qt_cnn_curves.csv", "model,lr,seed,epoch,loss,train_accuracy,val_loss,val_accuracy");
+    for (const auto& t : runs) curves.lines(t.curve);
     report::csv_file choices(out, "qt_cnn_models.csv", "model,trainable,deployed,lr,val_loss_mean,runs_at_max_epochs");
     std::map<std::string, std::size_t> trainable_of;
     std::string counts = "| model | trainable | deployed | learning rate | mean validation loss per rate | runs at the epoch limit |\n"
                          "|---|---|---|---|---|---|\n";
-    for (const auto& c : rows) {
-        std::vector<std::vector<trained>> by_lr;
-        for (double lr : s.lrs) {
-            auto& runs = by_lr.emplace_back();
-            for (std::uint64_t seed = 1; seed <= seeds; ++seed) runs.push_back(train(c, data[seed - 1], seed, lr, s, curves));
-        }
+    for (std::size_t row = 0; row < rows.size(); ++row) {
+        const candidate& c = rows[row];
+        const auto run_of = [&](std::size_t k, std::uint64_t seed) -> const trained& { return runs[row * per_model + k * seeds + seed - 1]; };
         std::vector<double> mean_loss;
-        for (const auto& runs : by_lr) {
+        for (std::size_t k = 0; k < s.lrs.size(); ++k) {
             double sum = 0;
-            for (const auto& t : runs) sum += t.val_loss;
-            mean_loss.push_back(sum / double(runs.size()));
+            for (std::uint64_t seed = 1; seed <= seeds; ++seed) sum += run_of(k, seed).val_loss;
+            mean_loss.push_back(sum / double(seeds));
         }
         const std::size_t best = std::size_t(std::min_element(mean_loss.begin(), mean_loss.end()) - mean_loss.begin());
-        auto& chosen = by_lr[best];
-        const std::size_t n = trainable(*chosen.front().model);
-        trainable_of[c.name] = n;
-        std::size_t at_max = 0;
+        std::size_t n = 0, at_max = 0;
         for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-            auto& t = chosen[seed - 1];
-            const test_result r = test(c, *t.model, data[seed - 1].test);
-            quality.add(c.name, seed, {r.accuracy, r.auc, r.eer}, t.failed);
-            cost.add(c.name, seed, {double(t.epochs), t.seconds_per_epoch}, t.failed);
+            const trained& t = run_of(best, seed);
+            qhybrid::rng init(seed);
+            const auto model = c.make(init, data[seed - 1].scaler); // the architecture; its weights are the trained ones
+            try { // a checkpoint's weights are input
+                nn::set_weight_values(*model, std::span<const double>(t.weights));
+            } catch (const qhybrid::error& e) {
+                throw qhybrid::error("qt_cnn_deepvoice: " + c.name + ", seed " + std::to_string(seed) + ": " + e.what());
+            }
+            n = trainable(*model);
+            const test_result r = test(c, *model, data[seed - 1].test);
+            quality.add(c.name, seed, {r.accuracy, r.auc, r.eer}, t.failed != 0);
+            cost.add(c.name, seed, {double(t.epochs), t.seconds_per_epoch}, t.failed != 0);
             at_max += t.epochs == s.max_epochs;
             if (!s.save.empty() && seed == seeds) {
                 fs::create_directories(s.save);
-                nn::save_weights(*t.model, (s.save / (file_name(c.name) + ".qhw")).string());
+                nn::save_weights(*model, (s.save / (file_name(c.name) + ".qhw")).string());
                 if (c.generated) {
-                    auto cnn = c.generated(*t.model);
+                    auto cnn = c.generated(*model);
                     nn::save_weights(cnn, (s.save / (file_name(c.name) + "_generated.qhw")).string());
                 }
             }
         }
+        trainable_of[c.name] = n;
         std::string losses;
         char buf[96];
         for (std::size_t i = 0; i < s.lrs.size(); ++i) {

@@ -5,9 +5,20 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace report {
+
+// One CSV line (with its newline), numbers as an ostream writes them.
+template <class... Values>
+std::string csv_line(const Values&... v) {
+    std::ostringstream out;
+    std::size_t i = 0;
+    ((out << (i++ ? "," : "") << v), ...);
+    out << '\n';
+    return out.str();
+}
 
 // A CSV file in `folder` (created if needed) with the given header line.
 class csv_file {
@@ -21,10 +32,9 @@ public:
     }
     template <class... Values>
     void row(const Values&... v) {
-        std::size_t i = 0;
-        ((out_ << (i++ ? "," : "") << v), ...);
-        out_ << '\n';
+        out_ << csv_line(v...);
     }
+    void lines(const std::string& text) { out_ << text; } // rows made by csv_line
     const std::filesystem::path& path() const noexcept { return path_; }
 
 private:

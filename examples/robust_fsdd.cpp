@@ -29,7 +29,9 @@
 //               [--eot N] [--out DIR] [--checkpoint DIR]
 //
 // The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N robust_fsdd ...`
-// splits them over N processes and writes the same CSV files; --checkpoint keeps finished seeds.
+// splits them over N processes and writes the same CSV files; a seed is its study's parts
+// (robust::study_part: each budget's suite, the epsilon sweep, the steps curve) and --checkpoint keeps
+// every finished part.
 #include "fsdd_spectrograms.hpp"
 #include "seed_sweep.hpp"
 
@@ -85,8 +87,10 @@ std::string label(double eps, bool waveform) { return waveform ? qhybrid::signif
 // What a seed adds to, besides its report.
 constexpr std::uint32_t sweep_file = 0, iterations_file = 1, warnings_counter = 0;
 
+// Part `part` of the seed's study (robust::study_parts): a budget's suite, the epsilon sweep or
+// the steps curve.
 template <class Model>
-void run(Model& model, const attacked& a, std::size_t eot, const settings& o, seed_sweep::seed_output& out) {
+void run(Model& model, const attacked& a, std::size_t eot, const settings& o, seed_sweep::seed_output& out, std::size_t part) {
     const std::uint64_t seed = out.seed();
     auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
         for (double& e : v) e /= a.scale;
@@ -94,32 +98,35 @@ void run(Model& model, const attacked& a, std::size_t eot, const settings& o, se
     };
     const rb::study_options so{.epsilons = in_units(o.eps), .sweep = in_units(o.sweep), .lo = a.lo, .hi = a.hi, .classes = 10,
                                .seed = seed, .steps = o.steps, .queries = o.queries, .eot = eot};
-    std::size_t budget = 0;
-    const auto s = rb::study(model, a.x, a.y, so, [&](double, const rb::robustness_report& rep) {
-        out.print("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[budget++], o.waveform).c_str(),
-                  rep.markdown().c_str()); // each budget's table as soon as it is known: a full run takes hours
-    });
-    std::vector<double> values{s.reports[0].clean_accuracy};
-    for (const auto& rep : s.reports) {
+    const auto s = rb::study_part(model, a.x, a.y, so, part);
+    if (part < o.eps.size()) { // a piece of the seed's row: (clean accuracy,) the suite's robust accuracies, the worst case
+        const auto& rep = s.reports.front();
+        out.print("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[part], o.waveform).c_str(),
+                  rep.markdown().c_str());
+        std::vector<double> values;
+        if (part == 0) values.push_back(rep.clean_accuracy);
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);
+        out.add(0, o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", values);
+    } else if (part == o.eps.size()) {
+        out.print("APGD-CE, success on correct recordings by budget:");
+        for (std::size_t k = 0; k < s.sweep.size(); ++k) {
+            out.print(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
+            std::ostringstream line;
+            line << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
+            out.append(sweep_file, line.str());
+        }
+        out.print("\n");
+    } else {
+        out.print("APGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
+        for (std::size_t k = 0; k < s.steps.size(); ++k) {
+            out.print(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
+            std::ostringstream line;
+            line << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
+            out.append(iterations_file, line.str());
+        }
+        out.print("\n");
     }
-    out.add(0, o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", values);
-    out.print("APGD-CE, success on correct recordings by budget:");
-    for (std::size_t k = 0; k < s.sweep.size(); ++k) {
-        out.print(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
-        std::ostringstream line;
-        line << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
-        out.append(sweep_file, line.str());
-    }
-    out.print("\nAPGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
-    for (std::size_t k = 0; k < s.steps.size(); ++k) {
-        out.print(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
-        std::ostringstream line;
-        line << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
-        out.append(iterations_file, line.str());
-    }
-    out.print("\n");
     for (const auto& w : s.warnings) out.print("WARNING: %s\n", w.c_str());
     out.count(warnings_counter, s.failed_checks());
 }
@@ -170,7 +177,7 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"cnn", "qshield", "qshield-differentiable"}));
     app.add_option("--eot", o.eot, "draws per step and verdict against the faithful QShield")->check(CLI::Range(1, 10000));
     app.add_option("--out", out, "folder for robust_fsdd_DOMAIN[_MODEL]_{runs,summary,sweep,iterations}.csv");
-    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished part of a seed; a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -201,8 +208,11 @@ int main(int argc, char** argv) try {
                          .with("domain", domain).with("model", o.model).with("first seed", o.first_seed).with("eps", o.eps)
                          .with("sweep", o.sweep).with("samples", o.samples).with("steps", o.steps).with("queries", o.queries)
                          .with("max epochs", o.max_epochs).with("eot", o.eot).with("lr", o.lr);
-    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table}, .files = {&sweep_csv, &iterations_csv}, .counts = {&warnings}},
-                    checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
+    // A seed is its study's parts, each its own checkpointed item (each trains the seed's model
+    // again, the same bits): a full run takes hours.
+    const std::size_t parts = o.eps.size() + 2;
+    seed_sweep::run(world, o.first_seed, o.seeds, parts, {.tables = {&table}, .files = {&sweep_csv, &iterations_csv}, .counts = {&warnings}},
+                    checkpoint, key.str(), [&](seed_sweep::seed_output& out, std::size_t part) {
         const std::uint64_t seed = out.seed();
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
         auto [net, epochs] = train(data, seed, o);
@@ -227,12 +237,13 @@ int main(int argc, char** argv) try {
         std::vector<std::size_t> per_digit(10);
         for (std::size_t label : a.y) ++per_digit[label];
         const auto [fewest, most] = std::minmax_element(per_digit.begin(), per_digit.end());
-        out.print("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
-                  static_cast<unsigned long long>(seed), epochs, n,
-                  (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean,
-                  data.sd, eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
-        if (o.waveform) run(waveform, a, eot, o, out);
-        else run(features_model, a, eot, o, out);
+        if (part == 0)
+            out.print("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
+                      static_cast<unsigned long long>(seed), epochs, n,
+                      (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean,
+                      data.sd, eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
+        if (o.waveform) run(waveform, a, eot, o, out, part);
+        else run(features_model, a, eot, o, out, part);
     });
     if (!world.root()) return 0;
     std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds %zu-%zu)\n"

@@ -787,6 +787,33 @@ TEST_CASE("A study runs the suite at every budget, the epsilon sweep and the suc
           Approx(1 - rb::apgd(model, five.x, five.labels, {.t = {.epsilon = 0.08}, .steps = 10, .eot = 3, .seed = 3}).fooled_rate()).margin(1e-12));
 }
 
+TEST_CASE("A study's parts appended in order are the study, bit for bit; a part past the last is a clear error", "[robust]") {
+    trained_blobs three;
+    rb::network model(three.net);
+    std::vector<std::size_t> rows(30);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    const auto x = nn::gather_rows(three.x, rows);
+    const std::vector<std::size_t> first(three.labels.begin(), three.labels.begin() + 30);
+    const rb::study_options o{.epsilons = {0.05, 0.1}, .sweep = {0.1, 1.0}, .classes = 3, .seed = 4, .steps = 5, .queries = 40};
+    REQUIRE(rb::study_parts(o) == 4);
+    const auto whole = rb::study(model, x, first, o);
+    rb::study_result pieces;
+    for (std::size_t part = 0; part < rb::study_parts(o); ++part) pieces.append(rb::study_part(model, x, first, o, part));
+    REQUIRE(pieces.reports.size() == whole.reports.size());
+    for (std::size_t k = 0; k < whole.reports.size(); ++k) {
+        CHECK(pieces.reports[k].worst_case_accuracy == whole.reports[k].worst_case_accuracy);
+        REQUIRE(pieces.reports[k].rows.size() == whole.reports[k].rows.size());
+        for (std::size_t r = 0; r < whole.reports[k].rows.size(); ++r)
+            CHECK(pieces.reports[k].rows[r].robust_accuracy == whole.reports[k].rows[r].robust_accuracy);
+        CHECK(pieces.reports[k].warnings == whole.reports[k].warnings);
+    }
+    CHECK(pieces.sweep == whole.sweep);
+    CHECK(pieces.steps == whole.steps);
+    CHECK(pieces.fooled_by_steps == whole.fooled_by_steps);
+    CHECK(pieces.warnings == whole.warnings);
+    CHECK_THROWS_WITH(rb::study_part(model, x, first, o, 4), Catch::Contains("study: part 4 of 4"));
+}
+
 TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {
     trained_blobs m;
     std::vector<std::size_t> first(30);

@@ -9,10 +9,15 @@
 //
 //   const auto s = robust::study(model, x, labels, {.epsilons = {0.05, 0.1}, .sweep = {0.05, 0.1, 1},
 //                                                   .lo = 0, .hi = 1, .classes = 10, .seed = 1});
+//
+// study_part runs one piece (a budget's suite, the epsilon sweep, the steps curve), so that a
+// study of hours can be the items of a checkpointed dist::sweep; the pieces appended in order are
+// the study, bit for bit.
 #include "qhybrid/robust/report.hpp"
 #include "qhybrid/robust/suites.hpp"
 
 #include <functional>
+#include <iterator>
 
 namespace qhybrid::robust {
 
@@ -39,48 +44,70 @@ struct study_result {
         for (const auto& r : reports) n += r.warnings.size();
         return n;
     }
+
+    // Adds the pieces of the next part (study_part).
+    void append(study_result part) {
+        auto move_to = [](auto& to, auto& from) { to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())); };
+        move_to(reports, part.reports), move_to(sweep, part.sweep), move_to(steps, part.steps);
+        move_to(fooled_by_steps, part.fooled_by_steps), move_to(warnings, part.warnings);
+    }
 };
 
-// `on_report(epsilon, report)` sees each budget's report as soon as it is known (a study of a
-// large model takes hours).
+// A study's parts: the suite at each budget, then the epsilon sweep, then the steps curve.
+inline std::size_t study_parts(const study_options& o) { return o.epsilons.size() + 2; }
+
+// Part `part` of the study (study_parts): its reports, sweep or steps, and warnings; the rest empty.
 template <attack_model M, class T = typename M::value_type>
-study_result study(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const study_options& o,
-                   const std::function<void(double, const robustness_report&)>& on_report = {}) {
+study_result study_part(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const study_options& o, std::size_t part) {
     require(!o.epsilons.empty() && !o.sweep.empty() && o.steps > 0, [&] {
         return "study: " + std::to_string(o.epsilons.size()) + " budgets, " + std::to_string(o.sweep.size()) + " sweep budgets, " +
                std::to_string(o.steps) + " steps (needs at least one of each)";
     });
+    require(part < study_parts(o), [&] { return "study: part " + std::to_string(part) + " of " + std::to_string(study_parts(o)); });
     auto threat_at = [&](double eps) { return threat{.p = o.p, .epsilon = eps, .lo = o.lo, .hi = o.hi}; };
     study_result out;
-    for (double eps : o.epsilons) {
-        const suite_options so{.t = threat_at(eps), .seed = o.seed, .steps = o.steps, .queries = o.queries, .eot = o.eot};
+    if (part < o.epsilons.size()) {
+        const suite_options so{.t = threat_at(o.epsilons[part]), .seed = o.seed, .steps = o.steps, .queries = o.queries, .eot = o.eot};
         auto attacks = o.eot > 1 ? autoattack_rand(model, o.classes, so) : autoattack_standard(model, o.classes, so);
         if (o.eot > 1)
             attacks.push_back({"Square, EOT-" + std::to_string(o.eot), attack_kind::black_box, [&model, so](const nn::tensor<T>& in, std::span<const std::size_t> y) {
                                    return square(model, in, y, {.t = so.t, .queries = so.queries, .eot = so.eot, .seed = so.seed});
                                }});
         out.reports.push_back(evaluate_robustness(model, x, labels, attacks, {.eot = o.eot}));
-        if (on_report) on_report(eps, out.reports.back());
+    } else if (part == o.epsilons.size()) {
+        const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_at =
+            [&](double eps, const nn::tensor<T>& in, std::span<const std::size_t> y) {
+                return apgd(model, in, y, {.t = threat_at(eps), .steps = o.steps, .eot = o.eot, .seed = o.seed});
+            };
+        std::string warning;
+        out.sweep = epsilon_sweep(model, x, labels, o.sweep, apgd_at, &warning, 0.99, o.eot);
+        if (!warning.empty()) out.warnings.push_back(warning);
+    } else {
+        const double middle = o.epsilons[o.epsilons.size() / 2];
+        const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_steps =
+            [&](std::size_t k, const nn::tensor<T>& in, std::span<const std::size_t> y) {
+                return apgd(model, in, y, {.t = threat_at(middle), .steps = k, .eot = o.eot, .seed = o.seed});
+            };
+        for (std::size_t k : {1, 2, 5, 10, 20, 50})
+            if (k < o.steps) out.steps.push_back(k);
+        out.steps.insert(out.steps.end(), {o.steps, 2 * o.steps});
+        out.fooled_by_steps = budget_sweep(x, labels, out.steps, apgd_steps);
+        if (auto w = doubling_warning(o.steps, out.fooled_by_steps[out.steps.size() - 2], out.fooled_by_steps.back()); !w.empty())
+            out.warnings.push_back(std::move(w));
     }
-    const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_at =
-        [&](double eps, const nn::tensor<T>& in, std::span<const std::size_t> y) {
-            return apgd(model, in, y, {.t = threat_at(eps), .steps = o.steps, .eot = o.eot, .seed = o.seed});
-        };
-    std::string warning;
-    out.sweep = epsilon_sweep(model, x, labels, o.sweep, apgd_at, &warning, 0.99, o.eot);
-    if (!warning.empty()) out.warnings.push_back(warning);
+    return out;
+}
 
-    const double middle = o.epsilons[o.epsilons.size() / 2];
-    const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)> apgd_steps =
-        [&](std::size_t k, const nn::tensor<T>& in, std::span<const std::size_t> y) {
-            return apgd(model, in, y, {.t = threat_at(middle), .steps = k, .eot = o.eot, .seed = o.seed});
-        };
-    for (std::size_t k : {1, 2, 5, 10, 20, 50})
-        if (k < o.steps) out.steps.push_back(k);
-    out.steps.insert(out.steps.end(), {o.steps, 2 * o.steps});
-    out.fooled_by_steps = budget_sweep(x, labels, out.steps, apgd_steps);
-    if (auto w = doubling_warning(o.steps, out.fooled_by_steps[out.steps.size() - 2], out.fooled_by_steps.back()); !w.empty())
-        out.warnings.push_back(std::move(w));
+// `on_report(epsilon, report)` sees each budget's report as soon as it is known (a study of a
+// large model takes hours).
+template <attack_model M, class T = typename M::value_type>
+study_result study(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const study_options& o,
+                   const std::function<void(double, const robustness_report&)>& on_report = {}) {
+    study_result out;
+    for (std::size_t part = 0; part < study_parts(o); ++part) {
+        out.append(study_part(model, x, labels, o, part));
+        if (part < o.epsilons.size() && on_report) on_report(o.epsilons[part], out.reports.back());
+    }
     return out;
 }
 

@@ -42,6 +42,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <sstream>
 
@@ -208,14 +209,19 @@ int main(int argc, char** argv) try {
                          .with("domain", domain).with("model", o.model).with("first seed", o.first_seed).with("eps", o.eps)
                          .with("sweep", o.sweep).with("samples", o.samples).with("steps", o.steps).with("queries", o.queries)
                          .with("max epochs", o.max_epochs).with("eot", o.eot).with("lr", o.lr);
-    // A seed is its study's parts, each its own checkpointed item (each trains the seed's model
-    // again, the same bits): a full run takes hours.
+    // A seed is its study's parts, each its own checkpointed item: a full run takes hours. A
+    // process trains a seed's model once and gives each of its parts a copy (training is
+    // deterministic: another process that runs a part of the seed trains the same model).
     const std::size_t parts = o.eps.size() + 2;
+    std::map<std::uint64_t, std::pair<std::unique_ptr<nn::layer<double>>, std::size_t>> trained_models;
     seed_sweep::run(world, o.first_seed, o.seeds, parts, {.tables = {&table}, .files = {&sweep_csv, &iterations_csv}, .counts = {&warnings}},
                     checkpoint, key.str(), [&](seed_sweep::seed_output& out, std::size_t part) {
         const std::uint64_t seed = out.seed();
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
-        auto [net, epochs] = train(data, seed, o);
+        auto& trained = trained_models[seed];
+        if (!trained.first) trained = train(data, seed, o);
+        const auto net = trained.first->clone(); // attacks draw from a model's state: each part starts from the trained one
+        const std::size_t epochs = trained.second;
         std::size_t eot = 1;
         if (auto* shield = dynamic_cast<m::qshield<4>*>(net.get()); shield && shield->variant() == m::qshield_variant::faithful) {
             shield->set_variant(m::qshield_variant::differentiable); // BPDA with the module's exact gradient, EOT over its projections

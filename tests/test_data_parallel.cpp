@@ -1,7 +1,8 @@
 // dist::fit, data-parallel training, on groups of simulated processes (threads meeting in
 // all_gather): the same model and history, bit for bit, on 1 to 4 processes for a network with
 // batch norm and dropout, a hybrid with a quantum layer, a faithful QShield (a projection drawn at
-// every call) and a QT-CNN; the shards' gradients add up to the minibatch's (against nn::fit);
+// every call) and a QT-CNN; the shards' gradients add up to the minibatch's (against nn::fit),
+// also for a QT-CNN whose weights are generated once a step;
 // one shard is nn::fit itself; a failing shard stops every process with one error. Under mpirun:
 // `qhybrid train --shards` (examples/CMakeLists.txt).
 #include "thread_group.hpp"
@@ -175,6 +176,34 @@ TEST_CASE("dist::fit: the shards' scaled gradients add up to the minibatch's gra
     for (std::size_t k = 0; k < a.size(); ++k)
         for (std::size_t i = 0; i < a[k]->size(); ++i) worst = std::max(worst, std::abs((*b[k])[i] - (*a[k])[i]));
     CHECK(worst <= 1e-14);
+}
+
+TEST_CASE("dist::fit: a QT-CNN generates its weights once a step, and its step is nn::fit's but for the order of the sums", "[dist]") {
+    // The shards run the generated network; the target's gradients summed over them go back
+    // through G and the circuit once (nn::staged). One minibatch of 90 rows, one SGD step.
+    const auto train = blobs(90, 1);
+    const auto make = [] {
+        rng gen(7);
+        return m::qt_cnn<6, 1, small_target>(gen, m::qt_options{});
+    };
+    const nn::fit_options o{.epochs = 1, .batch_size = 90, .seed = 5, .progress = false};
+    auto reference = make(), sharded = make();
+    nn::sgd<double> ref_opt(reference.parameters(), {.lr = 0.5}), opt(sharded.parameters(), {.lr = 0.5});
+    const auto ref_history = nn::fit(reference, ref_opt, train, nullptr, o);
+    const auto history = dist::fit(dist::world(), sharded, opt, train, nullptr, o, {.shards = 5});
+    CHECK(history.front().loss == Approx(ref_history.front().loss).epsilon(1e-14));
+    CHECK(history.front().accuracy == ref_history.front().accuracy);
+    const auto a = reference.parameters(), b = sharded.parameters();
+    double worst = 0, largest_step = 0;
+    auto start = make();
+    const auto initial = start.parameters();
+    for (std::size_t k = 0; k < a.size(); ++k)
+        for (std::size_t i = 0; i < a[k].value->size(); ++i) {
+            worst = std::max(worst, std::abs((*b[k].value)[i] - (*a[k].value)[i]));
+            largest_step = std::max(largest_step, std::abs((*a[k].value)[i] - (*initial[k].value)[i]));
+        }
+    CHECK(largest_step > 1e-3); // the step moved the parameters
+    CHECK(worst <= 1e-13);
 }
 
 TEST_CASE("dist::fit with one shard is nn::fit on every process", "[dist]") {

@@ -14,6 +14,9 @@
 // - buffers (batch-norm running statistics, QShield's projection) follow the step's shard 0,
 //   as PyTorch's DistributedDataParallel broadcasts rank 0's: statistics of that shard's rows;
 // - validation minibatches are spread over the processes and their scores added in order.
+// A model that is nn::staged (QT-CNN) runs its parameter-only stage once a step on every process
+// (the same bits everywhere); the shards run the network it made, their gradients of that
+// network's parameters are summed in shard order, and the stage's backward runs once from the sums.
 // The shard count is part of the recipe (batch norm normalises each shard by its own statistics);
 // the process count is not. A minibatch of n rows is cut into min(shards, n / 2) shards (at
 // least one), so that no shard holds a single row (batch norm needs two) unless the minibatch
@@ -34,6 +37,7 @@
 #include "qhybrid/dist/ordered_sum.hpp"
 #include "qhybrid/dist/sweep.hpp"
 #include "qhybrid/dist/world.hpp"
+#include "qhybrid/nn/staged.hpp"
 #include "qhybrid/nn/train.hpp"
 
 #include <boost/hana/define_struct.hpp>
@@ -118,29 +122,35 @@ std::vector<nn::epoch_record> fit(const Comm& comm, nn::layer<T>& net, Optimizer
     // start drawn from the seed (another run, a fine-tuning, draws afresh).
     std::uint64_t next_key = rng::stream(o.seed, 0x6b657973)();
 
+    auto* const staged = dynamic_cast<nn::staged<T>*>(&net);
     const auto gradient = [&](std::span<const std::size_t> rows) {
         const std::size_t n = rows.size(), shards = std::max<std::size_t>(1, std::min(d.shards, n / 2));
         const std::uint64_t key = next_key;
         next_key += shards;
+        nn::layer<T>& shard_net = staged ? staged->begin_step() : net; // what each shard runs
         std::vector<nn::tensor<T>*> grads;
         std::size_t length = 0;
-        for (auto& p : net.parameters()) grads.push_back(p.grad), length += p.grad->size();
+        for (auto& p : shard_net.parameters()) grads.push_back(p.grad), length += p.grad->size();
         std::vector<numbered_part<T>> mine; // this process's shards' gradients, flat
         const auto [total, first_buffers] = detail::scores_in_order(comm, shards, "a training step", [&](std::size_t s) {
             const auto [a, b] = detail::shard_rows(n, shards, s); // a < b: shards <= n
-            net.reseed(key + s);
-            net.zero_grad();
-            const nn::batch_result r = nn::add_gradient(net, train, rows.subspan(a, b - a), loss, T(b - a) / T(n));
+            shard_net.reseed(key + s);
+            shard_net.zero_grad();
+            const nn::batch_result r = nn::add_gradient(shard_net, train, rows.subspan(a, b - a), loss, T(b - a) / T(n));
             numbered_part<T> part{s, {}};
             part.values.reserve(length);
             for (const auto* g : grads) part.values.insert(part.values.end(), g->data(), g->data() + g->size());
             mine.push_back(std::move(part));
-            return detail::unit_score{r.loss_sum, r.correct, s == 0 ? detail::bytes_of(net.buffers()) : std::string()};
+            return detail::unit_score{r.loss_sum, r.correct, s == 0 ? detail::bytes_of(shard_net.buffers()) : std::string()};
         });
         const std::vector<T> sum = sum_in_part_order(comm, shards, std::span<const numbered_part<T>>(mine), length);
         std::size_t at = 0;
         for (auto* g : grads) std::copy_n(sum.data() + at, g->size(), g->data()), at += g->size();
-        detail::read_bytes(first_buffers, net.buffers());
+        detail::read_bytes(first_buffers, shard_net.buffers());
+        if (staged) {
+            net.zero_grad();
+            staged->end_step();
+        }
         return total;
     };
 

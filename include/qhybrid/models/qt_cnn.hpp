@@ -18,7 +18,8 @@
 // rbm_qt_cnn); everything after p is the same code.
 //
 // qt_cnn is a layer: forward generates the weights and runs the target network, so nn::fit
-// trains it like any model. generated() returns the target as an ordinary classical network.
+// trains it like any model. generated() returns the target as an ordinary classical network. It
+// is nn::staged: data-parallel training generates the weights once a step for all its shards.
 //
 // TargetNet provides `parameter_count` and `build<T>(rng&, args...)` (see deep_voice_cnn).
 #include "qhybrid/core/rng.hpp"
@@ -26,6 +27,7 @@
 #include "qhybrid/nn/activations.hpp"
 #include "qhybrid/nn/dense.hpp"
 #include "qhybrid/nn/sequential.hpp"
+#include "qhybrid/nn/staged.hpp"
 
 #include <cmath>
 #include <string>
@@ -52,7 +54,7 @@ struct qt_options {
 
 template <std::size_t N, std::size_t Blocks, class TargetNet, class T = double,
           template <std::size_t, std::size_t, class> class Source = circuit_probabilities>
-class qt_cnn : public nn::layer_base<qt_cnn<N, Blocks, TargetNet, T, Source>, T> {
+class qt_cnn : public nn::layer_base<qt_cnn<N, Blocks, TargetNet, T, Source>, T>, public nn::staged<T> {
     static constexpr std::size_t dimension = std::size_t{1} << N, weights = TargetNet::parameter_count;
     static_assert(weights <= dimension, "qhybrid: qt_cnn needs 2^N basis states for the target's weights");
     using source_type = Source<N, Blocks, T>;
@@ -106,27 +108,17 @@ public:
     nn::tensor<T> backward(const nn::tensor<T>& dy) override {
         target_.zero_grad();
         nn::tensor<T> dx = target_.backward(dy);
-        nn::tensor<T> dg({weights, 1});
-        std::size_t at = 0, t = 0;
-        for (const auto& p : target_.parameters()) {
-            const auto dw = p.grad->values();
-            T mean = 0;
-            for (std::size_t i = 0; i < dw.size(); ++i) {
-                dg[at + i] = scale_[t] * dw[i];
-                dscale_[t] += dw[i] * h_[at + i];
-                mean += dg[at + i];
-            }
-            if (centred(t))
-                for (std::size_t i = 0; i < dw.size(); ++i) dg[at + i] -= mean / T(dw.size());
-            at += dw.size(), ++t;
-        }
-        const nn::tensor<T> din = mapping_.backward(dg);
-        std::vector<T> dp(dimension, T(0));
-        for (std::size_t k = 0; k < weights; ++k) dp[k] = din[k * (N + 1) + N];
-        transform_backward(dp);
-        source_.vjp(theta_.values(), dp, dtheta_.values());
+        generation_backward();
         return dx;
     }
+
+    // nn::staged: the weights generated once, the target's gradients summed over the shards.
+    nn::layer<T>& begin_step() override {
+        generate();
+        target_.zero_grad();
+        return target_;
+    }
+    void end_step() override { generation_backward(); }
 
     std::vector<nn::parameter<T>> parameters() override {
         std::vector<nn::parameter<T>> all{{std::string(source_type::parameter_name), &theta_, &dtheta_}};
@@ -166,6 +158,29 @@ public:
     }
 
 private:
+    // From the target's weight gradients to the gradients of theta, G and the scales (added).
+    void generation_backward() {
+        nn::tensor<T> dg({weights, 1});
+        std::size_t at = 0, t = 0;
+        for (const auto& p : target_.parameters()) {
+            const auto dw = p.grad->values();
+            T mean = 0;
+            for (std::size_t i = 0; i < dw.size(); ++i) {
+                dg[at + i] = scale_[t] * dw[i];
+                dscale_[t] += dw[i] * h_[at + i];
+                mean += dg[at + i];
+            }
+            if (centred(t))
+                for (std::size_t i = 0; i < dw.size(); ++i) dg[at + i] -= mean / T(dw.size());
+            at += dw.size(), ++t;
+        }
+        const nn::tensor<T> din = mapping_.backward(dg);
+        std::vector<T> dp(dimension, T(0));
+        for (std::size_t k = 0; k < weights; ++k) dp[k] = din[k * (N + 1) + N];
+        transform_backward(dp);
+        source_.vjp(theta_.values(), dp, dtheta_.values());
+    }
+
     // Runs the source, then G, and writes the scaled weights into the target.
     void generate() {
         run_source();

@@ -18,5 +18,6 @@
 #include "qhybrid/nn/residual.hpp"
 #include "qhybrid/nn/sequential.hpp"
 #include "qhybrid/nn/serialize.hpp"
+#include "qhybrid/nn/staged.hpp"
 #include "qhybrid/nn/tensor.hpp"
 #include "qhybrid/nn/train.hpp"

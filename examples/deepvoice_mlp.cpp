@@ -218,11 +218,7 @@ int main(int argc, char** argv) try {
         for (std::uint64_t seed = 1; seed <= o.seeds; ++seed) {
             const auto& s = split_of(kind, seed);
             auto net = build_mlp(s, seed);
-            try { // a checkpoint's weights are input
-                nn::set_weight_values(net, std::span<const double>(run_of(chosen, seed).weights));
-            } catch (const qhybrid::error& e) {
-                throw qhybrid::error("deepvoice_mlp: " + kind + " split, seed " + std::to_string(seed) + ": " + e.what());
-            }
+            seed_sweep::restore_weights(net, run_of(chosen, seed).weights, "deepvoice_mlp: " + kind + " split, seed " + std::to_string(seed));
             const auto r = judge(m::fake_probabilities(m::logits_of(net, s.validation.x), 1.0), s.validation.y,
                                  m::fake_probabilities(m::logits_of(net, s.test.x), 1.0), s.test.y);
             table.add("MLP, " + kind, seed, r.values, r.failed);

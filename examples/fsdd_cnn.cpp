@@ -107,11 +107,7 @@ void run(const qhybrid::dist::world& world, const char* task, const spectrograms
         const auto& r = runs[seed - 1].rates[best];
         qhybrid::rng unused(seed);
         auto net = qhybrid::models::fsdd_cnn::build<T>(classes, unused, seed + 1); // the architecture; its weights are the trained ones
-        try { // a checkpoint's weights are input
-            nn::set_weight_values(net, std::span<const T>(std::vector<T>(r.weights.begin(), r.weights.end())));
-        } catch (const qhybrid::error& e) {
-            throw qhybrid::error("fsdd_cnn: seed " + std::to_string(seed) + ": " + e.what());
-        }
+        seed_sweep::restore_weights(net, r.weights, "fsdd_cnn: seed " + std::to_string(seed));
         parameters = net.parameter_count();
         const auto te = nn::evaluate(net, sets_of_seed<T>(s, set, labels, seed).test, 256); // the test split, once
         const std::size_t validation_size = runs[seed - 1].validation_size;

@@ -226,11 +226,7 @@ void run_task(const qhybrid::dist::world& world, const std::string& name, const 
         for (int k = 0; k < 2; ++k) {
             const run& r = runs[grid_name(heads[k], chosen[heads[k]])][seed - 1];
             auto net = build(t, heads[k], seed);
-            try { // a checkpoint's weights are input
-                nn::set_weight_values(net, std::span<const double>(r.weights));
-            } catch (const qhybrid::error& e) {
-                throw qhybrid::error("qc_cnn_fsdd: " + name + ", seed " + std::to_string(seed) + ": " + e.what());
-            }
+            seed_sweep::restore_weights(net, r.weights, "qc_cnn_fsdd: " + name + ", seed " + std::to_string(seed));
             const auto te = nn::evaluate(net, data.test, 128), tr = nn::evaluate(net, data.train, 128);
             flags[k] = correct_flags(net, data.test);
             table.add(model_name(heads[k]), seed, {te.accuracy, te.loss, tr.accuracy - te.accuracy, double(r.epochs)}, r.failed != 0);

@@ -262,11 +262,7 @@ int main(int argc, char** argv) try {
             const trained& t = run_of(best, seed);
             qhybrid::rng init(seed);
             const auto model = c.make(init, data[seed - 1].scaler); // the architecture; its weights are the trained ones
-            try { // a checkpoint's weights are input
-                nn::set_weight_values(*model, std::span<const double>(t.weights));
-            } catch (const qhybrid::error& e) {
-                throw qhybrid::error("qt_cnn_deepvoice: " + c.name + ", seed " + std::to_string(seed) + ": " + e.what());
-            }
+            seed_sweep::restore_weights(*model, t.weights, "qt_cnn_deepvoice: " + c.name + ", seed " + std::to_string(seed));
             n = trainable(*model);
             const test_result r = test(c, *model, data[seed - 1].test);
             quality.add(c.name, seed, {r.accuracy, r.auc, r.eer}, t.failed != 0);

@@ -9,6 +9,7 @@
 // the seeds other processes ran or the checkpoint held. One process prints as a plain loop would.
 #include <qhybrid/dist/sweep.hpp>
 #include <qhybrid/dist/world.hpp>
+#include <qhybrid/nn/layer.hpp>
 #include <qhybrid/stats/seed_table.hpp>
 #include <qhybrid/version.hpp>
 
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <set>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -111,6 +113,17 @@ private:
     bool live_;
     seed_result result_;
 };
+
+// A trained model's weights as a sweep item returned them (nn::weight_values) back into a model of
+// the same architecture. They may come from a checkpoint: a wrong count is an error naming `whose`.
+template <class T>
+void restore_weights(qhybrid::nn::layer<T>& net, const std::vector<double>& values, const std::string& whose) {
+    try {
+        qhybrid::nn::set_weight_values(net, std::span<const T>(std::vector<T>(values.begin(), values.end())));
+    } catch (const qhybrid::error& e) {
+        throw qhybrid::error(whose + ": " + e.what());
+    }
+}
 
 // Runs body(seed_output&, part) for parts 0..parts-1 of seeds first..last over the job's processes,
 // each (seed, part) an item of its own, and adds every seed's outputs to `to` in seed order, on

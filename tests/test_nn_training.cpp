@@ -308,7 +308,7 @@ TEST_CASE("copy_weights: rounds double to float, and another architecture is a c
     CHECK_THROWS_WITH(nn::copy_weights(shorter, b), Catch::Contains("different tensor counts"));
 }
 
-TEST_CASE("weight_values and set_weight_values: parameters and buffers there and back, bit for bit; a wrong count changes nothing") {
+TEST_CASE("weight_values and set_weight_values: parameters and buffers there and back, bit for bit, and a wrong count changes nothing") {
     qhybrid::rng gen(5);
     const auto build = [&] {
         nn::sequential<double> net;

@@ -787,7 +787,7 @@ TEST_CASE("A study runs the suite at every budget, the epsilon sweep and the suc
           Approx(1 - rb::apgd(model, five.x, five.labels, {.t = {.epsilon = 0.08}, .steps = 10, .eot = 3, .seed = 3}).fooled_rate()).margin(1e-12));
 }
 
-TEST_CASE("A study's parts appended in order are the study, bit for bit; a part past the last is a clear error", "[robust]") {
+TEST_CASE("A study's parts appended in order are the study, bit for bit, and a part past the last is a clear error", "[robust]") {
     trained_blobs three;
     rb::network model(three.net);
     std::vector<std::size_t> rows(30);

@@ -814,6 +814,95 @@ TEST_CASE("A study's parts appended in order are the study, bit for bit, and a p
     CHECK_THROWS_WITH(rb::study_part(model, x, first, o, 4), Catch::Contains("study: part 4 of 4"));
 }
 
+namespace {
+// Rows [begin, end) of a batch.
+nn::tensor<double> rows_of(const nn::tensor<double>& x, std::size_t begin, std::size_t end) {
+    std::vector<std::size_t> rows(end - begin);
+    std::iota(rows.begin(), rows.end(), begin);
+    return nn::gather_rows(x, rows);
+}
+
+// The study of blocks [0, 11) and [11, 30) of 30 rows, joined, against the study of all 30.
+template <class M>
+void check_blocks_join(M& model, const nn::tensor<double>& all, const std::vector<std::size_t>& all_labels, rb::study_options o) {
+    const auto x = rows_of(all, 0, 30);
+    const std::vector<std::size_t> labels(all_labels.begin(), all_labels.begin() + 30);
+    const auto whole = rb::study(model, x, labels, o);
+    std::vector<rb::study_result> blocks;
+    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, 11}, {11, 30}}) {
+        o.first_sample = begin;
+        blocks.push_back(rb::study(model, rows_of(x, begin, end), std::vector<std::size_t>(labels.begin() + long(begin), labels.begin() + long(end)), o));
+    }
+    const auto joined = rb::join_rows(blocks);
+    REQUIRE(joined.reports.size() == whole.reports.size());
+    for (std::size_t k = 0; k < whole.reports.size(); ++k) {
+        const auto &j = joined.reports[k], &w = whole.reports[k];
+        CHECK(j.samples == w.samples);
+        CHECK(j.correct == w.correct);
+        CHECK(j.clean_accuracy == w.clean_accuracy);
+        CHECK(j.worst_case_accuracy == w.worst_case_accuracy);
+        CHECK(j.worst_case_success == w.worst_case_success);
+        CHECK(j.warnings == w.warnings);
+        REQUIRE(j.rows.size() == w.rows.size());
+        for (std::size_t r = 0; r < w.rows.size(); ++r) {
+            INFO(w.rows[r].name);
+            CHECK(j.rows[r].fooled == w.rows[r].fooled);
+            CHECK(j.rows[r].robust_accuracy == w.rows[r].robust_accuracy);
+            CHECK(j.rows[r].success_rate == w.rows[r].success_rate);
+            CHECK(j.rows[r].gradients_per_sample == w.rows[r].gradients_per_sample);
+            CHECK(j.rows[r].forwards_per_sample == w.rows[r].forwards_per_sample);
+        }
+    }
+    CHECK(joined.sweep == whole.sweep);
+    CHECK(joined.steps == whole.steps);
+    CHECK(joined.fooled_by_steps == whole.fooled_by_steps);
+    CHECK(joined.warnings == whole.warnings);
+}
+} // namespace
+
+TEST_CASE("Studies of blocks of rows join into the batch's study, bit for bit, for a fixed and for a random model", "[robust]") {
+    const rb::study_options o{.epsilons = {0.05, 0.1}, .sweep = {0.1, 1.0}, .seed = 4, .steps = 5, .queries = 40};
+    SECTION("a network, with the targeted attacks of 5 classes") {
+        trained_blobs five(nullptr, 5);
+        rb::network model(five.net);
+        auto with = o;
+        with.classes = 5;
+        check_blocks_join(model, five.x, five.labels, with);
+    }
+    SECTION("a random model (a fresh direction and phases each call), with EOT and without") {
+        trained_blobs three, five(nullptr, 5);
+        rippled defended(three.net), defended_five(five.net);
+        auto with = o;
+        with.classes = 3, with.eot = 2;
+        check_blocks_join(defended, three.x, three.labels, with);
+        with.classes = 5, with.eot = 1;
+        check_blocks_join(defended_five, five.x, five.labels, with);
+    }
+    SECTION("SPSA and the one-pixel attack draw a random model's noise per sample") {
+        trained_blobs three;
+        rippled defended(three.net);
+        const auto x = rows_of(three.x, 0, 12);
+        const std::vector<std::size_t> labels(three.labels.begin(), three.labels.begin() + 12);
+        const auto tail_x = rows_of(x, 5, 12);
+        const std::vector<std::size_t> tail_labels(labels.begin() + 5, labels.end());
+        const rb::spsa_options so{.t = {.epsilon = 0.1}, .steps = 3, .directions = 4, .seed = 7};
+        auto tail_so = so;
+        tail_so.first_sample = 5;
+        const auto s = rb::spsa(defended, x, labels, so), s_tail = rb::spsa(defended, tail_x, tail_labels, tail_so);
+        CHECK(std::equal(s_tail.adversarial.values().begin(), s_tail.adversarial.values().end(), s.adversarial.values().begin() + 5 * 10));
+        const rb::one_pixel_options po{.population = 8, .generations = 3, .seed = 7};
+        auto tail_po = po;
+        tail_po.first_sample = 5;
+        const auto p = rb::one_pixel(defended, x, labels, po), p_tail = rb::one_pixel(defended, tail_x, tail_labels, tail_po);
+        CHECK(std::equal(p_tail.adversarial.values().begin(), p_tail.adversarial.values().end(), p.adversarial.values().begin() + 5 * 10));
+    }
+    trained_blobs three;
+    rb::network model(three.net);
+    const auto a = rb::study_part(model, rows_of(three.x, 0, 4), std::vector<std::size_t>(three.labels.begin(), three.labels.begin() + 4), o, 0);
+    const auto b = rb::study_part(model, rows_of(three.x, 4, 8), std::vector<std::size_t>(three.labels.begin() + 4, three.labels.begin() + 8), o, 2);
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{a, b}), Catch::Contains("join_rows: block 1 has 0 budgets"));
+}
+
 TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {
     trained_blobs m;
     std::vector<std::size_t> first(30);

@@ -10,12 +10,19 @@
 #include "qhybrid/robust/model.hpp"
 #include "qhybrid/robust/threat.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <span>
 #include <vector>
 
 namespace qhybrid::robust {
+
+// The share of ones among per-sample verdicts.
+inline double share(std::span<const std::uint8_t> verdicts) {
+    return double(std::count(verdicts.begin(), verdicts.end(), std::uint8_t(1))) / double(verdicts.size());
+}
 
 template <class T>
 struct attack_result {
@@ -25,9 +32,7 @@ struct attack_result {
     std::size_t gradient_evaluations = 0; // samples times forward+backward passes
     std::size_t forward_evaluations = 0;  // samples times forward passes without a backward
 
-    double fooled_rate() const {
-        return double(std::count(fooled.begin(), fooled.end(), std::uint8_t(1))) / double(fooled.size());
-    }
+    double fooled_rate() const { return share(fooled); }
 };
 
 // An attack's clean batch: inputs [batch, ...], labels, and targets (empty: untargeted); ids name
@@ -142,8 +147,15 @@ evaluation<T> evaluate(M& model, const nn::tensor<T>& adv, const attack_batch<T>
     return e;
 }
 
-// The generator of a random model's draws in restart r.
+// The generator of a random model's draws in restart r. A call's draws must not depend on the
+// rows it is given (QNAD's weights, a projection per call), so that a block of the batch, attacked
+// alone, sees the draws the whole batch saw: the attacks that query a batch make the same calls
+// in the same order for any block of it (a call a step, while any row of it is unfooled).
 inline rng model_stream(std::uint64_t seed, std::size_t restart) { return rng::stream(seed, std::numeric_limits<std::uint64_t>::max(), restart); }
+
+// The generator of a random model's draws for one sample, for attacks that query the model one
+// sample at a time: a sample's draws do not depend on the samples before it.
+inline rng sample_model_stream(std::uint64_t seed, std::uint64_t id) { return rng::stream(seed, id, std::numeric_limits<std::uint64_t>::max()); }
 
 // Where restart r starts: the clean inputs, or a uniform draw from each sample's ball (its stream
 // keyed by seed, sample id, restart).

@@ -39,7 +39,6 @@ attack_result<T> one_pixel(M& model, const nn::tensor<T>& x, std::span<const std
                        " (needs [batch, C, H, W], [batch, H, W] or [batch, D] inputs, 1 to H W pixels, 4 members or more)";
             });
     const std::size_t genes = o.pixels * (2 + channels), members = o.population, n = labels.size();
-    rng model_gen = detail::model_stream(o.seed, 0);
     attack_result<T> out{x, std::vector<std::uint8_t>(n, 0), std::vector<T>(n)};
     // A candidate's input: the clean sample with its pixels set.
     auto apply = [&](std::size_t b, std::span<const double> g, std::span<T> into) {
@@ -57,7 +56,7 @@ attack_result<T> one_pixel(M& model, const nn::tensor<T>& x, std::span<const std
     };
     for (std::size_t b = 0; b < n; ++b) {
         const std::uint64_t id = o.first_sample + b;
-        rng gen = rng::stream(o.seed, id, 0);
+        rng gen = rng::stream(o.seed, id, 0), model_gen = detail::sample_model_stream(o.seed, id);
         const std::size_t label = labels[b], wanted = o.targets.empty() ? label : o.targets[b];
         const bool targeted = !o.targets.empty();
         std::vector<double> pop(members * genes), fitness(members), child(genes);

@@ -41,6 +41,7 @@ struct attack_row {
     double gradients_per_sample, forwards_per_sample;
     double seconds;
     std::vector<std::uint8_t> fooled;
+    std::size_t gradient_evaluations = 0, forward_evaluations = 0; // the attack's totals, samples times passes
 };
 
 struct robustness_report {
@@ -50,6 +51,7 @@ struct robustness_report {
     double worst_case_accuracy = 0;    // samples no attack fooled
     double worst_case_success = 0;     // of the correctly classified, the share some attack fooled
     std::vector<std::string> warnings; // the masking checks that failed
+    std::vector<std::uint8_t> correct; // which samples the model classifies correctly
 
     std::string markdown() const {
         std::ostringstream out;
@@ -113,44 +115,34 @@ std::vector<std::uint8_t> correct_samples(M& model, const nn::tensor<T>& x, std:
 }
 } // namespace detail
 
-// Runs every attack on (x, labels).
-template <attack_model M, class T = typename M::value_type>
-robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
-                                      const std::vector<attack_entry<T>>& attacks, const report_options& o = {}) {
-    require(!attacks.empty() && x.rank() >= 2 && x.dim(0) == labels.size() && !labels.empty(), [&] {
-        return "evaluate_robustness: " + std::to_string(attacks.size()) + " attacks on inputs of shape " + nn::to_string(x.shape()) +
-               " with " + std::to_string(labels.size()) + " labels";
-    });
-    const std::size_t n = labels.size();
-    robustness_report rep;
+namespace detail {
+// The report's figures and masking checks from its per-sample verdicts (correct, each row's
+// fooled) and the attacks' totals.
+inline void summarise(robustness_report& rep, const report_options& o) {
+    const std::size_t n = rep.correct.size();
     rep.samples = n;
-    const auto correct = detail::correct_samples(model, x, labels, o.eot);
-    std::vector<std::uint8_t> any(n, 0);
-    const double n_correct = double(std::count(correct.begin(), correct.end(), 1));
+    const double n_correct = double(std::count(rep.correct.begin(), rep.correct.end(), 1));
     rep.clean_accuracy = n_correct / double(n);
-    for (const auto& a : attacks) {
-        const auto start = std::chrono::steady_clock::now();
-        const attack_result<T> res = a.run(x, labels);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        require(res.fooled.size() == n, [&] { return "evaluate_robustness: " + a.name + " returned " + std::to_string(res.fooled.size()) + " verdicts for " + std::to_string(n) + " samples"; });
-        attack_row row{a.name, a.kind, 0, 0, double(res.gradient_evaluations) / double(n), double(res.forward_evaluations) / double(n), seconds,
-                       res.fooled};
+    std::vector<std::uint8_t> any(n, 0);
+    for (auto& row : rep.rows) {
         double robust = 0, fooled_correct = 0;
         for (std::size_t b = 0; b < n; ++b) {
-            const bool fooled = !correct[b] || res.fooled[b];
-            robust += !fooled, fooled_correct += correct[b] && res.fooled[b];
+            const bool fooled = !rep.correct[b] || row.fooled[b];
+            robust += !fooled, fooled_correct += rep.correct[b] && row.fooled[b];
             any[b] |= fooled;
         }
         row.robust_accuracy = robust / double(n);
         row.success_rate = n_correct > 0 ? fooled_correct / n_correct : 0;
-        rep.rows.push_back(std::move(row));
+        row.gradients_per_sample = double(row.gradient_evaluations) / double(n);
+        row.forwards_per_sample = double(row.forward_evaluations) / double(n);
     }
     double robust = 0, fooled_correct = 0;
-    for (std::size_t b = 0; b < n; ++b) robust += !any[b], fooled_correct += correct[b] && any[b];
+    for (std::size_t b = 0; b < n; ++b) robust += !any[b], fooled_correct += rep.correct[b] && any[b];
     rep.worst_case_accuracy = robust / double(n);
     rep.worst_case_success = n_correct > 0 ? fooled_correct / n_correct : 0;
 
     // The masking checks.
+    rep.warnings.clear();
     auto best = [&](attack_kind k) {
         const attack_row* top = nullptr;
         for (const auto& r : rep.rows)
@@ -159,41 +151,112 @@ robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::spa
     };
     const attack_row *single = best(attack_kind::single_step), *iterative = best(attack_kind::iterative);
     if (single && iterative && iterative->success_rate + o.tolerance < single->success_rate)
-        rep.warnings.push_back("the iterative attack " + iterative->name + " (" + detail::percent(iterative->success_rate) +
-                               ") is weaker than the single-step " + single->name + " (" + detail::percent(single->success_rate) +
+        rep.warnings.push_back("the iterative attack " + iterative->name + " (" + percent(iterative->success_rate) +
+                               ") is weaker than the single-step " + single->name + " (" + percent(single->success_rate) +
                                "): its gradients or steps mislead it");
     const attack_row* white = iterative ? iterative : single;
     for (const auto k : {attack_kind::black_box, attack_kind::transfer})
         if (const attack_row* other = best(k); other && white && other->success_rate > white->success_rate + o.tolerance)
             rep.warnings.push_back(std::string(k == attack_kind::black_box ? "the black-box attack " : "the transfer attack ") + other->name +
-                                   " (" + detail::percent(other->success_rate) + ") is stronger than every white-box attack (best " +
-                                   white->name + ", " + detail::percent(white->success_rate) + "): the gradients are masked");
+                                   " (" + percent(other->success_rate) + ") is stronger than every white-box attack (best " +
+                                   white->name + ", " + percent(white->success_rate) + "): the gradients are masked");
+}
+} // namespace detail
+
+// Runs every attack on (x, labels).
+template <attack_model M, class T = typename M::value_type>
+robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
+                                      const std::vector<attack_entry<T>>& attacks, const report_options& o = {}) {
+    require(!attacks.empty() && x.rank() >= 2 && x.dim(0) == labels.size() && !labels.empty(), [&] {
+        return "evaluate_robustness: " + std::to_string(attacks.size()) + " attacks on inputs of shape " + nn::to_string(x.shape()) +
+               " with " + std::to_string(labels.size()) + " labels";
+    });
+    robustness_report rep;
+    rep.correct = detail::correct_samples(model, x, labels, o.eot);
+    for (const auto& a : attacks) {
+        const auto start = std::chrono::steady_clock::now();
+        attack_result<T> res = a.run(x, labels);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        require(res.fooled.size() == labels.size(), [&] {
+            return "evaluate_robustness: " + a.name + " returned " + std::to_string(res.fooled.size()) + " verdicts for " +
+                   std::to_string(labels.size()) + " samples";
+        });
+        rep.rows.push_back({a.name, a.kind, 0, 0, 0, 0, seconds, std::move(res.fooled), res.gradient_evaluations, res.forward_evaluations});
+    }
+    detail::summarise(rep, o);
     return rep;
 }
 
-// Success rate on the correctly classified samples (by the mean probabilities of `eot` draws) at
-// each epsilon, for an attack made by `at(epsilon)`. Warns (in `warning`) when the largest epsilon
-// does not bring it to `full`. With no sample classified correctly there is nothing to attack:
-// the rates are NaN and the warning says so, rather than blaming the attack.
+// The report of a batch from the reports of its consecutive blocks of rows, each run with the
+// same attacks on its rows' ids (the attacks' first_sample): the whole batch's report, but for
+// the seconds, which add up. The blocks can run on different processes (dist::sweep items).
+inline robustness_report join_rows(std::span<const robustness_report> blocks, const report_options& o = {}) {
+    require(!blocks.empty(), [] { return std::string("join_rows: no blocks"); });
+    robustness_report out = blocks[0];
+    for (std::size_t k = 1; k < blocks.size(); ++k) {
+        const auto& block = blocks[k];
+        require(block.rows.size() == out.rows.size(), [&] {
+            return "join_rows: block " + std::to_string(k) + " has " + std::to_string(block.rows.size()) + " attacks, block 0 " +
+                   std::to_string(out.rows.size());
+        });
+        out.correct.insert(out.correct.end(), block.correct.begin(), block.correct.end());
+        for (std::size_t r = 0; r < out.rows.size(); ++r) {
+            auto& row = out.rows[r];
+            require(block.rows[r].name == row.name && block.rows[r].fooled.size() == block.correct.size(), [&] {
+                return "join_rows: attack " + std::to_string(r) + " of block " + std::to_string(k) + " is " + block.rows[r].name + " with " +
+                       std::to_string(block.rows[r].fooled.size()) + " verdicts, block 0's " + row.name;
+            });
+            row.fooled.insert(row.fooled.end(), block.rows[r].fooled.begin(), block.rows[r].fooled.end());
+            row.gradient_evaluations += block.rows[r].gradient_evaluations, row.forward_evaluations += block.rows[r].forward_evaluations;
+            row.seconds += block.rows[r].seconds;
+        }
+    }
+    detail::summarise(out, o);
+    return out;
+}
+
+// An epsilon sweep's per-sample verdicts: which samples the model classifies correctly (by the
+// mean probabilities of the EOT draws) and which each epsilon's attack fooled (none when no sample
+// is correct: there was nothing to attack). Consecutive blocks of rows join by concatenation.
+struct sweep_verdicts {
+    std::vector<double> epsilons;
+    std::vector<std::uint8_t> correct;
+    std::vector<std::vector<std::uint8_t>> fooled; // per epsilon, per sample
+
+    void append_rows(const sweep_verdicts& block) {
+        require(block.epsilons == epsilons, [] { return std::string("sweep_verdicts: blocks of rows swept different epsilons"); });
+        correct.insert(correct.end(), block.correct.begin(), block.correct.end());
+        for (std::size_t e = 0; e < fooled.size(); ++e) fooled[e].insert(fooled[e].end(), block.fooled[e].begin(), block.fooled[e].end());
+    }
+};
+
+// The verdicts of an attack made by `at(epsilon)` at each epsilon.
 template <attack_model M, class T = typename M::value_type>
-std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
-                                                     const std::vector<double>& epsilons,
-                                                     const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
-                                                     std::string* warning = nullptr, double full = 0.99, std::size_t eot = 1) {
+sweep_verdicts epsilon_sweep_verdicts(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels, const std::vector<double>& epsilons,
+                                      const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
+                                      std::size_t eot = 1) {
     require(!epsilons.empty(), [] { return std::string("epsilon_sweep: no epsilons"); });
-    const auto correct = detail::correct_samples(model, x, labels, eot);
+    sweep_verdicts v{epsilons, detail::correct_samples(model, x, labels, eot), {}};
+    const bool any_correct = std::find(v.correct.begin(), v.correct.end(), std::uint8_t{1}) != v.correct.end();
+    for (double eps : epsilons) v.fooled.push_back(any_correct ? at(eps, x, labels).fooled : std::vector<std::uint8_t>(labels.size(), 0));
+    return v;
+}
+
+// Success rate on the correctly classified samples at each epsilon. Warns (in `warning`) when the
+// largest epsilon does not bring it to `full`. With no sample classified correctly the rates are
+// NaN and the warning says so, rather than blaming the attack.
+inline std::vector<std::pair<double, double>> sweep_rates(const sweep_verdicts& v, std::string* warning = nullptr, double full = 0.99) {
     std::vector<std::pair<double, double>> out;
-    if (std::find(correct.begin(), correct.end(), std::uint8_t{1}) == correct.end()) {
-        for (double eps : epsilons) out.emplace_back(eps, std::numeric_limits<double>::quiet_NaN());
+    if (std::find(v.correct.begin(), v.correct.end(), std::uint8_t{1}) == v.correct.end()) {
+        for (double eps : v.epsilons) out.emplace_back(eps, std::numeric_limits<double>::quiet_NaN());
         if (warning) *warning = "no sample is classified correctly: the sweep has nothing to attack";
         return out;
     }
-    for (double eps : epsilons) {
-        const auto res = at(eps, x, labels);
+    for (std::size_t e = 0; e < v.epsilons.size(); ++e) {
         double n_correct = 0, fooled = 0;
-        for (std::size_t b = 0; b < labels.size(); ++b)
-            if (correct[b]) ++n_correct, fooled += res.fooled[b];
-        out.emplace_back(eps, fooled / n_correct);
+        for (std::size_t b = 0; b < v.correct.size(); ++b)
+            if (v.correct[b]) ++n_correct, fooled += v.fooled[e][b];
+        out.emplace_back(v.epsilons[e], fooled / n_correct);
     }
     if (warning && out.back().second < full)
         *warning = "at epsilon " + number(out.back().first) + " the attack fools " + detail::percent(out.back().second) +
@@ -201,14 +264,33 @@ std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<
     return out;
 }
 
-// The success rate (on all samples) of an attack made by `at(k)` at each budget k (iterations or
-// restarts, as `at` reads them): the points of a success-against-iterations curve. Each point is a
-// whole attack with that budget, not a prefix of a longer one (APGD's step schedule depends on it).
+// Success rate on the correctly classified samples at each epsilon, for an attack made by
+// `at(epsilon)` (epsilon_sweep_verdicts, then sweep_rates).
+template <attack_model M, class T = typename M::value_type>
+std::vector<std::pair<double, double>> epsilon_sweep(M& model, const nn::tensor<T>& x, std::span<const std::size_t> labels,
+                                                     const std::vector<double>& epsilons,
+                                                     const std::function<attack_result<T>(double, const nn::tensor<T>&, std::span<const std::size_t>)>& at,
+                                                     std::string* warning = nullptr, double full = 0.99, std::size_t eot = 1) {
+    return sweep_rates(epsilon_sweep_verdicts(model, x, labels, epsilons, at, eot), warning, full);
+}
+
+// Which samples an attack made by `at(k)` fools at each budget k (iterations or restarts, as `at`
+// reads them). Each is a whole attack with that budget, not a prefix of a longer one (APGD's
+// step schedule depends on it).
+template <class T>
+std::vector<std::vector<std::uint8_t>> budget_verdicts(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> budgets,
+                                                       const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)>& at) {
+    std::vector<std::vector<std::uint8_t>> out;
+    for (std::size_t k : budgets) out.push_back(at(k, x, labels).fooled);
+    return out;
+}
+
+// The success rate (on all samples) at each budget: the points of a success-against-iterations curve.
 template <class T>
 std::vector<double> budget_sweep(const nn::tensor<T>& x, std::span<const std::size_t> labels, std::span<const std::size_t> budgets,
                                  const std::function<attack_result<T>(std::size_t, const nn::tensor<T>&, std::span<const std::size_t>)>& at) {
     std::vector<double> out;
-    for (std::size_t k : budgets) out.push_back(at(k, x, labels).fooled_rate());
+    for (const auto& fooled : budget_verdicts(x, labels, budgets, at)) out.push_back(share(fooled));
     return out;
 }
 

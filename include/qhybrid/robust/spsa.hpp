@@ -33,13 +33,13 @@ attack_result<T> spsa(M& model, const nn::tensor<T>& x, std::span<const std::siz
                " (implemented for L-inf; needs positive counts, delta and rate)";
     });
     const std::size_t n = labels.size(), width = x.row_size(), pairs = o.directions;
-    rng model_gen = detail::model_stream(o.seed, 0);
     attack_result<T> out{x, std::vector<std::uint8_t>(n, 0), std::vector<T>(n)};
     nn::shape_t probe_shape = x.shape();
     probe_shape[0] = 2 * pairs;
     std::vector<double> m(x.size(), 0), v(x.size(), 0), g(width), signs(pairs * width);
     for (std::size_t b = 0; b < n; ++b) {
         const std::uint64_t id = o.first_sample + b;
+        rng model_gen = detail::sample_model_stream(o.seed, id);
         const std::vector<std::size_t> label(2 * pairs, labels[b]), target(o.targets.empty() ? 0 : 2 * pairs, o.targets.empty() ? 0 : o.targets[b]);
         const std::vector<std::uint64_t> ids(2 * pairs, id);
         const nn::tensor<T> one = nn::gather_rows(x, std::vector<std::size_t>{b});

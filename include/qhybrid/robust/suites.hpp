@@ -29,6 +29,7 @@ struct suite_options {
     std::size_t target_classes = 9;   // APGD-T and the substitute
     std::size_t queries = 5000;       // Square
     std::size_t eot = 20;             // the rand suite's draws
+    std::uint64_t first_sample = 0;   // the first row's id (the rows a block of a larger batch)
 };
 
 // APGD towards each of the k classes with the highest clean logits (the label left out), on the
@@ -85,24 +86,24 @@ template <attack_model M, class T = typename M::value_type>
 std::vector<attack_entry<T>> autoattack_standard(M& model, std::size_t classes, const suite_options& o) {
     std::vector<attack_entry<T>> list;
     list.push_back({"APGD-CE", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                        return apgd(model, x, y, {.t = o.t, .steps = o.steps, .seed = o.seed});
+                        return apgd(model, x, y, {.t = o.t, .steps = o.steps, .seed = o.seed, .first_sample = o.first_sample});
                     }});
     if (classes < 4) // AutoAttack's targeted attacks need 4 classes; a loss that does not saturate stands in (see above)
         list.push_back({"APGD (margin)", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed});
+                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed, .first_sample = o.first_sample});
                         }});
     if (classes >= 4) {
         list.push_back({"APGD-T (DLR)", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return apgd_top_targets(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .seed = o.seed},
+                            return apgd_top_targets(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .seed = o.seed, .first_sample = o.first_sample},
                                                     o.target_classes);
                         }});
         list.push_back({"APGD-T (margin), for FAB-T", attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return apgd_top_targets(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed},
+                            return apgd_top_targets(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .seed = o.seed, .first_sample = o.first_sample},
                                                     o.target_classes);
                         }});
     }
     list.push_back({"Square", attack_kind::black_box, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                        return square(model, x, y, {.t = o.t, .queries = o.queries, .seed = o.seed});
+                        return square(model, x, y, {.t = o.t, .queries = o.queries, .seed = o.seed, .first_sample = o.first_sample});
                     }});
     return list;
 }
@@ -111,15 +112,15 @@ template <attack_model M, class T = typename M::value_type>
 std::vector<attack_entry<T>> autoattack_rand(M& model, std::size_t classes, const suite_options& o) {
     std::vector<attack_entry<T>> list;
     list.push_back({"APGD-CE, EOT-" + std::to_string(o.eot), attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                        return apgd(model, x, y, {.t = o.t, .steps = o.steps, .eot = o.eot, .seed = o.seed});
+                        return apgd(model, x, y, {.t = o.t, .steps = o.steps, .eot = o.eot, .seed = o.seed, .first_sample = o.first_sample});
                     }});
     if (classes >= 3)
         list.push_back({"APGD-DLR, EOT-" + std::to_string(o.eot), attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .eot = o.eot, .seed = o.seed});
+                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::dlr, .eot = o.eot, .seed = o.seed, .first_sample = o.first_sample});
                         }});
     else // DLR needs 3 classes; the margin loss takes its place, as in the standard suite
         list.push_back({"APGD (margin), EOT-" + std::to_string(o.eot), attack_kind::iterative, [&model, o](const nn::tensor<T>& x, std::span<const std::size_t> y) {
-                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .eot = o.eot, .seed = o.seed});
+                            return apgd(model, x, y, {.t = o.t, .steps = o.steps, .loss = attack_loss::margin, .eot = o.eot, .seed = o.seed, .first_sample = o.first_sample});
                         }});
     return list;
 }

@@ -3,7 +3,9 @@
 // (tests/reference/make_attack_reference.py), closed forms on linear models, finite differences
 // for the losses, and the contract every attack keeps (ball, box, determinism, bad input).
 #include "reference_rows.hpp"
+#include "thread_group.hpp"
 
+#include <qhybrid/dist/study.hpp>
 #include <qhybrid/nn.hpp>
 #include <qhybrid/robust.hpp>
 
@@ -11,15 +13,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <numbers>
 #include <numeric>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace nn = qhybrid::nn;
 namespace rb = qhybrid::robust;
 using qhybrid::rng;
+using simulated::on_processes;
+using simulated::thread_group;
 
 namespace {
 
@@ -822,18 +828,8 @@ nn::tensor<double> rows_of(const nn::tensor<double>& x, std::size_t begin, std::
     return nn::gather_rows(x, rows);
 }
 
-// The study of blocks [0, 11) and [11, 30) of 30 rows, joined, against the study of all 30.
-template <class M>
-void check_blocks_join(M& model, const nn::tensor<double>& all, const std::vector<std::size_t>& all_labels, rb::study_options o) {
-    const auto x = rows_of(all, 0, 30);
-    const std::vector<std::size_t> labels(all_labels.begin(), all_labels.begin() + 30);
-    const auto whole = rb::study(model, x, labels, o);
-    std::vector<rb::study_result> blocks;
-    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, 11}, {11, 30}}) {
-        o.first_sample = begin;
-        blocks.push_back(rb::study(model, rows_of(x, begin, end), std::vector<std::size_t>(labels.begin() + long(begin), labels.begin() + long(end)), o));
-    }
-    const auto joined = rb::join_rows(blocks);
+// Every figure and verdict of two studies, but the seconds.
+void check_same_study(const rb::study_result& joined, const rb::study_result& whole) {
     REQUIRE(joined.reports.size() == whole.reports.size());
     for (std::size_t k = 0; k < whole.reports.size(); ++k) {
         const auto &j = joined.reports[k], &w = whole.reports[k];
@@ -858,6 +854,21 @@ void check_blocks_join(M& model, const nn::tensor<double>& all, const std::vecto
     CHECK(joined.fooled_by_steps == whole.fooled_by_steps);
     CHECK(joined.warnings == whole.warnings);
 }
+
+// The study of blocks [0, 11) and [11, 30) of 30 rows, joined, against the study of all 30.
+template <class M>
+void check_blocks_join(M& model, const nn::tensor<double>& all, const std::vector<std::size_t>& all_labels, rb::study_options o) {
+    const auto x = rows_of(all, 0, 30);
+    const std::vector<std::size_t> labels(all_labels.begin(), all_labels.begin() + 30);
+    const auto whole = rb::study(model, x, labels, o);
+    std::vector<rb::study_result> blocks;
+    for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, 11}, {11, 30}}) {
+        o.first_sample = begin;
+        blocks.push_back(rb::study(model, rows_of(x, begin, end), std::vector<std::size_t>(labels.begin() + long(begin), labels.begin() + long(end)), o));
+    }
+    check_same_study(rb::join_rows(blocks), whole);
+}
+
 } // namespace
 
 TEST_CASE("Studies of blocks of rows join into the batch's study, bit for bit, for a fixed and for a random model", "[robust]") {
@@ -901,6 +912,60 @@ TEST_CASE("Studies of blocks of rows join into the batch's study, bit for bit, f
     const auto a = rb::study_part(model, rows_of(three.x, 0, 4), std::vector<std::size_t>(three.labels.begin(), three.labels.begin() + 4), o, 0);
     const auto b = rb::study_part(model, rows_of(three.x, 4, 8), std::vector<std::size_t>(three.labels.begin() + 4, three.labels.begin() + 8), o, 2);
     CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{a, b}), Catch::Contains("join_rows: block 1 has 0 budgets"));
+}
+
+TEST_CASE("dist::study on 1 to 3 simulated processes in blocks of 7 rows is the study bit for bit, and its checkpoint resumes it", "[robust]") {
+    trained_blobs three;
+    const auto x = rows_of(three.x, 0, 20);
+    const std::vector<std::size_t> labels(three.labels.begin(), three.labels.begin() + 20);
+    const rb::study_options o{.epsilons = {0.05, 0.1}, .sweep = {0.1, 1.0}, .classes = 3, .seed = 4, .steps = 5, .queries = 40, .eot = 2};
+    rippled random_model(three.net);
+    const auto whole = rb::study(random_model, x, labels, o);
+    auto run = [&](std::size_t processes, const qhybrid::dist::study_options& d) {
+        const auto [results, errors] = on_processes(processes, [&](const thread_group& g) {
+            const auto net = three.net.clone();
+            rippled model(*net);
+            return qhybrid::dist::study(g, model, x, labels, o, d);
+        });
+        for (std::size_t p = 0; p < processes; ++p) {
+            INFO(processes << " processes, process " << p << ": " << errors[p]);
+            REQUIRE(results[p].has_value());
+            check_same_study(*results[p], whole);
+        }
+    };
+    for (std::size_t processes = 1; processes <= 3; ++processes) run(processes, {.block_rows = 7});
+    const auto folder = std::filesystem::temp_directory_path() / ("dist_study_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(folder);
+    const qhybrid::dist::study_options kept{.block_rows = 7, .sweep = {.checkpoint = folder, .key = "blobs"}};
+    run(2, kept);
+    const auto items = std::distance(std::filesystem::directory_iterator(folder), {});
+    CHECK(items == 4 * 3); // 4 parts of 3 blocks
+    std::filesystem::remove(folder / "item-5.bin");
+    run(1, kept); // 11 items read, one run again
+    auto other = o;
+    other.seed = 5;
+    const auto net = three.net.clone();
+    rippled model(*net);
+    CHECK_THROWS_WITH(qhybrid::dist::study(qhybrid::dist::world(), model, x, labels, other, kept), Catch::Contains("seed 5"));
+    std::filesystem::remove_all(folder);
+}
+
+TEST_CASE("reseeding: a layer with a generator of its own draws from the attack's, so an attack repeats its bits", "[robust]") {
+    rng gen(8);
+    nn::sequential<double> net;
+    net.add<jitter>(3).add<nn::dense<double>>(10, 3, gen);
+    const trained_blobs three;
+    const auto x = rows_of(three.x, 0, 10);
+    const std::vector<std::size_t> labels(three.labels.begin(), three.labels.begin() + 10);
+    rb::network plain(net);
+    rb::reseeding model(plain, net);
+    const rb::apgd_options o{.t = {.epsilon = 0.05}, .steps = 5, .eot = 3, .seed = 2};
+    const auto first = rb::apgd(model, x, labels, o), again = rb::apgd(model, x, labels, o);
+    CHECK(std::ranges::equal(first.adversarial.values(), again.adversarial.values()));
+    CHECK(first.loss == again.loss);
+    // Without it, the layer's running generator decides: the same attack run again draws other noise.
+    const auto bare = rb::apgd(plain, x, labels, o), bare_again = rb::apgd(plain, x, labels, o);
+    CHECK(bare.loss != bare_again.loss);
 }
 
 TEST_CASE("AutoAttack's rand suite averages 20 draws in every step", "[robust]") {

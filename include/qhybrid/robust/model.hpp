@@ -78,6 +78,41 @@ network(nn::layer<T>&) -> network<T>;
 
 static_assert(attack_model<network<double>>, "robust::network is what every attack takes");
 
+// A model whose layer keeps a generator of its own (the faithful QShield's projection, drawn per
+// call), made to draw from the attack's generator: each call first reseeds the layer
+// (layer::reseed) with one number drawn from it. The model then keeps the attack_model contract,
+// and an attack's result depends on its own streams alone, not on what the layer drew before
+// (another attack, or another block of rows on this process).
+template <attack_model M>
+class reseeding {
+public:
+    using value_type = typename M::value_type;
+
+    reseeding(M& model, nn::layer<value_type>& layer) : model_(&model), layer_(&layer) {}
+
+    nn::tensor<value_type> logits(const nn::tensor<value_type>& x, rng& gen) {
+        layer_->reseed(gen());
+        return model_->logits(x, gen);
+    }
+    nn::tensor<value_type> input_gradient(const nn::tensor<value_type>& dlogits) { return model_->input_gradient(dlogits); }
+    void accumulate_gradient(const nn::tensor<value_type>& d)
+        requires front_end_model<M>
+    {
+        model_->accumulate_gradient(d);
+    }
+    nn::tensor<value_type> accumulated_gradient()
+        requires front_end_model<M>
+    {
+        return model_->accumulated_gradient();
+    }
+
+private:
+    M* model_;
+    nn::layer<value_type>* layer_;
+};
+
+static_assert(attack_model<reseeding<network<double>>> && !front_end_model<reseeding<network<double>>>);
+
 // A random model with its randomness frozen: every call draws from the same generator state, so
 // the attack sees one fixed draw (the fixed-noise control of an evaluation: an attack that
 // succeeds once the randomness is frozen and fails against fresh draws was beaten by the draws,

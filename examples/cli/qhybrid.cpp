@@ -343,6 +343,7 @@ struct attack_settings {
     std::vector<std::string> wavs;  // recordings to attack in the waveform domain (none: the test rows' features)
     std::size_t rows = 0, steps = 100, queries = 5000;
     std::size_t eot = 20; // draws against a random model (the faithful QShield)
+    std::size_t block_rows = 0; // rows an item of the study under mpirun (0: the rows shared evenly by the processes)
 };
 
 // What one model's attack runs on: inputs, labels, the box, and the unit of the budgets.
@@ -421,8 +422,12 @@ void judge_again(m::voice_detector& detector, const nn::tensor<double>& x, std::
 }
 
 // Detectors under AutoAttack's standard suite (two classes: APGD-CE, APGD with the margin loss
-// and Square), on their test rows' standardised features or on the windows of recordings.
-int attack(const std::vector<std::string>& paths, const std::string& data, attack_settings o, const std::string& table_prefix) {
+// and Square), on their test rows' standardised features or on the windows of recordings. Under
+// mpirun each study's parts and blocks of rows are shared by the processes (dist::study): the same
+// figures for any number of processes; rank 0 prints and writes.
+int attack(const qhybrid::dist::world& world, const std::vector<std::string>& paths, const std::string& data, attack_settings o,
+           const std::string& table_prefix) {
+    const bool root = world.root();
     if (!table_prefix.empty())
         for (const char* suffix : {".md", "_runs.csv", "_summary.csv"}) check_output(table_prefix + suffix, {paths.begin(), paths.end()});
     const bool waveform = !o.wavs.empty();
@@ -444,35 +449,43 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
         qhybrid::require(mdl.data == data_set::deep_voice, [&] { return path + ": attack takes DEEP-VOICE detectors (cnn, qt-cnn or qshield)"; });
         const m::detector_profile profile = m::read_profile(mdl.metadata, path);
         const std::uint64_t seed = profile.split.seed;
-        std::printf("%s (%s, seed %llu)\n", path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(seed));
+        if (root) std::printf("%s (%s, seed %llu)\n", path.c_str(), mdl.name.c_str(), static_cast<unsigned long long>(seed));
         std::size_t eot = 1;
         if (auto* shield = dynamic_cast<m::qshield<m::qshield_qubits(2)>*>(mdl.net.get());
             shield && shield->variant() == m::qshield_variant::faithful) { // detached and random: BPDA and EOT
             shield->set_variant(m::qshield_variant::differentiable);
             eot = o.eot;
-            std::printf("its quantum branch is detached and its projection redrawn per call: attacked through the module "
-                        "(BPDA with the module's exact gradient), every step and verdict over %zu draws (EOT)\n", eot);
+            if (root)
+                std::printf("its quantum branch is detached and its projection redrawn per call: attacked through the module "
+                            "(BPDA with the module's exact gradient), every step and verdict over %zu draws (EOT), each projection "
+                            "drawn from the attack's stream\n", eot);
         }
         const rb::study_options so{.epsilons = o.eps, .sweep = o.sweep, .classes = 2, .seed = seed, .steps = o.steps, .queries = o.queries,
                                    .eot = eot};
-        std::size_t budget = 0;
-        auto print = [&](double, const rb::robustness_report& rep) {
-            std::printf("\nepsilon %s%s:\n%s", qhybrid::significant(o.eps[budget++], 3).c_str(), unit, rep.markdown().c_str());
-            std::fflush(stdout);
+        // The projection from the attack's generator (robust::reseeding), so that a block of rows
+        // sees the draws it would see in the whole batch; blocks of rows for every process.
+        auto run_study = [&](auto& attacked, const nn::tensor<double>& x, std::span<const std::size_t> y, rb::study_options opts) {
+            rb::reseeding model(attacked, *mdl.net);
+            const std::size_t rows = o.block_rows ? o.block_rows : (y.size() + world.size() - 1) / world.size();
+            auto st = qhybrid::dist::study(world, model, x, y, opts, {.block_rows = rows});
+            for (std::size_t k = 0; k < st.reports.size() && root; ++k)
+                std::printf("\nepsilon %s%s:\n%s", qhybrid::significant(o.eps[k], 3).c_str(), unit, st.reports[k].markdown().c_str());
+            return st;
         };
         rb::study_result st;
         if (waveform) {
             m::voice_detector detector(*mdl.net, profile);
             const auto in = judged_windows(detector, o.wavs);
-            std::printf("%zu window%s of 1 s at %u Hz attacked in sample amplitude (box [-1, 1]); labels: their clean verdicts\n",
-                        in.y.size(), in.y.size() == 1 ? "" : "s", profile.sample_rate);
+            if (root)
+                std::printf("%zu window%s of 1 s at %u Hz attacked in sample amplitude (box [-1, 1]); labels: their clean verdicts\n",
+                            in.y.size(), in.y.size() == 1 ? "" : "s", profile.sample_rate);
             rb::deep_voice_waveform_model<double> net(*mdl.net, {.rate = profile.sample_rate, .temperature = profile.temperature,
                                                                  .min_window_seconds = profile.min_window_seconds});
             auto opts = so;
             opts.lo = in.lo, opts.hi = in.hi;
-            st = rb::study(net, in.x, in.y, opts, print);
-            judge_again(detector, in.x, in.y, "the clean windows"); // 16-bit rounding alone, for comparison
-            for (double eps : o.eps) {
+            st = run_study(net, in.x, in.y, opts);
+            if (root) judge_again(detector, in.x, in.y, "the clean windows"); // 16-bit rounding alone, for comparison
+            for (double eps : root ? o.eps : std::vector<double>{}) {
                 const auto res = rb::apgd(net, in.x, in.y, {.t = {.epsilon = eps, .lo = in.lo, .hi = in.hi}, .steps = o.steps, .eot = eot, .seed = seed});
                 judge_again(detector, res.adversarial, in.y, "APGD-CE's windows at " + qhybrid::significant(eps, 3));
             }
@@ -482,7 +495,7 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
             standardised_detector net{rb::network<double>(*mdl.net), scale, offset};
             auto opts = so;
             opts.lo = in.lo, opts.hi = in.hi;
-            st = rb::study(net, in.x, in.y, opts, print);
+            st = run_study(net, in.x, in.y, opts);
         }
         std::vector<double> values{st.reports[0].clean_accuracy};
         for (const auto& rep : st.reports) {
@@ -492,15 +505,17 @@ int attack(const std::vector<std::string>& paths, const std::string& data, attac
         table.add(mdl.name, seed, values);
         if (!seeds_of.contains(mdl.name)) kinds.push_back(mdl.name);
         seeds_of[mdl.name].insert(seed);
+        failed_checks += st.failed_checks();
+        if (!root) continue;
         std::printf("APGD-CE, success on correct rows by budget:");
         for (const auto& [eps, rate] : st.sweep) std::printf(" %s%s %.4f;", qhybrid::significant(eps, 3).c_str(), unit, rate);
         std::printf("\nAPGD-CE at %s%s, fooled by steps:", qhybrid::significant(o.eps[o.eps.size() / 2], 3).c_str(), unit);
         for (std::size_t k = 0; k < st.steps.size(); ++k) std::printf(" %zu %.4f;", st.steps[k], st.fooled_by_steps[k]);
         std::printf("\n");
         for (const auto& w : st.warnings) std::printf("WARNING: %s\n", w.c_str());
-        failed_checks += st.failed_checks();
         std::printf("\n");
     }
+    if (!root) return 0;
     // Paired comparisons of the worst case between kinds, over the seeds both ran (two or more).
     std::string summary = table.markdown() + (waveform ? "(share of the windows whose verdict survives: mean [95% t-interval] over seeds)\n\n"
                                                        : "(robust accuracy on the attacked test rows: mean [95% t-interval] over seeds)\n\n");
@@ -647,6 +662,8 @@ int main(int argc, char** argv) {
     atk->add_option("--queries", attack_options.queries, "Square queries")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     atk->add_option("--eot", attack_options.eot, "draws per step and verdict against a random model (the faithful QShield)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+    atk->add_option("--block-rows", attack_options.block_rows,
+                    "rows a work item under mpirun (0: the rows shared evenly by the processes; the figures do not depend on it)");
     atk->add_option("--table", table_prefix, "the table over seeds in PREFIX.md, PREFIX_runs.csv, PREFIX_summary.csv");
     cli::unlearn_settings forget;
     auto* ul = app.add_subcommand("unlearn", "make a speaker CNN forget a speaker, judged against the original and the retrained network");
@@ -676,6 +693,11 @@ int main(int argc, char** argv) {
                              [&] { return "--blocks is for qt-cnn; a " + model_kind + " model has no blocks"; });
             return train(world, model_kind, blocks, data, seed, epochs, patience, shards, out);
         }
+        if (atk->parsed()) {
+            qhybrid::require(attack_options.wavs.empty() || rows_option->count() == 0,
+                             [] { return std::string("--rows picks test rows of the features; with --wav the recordings are attacked"); });
+            return attack(world, paths, data, attack_options, table_prefix);
+        }
         if (!world.root()) return 0;
         if (e->parsed()) return eval(paths, data, eval_seed->count() ? std::optional(seed) : std::nullopt, curves, as_json, table_prefix);
         if (x->parsed()) return export_model(path, header, name, as_double);
@@ -683,11 +705,6 @@ int main(int argc, char** argv) {
             qhybrid::require(forget.shadows != 1, [] { return std::string("--shadows 1: LiRA needs 2 or more networks (or 0 for none)"); });
             if (!forget.out.empty()) check_output(forget.out, {forget.model});
             return cli::unlearn(forget);
-        }
-        if (atk->parsed()) {
-            qhybrid::require(attack_options.wavs.empty() || rows_option->count() == 0,
-                             [] { return std::string("--rows picks test rows of the features; with --wav the recordings are attacked"); });
-            return attack(paths, data, attack_options, table_prefix);
         }
         return detect(path, wav_path, windows, as_json);
     } catch (const std::exception& err) {

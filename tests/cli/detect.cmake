@@ -58,7 +58,7 @@ if(NOT architecture MATCHES "^qshield\\(2 qubits, full, faithful, mixed noise 0\
     message(FATAL_ERROR "eval --json of QShield: architecture ${architecture}, ${rows} rows")
 endif()
 run(0 ${CLI} attack ${WORK}/qshield.qhw --data ${DATA} --rows 10 --steps 3 --queries 10 --eps 0.1 --sweep 0.1 20 --eot 3)
-expect("${out}" "qshield\\.qhw \\(QShield \\(faithful\\), seed 4\\)\nits quantum branch is detached.*over 3 draws \\(EOT\\)\n10 test rows attacked")
+expect("${out}" "qshield\\.qhw \\(QShield \\(faithful\\), seed 4\\)\nits quantum branch is detached.*over 3 draws \\(EOT\\), each projection drawn from the attack's stream\n10 test rows attacked")
 expect("${out}" "\\| APGD-CE, EOT-3 \\| [01]\\.[0-9]+ \\| [01]\\.[0-9]+ \\| 9\\.0000, 3\\.0000 \\|")
 expect("${out}" "\\| APGD \\(margin\\), EOT-3 \\|")
 expect("${out}" "\\| Square, EOT-3 \\|")

@@ -28,7 +28,8 @@
 namespace seed_sweep {
 
 struct table_row {
-    BOOST_HANA_DEFINE_STRUCT(table_row, (std::uint32_t, table), (std::string, model), (std::vector<double>, values), (std::uint8_t, failed));
+    BOOST_HANA_DEFINE_STRUCT(table_row, (std::uint32_t, table), (std::string, model), (std::vector<double>, values), (std::uint8_t, failed),
+                             (std::uint8_t, mean)); // mean: a part's values of a row that is the mean over the parts giving it
 };
 
 struct seed_result {
@@ -93,7 +94,13 @@ public:
 
     // A row of table number `table` (the order run() was given the tables).
     void add(std::uint32_t table, std::string model, std::vector<double> values, bool failed = false) {
-        result_.rows.push_back({table, std::move(model), std::move(values), std::uint8_t(failed)});
+        result_.rows.push_back({table, std::move(model), std::move(values), std::uint8_t(failed), 0});
+    }
+
+    // This part's values of a row that is the mean over the seed's parts that give it: summed in
+    // part order from zeros, then divided by their count (as a loop over the parts would).
+    void add_to_mean(std::uint32_t table, std::string model, std::vector<double> values) {
+        result_.rows.push_back({table, std::move(model), std::move(values), 0, 1});
     }
 
     // Text for file number `file`, and n more of counter number `counter`.
@@ -128,8 +135,8 @@ void restore_weights(qhybrid::nn::layer<T>& net, const std::vector<double>& valu
 // Runs body(seed_output&, part) for parts 0..parts-1 of seeds first..last over the job's processes,
 // each (seed, part) an item of its own, and adds every seed's outputs to `to` in seed order, on
 // every process. A part's rows may be pieces of a row: the pieces of one model's row in one table
-// are joined in part order. `key` names the settings for the checkpoint: a folder made with other
-// settings is refused.
+// are joined in part order, or averaged (add_to_mean). `key` names the settings for the
+// checkpoint: a folder made with other settings is refused.
 template <class Body>
 void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, std::size_t parts, const outputs& to,
          const std::string& checkpoint, const std::string& key, Body&& body) {
@@ -146,23 +153,39 @@ void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t l
     };
     for (std::size_t seed = 0; seed * parts < results.size(); ++seed) {
         std::vector<table_row> rows; // the seed's rows, pieces joined
+        std::vector<std::size_t> pieces;
         for (std::size_t item = seed * parts; item < (seed + 1) * parts; ++item) {
             const seed_result& r = results[item];
             if (world.root() && !printed.contains(item)) std::fputs(r.report.c_str(), stdout);
             for (const auto& piece : r.rows) {
                 within(piece.table, to.tables.size(), "table");
-                const auto same = std::find_if(rows.begin(), rows.end(), [&](const table_row& row) {
+                auto same = std::find_if(rows.begin(), rows.end(), [&](const table_row& row) {
                     return row.table == piece.table && row.model == piece.model;
                 });
-                if (same == rows.end()) rows.push_back(piece);
-                else same->values.insert(same->values.end(), piece.values.begin(), piece.values.end()), same->failed |= piece.failed;
+                if (same == rows.end()) { // empty: a join appends to nothing, a mean adds to zeros
+                    table_row fresh{piece.table, piece.model, std::vector<double>(piece.mean ? piece.values.size() : 0, 0.0), 0, piece.mean};
+                    same = rows.insert(rows.end(), std::move(fresh)), pieces.push_back(0);
+                }
+                qhybrid::require(same->mean == piece.mean && (!piece.mean || same->values.size() == piece.values.size()), [&] {
+                    return "seed_sweep: the pieces of " + piece.model + "'s row mix a mean and a join, or differ in length";
+                });
+                ++pieces[std::size_t(same - rows.begin())];
+                if (!piece.mean) same->values.insert(same->values.end(), piece.values.begin(), piece.values.end());
+                else
+                    for (std::size_t k = 0; k < piece.values.size(); ++k) same->values[k] += piece.values[k];
+                same->failed |= piece.failed;
             }
             within(r.files.size(), to.files.size() + 1, "file count");
             for (std::size_t f = 0; f < r.files.size(); ++f) *to.files[f] += r.files[f];
             within(r.counts.size(), to.counts.size() + 1, "counter count");
             for (std::size_t c = 0; c < r.counts.size(); ++c) *to.counts[c] += r.counts[c];
         }
-        for (const auto& row : rows) to.tables[row.table]->add(row.model, first + seed, row.values, row.failed != 0);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            auto& row = rows[i];
+            if (row.mean)
+                for (double& v : row.values) v /= double(pieces[i]);
+            to.tables[row.table]->add(row.model, first + seed, row.values, row.failed != 0);
+        }
     }
     std::fflush(stdout);
 }

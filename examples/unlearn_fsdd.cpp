@@ -159,7 +159,7 @@ int main(int argc, char** argv) try {
     app.add_option("--shadows", o.shadows, "networks retrained without the class for LiRA (0: no LiRA)")->check(CLI::Range(0, 1000));
     app.add_flag("--online", o.online, "online LiRA too: as many networks trained with the class's training and test recordings");
     app.add_option("--out", out, "folder for unlearn_fsdd_TASK[_sequential|_together][_ablation]_{runs,summary}.csv");
-    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed (each in turn: every request of it); a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -208,7 +208,11 @@ int main(int argc, char** argv) try {
                          .with("together", o.together).with("ablation", o.ablation).with("first seed", o.first_seed).with("epochs", o.epochs)
                          .with("max epochs", o.max_epochs).with("shadows", o.shadows).with("online", o.online)
                          .with("relearn steps", o.relearn_steps).with("train every", o.train_every);
-    seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
+    // Each request its own part of the seed (its own sweep item and checkpoint file), but in
+    // sequence, where a request goes on from the networks the last one left.
+    const std::size_t parts = o.sequential ? 1 : forget_classes.size();
+    seed_sweep::run(world, o.first_seed, o.seeds, parts, {.tables = {&table}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out,
+                                                                                                           std::size_t part) {
         const std::uint64_t seed = out.seed();
         auto data = sets_of_seed<double>(s, set, classes.labels, seed);
         if (o.train_every > 1) data.train = every(data.train, o.train_every), data.validation = every(data.validation, o.train_every);
@@ -218,12 +222,13 @@ int main(int argc, char** argv) try {
         const auto history = nn::fit(original, opt, data.train, &data.validation,
                                      {.epochs = o.max_epochs, .batch_size = 32, .seed = seed, .patience = recipe.patience, .progress = false});
         const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        out.print("\nseed %llu: trained in %zu epochs%s, %.0f s\n", static_cast<unsigned long long>(seed), history.size(),
-                    history.size() == o.max_epochs ? " (the limit, --max-epochs)" : "", train_seconds);
+        if (part == 0)
+            out.print("\nseed %llu: trained in %zu epochs%s, %.0f s\n", static_cast<unsigned long long>(seed), history.size(),
+                      history.size() == o.max_epochs ? " (the limit, --max-epochs)" : "", train_seconds);
         method_sums sums;
         std::map<std::string, nn::sequential<double>> left; // --sequential: each method's network after the last request
         live_sets live{data.train, data.validation, data.test};
-        for (std::size_t step = 0; step < forget_classes.size(); ++step) {
+        for (std::size_t step = parts == 1 ? 0 : part; step < (parts == 1 ? forget_classes.size() : part + 1); ++step) {
             const ul::class_set& f = forget_classes[step];
             const auto retain = ul::with_label(live.train, f, false), forget = ul::with_label(live.train, f, true);
             const auto validation = ul::with_label(live.validation, f, false), test_forget = ul::with_label(live.test, f, true);
@@ -279,12 +284,9 @@ int main(int argc, char** argv) try {
             if (o.sequential) live.drop(f);
         }
         // A seed's run: each request's row (sequential), or the mean over the forgotten classes.
-        const double requests = o.sequential ? 1.0 : double(forget_classes.size());
-        for (const auto& name : sums.order) {
-            auto v = sums.sums[name];
-            for (double& x : v) x /= requests;
-            out.add(0, name, v);
-        }
+        for (const auto& name : sums.order)
+            if (o.sequential) out.add(0, name, sums.sums[name]);
+            else out.add_to_mean(0, name, sums.sums[name]);
     });
     if (!world.root()) return 0;
     std::printf("\n%s(percent on the official test recordings%s, the probe's balanced; the AUCs and the true-positive rate as fractions; "

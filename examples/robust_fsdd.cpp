@@ -26,12 +26,12 @@
 //
 //   robust_fsdd [--data DIR] [--seeds S] [--first-seed F] [--domain features|waveform] [--eps 0.5 1 2] [--sweep ...]
 //               [--samples N] [--steps K] [--queries Q] [--max-epochs E] [--model cnn|qshield|qshield-differentiable]
-//               [--eot N] [--out DIR] [--checkpoint DIR]
+//               [--eot N] [--block-rows R] [--out DIR] [--checkpoint DIR]
 //
-// The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N robust_fsdd ...`
-// splits them over N processes and writes the same CSV files; a seed is its study's parts
-// (robust::study_part: each budget's suite, the epsilon sweep, the steps curve) and --checkpoint keeps
-// every finished part.
+// A seed's study runs as a dist::study: its parts (each budget's suite, the epsilon sweep, the steps
+// curve) on blocks of --block-rows recordings are work items; built with QHYBRID_MPI,
+// `mpirun -np N robust_fsdd ...` shares them among N processes and writes the same CSV files, and
+// --checkpoint keeps every finished item.
 #include "fsdd_spectrograms.hpp"
 #include "seed_sweep.hpp"
 
@@ -41,9 +41,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
-#include <map>
-#include <numeric>
 #include <sstream>
 
 namespace d = qhybrid::data;
@@ -57,6 +54,7 @@ namespace {
 
 struct settings {
     std::size_t seeds = 5, first_seed = 1, samples = 0, steps = 100, queries = 5000, max_epochs = 100, patience = 10, eot = 20;
+    std::size_t block_rows = 25; // recordings a work item (the results do not depend on it; a checkpoint does)
     std::string model = "cnn";
     std::vector<double> eps, sweep;
     bool waveform = false;
@@ -84,52 +82,45 @@ nn::tensor<double> test_signals(const d::fsdd& set, std::span<const std::size_t>
 
 std::string label(double eps, bool waveform) { return waveform ? qhybrid::significant(eps, 3) : qhybrid::significant(eps, 3) + " dB"; }
 
-// A seed's model under the standard suite at every budget, the APGD-CE sweeps and the budget check.
-// What a seed adds to, besides its report.
-constexpr std::uint32_t sweep_file = 0, iterations_file = 1, warnings_counter = 0;
+// What the seeds add to: the table's rows, the sweep's and the steps curve's CSV lines, the count
+// of failed masking checks.
+struct outputs {
+    st::seed_table& table;
+    std::string &sweep_csv, &iterations_csv;
+    std::size_t& warnings;
+};
 
-// Part `part` of the seed's study (robust::study_parts): a budget's suite, the epsilon sweep or
-// the steps curve.
-template <class Model>
-void run(Model& model, const attacked& a, std::size_t eot, const settings& o, seed_sweep::seed_output& out, std::size_t part) {
-    const std::uint64_t seed = out.seed();
-    auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
-        for (double& e : v) e /= a.scale;
-        return v;
+// A seed's study in the example's report, table and CSV files (rank 0 prints).
+void add_seed(const rb::study_result& s, std::uint64_t seed, const settings& o, bool print, outputs& to) {
+    const auto say = [print](const char* format, auto... args) {
+        if (print) std::printf(format, args...);
     };
-    const rb::study_options so{.epsilons = in_units(o.eps), .sweep = in_units(o.sweep), .lo = a.lo, .hi = a.hi, .classes = 10,
-                               .seed = seed, .steps = o.steps, .queries = o.queries, .eot = eot};
-    const auto s = rb::study_part(model, a.x, a.y, so, part);
-    if (part < o.eps.size()) { // a piece of the seed's row: (clean accuracy,) the suite's robust accuracies, the worst case
-        const auto& rep = s.reports.front();
-        out.print("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[part], o.waveform).c_str(),
-                  rep.markdown().c_str());
-        std::vector<double> values;
-        if (part == 0) values.push_back(rep.clean_accuracy);
+    std::vector<double> values{s.reports.front().clean_accuracy}; // the seed's row: clean accuracy, then each budget's suite and worst case
+    for (std::size_t k = 0; k < o.eps.size(); ++k) {
+        const auto& rep = s.reports[k];
+        say("\nseed %llu, epsilon %s:\n%s", static_cast<unsigned long long>(seed), label(o.eps[k], o.waveform).c_str(), rep.markdown().c_str());
         for (const auto& r : rep.rows) values.push_back(r.robust_accuracy);
         values.push_back(rep.worst_case_accuracy);
-        out.add(0, o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", values);
-    } else if (part == o.eps.size()) {
-        out.print("APGD-CE, success on correct recordings by budget:");
-        for (std::size_t k = 0; k < s.sweep.size(); ++k) {
-            out.print(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
-            std::ostringstream line;
-            line << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
-            out.append(sweep_file, line.str());
-        }
-        out.print("\n");
-    } else {
-        out.print("APGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
-        for (std::size_t k = 0; k < s.steps.size(); ++k) {
-            out.print(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
-            std::ostringstream line;
-            line << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
-            out.append(iterations_file, line.str());
-        }
-        out.print("\n");
     }
-    for (const auto& w : s.warnings) out.print("WARNING: %s\n", w.c_str());
-    out.count(warnings_counter, s.failed_checks());
+    to.table.add(o.model == "cnn" ? "fsdd_cnn" : o.model + " on fsdd_cnn", seed, values);
+    say("APGD-CE, success on correct recordings by budget:");
+    for (std::size_t k = 0; k < s.sweep.size(); ++k) {
+        say(" %s %.4f;", label(o.sweep[k], o.waveform).c_str(), s.sweep[k].second);
+        std::ostringstream line;
+        line << seed << ',' << o.sweep[k] << ',' << s.sweep[k].second << '\n';
+        to.sweep_csv += line.str();
+    }
+    say("\nAPGD-CE at %s, fooled by steps:", label(o.eps[o.eps.size() / 2], o.waveform).c_str());
+    for (std::size_t k = 0; k < s.steps.size(); ++k) {
+        say(" %zu %.4f;", s.steps[k], s.fooled_by_steps[k]);
+        std::ostringstream line;
+        line << seed << ',' << s.steps[k] << ',' << s.fooled_by_steps[k] << '\n';
+        to.iterations_csv += line.str();
+    }
+    say("\n");
+    for (const auto& w : s.warnings) say("WARNING: %s\n", w.c_str());
+    to.warnings += s.failed_checks();
+    if (print) std::fflush(stdout);
 }
 
 // A seed's model, trained as examples/fsdd_cnn.cpp trains the CNN (Adam, batch 32, early stopping):
@@ -178,7 +169,10 @@ int main(int argc, char** argv) try {
         ->check(CLI::IsMember({"cnn", "qshield", "qshield-differentiable"}));
     app.add_option("--eot", o.eot, "draws per step and verdict against the faithful QShield")->check(CLI::Range(1, 10000));
     app.add_option("--out", out, "folder for robust_fsdd_DOMAIN[_MODEL]_{runs,summary,sweep,iterations}.csv");
-    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished part of a seed; a run given it again resumes there");
+    app.add_option("--block-rows", o.block_rows, "recordings a work item (0: all); the figures do not depend on it, a checkpoint's items do")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished item (a part of a seed's study on a block of recordings); "
+                                               "a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -206,30 +200,19 @@ int main(int argc, char** argv) try {
                     o.model == "cnn" ? "fsdd_cnn" : (o.model + " on fsdd_cnn").c_str(), o.lr, world.size(), qhybrid::threads(),
                     o.waveform ? "in sample amplitude, through the front end" : "in dB of log-mel power");
     const auto key = seed_sweep::key("robust_fsdd")
-                         .with("domain", domain).with("model", o.model).with("first seed", o.first_seed).with("eps", o.eps)
-                         .with("sweep", o.sweep).with("samples", o.samples).with("steps", o.steps).with("queries", o.queries)
-                         .with("max epochs", o.max_epochs).with("eot", o.eot).with("lr", o.lr);
-    // A seed is its study's parts, each its own checkpointed item: a full run takes hours. A
-    // process trains a seed's model once and gives each of its parts a copy (training is
-    // deterministic: another process that runs a part of the seed trains the same model).
-    const std::size_t parts = o.eps.size() + 2;
-    std::map<std::uint64_t, std::pair<std::unique_ptr<nn::layer<double>>, std::size_t>> trained_models;
-    seed_sweep::run(world, o.first_seed, o.seeds, parts, {.tables = {&table}, .files = {&sweep_csv, &iterations_csv}, .counts = {&warnings}},
-                    checkpoint, key.str(), [&](seed_sweep::seed_output& out, std::size_t part) {
-        const std::uint64_t seed = out.seed();
+                         .with("domain", domain).with("model", o.model).with("max epochs", o.max_epochs).with("lr", o.lr);
+    // Each seed's study is a dist::study: its parts (each budget's suite, the epsilon sweep, the
+    // steps curve) in blocks of rows, the items shared by the processes and kept by --checkpoint (a
+    // full run takes hours). Every process trains the seed's model (deterministic: the same model).
+    outputs to{table, sweep_csv, iterations_csv, warnings};
+    for (std::uint64_t seed = o.first_seed; seed <= o.seeds; ++seed) {
         const auto data = sets_of_seed<double>(s, set, s.digit, seed);
-        auto& trained = trained_models[seed];
-        if (!trained.first) trained = train(data, seed, o);
-        const auto net = trained.first->clone(); // attacks draw from a model's state: each part starts from the trained one
-        const std::size_t epochs = trained.second;
+        const auto [net, epochs] = train(data, seed, o);
         std::size_t eot = 1;
         if (auto* shield = dynamic_cast<m::qshield<4>*>(net.get()); shield && shield->variant() == m::qshield_variant::faithful) {
             shield->set_variant(m::qshield_variant::differentiable); // BPDA with the module's exact gradient, EOT over its projections
             eot = o.eot;
         }
-        rb::network features_model(*net);
-        rb::waveform_model<double> waveform(*net, {.stft = {.n_fft = 512, .hop_length = 128}, .rate = 8000,
-                                                         .mel = {.n_mels = mels}, .db = {}, .mean = data.mean, .sd = data.sd});
         const std::size_t n = o.samples == 0 ? data.test.size() : std::min(o.samples, data.test.size());
         const auto a = [&] {
             const std::vector<std::size_t> rows(order.begin(), order.begin() + long(n)); // every digit in turn
@@ -243,14 +226,32 @@ int main(int argc, char** argv) try {
         std::vector<std::size_t> per_digit(10);
         for (std::size_t label : a.y) ++per_digit[label];
         const auto [fewest, most] = std::minmax_element(per_digit.begin(), per_digit.end());
-        if (part == 0)
-            out.print("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
-                      static_cast<unsigned long long>(seed), epochs, n,
-                      (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean,
-                      data.sd, eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
-        if (o.waveform) run(waveform, a, eot, o, out, part);
-        else run(features_model, a, eot, o, out, part);
-    });
+        if (world.root())
+            std::printf("\nseed %llu: %zu epochs; %zu test recordings attacked, each digit %s times; standardised with mean %.2f dB, sd %.2f dB%s\n",
+                        static_cast<unsigned long long>(seed), epochs, n,
+                        (*fewest == *most ? std::to_string(*most) : std::to_string(*fewest) + " to " + std::to_string(*most)).c_str(), data.mean,
+                        data.sd, eot > 1 ? ("; attacked through QShield's module (BPDA) with EOT-" + std::to_string(eot)).c_str() : "");
+        auto in_units = [&](std::vector<double> v) { // epsilon in the model's input units
+            for (double& e : v) e /= a.scale;
+            return v;
+        };
+        const rb::study_options so{.epsilons = in_units(o.eps), .sweep = in_units(o.sweep), .lo = a.lo, .hi = a.hi, .classes = 10,
+                                   .seed = seed, .steps = o.steps, .queries = o.queries, .eot = eot};
+        const qhybrid::dist::study_options d{
+            .block_rows = o.block_rows,
+            .sweep = {.checkpoint = checkpoint.empty() ? std::filesystem::path() : std::filesystem::path(checkpoint) / ("seed-" + std::to_string(seed)),
+                      .key = key.str()}};
+        // The faithful QShield's projections from the attacks' streams (robust::reseeding), so
+        // that a block of recordings sees the draws the whole batch would.
+        const auto study = [&](auto&& model) {
+            rb::reseeding drawn(model, *net);
+            return qhybrid::dist::study(world, drawn, a.x, a.y, so, d);
+        };
+        rb::network features_model(*net);
+        rb::waveform_model<double> waveform(*net, {.stft = {.n_fft = 512, .hop_length = 128}, .rate = 8000,
+                                                         .mel = {.n_mels = mels}, .db = {}, .mean = data.mean, .sd = data.sd});
+        add_seed(o.waveform ? study(waveform) : study(features_model), seed, o, world.root(), to);
+    }
     if (!world.root()) return 0;
     std::printf("\n%s(robust accuracy on the attacked test recordings: mean [95%% t-interval] over seeds %zu-%zu)\n"
                 "masking checks that failed: %zu\n", table.markdown().c_str(), o.first_seed, o.seeds, warnings);

@@ -27,11 +27,12 @@
 //   qnad [--data DIR] [--network lenet5|fsdd-cnn|deep-voice] [--seeds S] [--first-seed F] [--device nairobi]
 //        [--fractions 0.1 1 5 10] [--pairs 1 3] [--eps ...] [--shots 1024] [--epochs E] [--train-rows N] [--select-rows N]
 //        [--attacked N] [--adaptive N] [--eot 20] [--steps 100] [--queries 5000] [--square-eot 5] [--out DIR]
-//        [--checkpoint DIR]
+//        [--block-rows 25] [--checkpoint DIR]
 //
 // The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N qnad ...`
 // splits them over N processes and writes the same CSV files; a seed is its parts (the paper's
-// evaluation, the adaptive one at each budget), and --checkpoint keeps every finished part.
+// evaluation, the adaptive one at each budget on each block of --block-rows rows, joined after:
+// robust::join_rows), and --checkpoint keeps every finished part.
 #include "qnad_networks.hpp"
 #include "seed_sweep.hpp"
 
@@ -67,6 +68,7 @@ struct settings {
     std::vector<unsigned> pairs{1, 3};
     std::vector<double> eps;   // both evaluations (default: the network's); the sweep after the last
     std::vector<double> sweep; // the network's
+    std::size_t block_rows = 25; // rows of an item of the adaptive evaluation (0: all); the figures do not depend on it
 };
 
 // The tables a seed adds rows to.
@@ -102,72 +104,109 @@ nn::labelled<double> first_rows(const nn::labelled<double>& set, std::size_t n) 
     return nn::subset(set, rows);
 }
 
+// The rows of a block of the adaptive evaluation: the first rows of the test set, from `begin`.
+struct block_rows {
+    nn::labelled<double> rows;
+    std::uint64_t first; // the first row's id: the attacks' streams are keyed by it
+};
+
 // The plain network under FGSM, PGD and AutoAttack's standard suite at one budget (the yardstick of
-// the adaptive evaluation); returns the worst-case robust accuracy.
-double plain_worst(rb::network<double>& plain, const seed_network& n, const nn::labelled<double>& rows, const settings& o,
-                   seed_sweep::seed_output& out, double eps) {
-    const std::uint64_t seed = out.seed();
+// the adaptive evaluation).
+rb::robustness_report plain_report(rb::network<double>& plain, const seed_network& n, const block_rows& b, const settings& o,
+                                   std::uint64_t seed, double eps) {
     const rb::threat t = n.threat(eps);
+    const std::uint64_t first = b.first;
     std::vector<rb::attack_entry<double>> attacks{
         {"FGSM", rb::attack_kind::single_step, [&, t](const auto& x, auto y) { return rb::fgsm(plain, x, y, {.t = t, .seed = seed}); }},
-        {"PGD", rb::attack_kind::iterative,
-         [&, t](const auto& x, auto y) { return rb::pgd(plain, x, y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed}); }},
+        {"PGD", rb::attack_kind::iterative, [&, t](const auto& x, auto y) {
+             return rb::pgd(plain, x, y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed, .first_sample = first});
+         }},
     };
-    for (auto& a : rb::autoattack_standard(plain, o.classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries}))
+    for (auto& a : rb::autoattack_standard(plain, o.classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries, .first_sample = first}))
         attacks.push_back(std::move(a));
-    const auto rep = rb::evaluate_robustness(plain, rows.x, rows.y, attacks);
-    out.print("\nseed %llu, the plain network under the same budget, epsilon %s:\n%s", static_cast<unsigned long long>(seed),
-                qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
-    return rep.worst_case_accuracy;
+    return rb::evaluate_robustness(plain, b.rows.x, b.rows.y, attacks);
 }
 
-// The adaptive evaluation of one QNAD model at one budget; returns the worst-case robust accuracy.
-double adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, const seed_network& n, const nn::labelled<double>& rows,
-                const settings& o, seed_sweep::seed_output& out, double eps) {
-    const std::uint64_t seed = out.seed();
+// A block's share of the adaptive evaluation at one budget: the plain network's report, QNAD's,
+// the fixed-noise control's verdicts and, at the last budget, APGD-CE's epsilon sweep.
+struct adaptive_piece {
+    BOOST_HANA_DEFINE_STRUCT(adaptive_piece, (rb::robustness_report, plain), (rb::robustness_report, qnad),
+                             (std::vector<std::uint8_t>, frozen_fooled), (rb::sweep_verdicts, sweep));
+};
+
+// The adaptive evaluation of one QNAD model at one budget, on a block of rows.
+adaptive_piece adaptive(rb::qnad_network<double>& model, rb::network<double>& plain, const seed_network& n, const block_rows& b,
+                        const settings& o, std::uint64_t seed, double eps) {
     const rb::threat t = n.threat(eps);
+    const std::uint64_t first = b.first;
+    const auto& rows = b.rows;
+    adaptive_piece piece{plain_report(plain, n, b, o, seed, eps), {}, {}, {}};
     rb::frozen<rb::qnad_network<double>> one_draw(model, seed);
+    const rb::pgd_options pgd{.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed, .first_sample = first};
     std::vector<rb::attack_entry<double>> attacks{
         {"FGSM, EOT-" + std::to_string(o.eot), rb::attack_kind::single_step,
          [&, t](const auto& x, auto y) { return rb::fgsm(model, x, y, {.t = t, .eot = o.eot, .seed = seed}); }},
-        {"PGD, EOT-" + std::to_string(o.eot), rb::attack_kind::iterative,
-         [&, t](const auto& x, auto y) { return rb::pgd(model, x, y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .eot = o.eot, .seed = seed}); }},
-        {"PGD on one frozen draw, judged by fresh draws", rb::attack_kind::transfer, [&, t](const auto& x, auto y) {
-             const auto made = rb::pgd(one_draw, x, y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed});
+        {"PGD, EOT-" + std::to_string(o.eot), rb::attack_kind::iterative, [&](const auto& x, auto y) {
+             auto with_eot = pgd;
+             with_eot.eot = o.eot;
+             return rb::pgd(model, x, y, with_eot);
+         }},
+        {"PGD on one frozen draw, judged by fresh draws", rb::attack_kind::transfer, [&](const auto& x, auto y) {
+             const auto made = rb::pgd(one_draw, x, y, pgd);
              return rb::transfer(model, x, y, made, {.eot = o.eot, .seed = seed});
          }},
-        {"PGD on the plain network, transferred", rb::attack_kind::transfer, [&, t](const auto& x, auto y) {
+        {"PGD on the plain network, transferred", rb::attack_kind::transfer, [&](const auto& x, auto y) {
              model.restore(); // the plain network is the same one, holding QNAD's last draw
-             const auto made = rb::pgd(plain, x, y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed});
+             const auto made = rb::pgd(plain, x, y, pgd);
              return rb::transfer(model, x, y, made, {.eot = o.eot, .seed = seed});
          }},
     };
-    for (auto& a : rb::autoattack_rand(model, o.classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries, .eot = o.eot}))
+    for (auto& a : rb::autoattack_rand(model, o.classes, {.t = t, .seed = seed, .steps = o.steps, .queries = o.queries, .eot = o.eot,
+                                                          .first_sample = first}))
         attacks.push_back(std::move(a));
     attacks.push_back({"Square, EOT-" + std::to_string(o.square_eot), rb::attack_kind::black_box, [&, t](const auto& x, auto y) {
-                           return rb::square(model, x, y, {.t = t, .queries = o.queries, .eot = o.square_eot, .seed = seed});
+                           return rb::square(model, x, y, {.t = t, .queries = o.queries, .eot = o.square_eot, .seed = seed, .first_sample = first});
                        }});
-    const auto rep = rb::evaluate_robustness(model, rows.x, rows.y, attacks, {.eot = o.eot});
-    out.print("\nseed %llu, the adaptive evaluation at epsilon %s:\n%s", static_cast<unsigned long long>(seed),
-                qhybrid::significant(eps, 3).c_str(), rep.markdown().c_str());
+    piece.qnad = rb::evaluate_robustness(model, rows.x, rows.y, attacks, {.eot = o.eot});
     // The fixed-noise control judged on the draw it attacked (not a robust accuracy of QNAD, which
-    // draws afresh: kept out of the worst case above).
-    const auto frozen_fooled = rb::pgd(one_draw, rows.x, rows.y, {.t = t, .steps = 40, .step_size = t.epsilon / 30, .seed = seed}).fooled;
-    out.print("fixed-noise control: PGD against one frozen draw leaves %.4f of the rows on that draw\n",
-                1 - double(std::count(frozen_fooled.begin(), frozen_fooled.end(), std::uint8_t(1))) / double(frozen_fooled.size()));
-    if (eps != o.eps.back()) return rep.worst_case_accuracy;
+    // draws afresh: kept out of the worst case).
+    piece.frozen_fooled = rb::pgd(one_draw, rows.x, rows.y, pgd).fooled;
+    if (eps == o.eps.back())
+        piece.sweep = rb::epsilon_sweep_verdicts(
+            model, rows.x, rows.y, o.sweep,
+            std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)>(
+                [&](double e, const nn::tensor<double>& x, std::span<const std::size_t> y) {
+                    return rb::apgd(model, x, y, {.t = n.threat(e), .steps = o.steps, .eot = o.eot, .seed = seed, .first_sample = first});
+                }),
+            o.eot);
+    return piece;
+}
+
+// The adaptive evaluation at one budget from its blocks, in the seed's report and worst-case table.
+void report_adaptive(std::vector<adaptive_piece> blocks, const settings& o, const std::string& plain_name, const std::string& qnad_name,
+                     seed_sweep::seed_output& out, double eps) {
+    const auto seed = static_cast<unsigned long long>(out.seed());
+    std::vector<rb::robustness_report> plain, qnad;
+    std::vector<std::uint8_t> frozen;
+    rb::sweep_verdicts sweep = blocks.front().sweep;
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+        plain.push_back(std::move(blocks[k].plain)), qnad.push_back(std::move(blocks[k].qnad));
+        frozen.insert(frozen.end(), blocks[k].frozen_fooled.begin(), blocks[k].frozen_fooled.end());
+        if (k > 0 && !sweep.epsilons.empty()) sweep.append_rows(blocks[k].sweep);
+    }
+    const auto p = rb::join_rows(plain), q = rb::join_rows(qnad, {.eot = o.eot});
+    out.print("\nseed %llu, the plain network under the same budget, epsilon %s:\n%s", seed, qhybrid::significant(eps, 3).c_str(),
+              p.markdown().c_str());
+    out.print("\nseed %llu, the adaptive evaluation at epsilon %s:\n%s", seed, qhybrid::significant(eps, 3).c_str(), q.markdown().c_str());
+    out.print("fixed-noise control: PGD against one frozen draw leaves %.4f of the rows on that draw\n", 1 - rb::share(frozen));
+    out.add(worst_table, plain_name, {p.worst_case_accuracy});
+    out.add(worst_table, qnad_name, {q.worst_case_accuracy});
+    if (sweep.epsilons.empty()) return;
     std::string warning;
-    const auto sweep = rb::epsilon_sweep(
-        model, rows.x, rows.y, o.sweep,
-        std::function<rb::attack_result<double>(double, const nn::tensor<double>&, std::span<const std::size_t>)>(
-            [&](double eps, const nn::tensor<double>& x, std::span<const std::size_t> y) {
-                return rb::apgd(model, x, y, {.t = n.threat(eps), .steps = o.steps, .eot = o.eot, .seed = seed});
-            }),
-        &warning, 0.99, o.eot);
+    const auto rates = rb::sweep_rates(sweep, &warning, 0.99);
     out.print("APGD-CE with EOT-%zu, success on correct rows by budget:", o.eot);
-    for (const auto& [eps, rate] : sweep) out.print(" %s %.4f;", qhybrid::significant(eps, 3).c_str(), rate);
+    for (const auto& [e, rate] : rates) out.print(" %s %.4f;", qhybrid::significant(e, 3).c_str(), rate);
     out.print("\n%s%s", warning.empty() ? "" : "WARNING: ", warning.empty() ? "" : (warning + "\n").c_str());
-    return rep.worst_case_accuracy;
 }
 
 } // namespace
@@ -199,7 +238,11 @@ int main(int argc, char** argv) try {
     app.add_option("--queries", o.queries, "Square queries of the adaptive evaluation")->check(CLI::Range(1, 1000000));
     app.add_option("--square-eot", o.square_eot, "EOT draws per Square query")->check(CLI::Range(1, 1000));
     app.add_option("--out", out, "folder for qnad[_NETWORK]_{paper,adaptive}{,_runs}.csv (LeNet-5's without _NETWORK)");
-    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished seed; a run given it again resumes there");
+    app.add_option("--block-rows", o.block_rows, "rows of a work item of the adaptive evaluation (0: all); the figures do not depend on it, "
+                                                 "a checkpoint's items do")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
+    app.add_option("--checkpoint", checkpoint, "folder that keeps every finished item (the paper's evaluation of a seed, or the adaptive one at a "
+                                               "budget on a block of rows); a run given it again resumes there");
     CLI11_PARSE(app, argc, argv);
     qhybrid::require(o.first_seed <= o.seeds, [&] {
         return "--first-seed " + std::to_string(o.first_seed) + " is after the last seed, --seeds " + std::to_string(o.seeds);
@@ -226,30 +269,38 @@ int main(int argc, char** argv) try {
         std::printf("QNAD, reconstructed: %s; %s, %llu shots a weight; %zu process(es) of %zu thread(s)\n", networks.description().c_str(),
                     device.name().c_str(), static_cast<unsigned long long>(o.shots), world.size(), qhybrid::threads());
     // A seed in parts, each its own checkpointed item (an FSDD seed takes hours): the paper's
-    // evaluation, then the adaptive one at each budget. Each part trains the seed's network again
-    // (the same bits).
-    const std::size_t parts = 1 + (o.adaptive > 0 ? o.eps.size() : 0);
+    // evaluation, then the adaptive one at each budget on each block of --block-rows rows (their
+    // reports joined afterwards: the same figures for any block size). Each part trains the
+    // seed's network again (the same bits).
+    const std::size_t rows_a_block = o.block_rows == 0 ? std::max<std::size_t>(o.adaptive, 1) : o.block_rows;
+    const std::size_t blocks = (o.adaptive + rows_a_block - 1) / rows_a_block; // the last ones empty if the test set is smaller
+    const std::size_t parts = 1 + o.eps.size() * blocks;
+    const std::string qnad_name = "QNAD k " + qhybrid::significant(o.fractions.back(), 3) + "%, " + configurations.back().name;
     seed_sweep::run(world, o.first_seed, o.seeds, parts, {.tables = {&paper, &worst}}, checkpoint,
                     seed_sweep::key("qnad")
                         .with("network", o.network).with("device", o.device).with("first seed", o.first_seed).with("shots", o.shots)
                         .with("fractions", o.fractions).with("pairs", o.pairs).with("eps", o.eps).with("epochs", o.epochs)
                         .with("train rows", o.train_rows).with("select rows", o.select_rows).with("attacked", o.attacked)
                         .with("adaptive", o.adaptive).with("eot", o.eot).with("steps", o.steps).with("queries", o.queries)
-                        .with("square eot", o.square_eot).str(),
+                        .with("square eot", o.square_eot).with("block rows", rows_a_block).str(),
                     [&](seed_sweep::seed_output& out, std::size_t part) {
         const std::uint64_t seed = out.seed();
         seed_network n = networks.train(seed, o.epochs, o.train_rows);
         auto& net = n.net;
         rb::network<double> plain(net);
         const auto select = first_rows(n.train, o.select_rows);
-        if (part > 0) { // the adaptive evaluation at one budget: a piece of each row of the worst-case table
-            const double e = o.eps[part - 1];
-            const auto rows = first_rows(n.test, o.adaptive);
-            out.add(worst_table, plain_name, {plain_worst(plain, n, rows, o, out, e)});
+        if (part > 0) { // the adaptive evaluation at one budget on one block of rows, kept for the finish step
+            const double e = o.eps[(part - 1) / blocks];
+            const std::size_t available = std::min(o.adaptive, n.test.size()), begin = (part - 1) % blocks * rows_a_block;
+            if (begin >= available) return;
+            std::vector<std::size_t> which(std::min(available, begin + rows_a_block) - begin);
+            std::iota(which.begin(), which.end(), begin);
+            const block_rows b{nn::subset(n.test, which), begin};
             const auto chosen = rb::critical_weights(net, select.x, select.y, o.fractions.back() / 100);
             rb::qnad_network<double> model(net, device, chosen, {.shots = o.shots, .injected = configurations.back().readout});
-            out.add(worst_table, "QNAD k " + qhybrid::significant(o.fractions.back(), 3) + "%, " + configurations.back().name,
-                    {adaptive(model, plain, n, rows, o, out, e)});
+            std::string bytes;
+            qhybrid::dist::encode(bytes, adaptive(model, plain, n, b, o, seed, e));
+            out.keep(std::move(bytes));
             return;
         }
         const auto attacked = first_rows(n.test, o.attacked);
@@ -289,6 +340,17 @@ int main(int argc, char** argv) try {
                 out.add(paper_table, name, with_gains(v, base));
                 line(name + " (" + std::to_string(chosen.size()) + " weights)", v);
             }
+        }
+    }, [&](seed_sweep::seed_output& out, const std::vector<std::string>& kept) { // the adaptive evaluation's blocks joined
+        for (std::size_t k = 0; k < o.eps.size() && blocks > 0; ++k) {
+            std::vector<adaptive_piece> pieces;
+            for (std::size_t b = 0; b < blocks; ++b) {
+                const std::string& bytes = kept[1 + k * blocks + b];
+                if (bytes.empty()) continue; // past the test set's end
+                qhybrid::dist::byte_reader in(bytes, "qnad: the adaptive evaluation's block " + std::to_string(b));
+                pieces.push_back(qhybrid::dist::decode<adaptive_piece>(in));
+            }
+            if (!pieces.empty()) report_adaptive(std::move(pieces), o, plain_name, qnad_name, out, o.eps[k]);
         }
     });
     if (!world.root()) return 0;

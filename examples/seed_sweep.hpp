@@ -34,7 +34,7 @@ struct table_row {
 
 struct seed_result {
     BOOST_HANA_DEFINE_STRUCT(seed_result, (std::string, report), (std::vector<table_row>, rows), (std::vector<std::string>, files),
-                             (std::vector<std::uint64_t>, counts));
+                             (std::vector<std::uint64_t>, counts), (std::string, kept)); // kept: bytes for the seed's finish step
 };
 
 // Where the seeds' outputs go, in seed order: tables, the text of other files, counters.
@@ -113,6 +113,9 @@ public:
         result_.counts[counter] += n;
     }
 
+    // Bytes (dist::encode) for the seed's finish step, which sees every part's.
+    void keep(std::string bytes) { result_.kept = std::move(bytes); }
+
     seed_result take() && { return std::move(result_); }
 
 private:
@@ -132,14 +135,21 @@ void restore_weights(qhybrid::nn::layer<T>& net, const std::vector<double>& valu
     }
 }
 
+// No finish step: a seed's output is its parts'.
+struct no_finish {
+    void operator()(seed_output&, const std::vector<std::string>&) const {}
+};
+
 // Runs body(seed_output&, part) for parts 0..parts-1 of seeds first..last over the job's processes,
 // each (seed, part) an item of its own, and adds every seed's outputs to `to` in seed order, on
 // every process. A part's rows may be pieces of a row: the pieces of one model's row in one table
-// are joined in part order, or averaged (add_to_mean). `key` names the settings for the
-// checkpoint: a folder made with other settings is refused.
-template <class Body>
+// are joined in part order, or averaged (add_to_mean). Then, on every process, finish(output,
+// kept) turns the bytes the parts kept (seed_output::keep, in part order) into more output of the
+// seed (blocks of rows joined, say): it must be cheap, and it runs again on a resumed run. `key`
+// names the settings for the checkpoint: a folder made with other settings is refused.
+template <class Body, class Finish = no_finish>
 void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t last, std::size_t parts, const outputs& to,
-         const std::string& checkpoint, const std::string& key, Body&& body) {
+         const std::string& checkpoint, const std::string& key, Body&& body, Finish&& finish = {}) {
     qhybrid::require(parts > 0, [] { return std::string("seed_sweep: no parts in a seed"); });
     std::set<std::size_t> printed;
     const auto results = qhybrid::dist::sweep(world, std::size_t(last - first + 1) * parts, [&](std::size_t item) {
@@ -154,9 +164,7 @@ void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t l
     for (std::size_t seed = 0; seed * parts < results.size(); ++seed) {
         std::vector<table_row> rows; // the seed's rows, pieces joined
         std::vector<std::size_t> pieces;
-        for (std::size_t item = seed * parts; item < (seed + 1) * parts; ++item) {
-            const seed_result& r = results[item];
-            if (world.root() && !printed.contains(item)) std::fputs(r.report.c_str(), stdout);
+        const auto add = [&](const seed_result& r) {
             for (const auto& piece : r.rows) {
                 within(piece.table, to.tables.size(), "table");
                 auto same = std::find_if(rows.begin(), rows.end(), [&](const table_row& row) {
@@ -179,7 +187,17 @@ void run(const qhybrid::dist::world& world, std::uint64_t first, std::uint64_t l
             for (std::size_t f = 0; f < r.files.size(); ++f) *to.files[f] += r.files[f];
             within(r.counts.size(), to.counts.size() + 1, "counter count");
             for (std::size_t c = 0; c < r.counts.size(); ++c) *to.counts[c] += r.counts[c];
+        };
+        std::vector<std::string> kept;
+        for (std::size_t item = seed * parts; item < (seed + 1) * parts; ++item) {
+            if (world.root() && !printed.contains(item)) std::fputs(results[item].report.c_str(), stdout);
+            add(results[item]);
+            kept.push_back(results[item].kept);
         }
+        if (world.root()) std::fflush(stdout);
+        seed_output finishing(first + seed, world.root()); // prints as it goes on rank 0, after the parts' reports
+        finish(finishing, kept);
+        add(std::move(finishing).take());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             auto& row = rows[i];
             if (row.mean)

@@ -910,8 +910,21 @@ TEST_CASE("Studies of blocks of rows join into the batch's study, bit for bit, f
     trained_blobs three;
     rb::network model(three.net);
     const auto a = rb::study_part(model, rows_of(three.x, 0, 4), std::vector<std::size_t>(three.labels.begin(), three.labels.begin() + 4), o, 0);
-    const auto b = rb::study_part(model, rows_of(three.x, 4, 8), std::vector<std::size_t>(three.labels.begin() + 4, three.labels.begin() + 8), o, 2);
+    const auto b = rb::study_part(model, rows_of(three.x, 4, 8), std::vector<std::size_t>(three.labels.begin() + 4, three.labels.begin() + 8), o, 3);
     CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{a, b}), Catch::Contains("join_rows: block 1 has 0 budgets"));
+    // Blocks read from damaged checkpoint files: a missing verdict is an error naming the block, not a read past the end.
+    auto short_row = a;
+    short_row.reports[0].rows[1].fooled.pop_back();
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{a, short_row}), Catch::Contains("join_rows: block 1 has 3 attacks"));
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{short_row, a}), Catch::Contains("has 3 verdicts for 4 rows"));
+    auto short_steps = b;
+    short_steps.steps_per_sample.pop_back();
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{b, short_steps}), Catch::Contains("join_rows: block 1"));
+    auto sweep = rb::study_part(model, rows_of(three.x, 0, 4), std::vector<std::size_t>(three.labels.begin(), three.labels.begin() + 4), o, 2);
+    auto short_sweep = sweep;
+    short_sweep.sweep_per_sample.fooled[1].pop_back();
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{sweep, short_sweep}), Catch::Contains("sweep_verdicts: 2 verdict lists"));
+    CHECK_THROWS_WITH(rb::join_rows(std::vector<rb::study_result>{sweep, b}), Catch::Contains("join_rows: block 1"));
 }
 
 TEST_CASE("dist::study on 1 to 3 simulated processes in blocks of 7 rows is the study bit for bit, and its checkpoint resumes it", "[robust]") {

@@ -192,25 +192,29 @@ robustness_report evaluate_robustness(M& model, const nn::tensor<T>& x, std::spa
 // the seconds, which add up. The blocks can run on different processes (dist::sweep items).
 inline robustness_report join_rows(std::span<const robustness_report> blocks, const report_options& o = {}) {
     require(!blocks.empty(), [] { return std::string("join_rows: no blocks"); });
+    // The blocks may come from checkpoint files: every block's attacks and verdict counts are checked.
+    for (std::size_t k = 0; k < blocks.size(); ++k)
+        for (std::size_t r = 0; r < std::max(blocks[k].rows.size(), blocks[0].rows.size()); ++r)
+            require(blocks[k].rows.size() == blocks[0].rows.size() && blocks[k].rows[r].name == blocks[0].rows[r].name &&
+                        blocks[k].rows[r].fooled.size() == blocks[k].correct.size(), [&] {
+                        return "join_rows: block " + std::to_string(k) + " has " + std::to_string(blocks[k].rows.size()) + " attacks (block 0: " +
+                               std::to_string(blocks[0].rows.size()) + "), its attack " + std::to_string(r) +
+                               (r < blocks[k].rows.size() ? " (" + blocks[k].rows[r].name + ") has " + std::to_string(blocks[k].rows[r].fooled.size()) +
+                                                                " verdicts for " + std::to_string(blocks[k].correct.size()) + " rows"
+                                                          : " is missing");
+                    });
     robustness_report out = blocks[0];
     for (std::size_t k = 1; k < blocks.size(); ++k) {
         const auto& block = blocks[k];
-        require(block.rows.size() == out.rows.size(), [&] {
-            return "join_rows: block " + std::to_string(k) + " has " + std::to_string(block.rows.size()) + " attacks, block 0 " +
-                   std::to_string(out.rows.size());
-        });
         out.correct.insert(out.correct.end(), block.correct.begin(), block.correct.end());
         for (std::size_t r = 0; r < out.rows.size(); ++r) {
             auto& row = out.rows[r];
-            require(block.rows[r].name == row.name && block.rows[r].fooled.size() == block.correct.size(), [&] {
-                return "join_rows: attack " + std::to_string(r) + " of block " + std::to_string(k) + " is " + block.rows[r].name + " with " +
-                       std::to_string(block.rows[r].fooled.size()) + " verdicts, block 0's " + row.name;
-            });
             row.fooled.insert(row.fooled.end(), block.rows[r].fooled.begin(), block.rows[r].fooled.end());
             row.gradient_evaluations += block.rows[r].gradient_evaluations, row.forward_evaluations += block.rows[r].forward_evaluations;
             row.seconds += block.rows[r].seconds;
         }
     }
+    require(!out.correct.empty(), [] { return std::string("join_rows: the blocks hold no rows"); });
     detail::summarise(out, o);
     return out;
 }
@@ -223,8 +227,19 @@ struct sweep_verdicts {
     std::vector<std::uint8_t> correct;
     std::vector<std::vector<std::uint8_t>> fooled; // per epsilon, per sample
 
+    // Whether there is a verdict for every epsilon and row (verdicts may come from checkpoint files).
+    void check() const {
+        bool whole = fooled.size() == epsilons.size();
+        for (const auto& f : fooled) whole = whole && f.size() == correct.size();
+        require(whole, [&] {
+            return "sweep_verdicts: " + std::to_string(fooled.size()) + " verdict lists for " + std::to_string(epsilons.size()) + " epsilons and " +
+                   std::to_string(correct.size()) + " rows, not one verdict each";
+        });
+    }
+
     void append_rows(const sweep_verdicts& block) {
         require(block.epsilons == epsilons, [] { return std::string("sweep_verdicts: blocks of rows swept different epsilons"); });
+        check(), block.check();
         correct.insert(correct.end(), block.correct.begin(), block.correct.end());
         for (std::size_t e = 0; e < fooled.size(); ++e) fooled[e].insert(fooled[e].end(), block.fooled[e].begin(), block.fooled[e].end());
     }
@@ -246,6 +261,7 @@ sweep_verdicts epsilon_sweep_verdicts(M& model, const nn::tensor<T>& x, std::spa
 // largest epsilon does not bring it to `full`. With no sample classified correctly the rates are
 // NaN and the warning says so, rather than blaming the attack.
 inline std::vector<std::pair<double, double>> sweep_rates(const sweep_verdicts& v, std::string* warning = nullptr, double full = 0.99) {
+    v.check();
     std::vector<std::pair<double, double>> out;
     if (std::find(v.correct.begin(), v.correct.end(), std::uint8_t{1}) == v.correct.end()) {
         for (double eps : v.epsilons) out.emplace_back(eps, std::numeric_limits<double>::quiet_NaN());

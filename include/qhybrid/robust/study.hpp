@@ -82,14 +82,21 @@ inline void summarise(study_result& s) {
 // rows, each run with first_sample its first row's id.
 inline study_result join_rows(std::span<const study_result> blocks) {
     require(!blocks.empty(), [] { return std::string("join_rows: no blocks"); });
+    for (std::size_t k = 0; k < blocks.size(); ++k) { // they may come from checkpoint files
+        const auto& block = blocks[k];
+        bool steps_whole = block.steps_per_sample.size() == block.steps.size();
+        for (const auto& f : block.steps_per_sample) steps_whole = steps_whole && f.size() == block.steps_per_sample[0].size();
+        require(block.reports.size() == blocks[0].reports.size() && block.steps == blocks[0].steps && steps_whole &&
+                    block.sweep_per_sample.epsilons == blocks[0].sweep_per_sample.epsilons, [&] {
+            return "join_rows: block " + std::to_string(k) + " has " + std::to_string(block.reports.size()) + " budgets, " +
+                   std::to_string(block.steps.size()) + " steps and " + std::to_string(block.steps_per_sample.size()) +
+                   " verdict lists for them, block 0 " + std::to_string(blocks[0].reports.size()) + " budgets and " +
+                   std::to_string(blocks[0].steps.size()) + " steps (blocks of the same study's part, a verdict list a step, the same sweep)";
+        });
+    }
     study_result out = blocks[0];
     for (std::size_t k = 1; k < blocks.size(); ++k) {
         const auto& block = blocks[k];
-        require(block.reports.size() == out.reports.size() && block.steps == out.steps, [&] {
-            return "join_rows: block " + std::to_string(k) + " has " + std::to_string(block.reports.size()) + " budgets and " +
-                   std::to_string(block.steps.size()) + " steps, block 0 " + std::to_string(out.reports.size()) + " and " +
-                   std::to_string(out.steps.size()) + " (blocks of the same study's part)";
-        });
         if (!out.sweep_per_sample.epsilons.empty()) out.sweep_per_sample.append_rows(block.sweep_per_sample);
         for (std::size_t i = 0; i < out.steps_per_sample.size(); ++i)
             out.steps_per_sample[i].insert(out.steps_per_sample[i].end(), block.steps_per_sample[i].begin(), block.steps_per_sample[i].end());

@@ -39,7 +39,7 @@ void time_gates(benchmark::State& st, double amplitudes) {
     make_complex(s);
     q::executor<C> ex;
     // Angles spread over the circle in golden-ratio steps: a density matrix's rotations take
-    // both pivots (kernels.hpp), c^2 >= s^2 and the reverse.
+    // both pivots (density_kernels.hpp), c^2 >= s^2 and the reverse.
     std::vector<double> theta(C::num_params + C::num_inputs * State::samples);
     for (std::size_t k = 0; k < theta.size(); ++k) {
         const double turn = 0.6180339887 * double(k);

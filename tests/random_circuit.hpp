@@ -3,7 +3,7 @@
 // kind (or over the real ones: gates with real matrices keep a real state real; or over the ones
 // a Pauli frame moves through: RY, CNOT, CZ, swap, X, Y, Z), with angles from parameters, inputs,
 // feature products and constants.
-#include <qhybrid/quantum.hpp>
+#include <qhybrid/quantum/circuit.hpp>
 
 #include <cstdint>
 #include <tuple>

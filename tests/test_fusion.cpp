@@ -1,67 +1,14 @@
-// Fused gate passes (quantum/fusion.hpp): the plans keep every qubit's gates in circuit order,
-// and the executor's fused runs equal its gate-by-gate runs with the single-gate kernels
-// (themselves checked against the dense reference in test_gates_*) on circuits of many passes,
-// single and batched, real and complex, float and double. (test_fusion_adjoint.cpp has the
-// adjoint method in fused passes: one file each keeps either under 2 minutes of compile time in
-// the sanitizer build.)
+// Fused gate passes (quantum/fusion.hpp): the executor's fused runs equal its gate-by-gate runs
+// with the single-gate kernels (themselves checked against the dense reference in test_gates_*)
+// on circuits of many passes, single and batched, real and complex, float and double.
+// (test_fusion_plan.cpp proves the plans; test_fusion_adjoint.cpp has the adjoint method in fused
+// passes: one file each keeps either under 2 minutes of compile time in the sanitizer build.)
 #include "gate_check.hpp"
 #include "random_circuit.hpp"
 
 #include <qhybrid/quantum/fusion.hpp>
 
 namespace d = qhybrid::quantum::detail;
-
-// Every gate placed once; a gate sharing a qubit with an earlier one is placed after it; each
-// pass's gates fit its tile, which has at most K register qubits.
-template <class List, unsigned K, unsigned LaneBits>
-constexpr bool valid_plan() {
-    constexpr auto& plan = d::plan_of<List, K, LaneBits>;
-    constexpr auto qubits = []<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<std::uint64_t, List::size + 1>{List::template at<I>::qubits..., 0};
-    }(std::make_index_sequence<List::size>{});
-    std::array<std::size_t, List::size + 1> position{};
-    std::array<bool, List::size + 1> seen{};
-    for (std::size_t p = 0; p < plan.passes; ++p) {
-        if (std::popcount(plan.tile[p]) > int(K)) return false;
-        for (std::size_t k = plan.start[p]; k < plan.start[p + 1]; ++k) {
-            const std::size_t g = plan.order[k];
-            if (g >= List::size || seen[g] || ((qubits[g] >> LaneBits) & ~plan.tile[p]) != 0) return false;
-            seen[g] = true;
-            position[g] = k;
-        }
-    }
-    for (std::size_t a = 0; a < List::size; ++a) {
-        if (!seen[a]) return false;
-        for (std::size_t b = a + 1; b < List::size; ++b)
-            if ((qubits[a] & qubits[b]) != 0 && position[a] > position[b]) return false;
-    }
-    return true;
-}
-
-template <class C>
-using flat = typename d::flat_gates<C>::type;
-template <std::size_t N>
-using qt_block = q::compose<q::detail::layer<N, q::detail::ry_gate, q::param>, q::detail::cnots<q::detail::ring<N>>>;
-
-TEST_CASE("fusion plans keep each qubit's gates in circuit order") {
-    using random9 = flat<randomized::circuit<9, 200, 21>>;
-    using full8 = flat<q::compose<q::detail::layer<8, q::detail::ry_gate, q::param>,
-                                  q::detail::cnots<q::detail::pairs<8, q::entanglement::full>>>>;
-    STATIC_REQUIRE(valid_plan<random9, 4, 3>());
-    STATIC_REQUIRE(valid_plan<random9, 3, 0>());
-    STATIC_REQUIRE(valid_plan<random9, 4, 4>());
-    STATIC_REQUIRE(valid_plan<full8, 3, 3>());
-    STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 3>());
-    STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 0>());
-    // A swap is three CNOTs, a barrier nothing.
-    STATIC_REQUIRE(flat<q::circuit<q::swap<0, 3>, q::barrier<3>, q::h<1>>>::size == 4);
-}
-
-TEST_CASE("a 12-qubit Quantum-Train block runs in 4 sweeps, not 24") {
-    STATIC_REQUIRE(flat<qt_block<12>>::size == 24);
-    STATIC_REQUIRE(d::plan_of<flat<qt_block<12>>, 4, 3>.passes == 4);   // a double state, AVX-512
-    STATIC_REQUIRE(d::plan_of<flat<qt_block<12>>, 4, 0>.passes == 6);   // a batched state
-}
 
 double uniform_angle(qhybrid::rng& r) { return r.uniform(-M_PI, M_PI); }
 
@@ -106,10 +53,6 @@ TEST_CASE("fused passes equal the gate-at-a-time kernels") {
 }
 
 TEST_CASE("scaled rotations with a Pauli frame equal the gate-at-a-time kernels") {
-    STATIC_REQUIRE(d::frame_circuit<q::ry_cnot_blocks<12, 4>>);
-    STATIC_REQUIRE(d::frame_circuit<q::compose<q::angle_encoding<8>, q::real_amplitudes<8, 3>>>);
-    STATIC_REQUIRE(!d::frame_circuit<q::compose<q::angle_encoding<8, q::axis::x>, q::real_amplitudes<8, 3>>>);
-    STATIC_REQUIRE(!d::frame_circuit<q::zz_feature_map<4, 1>>);
     // RY, CNOT, CZ, swap, X, Y, Z on every qubit: the frame's rules for each, on lane and register
     // targets, on real and complex states.
     using frame9 = randomized::frame_circuit<9, 40, 31>;

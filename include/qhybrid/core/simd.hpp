@@ -31,6 +31,8 @@ QHYBRID_SIMD_WARNINGS_OFF
 #include <xsimd/xsimd.hpp>
 QHYBRID_SIMD_WARNINGS_ON
 
+#include "qhybrid/core/scalar.hpp"
+
 #include <bit>
 #include <cstddef>
 #include <type_traits>
@@ -47,18 +49,6 @@ inline constexpr std::size_t lanes = batch<Real>::size;
 // log2 of the lane count: the number of qubits a single-state register holds.
 template <class Real>
 inline constexpr unsigned lane_bits = std::countr_zero(lanes<Real>);
-
-// The scalar type of a scalar or of a batch.
-template <class T>
-struct scalar_of {
-    using type = T;
-};
-template <class T, class A>
-struct scalar_of<xsimd::batch<T, A>> {
-    using type = T;
-};
-template <class T>
-using scalar_t = typename scalar_of<T>::type;
 
 // a * b + c rounded once, whatever the optimisation level. xsimd 8.1 has no AVX-512 fma kernel:
 // there it falls back to a * b + c, which is fused only when the compiler contracts it (at -O2,
@@ -97,6 +87,27 @@ inline Real reduce_add(const batch<Real>& b) noexcept {
         for (Real v : lanes_of_b) sum += v;
         return sum;
     }
+}
+
+// Lane i of `where` where Pick::get(i, lanes) holds (xsimd's batch_bool_constant generator), of
+// `otherwise` elsewhere. On AVX-512 one blend instruction: g++ keeps xsimd::select out of line
+// there, a call per register in the kernels' loops.
+template <class Pick, class B>
+QHYBRID_INLINE B blend(const B& where, const B& otherwise) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(B) == 64) {
+        constexpr unsigned mask = [] {
+            unsigned m = 0;
+            for (unsigned i = 0; i < B::size; ++i) m |= unsigned(Pick::get(i, B::size)) << i;
+            return m;
+        }();
+        if constexpr (std::is_same_v<typename B::value_type, double>)
+            return B(_mm512_mask_blend_pd(__mmask8(mask), otherwise, where));
+        else
+            return B(_mm512_mask_blend_ps(__mmask16(mask), otherwise, where));
+    } else
+#endif
+        return xsimd::select(xsimd::make_batch_bool_constant<B, Pick>(), where, otherwise);
 }
 
 // Pins a loaded batch to a register. g++ otherwise folds its load into every instruction that

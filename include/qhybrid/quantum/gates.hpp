@@ -9,7 +9,7 @@
 // a scalar or a SIMD batch of per-sample values. A gate with an angle also gives its generator G
 // (dU/dtheta = -i G U), for the adjoint method, and the number of terms of its parameter-shift
 // rule (2 for generators with eigenvalues +-1/2, 4 for controlled rotations).
-#include "qhybrid/core/simd.hpp"
+#include "qhybrid/core/scalar.hpp"
 #include "qhybrid/quantum/angle.hpp"
 
 #include <array>

@@ -10,6 +10,7 @@
 // - X, Y and Z commute with it up to a sign.
 // `apply` then applies P to the state in one sweep.
 #include "qhybrid/core/simd.hpp"
+#include "qhybrid/quantum/frame_gates.hpp"
 #include "qhybrid/quantum/gates.hpp"
 #include "qhybrid/quantum/kernels.hpp"
 
@@ -24,39 +25,12 @@ QHYBRID_SIMD_WARNINGS_OFF
 namespace qhybrid::quantum {
 
 namespace detail {
-template <class G>
-inline constexpr bool is_ry = false;
-template <qubit Q, class A>
-inline constexpr bool is_ry<ry<Q, A>> = true;
-template <class G>
-inline constexpr bool is_cnot = false;
-template <qubit C, qubit T>
-inline constexpr bool is_cnot<cnot<C, T>> = true;
-template <class G>
-inline constexpr bool is_cz = false;
-template <qubit A, qubit B>
-inline constexpr bool is_cz<cz<A, B>> = true;
-template <class G>
-inline constexpr bool is_pauli = false;
-template <qubit Q>
-inline constexpr bool is_pauli<x<Q>> = true;
-template <qubit Q>
-inline constexpr bool is_pauli<y<Q>> = true;
-template <qubit Q>
-inline constexpr bool is_pauli<z<Q>> = true;
-
 // Lane l takes lane l ^ Mask.
 template <unsigned Mask>
 struct xor_lane {
     static constexpr unsigned get(unsigned i, unsigned) { return i ^ Mask; }
 };
 } // namespace detail
-
-// The gates a frame moves through (swaps and barriers too: a swap runs as three CNOTs).
-template <class G>
-inline constexpr bool frame_gate = detail::is_ry<G> || detail::is_cnot<G> || detail::is_cz<G> ||
-                                   detail::is_pauli<G> || G::shape == gate_shape::swap ||
-                                   G::shape == gate_shape::barrier;
 
 struct pauli_frame {
     std::uint64_t x = 0, z = 0;

@@ -5,6 +5,8 @@
 #include "qhybrid/core.hpp"
 #include "qhybrid/data.hpp"
 #include "qhybrid/dist.hpp"
+#include "qhybrid/embedded.hpp"
+#include "qhybrid/embedded/export.hpp"
 #include "qhybrid/models.hpp"
 #include "qhybrid/nn.hpp"
 #include "qhybrid/quantum.hpp"

@@ -161,7 +161,7 @@ measured measure(const Executor& ex, State& state, const q::readout_error& reado
         for (std::size_t r = 0; r < repeats; ++r) {
             ex.run(state, m.theta, x);
             const auto z = [&] {
-                if constexpr (requires { state.state(); }) return q::expval_z(state.state());
+                if constexpr (q::trajectory_state<State>) return q::expval_z(state.state());
                 else return q::expval_z(state);
             }();
             for (std::size_t l = 0; l < w; ++l) {

@@ -55,6 +55,7 @@ template <qubit A, qubit B, class Ang> struct gate<q::rzz<A, B, Ang>> { static d
 template <qubit C, qubit T, class A> struct gate<q::crx<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RX(t)); } };
 template <qubit C, qubit T, class A> struct gate<q::cry<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RY(t)); } };
 template <qubit C, qubit T, class A> struct gate<q::crz<C, T, A>> { static dense::mat of(std::size_t n, double t) { return dense::controlled(n, C, T, dense::RZ(t)); } };
+template <std::uint64_t M> struct gate<q::barrier<M>> { static dense::mat of(std::size_t n, double) { return dense::identity(std::size_t{1} << n); } };
 
 template <class G>
 double angle_of(std::span<const double> p, std::size_t off, std::span<const double> x) {

@@ -7,6 +7,7 @@
 // `Ctx` supplies the values: `param(k)`, `input(i)` and, for gradients, `add_param(k, g)` and
 // `add_input(i, g)`. `T` is a scalar for a single state and a SIMD batch (one lane a sample) for a
 // batched state.
+#include <concepts>
 #include <cstddef>
 #include <numbers>
 #include <type_traits>
@@ -65,5 +66,25 @@ struct constant {
 
 template <class A>
 inline constexpr bool has_angle = !std::is_same_v<A, no_angle>;
+
+namespace detail {
+// The members of the contexts the executor passes to a source (executor_context.hpp).
+struct angle_context {
+    double param(std::size_t) const;
+    double input(std::size_t) const;
+    void add_param(std::size_t, double);
+    void add_input(std::size_t, double);
+};
+} // namespace detail
+
+// An angle source: the parameters and inputs it reaches, its value and its gradient's way back.
+template <class A>
+concept angle_source = requires {
+    { A::params } -> std::convertible_to<std::size_t>;
+    { A::inputs } -> std::convertible_to<std::size_t>;
+} && (!has_angle<A> || requires(const detail::angle_context& ctx, detail::angle_context& grad, double g) {
+    { A::template value<double>(ctx, std::size_t{}) } -> std::convertible_to<double>;
+    A::template add_gradient<double>(grad, std::size_t{}, g);
+});
 
 } // namespace qhybrid::quantum

@@ -18,26 +18,26 @@ namespace qhybrid::quantum::detail {
 
 using kernel::select_lanes;
 
-// Pair coefficients (see kernel::pair_coeffs) of matrix m; lanes whose control bits are not all 1
+// Matrix coefficients (see kernel::matrix_coeffs) of matrix m; lanes whose control bits are not all 1
 // get `outside` on the diagonal (1 to apply the gate, 0 for its generator).
-template <unsigned LaneBits, class G, class B, class T>
-QHYBRID_INLINE kernel::pair_coeffs<B> pair_coefficients(const mat2<T>& m, double outside) {
+template <unsigned LaneBits, class G, class Batch, class T>
+QHYBRID_INLINE kernel::matrix_coeffs<Batch> matrix_coefficients(const mat2<T>& m, double outside) {
     constexpr std::uint64_t lc = kernel::lane_mask<LaneBits>(G::controls);
-    using R = typename B::value_type;
-    const B one(static_cast<R>(outside)), zero(R(0));
-    auto b = [](const T& v) { return B(v); };
+    using R = typename Batch::value_type;
+    const Batch one(static_cast<R>(outside)), zero(R(0));
+    auto b = [](const T& v) { return Batch(v); };
     if constexpr (G::target >= LaneBits) {
-        kernel::pair_coeffs<B> c;
+        kernel::matrix_coeffs<Batch> c;
         for (int k = 0; k < 4; ++k) {
             const bool diagonal = (k == 0 || k == 3);
-            c[k].re = select_lanes<B, lc, 0>(b(m.re[k]), diagonal ? one : zero);
-            c[k].im = select_lanes<B, lc, 0>(b(m.im[k]), zero);
+            c[k].re = select_lanes<Batch, lc, 0>(b(m.re[k]), diagonal ? one : zero);
+            c[k].im = select_lanes<Batch, lc, 0>(b(m.im[k]), zero);
         }
         return c;
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << G::target;
-        auto spread = [&](const T& if_one, const T& if_zero, const B& off) {
-            return select_lanes<B, lc | t, 0>(b(if_one), select_lanes<B, lc, t>(b(if_zero), off));
+        auto spread = [&](const T& if_one, const T& if_zero, const Batch& off) {
+            return select_lanes<Batch, lc | t, 0>(b(if_one), select_lanes<Batch, lc, t>(b(if_zero), off));
         };
         return {{{spread(m.re[3], m.re[0], one), spread(m.im[3], m.im[0], zero)},
                  {spread(m.re[2], m.re[1], zero), spread(m.im[2], m.im[1], zero)},
@@ -53,15 +53,15 @@ template <unsigned LaneBits, qubit Q>
 inline constexpr std::uint64_t low_bit = Q < LaneBits ? std::uint64_t{1} << Q : 0;
 
 // Diagonal coefficients: entry h is the lane vector for registers whose high gate bits spell h.
-template <unsigned LaneBits, class G, class B, class T>
-QHYBRID_INLINE kernel::diag_coeffs<B> diag_coefficients(const diag4<T>& d) {
+template <unsigned LaneBits, class G, class Batch, class T>
+QHYBRID_INLINE kernel::diag_coeffs<Batch> diag_coefficients(const diag4<T>& d) {
     constexpr std::uint64_t la = low_bit<LaneBits, G::a>;
     constexpr std::uint64_t lb = G::arity == 2 ? low_bit<LaneBits, G::b> : 0;
     constexpr bool high_a = la == 0, high_b = G::arity == 2 && lb == 0;
     constexpr int entries = G::arity == 2 ? 4 : 2;
-    kernel::diag_coeffs<B> c;
+    kernel::diag_coeffs<Batch> c;
     for (int h = 0; h < 4; ++h) {
-        c[h] = {B(0), B(0)};
+        c[h] = {Batch(0), Batch(0)};
         [&]<int... I>(std::integer_sequence<int, I...>) {
             auto pick = [&]<int Idx>(std::integral_constant<int, Idx>) {
                 if constexpr (Idx < entries) {
@@ -69,8 +69,8 @@ QHYBRID_INLINE kernel::diag_coeffs<B> diag_coefficients(const diag4<T>& d) {
                     if ((high_a && bit_a != (h & 1)) || (high_b && bit_b != (h >> 1))) return;
                     constexpr std::uint64_t ones = (bit_a ? la : 0) | (bit_b ? lb : 0);
                     constexpr std::uint64_t zeros = (bit_a ? 0 : la) | (bit_b ? 0 : lb);
-                    c[h].re = select_lanes<B, ones, zeros>(B(d.re[Idx]), c[h].re);
-                    c[h].im = select_lanes<B, ones, zeros>(B(d.im[Idx]), c[h].im);
+                    c[h].re = select_lanes<Batch, ones, zeros>(Batch(d.re[Idx]), c[h].re);
+                    c[h].im = select_lanes<Batch, ones, zeros>(Batch(d.im[Idx]), c[h].im);
                 }
             };
             (pick(std::integral_constant<int, I>{}), ...);
@@ -111,47 +111,47 @@ struct diag_bits {
     static constexpr std::uint64_t b = G::arity == 2 ? high_bit<State::lane_qubits, G::b> : 0;
 };
 
-// Applies G, whose half angle has cosine c and sine s, with register type A.
-template <class G, class A, class State, class T>
+// Applies G, whose half angle has cosine c and sine s, with register type Reg.
+template <class G, class Reg, class State, class T>
 void apply_gate_as(kernel::view<typename State::real_type, State::registers> v, const T& c, const T& s) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     constexpr unsigned lb = State::lane_qubits;
     if constexpr (is_flip<G>) {
-        kernel::apply_flip<lb, G::target, G::controls, A>(v);
-    } else if constexpr (G::shape == gate_shape::pair) {
-        kernel::apply_pair<lb, G::target, G::controls, G::real_matrix, A>(
-            v, pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0));
+        kernel::apply_flip<lb, G::target, G::controls, Reg>(v);
+    } else if constexpr (G::shape == gate_shape::matrix) {
+        kernel::apply_matrix<lb, G::target, G::controls, G::real_matrix, Reg>(
+            v, matrix_coefficients<lb, G, Batch>(G::template matrix<T>(c, s), 1.0));
     } else {
         using D = diag_bits<G, State>;
-        kernel::apply_diagonal<D::a, D::b, G::real_matrix, A>(
-            v, diag_coefficients<lb, G, B>(G::template matrix<T>(c, s)));
+        kernel::apply_diagonal<D::a, D::b, G::real_matrix, Reg>(
+            v, diag_coefficients<lb, G, Batch>(G::template matrix<T>(c, s)));
     }
 }
 
-// Un-applies G to psi and lambda with register type A; returns the lane sums of Im<lambda|G|psi>
+// Un-applies G to psi and lambda with register type Reg; returns the lane sums of Im<lambda|G|psi>
 // if G has an angle.
-template <class G, class A, class State, class T>
+template <class G, class Reg, class State, class T>
 typename State::batch_type backward_gate_as(kernel::view<typename State::real_type, State::registers> psi,
                                             kernel::view<typename State::real_type, State::registers> lam,
                                             const T& c, const T& s) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     constexpr unsigned lb = State::lane_qubits;
     constexpr bool with_generator = has_angle<typename G::angle>;
-    constexpr bool real = std::is_same_v<A, kernel::rvec<B>>;
-    if constexpr (G::shape == gate_shape::pair) {
-        kernel::pair_coeffs<B> gen{};
+    constexpr bool real = std::is_same_v<Reg, kernel::rvec<Batch>>;
+    if constexpr (G::shape == gate_shape::matrix) {
+        kernel::matrix_coeffs<Batch> gen{};
         if constexpr (with_generator) {
             const auto g = cast<T>(G::generator);
-            gen = pair_coefficients<lb, G, B>(real ? imaginary_part(g) : g, 0.0);
+            gen = matrix_coefficients<lb, G, Batch>(real ? imaginary_part(g) : g, 0.0);
         }
-        return kernel::backward_pair<lb, G::target, G::controls, G::real_matrix, with_generator, A>(
-            psi, lam, pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0), gen);
+        return kernel::backward_matrix<lb, G::target, G::controls, G::real_matrix, with_generator, Reg>(
+            psi, lam, matrix_coefficients<lb, G, Batch>(adjoint(G::template matrix<T>(c, s)), 1.0), gen);
     } else {
         using D = diag_bits<G, State>;
-        kernel::diag_coeffs<B> gen{};
-        if constexpr (with_generator) gen = diag_coefficients<lb, G, B>(cast<T>(G::generator));
-        return kernel::backward_diagonal<D::a, D::b, G::real_matrix, with_generator, A>(
-            psi, lam, diag_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s))), gen);
+        kernel::diag_coeffs<Batch> gen{};
+        if constexpr (with_generator) gen = diag_coefficients<lb, G, Batch>(cast<T>(G::generator));
+        return kernel::backward_diagonal<D::a, D::b, G::real_matrix, with_generator, Reg>(
+            psi, lam, diag_coefficients<lb, G, Batch>(adjoint(G::template matrix<T>(c, s))), gen);
     }
 }
 
@@ -159,11 +159,11 @@ typename State::batch_type backward_gate_as(kernel::view<typename State::real_ty
 // Im<lambda|G_gen|psi> (zero for a gate without an angle).
 template <class G, class State, class T>
 typename State::batch_type backward_sum(State& psi, State& lam, const T& c, const T& s) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     if constexpr (G::real_matrix)
         if (psi.is_real() && lam.is_real())
-            return backward_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), lam.raw_view(), c, s);
-    return backward_gate_as<G, kernel::cvec<B>, State>(psi.view(), lam.view(), c, s);
+            return backward_gate_as<G, kernel::rvec<Batch>, State>(psi.raw_view(), lam.raw_view(), c, s);
+    return backward_gate_as<G, kernel::cvec<Batch>, State>(psi.view(), lam.view(), c, s);
 }
 
 } // namespace qhybrid::quantum::detail

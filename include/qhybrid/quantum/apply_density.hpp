@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// A gate on a density matrix's vector: G on the row qubits and conj(G) (gates.hpp's
-// `conjugated`) on the column qubits, in one sweep where the kernels allow (diagonal gates,
-// pivoted real gates, rotations and phases in the shape of their matrix), else as two gates on
-// the vector.
+// A gate on a density matrix's vector: G on the row qubits and conj(G) (conjugated.hpp) on the
+// column qubits, in one sweep where the kernels allow (diagonal gates, pivoted real gates,
+// rotations and phases in the shape of their matrix), else as two gates on the vector.
 #include "qhybrid/quantum/apply.hpp"
+#include "qhybrid/quantum/conjugated.hpp"
 #include "qhybrid/quantum/density_kernels.hpp"
 #include "qhybrid/quantum/density_rotation_kernels.hpp"
 
@@ -13,25 +13,18 @@
 #include <utility>
 
 namespace qhybrid::quantum::detail {
-// A density matrix stored as a 2N-qubit vector (see density_matrix.hpp).
-template <class State>
-concept density_state = requires { requires State::is_density_matrix; };
-// A Monte-Carlo trajectory: a statevector that noise acts on stochastically (trajectory.hpp).
-template <class State>
-concept trajectory_state = requires { requires State::is_trajectory; };
-
-// A density-matrix gate whose row and column halves run in one sweep: diagonal gates always, pair
+// A density-matrix gate whose row and column halves run in one sweep: diagonal gates always, matrix
 // gates when the column half's qubits are all held in registers (always but for a few qubits of
 // a single state).
 template <class G, class H, class V>
 inline constexpr bool fusable =
-    G::shape == gate_shape::diagonal || (G::shape == gate_shape::pair && kernel::lane_mask<V::lane_qubits>(H::qubits) == 0);
+    G::shape == gate_shape::diagonal || (G::shape == gate_shape::matrix && kernel::lane_mask<V::lane_qubits>(H::qubits) == 0);
 
-// Uncontrolled real pair gates (RY, H) run factored (kernel::apply_pair_pair_pivoted); their
+// Uncontrolled real matrix gates (RY, H) run factored (kernel::apply_two_pivoted); their
 // column half has the same matrix.
 template <class G>
 inline constexpr bool pivotable =
-    requires { requires G::shape == gate_shape::pair && G::real_matrix && !is_flip<G> && G::controls == 0; };
+    requires { requires G::shape == gate_shape::matrix && G::real_matrix && !is_flip<G> && G::controls == 0; };
 
 template <class T>
 bool every(const T& b) {
@@ -50,19 +43,19 @@ bool pivot_fits(const mat2<T>& m) {
     return fits(m.re[0], m.re[1]) && fits(m.re[3], m.re[2]);
 }
 
-// The pivoted rows of G's real matrix m, spread over lanes as pair_coefficients does. A deferred
+// The pivoted rows of G's real matrix m, spread over lanes as matrix_coefficients does. A deferred
 // rotation with the off-diagonal pivot scales its lo row by m10 = -m01 (see density_kernels.hpp).
-template <unsigned LaneBits, class G, bool Swap, bool Deferred, class B, class T>
-QHYBRID_INLINE kernel::pivoted_rows<B> pivoted_coefficients(const mat2<T>& m) {
+template <unsigned LaneBits, class G, bool Swap, bool Deferred, class Batch, class T>
+QHYBRID_INLINE kernel::pivoted_rows<Batch> pivoted_coefficients(const mat2<T>& m) {
     const auto ratio = [](const T& diagonal, const T& off) { return Swap ? T(diagonal / off) : T(off / diagonal); };
     const T lo_pivot = Swap && Deferred ? m.re[2] : Swap ? m.re[1] : m.re[0];
-    const B r0(Swap ? T(m.re[0] / lo_pivot) : ratio(m.re[0], m.re[1])), r1(ratio(m.re[3], m.re[2]));
-    const B k0(lo_pivot), k1(Swap ? m.re[2] : m.re[3]);
+    const Batch r0(Swap ? T(m.re[0] / lo_pivot) : ratio(m.re[0], m.re[1])), r1(ratio(m.re[3], m.re[2]));
+    const Batch k0(lo_pivot), k1(Swap ? m.re[2] : m.re[3]);
     if constexpr (G::target >= LaneBits) {
         return {{r0, r1}, {k0, k1}};
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << G::target;
-        return {{select_lanes<B, t, 0>(r1, r0), B(0)}, {select_lanes<B, t, 0>(k1, k0), B(0)}};
+        return {{select_lanes<Batch, t, 0>(r1, r0), Batch(0)}, {select_lanes<Batch, t, 0>(k1, k0), Batch(0)}};
     }
 }
 
@@ -76,11 +69,11 @@ struct pending_scale {
     T value = T(1); // (a batch's braced {1} would read 8 values from one)
 
     void settle(State& rho) {
-        using B = typename State::batch_type;
+        using Batch = typename State::batch_type;
         if (every(value == T(1))) return;
         auto& v = rho.vectorized();
-        if (v.is_real()) kernel::scale<kernel::rvec<B>>(v.raw_view(), B(value));
-        else kernel::scale<kernel::cvec<B>>(v.view(), B(value));
+        if (v.is_real()) kernel::scale<kernel::rvec<Batch>>(v.raw_view(), Batch(value));
+        else kernel::scale<kernel::cvec<Batch>>(v.view(), Batch(value));
         value = T(1);
     }
     // Keeps the unscaled entries below 2^20 (float's range is 2^128).
@@ -90,21 +83,21 @@ struct pending_scale {
 };
 
 // G and H factored with the pivot Swap; multiplies a deferred rotation's scale into `pending`.
-template <class G, class H, bool Swap, class A, class V, class T>
+template <class G, class H, bool Swap, class Reg, class V, class T>
 void apply_pivoted(kernel::view<typename V::real_type, V::registers> v, const mat2<T>& m, T& pending) {
-    using B = typename V::batch_type;
+    using Batch = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
     constexpr bool deferred = is_rotation<G> && (G::target >= lb || !Swap);
-    const auto p1 = pivoted_coefficients<lb, G, Swap, deferred, B>(m), p2 = pivoted_coefficients<lb, H, Swap, deferred, B>(m);
-    if constexpr (G::target < lb) kernel::apply_lane_pair_pivoted<lb, G::target, H::target, Swap, deferred, A>(v, p1, p2);
-    else kernel::apply_pair_pair_pivoted<lb, G::target, H::target, Swap, deferred, A>(v, p1, p2);
+    const auto p1 = pivoted_coefficients<lb, G, Swap, deferred, Batch>(m), p2 = pivoted_coefficients<lb, H, Swap, deferred, Batch>(m);
+    if constexpr (G::target < lb) kernel::apply_two_pivoted_lane_first<lb, G::target, H::target, Swap, deferred, Reg>(v, p1, p2);
+    else kernel::apply_two_pivoted<lb, G::target, H::target, Swap, deferred, Reg>(v, p1, p2);
     if constexpr (deferred) pending *= Swap ? T(m.re[2] * m.re[2]) : T(m.re[0] * m.re[0]);
 }
 
 // Sign if G is a rotation exp(-i theta Sign P/2), that is if its generator is Sign P/2; else 0.
 template <class G, kernel::pauli P>
 consteval int rotation_sign() {
-    if constexpr (G::shape != gate_shape::pair || !has_angle<typename G::angle>) {
+    if constexpr (G::shape != gate_shape::matrix || !has_angle<typename G::angle>) {
         return 0;
     } else {
         constexpr mat2<double> g = G::generator;
@@ -174,36 +167,36 @@ inline constexpr kernel::pauli rotation_axis =
     rotation_sign<G, kernel::pauli::x>() != 0 ? kernel::pauli::x : kernel::pauli::y;
 
 // G and H (conj(G) on the column qubits) in one sweep over the vector of a density matrix.
-template <class G, class H, class A, class V, class T>
+template <class G, class H, class Reg, class V, class T>
 void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c, const T& s, T& pending) {
-    using B = typename V::batch_type;
+    using Batch = typename V::batch_type;
     constexpr unsigned lb = V::lane_qubits;
     if constexpr (shaped_in_registers<G, V> && G::shape == gate_shape::diagonal) {
         for_each_phase<G, H, V>(c, s, [&](auto zeros, auto ones, double, const auto& phase) {
-            kernel::apply_phase<zeros(), ones()>(v, kernel::cvec<B>{B(phase.first), B(phase.second)});
+            kernel::apply_phase<zeros(), ones()>(v, kernel::cvec<Batch>{Batch(phase.first), Batch(phase.second)});
         });
     } else if constexpr (shaped_in_registers<G, V> && !pivotable<G>) {
         constexpr auto p = rotation_axis<G>;
-        kernel::apply_rotation_pair<lb, G::target, G::controls, H::target, H::controls, p, rotation_sign<G, p>(),
-                                    rotation_sign<H, p>(), A>(v, B(c), B(s));
-    } else if constexpr (G::shape == gate_shape::pair) {
+        kernel::apply_two_rotations<lb, G::target, G::controls, H::target, H::controls, p, rotation_sign<G, p>(),
+                                    rotation_sign<H, p>(), Reg>(v, Batch(c), Batch(s));
+    } else if constexpr (G::shape == gate_shape::matrix) {
         if constexpr (pivotable<G>) {
             // A batch of different angles may disagree on the pivot; a single state never does.
             const auto m = G::template matrix<T>(c, s);
-            if (pivot_fits<false>(m)) return apply_pivoted<G, H, false, A, V>(v, m, pending);
-            if (pivot_fits<true>(m)) return apply_pivoted<G, H, true, A, V>(v, m, pending);
+            if (pivot_fits<false>(m)) return apply_pivoted<G, H, false, Reg, V>(v, m, pending);
+            if (pivot_fits<true>(m)) return apply_pivoted<G, H, true, Reg, V>(v, m, pending);
         }
-        const auto c1 = pair_coefficients<lb, G, B>(G::template matrix<T>(c, s), 1.0);
-        const auto c2 = pair_coefficients<lb, H, B>(H::template matrix<T>(c, s), 1.0);
+        const auto c1 = matrix_coefficients<lb, G, Batch>(G::template matrix<T>(c, s), 1.0);
+        const auto c2 = matrix_coefficients<lb, H, Batch>(H::template matrix<T>(c, s), 1.0);
         if constexpr (G::target >= lb)
-            kernel::apply_pair_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(v, c1, c2);
+            kernel::apply_two_matrices<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, Reg>(v, c1, c2);
         else
-            kernel::apply_lane_pair<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, A>(v, c1, c2);
+            kernel::apply_two_matrices_lane_first<lb, G::target, G::controls, H::target, H::controls, is_flip<G>, G::real_matrix, Reg>(v, c1, c2);
     } else {
         using D1 = diag_bits<G, V>;
         using D2 = diag_bits<H, V>;
-        kernel::apply_diagonal_diagonal<D1::a, D1::b, D2::a, D2::b, G::real_matrix, A>(
-            v, diag_coefficients<lb, G, B>(G::template matrix<T>(c, s)), diag_coefficients<lb, H, B>(H::template matrix<T>(c, s)));
+        kernel::apply_diagonal_diagonal<D1::a, D1::b, D2::a, D2::b, G::real_matrix, Reg>(
+            v, diag_coefficients<lb, G, Batch>(G::template matrix<T>(c, s)), diag_coefficients<lb, H, Batch>(H::template matrix<T>(c, s)));
     }
 }
 
@@ -211,23 +204,23 @@ void apply_fused(kernel::view<typename V::real_type, V::registers> v, const T& c
 // the lane sums of Im<<lambda|G_gen + H_gen|psi>>, where H_gen = -conj(G_gen).
 template <class G, class H, class V, class T>
 typename V::batch_type backward_fused(V& psi, V& lam, const T& c, const T& s) {
-    using B = typename V::batch_type;
+    using Batch = typename V::batch_type;
     using R = typename V::real_type;
-    if constexpr (shaped_in_registers<G, V> && G::shape == gate_shape::pair) {
+    if constexpr (shaped_in_registers<G, V> && G::shape == gate_shape::matrix) {
         constexpr auto p = rotation_axis<G>;
-        const auto run = [&]<class A>(kernel::view<R, V::registers> ps, kernel::view<R, V::registers> ls) {
-            return kernel::backward_rotation_pair<V::lane_qubits, G::target, G::controls, H::target, H::controls, p,
-                                                  rotation_sign<G, p>(), rotation_sign<H, p>(), A>(ps, ls, B(c), B(s));
+        const auto run = [&]<class Reg>(kernel::view<R, V::registers> ps, kernel::view<R, V::registers> ls) {
+            return kernel::backward_two_rotations<V::lane_qubits, G::target, G::controls, H::target, H::controls, p,
+                                                  rotation_sign<G, p>(), rotation_sign<H, p>(), Reg>(ps, ls, Batch(c), Batch(s));
         };
         if constexpr (p == kernel::pauli::y)
-            if (psi.is_real() && lam.is_real()) return run.template operator()<kernel::rvec<B>>(psi.raw_view(), lam.raw_view());
-        return run.template operator()<kernel::cvec<B>>(psi.view(), lam.view());
+            if (psi.is_real() && lam.is_real()) return run.template operator()<kernel::rvec<Batch>>(psi.raw_view(), lam.raw_view());
+        return run.template operator()<kernel::cvec<Batch>>(psi.view(), lam.view());
     } else if constexpr (shaped_in_registers<G, V>) {
         const auto ps = psi.view(), ls = lam.view();
-        B acc(R(0));
+        Batch acc(R(0));
         for_each_phase<G, H, V>(c, s, [&](auto zeros, auto ones, double delta, const auto& phase) {
-            const kernel::cvec<B> undo{B(phase.first), B(-phase.second)};
-            acc += B(R(delta)) * kernel::backward_phase<zeros(), ones()>(ps, ls, undo);
+            const kernel::cvec<Batch> undo{Batch(phase.first), Batch(-phase.second)};
+            acc += Batch(R(delta)) * kernel::backward_phase<zeros(), ones()>(ps, ls, undo);
         });
         return acc;
     } else {

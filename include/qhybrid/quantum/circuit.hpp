@@ -21,10 +21,19 @@
 #include <array>
 #include <bit>
 #include <cstddef>
+#include <initializer_list>
 
 namespace qhybrid::quantum {
 
 namespace detail {
+// Whether every value is true, for a pack as a braced list: a fold over && nests its operands,
+// and clang stops at a depth of 256 (circuits have more gates).
+constexpr bool all_true(std::initializer_list<bool> values) {
+    for (bool v : values)
+        if (!v) return false;
+    return true;
+}
+
 // Max and sum through an array, not a fold expression: long circuits stay cheap to compile.
 template <std::size_t... V>
 constexpr std::size_t max_of() {
@@ -42,6 +51,8 @@ constexpr std::size_t sum_of() {
 
 template <class... Gates>
 struct circuit {
+    static_assert(detail::all_true({detail::check_gate<Gates>()...}), "qhybrid: a circuit holds gates");
+
     static constexpr std::size_t num_qubits = detail::max_of<std::bit_width(Gates::qubits)...>();
     static constexpr std::size_t num_params = detail::max_of<Gates::angle::params...>();
     static constexpr std::size_t num_inputs = detail::max_of<Gates::angle::inputs...>();

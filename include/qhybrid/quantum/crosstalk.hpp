@@ -198,7 +198,7 @@ public:
                 for (unsigned k = 0; k < 2 * s.pairs; ++k) {
                     if (zz_) zz_->during_two_qubit_gate(out, s.control(), s.idle);
                     out.add_cnot(s.control(), s.idle);
-                    if constexpr (requires { noise.two_qubit_gate_noise(out, qubit{}, qubit{}); })
+                    if constexpr (two_qubit_noise_source<Noise>)
                         noise.two_qubit_gate_noise(out, s.control(), s.idle);
                 }
             }

@@ -26,12 +26,12 @@ namespace qhybrid::quantum::kernel {
 
 // x <- G x on the register pair (lo, hi): a 2x2 matrix, or for X and CNOT a swap in the lanes
 // whose control bits (LaneControls) are all 1.
-template <bool Flip, bool RealCoeff, std::uint64_t LaneControls, class B, class A>
-inline void pair_step(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
+template <bool Flip, bool RealCoeff, std::uint64_t LaneControls, class Batch, class Reg>
+inline void pair_step(const matrix_coeffs<Batch>& c, Reg& lo, Reg& hi) noexcept {
     if constexpr (Flip && LaneControls == 0) {
         std::swap(lo, hi);
     } else if constexpr (Flip) {
-        const A l = lo;
+        const Reg l = lo;
         lo = select_lanes<LaneControls>(hi, lo);
         hi = select_lanes<LaneControls>(l, hi);
     } else {
@@ -40,16 +40,16 @@ inline void pair_step(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
 }
 
 // x <- G x on a register, G's target held in lanes.
-template <unsigned Target, bool Flip, bool RealCoeff, std::uint64_t LaneControls, class B, class A>
-inline A lane_step(const pair_coeffs<B>& c, const A& x) noexcept {
+template <unsigned Target, bool Flip, bool RealCoeff, std::uint64_t LaneControls, class Batch, class Reg>
+inline Reg lane_step(const matrix_coeffs<Batch>& c, const Reg& x) noexcept {
     if constexpr (Flip && LaneControls == 0) return partner<Target>(x);
     else if constexpr (Flip) return select_lanes<LaneControls>(partner<Target>(x), x);
     else return lane_update<Target, RealCoeff>(c, x);
 }
 
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, bool Flip,
-          bool RealCoeff, class A, class Real, std::size_t R, class B>
-inline void apply_pair_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pair_coeffs<B>& c2) {
+          bool RealCoeff, class Reg, class Real, std::size_t R, class Batch>
+inline void apply_two_matrices(view<Real, R> v, const matrix_coeffs<Batch>& c1, const matrix_coeffs<Batch>& c2) {
     static_assert(T1 >= LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C2) == 0);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
     constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
@@ -57,7 +57,7 @@ inline void apply_pair_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
         const bool first = (j & k1) == k1, second = (j & k2) == k2;
         if (!first && !second) return; // a group both gates' controls leave alone
-        A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
+        Reg x00 = load<Reg>(v, j), x10 = load<Reg>(v, j | t1), x01 = load<Reg>(v, j | t2), x11 = load<Reg>(v, j | t1 | t2);
         if (first) {
             pair_step<Flip, RealCoeff, lc1>(c1, x00, x10);
             pair_step<Flip, RealCoeff, lc1>(c1, x01, x11);
@@ -73,8 +73,8 @@ inline void apply_pair_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
 // The same when the first gate's target is held in lanes (a single state's low row qubits): each
 // register of a pair takes the in-register update, then the pair the second gate's.
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, bool Flip,
-          bool RealCoeff, class A, class Real, std::size_t R, class B>
-inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pair_coeffs<B>& c2) {
+          bool RealCoeff, class Reg, class Real, std::size_t R, class Batch>
+inline void apply_two_matrices_lane_first(view<Real, R> v, const matrix_coeffs<Batch>& c1, const matrix_coeffs<Batch>& c2) {
     static_assert(T1 < LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C2) == 0);
     constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
     constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
@@ -82,7 +82,7 @@ inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
     for_each_register<t2, 0, R>([&](std::size_t j) {
         const bool first = (j & k1) == k1, second = (j & k2) == k2;
         if (!first && !second) return;
-        A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
+        Reg x0 = load<Reg>(v, j), x1 = load<Reg>(v, j | t2);
         if (first) {
             x0 = lane_step<T1, Flip, RealCoeff, lc1>(c1, x0);
             x1 = lane_step<T1, Flip, RealCoeff, lc1>(c1, x1);
@@ -92,7 +92,7 @@ inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
     });
 }
 
-// ---- two real pair gates in one sweep, pivoted -------------------------------------------------
+// ---- two real matrix gates in one sweep, pivoted -----------------------------------------------
 // A row of a real 2x2 matrix factors into a scale and a ratio, lo' = m00 lo + m01 hi =
 // m00 (lo + (m01/m00) hi): one FMA instead of a multiply and an FMA. The first gate's scales are
 // per lane, so they pass through the second gate (a lane-wise linear map) and both gates' scales
@@ -108,55 +108,55 @@ inline void apply_lane_pair(view<Real, R> v, const pair_coeffs<B>& c1, const pai
 
 // Ratios and scales of an uncontrolled real gate's rows: [0] the lo row and [1] the hi row of a
 // high target; [0] alone for a low target, whose lanes hold both rows.
-template <class B>
+template <class Batch>
 struct pivoted_rows {
-    std::array<B, 2> ratio, scale;
+    std::array<Batch, 2> ratio, scale;
 };
 
 // One factored row: self + r other, with the off-diagonal pivot other + r self, or with Negated
 // r self - other.
-template <bool Swap, bool Negated = false, class B>
-QHYBRID_INLINE B pivot_fma(const B& r, const B& self, const B& other) noexcept {
+template <bool Swap, bool Negated = false, class Batch>
+QHYBRID_INLINE Batch pivot_fma(const Batch& r, const Batch& self, const Batch& other) noexcept {
     if constexpr (Negated) return xsimd::fms(r, self, other);
     else if constexpr (Swap) return xsimd::fma(r, self, other);
     else return xsimd::fma(r, other, self);
 }
-template <bool Swap, bool Negated = false, class B>
-QHYBRID_INLINE cvec<B> pivot_fma(const B& r, const cvec<B>& self, const cvec<B>& other) noexcept {
+template <bool Swap, bool Negated = false, class Batch>
+QHYBRID_INLINE cvec<Batch> pivot_fma(const Batch& r, const cvec<Batch>& self, const cvec<Batch>& other) noexcept {
     return {pivot_fma<Swap, Negated>(r, self.re, other.re), pivot_fma<Swap, Negated>(r, self.im, other.im)};
 }
-template <bool Swap, bool Negated = false, class B>
-QHYBRID_INLINE rvec<B> pivot_fma(const B& r, const rvec<B>& self, const rvec<B>& other) noexcept {
+template <bool Swap, bool Negated = false, class Batch>
+QHYBRID_INLINE rvec<Batch> pivot_fma(const Batch& r, const rvec<Batch>& self, const rvec<Batch>& other) noexcept {
     return {pivot_fma<Swap, Negated>(r, self.re, other.re)};
 }
 
 // The scaled register at the store, or the register itself when its scale is deferred.
-template <bool Deferred, class B, class A>
-QHYBRID_INLINE A scaled(const B& k, const A& x) noexcept {
+template <bool Deferred, class Batch, class Reg>
+QHYBRID_INLINE Reg scaled(const Batch& k, const Reg& x) noexcept {
     if constexpr (Deferred) return x;
-    else if constexpr (std::is_same_v<A, rvec<B>>) return {k * x.re};
+    else if constexpr (std::is_same_v<Reg, rvec<Batch>>) return {k * x.re};
     else return {k * x.re, k * x.im};
 }
 
 // The factored update of the register pair (lo, hi), its scales left pending.
-template <bool Swap, bool Deferred, class B, class A>
-QHYBRID_INLINE void pivoted_pair_step(const pivoted_rows<B>& p, A& lo, A& hi) noexcept {
-    const A l = lo;
+template <bool Swap, bool Deferred, class Batch, class Reg>
+QHYBRID_INLINE void pivoted_pair_step(const pivoted_rows<Batch>& p, Reg& lo, Reg& hi) noexcept {
+    const Reg l = lo;
     lo = pivot_fma<Swap, Swap && Deferred>(p.ratio[0], l, hi);
     hi = pivot_fma<Swap>(p.ratio[1], hi, l);
 }
 
-// apply_pair_pair for two uncontrolled real gates (Deferred: rotations).
-template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class A, class Real, std::size_t R,
-          class B>
-inline void apply_pair_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
+// apply_two_matrices for two uncontrolled real gates (Deferred: rotations).
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class Reg, class Real, std::size_t R,
+          class Batch>
+inline void apply_two_pivoted(view<Real, R> v, const pivoted_rows<Batch>& p1, const pivoted_rows<Batch>& p2) {
     static_assert(T1 >= LaneBits && T2 >= LaneBits);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
     // The scale of x_ab: the first gate's row a times the second gate's row b.
-    const B k00 = p1.scale[0] * p2.scale[0], k10 = p1.scale[1] * p2.scale[0], k01 = p1.scale[0] * p2.scale[1],
+    const Batch k00 = p1.scale[0] * p2.scale[0], k10 = p1.scale[1] * p2.scale[0], k01 = p1.scale[0] * p2.scale[1],
             k11 = p1.scale[1] * p2.scale[1];
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
-        A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
+        Reg x00 = load<Reg>(v, j), x10 = load<Reg>(v, j | t1), x01 = load<Reg>(v, j | t2), x11 = load<Reg>(v, j | t1 | t2);
         pivoted_pair_step<Swap, Deferred>(p1, x00, x10);
         pivoted_pair_step<Swap, Deferred>(p1, x01, x11);
         pivoted_pair_step<Swap, Deferred>(p2, x00, x01);
@@ -166,15 +166,15 @@ inline void apply_pair_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, 
     });
 }
 
-// apply_lane_pair for two uncontrolled real gates (Deferred: rotations, diagonal pivot).
-template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class A, class Real, std::size_t R,
-          class B>
-inline void apply_lane_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, const pivoted_rows<B>& p2) {
+// apply_two_matrices_lane_first for two uncontrolled real gates (Deferred: rotations, diagonal pivot).
+template <unsigned LaneBits, unsigned T1, unsigned T2, bool Swap, bool Deferred, class Reg, class Real, std::size_t R,
+          class Batch>
+inline void apply_two_pivoted_lane_first(view<Real, R> v, const pivoted_rows<Batch>& p1, const pivoted_rows<Batch>& p2) {
     static_assert(T1 < LaneBits && T2 >= LaneBits && !(Swap && Deferred));
     constexpr std::uint64_t t2 = std::uint64_t{1} << (T2 - LaneBits);
-    const B k0 = p1.scale[0] * p2.scale[0], k1 = p1.scale[0] * p2.scale[1];
+    const Batch k0 = p1.scale[0] * p2.scale[0], k1 = p1.scale[0] * p2.scale[1];
     for_each_register<t2, 0, R>([&](std::size_t j) {
-        A x0 = load<A>(v, j), x1 = load<A>(v, j | t2);
+        Reg x0 = load<Reg>(v, j), x1 = load<Reg>(v, j | t2);
         x0 = pivot_fma<Swap>(p1.ratio[0], x0, partner<T1>(x0));
         x1 = pivot_fma<Swap>(p1.ratio[0], x1, partner<T1>(x1));
         pivoted_pair_step<Swap, Deferred>(p2, x0, x1);
@@ -183,18 +183,18 @@ inline void apply_lane_pair_pivoted(view<Real, R> v, const pivoted_rows<B>& p1, 
 }
 
 // x <- k x on every register: a deferred scale, applied.
-template <class A, class Real, std::size_t R, class B>
-inline void scale(view<Real, R> v, const B& k) {
-    for_each_register<0, 0, R>([&](std::size_t j) { store(v, j, scaled<false>(k, load<A>(v, j))); });
+template <class Reg, class Real, std::size_t R, class Batch>
+inline void scale(view<Real, R> v, const Batch& k) {
+    for_each_register<0, 0, R>([&](std::size_t j) { store(v, j, scaled<false>(k, load<Reg>(v, j))); });
 }
 
 // Two diagonal gates in one sweep: d1 indexed by the register bits (HighA1, HighB1), then d2 by
 // (HighA2, HighB2).
 template <std::uint64_t HighA1, std::uint64_t HighB1, std::uint64_t HighA2, std::uint64_t HighB2, bool RealCoeff,
-          class A, class Real, std::size_t R, class B>
-inline void apply_diagonal_diagonal(view<Real, R> v, const diag_coeffs<B>& d1, const diag_coeffs<B>& d2) {
+          class Reg, class Real, std::size_t R, class Batch>
+inline void apply_diagonal_diagonal(view<Real, R> v, const diag_coeffs<Batch>& d1, const diag_coeffs<Batch>& d2) {
     for_each_register<0, 0, R>([&](std::size_t j) {
-        store(v, j, mul<RealCoeff>(d2[diag_index<HighA2, HighB2>(j)], mul<RealCoeff>(d1[diag_index<HighA1, HighB1>(j)], load<A>(v, j))));
+        store(v, j, mul<RealCoeff>(d2[diag_index<HighA2, HighB2>(j)], mul<RealCoeff>(d1[diag_index<HighA1, HighB1>(j)], load<Reg>(v, j))));
     });
 }
 

@@ -34,7 +34,7 @@ class basic_density_matrix {
     static_assert(Vector::num_qubits % 2 == 0);
 
 public:
-    static constexpr bool is_density_matrix = true;
+    static constexpr state_kind kind = state_kind::density;
     using vector_type = Vector;
     using real_type = typename Vector::real_type;
     using value_type = typename Vector::value_type;
@@ -98,6 +98,8 @@ template <std::size_t N, class Real = double>
 using density_matrix = basic_density_matrix<statevector<2 * N, Real>>;
 template <std::size_t N, class Real = double>
 using batched_density_matrix = basic_density_matrix<batched_statevector<2 * N, Real>>;
+static_assert(density_state<density_matrix<1>> && density_state<batched_density_matrix<1, float>>,
+              "qhybrid: the density matrices keep the density_state contract");
 
 namespace detail {
 

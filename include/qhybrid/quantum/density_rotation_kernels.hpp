@@ -24,21 +24,21 @@ namespace qhybrid::quantum::kernel {
 enum class pauli { x, y };
 
 // acc + x y, or acc - x y with Minus.
-template <bool Minus, class B>
-QHYBRID_INLINE B signed_fma(const B& x, const B& y, const B& acc) noexcept {
+template <bool Minus, class Batch>
+QHYBRID_INLINE Batch signed_fma(const Batch& x, const Batch& y, const Batch& acc) noexcept {
     if constexpr (Minus) return xsimd::fnma(x, y, acc);
     else return xsimd::fma(x, y, acc);
 }
 
 // (lo, hi) <- (c I - i Sign s P)(lo, hi).
-template <pauli P, int Sign, class B, class A>
-QHYBRID_INLINE void rotation_step(const B& c, const B& s, A& lo, A& hi) noexcept {
+template <pauli P, int Sign, class Batch, class Reg>
+QHYBRID_INLINE void rotation_step(const Batch& c, const Batch& s, Reg& lo, Reg& hi) noexcept {
     constexpr bool minus = Sign > 0;
-    const A l = lo;
+    const Reg l = lo;
     if constexpr (P == pauli::y) { // -i Y = (0, -1; 1, 0): the same on real and imaginary parts
         lo.re = signed_fma<minus>(s, hi.re, c * l.re);
         hi.re = signed_fma<!minus>(s, l.re, c * hi.re);
-        if constexpr (std::is_same_v<A, cvec<B>>) {
+        if constexpr (std::is_same_v<Reg, cvec<Batch>>) {
             lo.im = signed_fma<minus>(s, hi.im, c * l.im);
             hi.im = signed_fma<!minus>(s, l.im, c * hi.im);
         }
@@ -51,13 +51,13 @@ QHYBRID_INLINE void rotation_step(const B& c, const B& s, A& lo, A& hi) noexcept
 }
 
 // acc + Sign Im(l^dagger P p) on the pair (0, 1).
-template <pauli P, int Sign, class A, class B>
-QHYBRID_INLINE B rotation_term(const A& l0, const A& l1, const A& p0, const A& p1, B acc) noexcept {
+template <pauli P, int Sign, class Reg, class Batch>
+QHYBRID_INLINE Batch rotation_term(const Reg& l0, const Reg& l1, const Reg& p0, const Reg& p1, Batch acc) noexcept {
     constexpr bool minus = Sign < 0;
     if constexpr (P == pauli::y) { // Re(conj(l1) p0) - Re(conj(l0) p1)
         acc = signed_fma<minus>(l1.re, p0.re, acc);
         acc = signed_fma<!minus>(l0.re, p1.re, acc);
-        if constexpr (std::is_same_v<A, cvec<B>>) {
+        if constexpr (std::is_same_v<Reg, cvec<Batch>>) {
             acc = signed_fma<minus>(l1.im, p0.im, acc);
             acc = signed_fma<!minus>(l0.im, p1.im, acc);
         }
@@ -72,9 +72,9 @@ QHYBRID_INLINE B rotation_term(const A& l0, const A& l1, const A& p0, const A& p
 
 // Both rotations on a group of registers, x_ab with a the bit of the first target and b the
 // second's: the first where its controls hold, then the second where its controls hold.
-template <pauli P, int Sign1, int Sign2, class B, class A>
-QHYBRID_INLINE void rotation_group(bool first, bool second, const B& c, const B& s, A& x00, A& x10, A& x01,
-                                   A& x11) noexcept {
+template <pauli P, int Sign1, int Sign2, class Batch, class Reg>
+QHYBRID_INLINE void rotation_group(bool first, bool second, const Batch& c, const Batch& s, Reg& x00, Reg& x10, Reg& x01,
+                                   Reg& x11) noexcept {
     if (first) rotation_step<P, Sign1>(c, s, x00, x10), rotation_step<P, Sign1>(c, s, x01, x11);
     if (second) rotation_step<P, Sign2>(c, s, x00, x01), rotation_step<P, Sign2>(c, s, x10, x11);
 }
@@ -82,15 +82,15 @@ QHYBRID_INLINE void rotation_group(bool first, bool second, const B& c, const B&
 // The rotations exp(-i theta Sign1 P/2) on T1 (where the controls C1 are 1) and
 // exp(-i theta Sign2 P/2) on T2 (where C2 are 1) in one sweep, c and s the half-angle trig.
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, pauli P, int Sign1,
-          int Sign2, class A, class Real, std::size_t R, class B>
-inline void apply_rotation_pair(view<Real, R> v, const B& c, const B& s) {
+          int Sign2, class Reg, class Real, std::size_t R, class Batch>
+inline void apply_two_rotations(view<Real, R> v, const Batch& c, const Batch& s) {
     static_assert(T1 >= LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C1 | C2) == 0);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
     constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
         const bool first = (j & k1) == k1, second = (j & k2) == k2;
         if (!first && !second) return;
-        A x00 = load<A>(v, j), x10 = load<A>(v, j | t1), x01 = load<A>(v, j | t2), x11 = load<A>(v, j | t1 | t2);
+        Reg x00 = load<Reg>(v, j), x10 = load<Reg>(v, j | t1), x01 = load<Reg>(v, j | t2), x11 = load<Reg>(v, j | t1 | t2);
         rotation_group<P, Sign1, Sign2>(first, second, c, s, x00, x10, x01, x11);
         store(v, j, x00), store(v, j | t1, x10), store(v, j | t2, x01), store(v, j | t1 | t2, x11);
     });
@@ -100,18 +100,18 @@ inline void apply_rotation_pair(view<Real, R> v, const B& c, const B& s) {
 // exp(-i theta Sign2 P/2) on T2 (where C2 are 1) to psi and lambda, c and s the half-angle trig;
 // returns the lane sums of Im<lambda|Sign1 P_T1/2 + Sign2 P_T2/2|psi>.
 template <unsigned LaneBits, unsigned T1, std::uint64_t C1, unsigned T2, std::uint64_t C2, pauli P, int Sign1,
-          int Sign2, class A, class Real, std::size_t R, class B>
-inline B backward_rotation_pair(view<Real, R> psi, view<Real, R> lam, const B& c, const B& s) {
+          int Sign2, class Reg, class Real, std::size_t R, class Batch>
+inline Batch backward_two_rotations(view<Real, R> psi, view<Real, R> lam, const Batch& c, const Batch& s) {
     static_assert(T1 >= LaneBits && T2 >= LaneBits && lane_mask<LaneBits>(C1 | C2) == 0);
     constexpr std::uint64_t t1 = std::uint64_t{1} << (T1 - LaneBits), t2 = std::uint64_t{1} << (T2 - LaneBits);
     constexpr std::uint64_t k1 = register_mask<LaneBits>(C1), k2 = register_mask<LaneBits>(C2);
     // Four accumulators: one chain of FMAs per group would bound the loop by their latency.
-    B a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
+    Batch a0(Real(0)), a1(Real(0)), a2(Real(0)), a3(Real(0));
     for_each_register<t1 | t2, 0, R>([&](std::size_t j) {
         const bool first = (j & k1) == k1, second = (j & k2) == k2;
         if (!first && !second) return;
-        A p00 = load<A>(psi, j), p10 = load<A>(psi, j | t1), p01 = load<A>(psi, j | t2), p11 = load<A>(psi, j | t1 | t2);
-        A l00 = load<A>(lam, j), l10 = load<A>(lam, j | t1), l01 = load<A>(lam, j | t2), l11 = load<A>(lam, j | t1 | t2);
+        Reg p00 = load<Reg>(psi, j), p10 = load<Reg>(psi, j | t1), p01 = load<Reg>(psi, j | t2), p11 = load<Reg>(psi, j | t1 | t2);
+        Reg l00 = load<Reg>(lam, j), l10 = load<Reg>(lam, j | t1), l01 = load<Reg>(lam, j | t2), l11 = load<Reg>(lam, j | t1 | t2);
         if (first) {
             a0 = rotation_term<P, Sign1>(l00, l10, p00, p10, a0);
             a1 = rotation_term<P, Sign1>(l01, l11, p01, p11, a1);
@@ -125,23 +125,23 @@ inline B backward_rotation_pair(view<Real, R> psi, view<Real, R> lam, const B& c
         store(psi, j, p00), store(psi, j | t1, p10), store(psi, j | t2, p01), store(psi, j | t1 | t2, p11);
         store(lam, j, l00), store(lam, j | t1, l10), store(lam, j | t2, l01), store(lam, j | t1 | t2, l11);
     });
-    return ((a0 + a1) + (a2 + a3)) * B(Real(0.5));
+    return ((a0 + a1) + (a2 + a3)) * Batch(Real(0.5));
 }
 
 // x <- phase x on the registers whose bits in Ones are all 1 and in Zeros all 0.
-template <std::uint64_t Zeros, std::uint64_t Ones, class Real, std::size_t R, class B>
-inline void apply_phase(view<Real, R> v, const cvec<B>& phase) {
-    for_each_register<Zeros, Ones, R>([&](std::size_t j) { store(v, j, mul<false>(phase, load<cvec<B>>(v, j))); });
+template <std::uint64_t Zeros, std::uint64_t Ones, class Real, std::size_t R, class Batch>
+inline void apply_phase(view<Real, R> v, const cvec<Batch>& phase) {
+    for_each_register<Zeros, Ones, R>([&](std::size_t j) { store(v, j, mul<false>(phase, load<cvec<Batch>>(v, j))); });
 }
 
 // Un-applies one phase to the registers whose bits in Ones are all 1 and in Zeros all 0, in psi
 // and lambda (x <- phase x); returns the lane sums of Im(conj(lambda) psi) over them.
-template <std::uint64_t Zeros, std::uint64_t Ones, class Real, std::size_t R, class B>
-inline B backward_phase(view<Real, R> psi, view<Real, R> lam, const cvec<B>& phase) {
-    B acc(Real(0));
+template <std::uint64_t Zeros, std::uint64_t Ones, class Real, std::size_t R, class Batch>
+inline Batch backward_phase(view<Real, R> psi, view<Real, R> lam, const cvec<Batch>& phase) {
+    Batch acc(Real(0));
     for_each_register<Zeros, Ones, R>([&](std::size_t j) {
-        const auto p = load<cvec<B>>(psi, j), l = load<cvec<B>>(lam, j);
-        acc += generator_term(l, p, B(Real(0))); // one add per register on the loop's chain
+        const auto p = load<cvec<Batch>>(psi, j), l = load<cvec<Batch>>(lam, j);
+        acc += generator_term(l, p, Batch(Real(0))); // one add per register on the loop's chain
         store(psi, j, mul<false>(phase, p));
         store(lam, j, mul<false>(phase, l));
     });

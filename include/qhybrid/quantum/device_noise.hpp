@@ -17,9 +17,9 @@
 // to the one-qubit depolarizing channel of the same parameter (exact for a product with |0><0|).
 //
 // Native gates charged for each gate type (IBM's basis: rz is virtual and free, sx, x, and cx or
-// ecr): rz, z, s, t, phase: none; x, y: one x; h: one sx; rx, ry: two sx; cnot: one two-qubit
-// gate; cz: one two-qubit gate and two sx on the target (its Hadamards); rzz, crz: two two-qubit
-// gates; crx, cry: two two-qubit gates and four sx on the target; swap: three two-qubit gates.
+// ecr): as each gate declares them (gates.hpp, `natives`). E.g. rz, z, s, t, phase: none; x, y:
+// one x; h: one sx; rx, ry: two sx; cnot: one two-qubit gate; cz: one two-qubit gate and two sx
+// on the target (its Hadamards); swap: three two-qubit gates.
 //
 // Directions, as Aer keys its errors by the instruction's qubits in order: a native two-qubit
 // gate from physical c to t is charged the calibration of (c, t), never that of (t, c) (on the

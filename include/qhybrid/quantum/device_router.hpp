@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How device_noise (device_noise.hpp) maps a gate onto a device: the native gates each gate type
-// costs (natives_of), and the router that moves logical qubits along the coupling map with SWAPs
-// and hands every native gate, in the device's direction rule, to a callback.
+// declares it costs (natives_of), and the router that moves logical qubits along the coupling map
+// with SWAPs and hands every native gate, in the device's direction rule, to a callback.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/device.hpp"
 #include "qhybrid/quantum/gates.hpp"
@@ -17,44 +17,23 @@
 
 namespace qhybrid::quantum::detail {
 
-struct native_count {
-    unsigned sx = 0, x = 0, two_qubit = 0;
-    bool symmetric = false; // exchanging its qubits leaves the gate unchanged: either orientation serves
-};
-
-template <class G>
+// The native gates gate G costs, as it declares them (gates.hpp).
+template <gate G>
 constexpr native_count natives_of() {
-    constexpr bool angle = has_angle<typename G::angle>;
-    if constexpr (G::shape == gate_shape::barrier) {
-        return {};
-    } else if constexpr (std::popcount(G::qubits) == 1) {
-        if constexpr (G::shape == gate_shape::diagonal) return {};
-        else if constexpr (angle) return {2, 0, 0};                      // rx, ry
-        else if constexpr (is_flip<G> || !G::real_matrix) return {0, 1, 0}; // x, y
-        else return {1, 0, 0};                                           // h
-    } else if constexpr (G::shape == gate_shape::swap) {
-        return {0, 0, 3, true};
-    } else if constexpr (G::shape == gate_shape::pair) {
-        if constexpr (angle) return {4, 0, 2}; // crx, cry
-        else return {0, 0, 1};                 // cnot
-    } else {
-        // rzz (symmetric: its generator is) and crz; cz
-        if constexpr (angle) return {0, 0, 2, G::generator[1] == G::generator[2]};
-        else return {2, 0, 1, true};
-    }
+    return G::natives;
 }
 
 // A two-qubit gate's control (or first qubit), from which its native gates run.
 template <class G>
 constexpr qubit control_of() {
-    if constexpr (G::shape == gate_shape::pair) return std::countr_zero(G::controls);
+    if constexpr (G::shape == gate_shape::matrix) return std::countr_zero(G::controls);
     else return G::a;
 }
 
 // A two-qubit gate's target (or second qubit); a one-qubit gate's qubit.
 template <class G>
 constexpr qubit target_of() {
-    if constexpr (G::shape == gate_shape::pair) return G::target;
+    if constexpr (G::shape == gate_shape::matrix) return G::target;
     else if constexpr (G::shape == gate_shape::barrier) return std::countr_zero(G::qubits);
     else return G::b; // a one-qubit diagonal gate's b is its a
 }

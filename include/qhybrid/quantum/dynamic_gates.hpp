@@ -107,12 +107,12 @@ struct reduced_qubit {
         using Real = typename Vector::real_type;
         alignas(64) std::array<Real, s> a{}, b{}, cr{}, ci{};
         if constexpr (batched<Vector>) { // one register per index: vertical SIMD
-            using B = simd::batch<Real>;
-            B sa(Real(0)), sb(Real(0)), scr(Real(0)), sci(Real(0));
+            using Batch = simd::batch<Real>;
+            Batch sa(Real(0)), sb(Real(0)), scr(Real(0)), sci(Real(0));
             for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
                 for (std::size_t i = at; i < at + run; i += s) {
-                    const B r0 = B::load_aligned(view.re + i), i0 = B::load_aligned(view.im + i);
-                    const B r1 = B::load_aligned(view.re + i + bit * s), i1 = B::load_aligned(view.im + i + bit * s);
+                    const Batch r0 = Batch::load_aligned(view.re + i), i0 = Batch::load_aligned(view.im + i);
+                    const Batch r1 = Batch::load_aligned(view.re + i + bit * s), i1 = Batch::load_aligned(view.im + i + bit * s);
                     sa = xsimd::fma(r0, r0, xsimd::fma(i0, i0, sa));
                     sb = xsimd::fma(r1, r1, xsimd::fma(i1, i1, sb));
                     scr = xsimd::fma(r0, r1, xsimd::fma(i0, i1, scr));
@@ -155,14 +155,14 @@ void apply_lane_matrices(Vector& v, qubit q, const std::array<matrix2, Vector::s
     const std::size_t bit = std::size_t{1} << q;
     const auto view = v.view();
     if constexpr (batched<Vector>) { // one register per index, the lanes' own matrices: the pair kernel
-        using B = simd::batch<Real>;
-        kernel::pair_coeffs<B> c;
-        for (int e = 0; e < 4; ++e) c[e] = {B::load_aligned(mr[e].data()), B::load_aligned(mi[e].data())};
+        using Batch = simd::batch<Real>;
+        kernel::matrix_coeffs<Batch> c;
+        for (int e = 0; e < 4; ++e) c[e] = {Batch::load_aligned(mr[e].data()), Batch::load_aligned(mi[e].data())};
         const auto sweep = [&]<bool Real_coefficients>() {
             for_each_run<Vector>(bit, [&](std::size_t at, std::size_t run) {
                 for (std::size_t i = at; i < at + run; i += s) {
-                    kernel::cvec<B> lo{B::load_aligned(view.re + i), B::load_aligned(view.im + i)};
-                    kernel::cvec<B> hi{B::load_aligned(view.re + i + bit * s), B::load_aligned(view.im + i + bit * s)};
+                    kernel::cvec<Batch> lo{Batch::load_aligned(view.re + i), Batch::load_aligned(view.im + i)};
+                    kernel::cvec<Batch> hi{Batch::load_aligned(view.re + i + bit * s), Batch::load_aligned(view.im + i + bit * s)};
                     kernel::pair_update<Real_coefficients>(c, lo, hi);
                     lo.re.store_aligned(view.re + i), lo.im.store_aligned(view.im + i);
                     hi.re.store_aligned(view.re + i + bit * s), hi.im.store_aligned(view.im + i + bit * s);

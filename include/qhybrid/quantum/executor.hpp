@@ -33,14 +33,6 @@
 
 namespace qhybrid::quantum {
 
-namespace detail {
-
-// Noise policies may also act before a gate (a device policy's routing SWAPs).
-template <class Noise, class G>
-concept noise_before = requires(const Noise& n, noise_steps& s) { n.template before_gate<G>(s, std::size_t{}); };
-
-} // namespace detail
-
 // What a forward run keeps for the adjoint method: the state before each group of noise steps,
 // and the steps (empty for a noiseless run).
 template <class State>
@@ -62,6 +54,12 @@ void seed_adjoint(const Cotangent& cotangent, const State& psi, State& lam) {
 
 template <class Circuit, class Noise = noiseless, class Crosstalk = no_crosstalk>
 class executor {
+    static_assert(noise_policy<Noise>, "qhybrid: executor<Circuit, Noise, Crosstalk>: Noise must be a noise policy "
+                                       "(policies.hpp: is_noiseless and after_gate<G>(steps, i))");
+    static_assert(crosstalk_policy<Crosstalk, Noise>,
+                  "qhybrid: executor<Circuit, Noise, Crosstalk>: Crosstalk must be a crosstalk policy "
+                  "(policies.hpp: is_noiseless and before_gate<G>(steps, i, noise))");
+
 public:
     using circuit_type = Circuit;
     static constexpr std::size_t num_qubits = Circuit::num_qubits;
@@ -134,7 +132,7 @@ public:
                        std::span<const typename State::real_type> inputs,
                        std::span<typename State::real_type> dparams,
                        std::span<typename State::real_type> dinputs, noise_tape<State>& tape) const {
-        static_assert(!noisy || detail::density_state<State>,
+        static_assert(!noisy || density_state<State>,
                       "qhybrid: the adjoint method through noise needs a density matrix");
         using Real = typename State::real_type;
         check_arguments<State>(params, inputs);
@@ -194,8 +192,8 @@ public:
         std::size_t gate = 0;
         Circuit::for_each_gate([&](auto g, std::size_t first_param) {
             using G = typename decltype(g)::type;
-            using A = typename G::angle;
-            if constexpr (has_angle<A>) {
+            using Angle = typename G::angle;
+            if constexpr (has_angle<Angle>) {
                 constexpr Real half_pi = Real(std::numbers::pi / 2);
                 Real d = (shifted(gate, half_pi) - shifted(gate, -half_pi)) / 2;
                 if constexpr (G::shift_terms == 4) {
@@ -203,7 +201,7 @@ public:
                     d = (sqrt2 + 1) / (4 * sqrt2) * (2 * d) -
                         (sqrt2 - 1) / (4 * sqrt2) * (shifted(gate, 3 * half_pi) - shifted(gate, -3 * half_pi));
                 }
-                A::template add_gradient<Real>(ctx, first_param, d);
+                Angle::template add_gradient<Real>(ctx, first_param, d);
                 ++gate;
             }
         });
@@ -219,7 +217,7 @@ private:
     static constexpr bool noisy = !(Noise::is_noiseless && Crosstalk::is_noiseless);
     // Nothing acts between the gates of a pure state: they run in fused passes (fusion.hpp).
     template <class State>
-    static constexpr bool fused = !noisy && !detail::density_state<State> && !detail::trajectory_state<State>;
+    static constexpr bool fused = !noisy && !density_state<State> && !trajectory_state<State>;
 
     // Runs the circuit: in fused passes if nothing acts between the gates, else gate by gate.
     template <class State, class Table>
@@ -240,7 +238,7 @@ private:
         if constexpr (!Before) {
             noise_.template after_gate<G>(steps, gate);
         } else {
-            if constexpr (detail::noise_before<Noise, G>) noise_.template before_gate<G>(steps, gate);
+            if constexpr (routing_noise_policy<Noise, G>) noise_.template before_gate<G>(steps, gate);
             if constexpr (!Crosstalk::is_noiseless) crosstalk_.template before_gate<G>(steps, gate, noise_);
         }
     }
@@ -249,13 +247,13 @@ private:
     // given.
     template <class State, class Table>
     void sweep_gates(State& psi, const Table& trig, noise_tape<State>* tape = nullptr) const {
-        static_assert(!noisy || detail::density_state<State> || detail::trajectory_state<State>,
+        static_assert(!noisy || density_state<State> || trajectory_state<State>,
                       "qhybrid: a noisy executor runs on a density matrix or a trajectory");
         std::size_t k = 0, gate = 0;
         [[maybe_unused]] std::conditional_t<noisy, noise_steps, char> steps;
         // A density matrix's factored rotations leave a scale pending (apply_density.hpp): it is applied
         // before the tape copies the state, and at the end.
-        constexpr bool density = detail::density_state<State>;
+        constexpr bool density = density_state<State>;
         [[maybe_unused]] std::conditional_t<density, detail::pending_scale<State>, char> pending;
         [[maybe_unused]] auto noise_steps_run = [&](bool before) {
             if constexpr (noisy) {
@@ -267,7 +265,7 @@ private:
         Circuit::for_each_gate([&](auto g, std::size_t) {
             using G = typename decltype(g)::type;
             const auto [c, s] = trig.template next<G>(k);
-            if constexpr (!Crosstalk::is_noiseless || detail::noise_before<Noise, G>) {
+            if constexpr (!Crosstalk::is_noiseless || routing_noise_policy<Noise, G>) {
                 collect_noise<G, true>(steps, gate);
                 noise_steps_run(true);
             }
@@ -313,6 +311,8 @@ private:
     template <class State>
     static void check_arguments(std::span<const typename State::real_type> params,
                                 std::span<const typename State::real_type> inputs) {
+        static_assert(quantum_state<State>, "qhybrid: the executor runs on a state (statevector.hpp: pure_state, "
+                                            "density_state or trajectory_state)");
         static_assert(Circuit::num_qubits <= State::num_qubits,
                       "qhybrid: the circuit uses a qubit index out of range for this state");
         detail::check_values(params, num_params, "parameters");

@@ -19,29 +19,29 @@ namespace qhybrid::quantum::detail {
 // pass's gates backwards (the reverse of a valid order is valid for the reversed circuit). A tile
 // holds registers of the state and of the adjoint state; before an angled gate is un-applied,
 // the terms Im<lambda|G|psi> of the tile are added to the gate's accumulator, as
-// kernel::backward_pair and backward_diagonal do in whole sweeps.
+// kernel::backward_matrix and backward_diagonal do in whole sweeps.
 
 // On real registers, an RY-like generator (i gamma [[0, -1], [1, 0]], no control in lanes) has
 // the terms gamma (l1 p0 - l0 p1) for a register target and gamma s l . partner(p) (s = -1 on the
 // lanes whose target bit is 0) for a lane target: the tile adds up l1 p0 - l0 p1, or
 // l . partner(p), and the factor, gen[2] or gen[1], multiplies the sum once.
-template <class G, class A, unsigned LaneBits>
+template <class G, class Reg, unsigned LaneBits>
 constexpr bool summed_then_scaled() {
-    if constexpr (G::shape != gate_shape::pair || !has_angle<typename G::angle>) {
+    if constexpr (G::shape != gate_shape::matrix || !has_angle<typename G::angle>) {
         return false;
     } else {
         constexpr auto& g = G::generator;
-        return std::is_same_v<A, kernel::rvec<kernel::batch_of<A>>> && kernel::lane_mask<LaneBits>(G::controls) == 0 &&
+        return std::is_same_v<Reg, kernel::rvec<kernel::batch_of<Reg>>> && kernel::lane_mask<LaneBits>(G::controls) == 0 &&
                g.re == std::array<double, 4>{} && g.im[0] == 0 && g.im[3] == 0 && g.im[1] == -g.im[2];
     }
 }
 
 // The generator terms of G over a tile (registers where G's register controls hold).
-template <unsigned LaneBits, std::uint64_t Tile, class G, class A, std::size_t M, class B>
-QHYBRID_INLINE void tile_generator_terms(const std::array<A, M>& p, const std::array<A, M>& l,
-                                         const kernel::pair_coeffs<B>& gen, B& acc) {
-    constexpr bool real_gen = std::is_same_v<A, kernel::rvec<B>>;
-    if constexpr (summed_then_scaled<G, A, LaneBits>()) {
+template <unsigned LaneBits, std::uint64_t Tile, class G, class Reg, std::size_t M, class Batch>
+QHYBRID_INLINE void tile_generator_terms(const std::array<Reg, M>& p, const std::array<Reg, M>& l,
+                                         const kernel::matrix_coeffs<Batch>& gen, Batch& acc) {
+    constexpr bool real_gen = std::is_same_v<Reg, kernel::rvec<Batch>>;
+    if constexpr (summed_then_scaled<G, Reg, LaneBits>()) {
         constexpr std::uint64_t ctrl = to_tile(kernel::register_mask<LaneBits>(G::controls), Tile);
         if constexpr (G::target < LaneBits) {
             static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
@@ -60,7 +60,7 @@ QHYBRID_INLINE void tile_generator_terms(const std::array<A, M>& p, const std::a
         constexpr std::uint64_t a = to_tile(high_bit<LaneBits, G::a>, Tile);
         constexpr std::uint64_t b = G::arity == 2 ? to_tile(high_bit<LaneBits, G::b>, Tile) : 0;
         static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
-            acc = xsimd::fma(gen[kernel::diag_index<a, b>(i)].re, kernel::generator_term(l[i], p[i], B(0)), acc);
+            acc = xsimd::fma(gen[kernel::diag_index<a, b>(i)].re, kernel::generator_term(l[i], p[i], Batch(0)), acc);
         });
     } else {
         constexpr std::uint64_t ctrl = to_tile(kernel::register_mask<LaneBits>(G::controls), Tile);
@@ -75,7 +75,7 @@ QHYBRID_INLINE void tile_generator_terms(const std::array<A, M>& p, const std::a
             static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
                 constexpr std::size_t k = decltype(i)::value;
                 if constexpr ((k & t) == 0 && (k & ctrl) == ctrl) {
-                    A g0 = p[k], g1 = p[k | t];
+                    Reg g0 = p[k], g1 = p[k | t];
                     kernel::pair_update<real_gen>(gen, g0, g1);
                     acc = kernel::generator_term(l[k | t], g1, kernel::generator_term(l[k], g0, acc));
                 }
@@ -86,43 +86,43 @@ QHYBRID_INLINE void tile_generator_terms(const std::array<A, M>& p, const std::a
 
 // Pass P of the plan, backwards: un-applies its gates to psi and lambda and adds 2 Im<lambda|G|psi>
 // of each angled gate to the gradients in ctx.
-template <class List, const auto& Plan, std::size_t P, class State, class A, class Table, class Ctx>
+template <class List, const auto& Plan, std::size_t P, class State, class Reg, class Table, class Ctx>
 void run_backward_pass(kernel::view<typename State::real_type, State::registers> psi,
                        kernel::view<typename State::real_type, State::registers> lam, const Table& trig,
                        std::size_t first_angle, std::size_t first_param, Ctx& ctx) {
-    using B = kernel::batch_of<A>;
+    using Batch = kernel::batch_of<Reg>;
     using T = typename State::value_type;
     constexpr unsigned lb = State::lane_qubits;
-    constexpr bool real = std::is_same_v<A, kernel::rvec<B>>;
+    constexpr bool real = std::is_same_v<Reg, kernel::rvec<Batch>>;
     constexpr std::size_t first = Plan.start[P], count = Plan.start[P + 1] - first;
     constexpr std::uint64_t tile = Plan.tile[P];
     constexpr std::size_t size = std::size_t{1} << std::popcount(tile);
-    std::array<kernel::pair_coeffs<B>, count> inv, gen; // read only where set
-    std::array<B, count> acc;
+    std::array<kernel::matrix_coeffs<Batch>, count> inv, gen; // read only where set
+    std::array<Batch, count> acc;
     static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
         constexpr std::size_t g = Plan.order[first + i];
         using G = typename List::template at<g>;
-        acc[i] = B(0);
+        acc[i] = Batch(0);
         if constexpr (!is_flip<G>) {
             constexpr bool angled = has_angle<typename G::angle>;
             const auto [c, s] = half_angle_of<List, g>(trig, first_angle);
-            if constexpr (G::shape == gate_shape::pair) {
-                inv[i] = pair_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)), 1.0);
+            if constexpr (G::shape == gate_shape::matrix) {
+                inv[i] = matrix_coefficients<lb, G, Batch>(adjoint(G::template matrix<T>(c, s)), 1.0);
                 if constexpr (angled) {
                     const auto m = cast<T>(G::generator);
-                    gen[i] = pair_coefficients<lb, G, B>(real ? imaginary_part(m) : m, 0.0);
+                    gen[i] = matrix_coefficients<lb, G, Batch>(real ? imaginary_part(m) : m, 0.0);
                 }
             } else {
-                inv[i] = diag_coefficients<lb, G, B>(adjoint(G::template matrix<T>(c, s)));
-                if constexpr (angled) gen[i] = diag_coefficients<lb, G, B>(cast<T>(G::generator));
+                inv[i] = diag_coefficients<lb, G, Batch>(adjoint(G::template matrix<T>(c, s)));
+                if constexpr (angled) gen[i] = diag_coefficients<lb, G, Batch>(cast<T>(G::generator));
             }
         }
     });
     kernel::for_each_register<tile, 0, State::registers>([&](std::size_t j) QHYBRID_INLINE_LAMBDA {
-        std::array<A, size> p, l;
+        std::array<Reg, size> p, l;
         static_for<size>([&](auto t) QHYBRID_INLINE_LAMBDA {
-            p[t] = kernel::load<A>(psi, j + from_tile(t, tile));
-            l[t] = kernel::load<A>(lam, j + from_tile(t, tile));
+            p[t] = kernel::load<Reg>(psi, j + from_tile(t, tile));
+            l[t] = kernel::load<Reg>(lam, j + from_tile(t, tile));
         });
         static_for<count>([&](auto r) QHYBRID_INLINE_LAMBDA {
             constexpr std::size_t i = count - 1 - r;
@@ -139,35 +139,35 @@ void run_backward_pass(kernel::view<typename State::real_type, State::registers>
     static_for<count>([&](auto i) {
         constexpr std::size_t g = Plan.order[first + i];
         using G = typename List::template at<g>;
-        if constexpr (summed_then_scaled<G, A, lb>()) acc[i] *= G::target < lb ? gen[i][1].re : gen[i][2].re;
+        if constexpr (summed_then_scaled<G, Reg, lb>()) acc[i] *= G::target < lb ? gen[i][1].re : gen[i][2].re;
         if constexpr (has_angle<typename G::angle>)
-            G::angle::template add_gradient<T>(ctx, first_param + List::param_offset[g], T(2) * State::collapse(acc[i]));
+            G::angle::template add_gradient<T>(ctx, first_param + List::param_offset[g], T(2) * State::sample_total(acc[i]));
     });
 }
 
 // Tiles of 8 registers of each state, or 4 complex ones.
-template <class A>
-inline constexpr unsigned backward_tile_qubits = tile_qubits<A> - 1;
+template <class Reg>
+inline constexpr unsigned backward_tile_qubits = tile_qubits<Reg> - 1;
 
-template <class List, class A, class State, class Table, class Ctx>
+template <class List, class Reg, class State, class Table, class Ctx>
 void run_backward_passes(kernel::view<typename State::real_type, State::registers> psi,
                          kernel::view<typename State::real_type, State::registers> lam, const Table& trig,
                          std::size_t first_angle, std::size_t first_param, Ctx& ctx) {
-    constexpr auto& plan = plan_of<List, backward_tile_qubits<A>, State::lane_qubits>;
+    constexpr auto& plan = plan_of<List, backward_tile_qubits<Reg>, State::lane_qubits>;
     static_for<plan.passes>([&](auto r) {
-        run_backward_pass<List, plan_of<List, backward_tile_qubits<A>, State::lane_qubits>, plan.passes - 1 - r, State, A>(
+        run_backward_pass<List, plan_of<List, backward_tile_qubits<Reg>, State::lane_qubits>, plan.passes - 1 - r, State, Reg>(
             psi, lam, trig, first_angle, first_param, ctx);
     });
 }
 
 template <class List, class State, class Table, class Ctx>
 void backward_list(State& psi, State& lam, const Table& trig, std::size_t first_angle, std::size_t first_param, Ctx& ctx) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     if constexpr (List::real)
         if (psi.is_real() && lam.is_real())
-            return run_backward_passes<List, kernel::rvec<B>, State>(psi.raw_view(), lam.raw_view(), trig, first_angle,
+            return run_backward_passes<List, kernel::rvec<Batch>, State>(psi.raw_view(), lam.raw_view(), trig, first_angle,
                                                                     first_param, ctx);
-    run_backward_passes<List, kernel::cvec<B>, State>(psi.view(), lam.view(), trig, first_angle, first_param, ctx);
+    run_backward_passes<List, kernel::cvec<Batch>, State>(psi.view(), lam.view(), trig, first_angle, first_param, ctx);
 }
 
 } // namespace qhybrid::quantum::detail

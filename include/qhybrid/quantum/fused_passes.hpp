@@ -31,16 +31,16 @@ QHYBRID_INLINE void static_for(F&& f) {
 
 // ---- gates on a tile ----------------------------------------------------------------------------
 
-template <std::uint64_t LaneControls, class A>
-QHYBRID_INLINE A where_controlled(const A& flipped, const A& x) noexcept {
+template <std::uint64_t LaneControls, class Reg>
+QHYBRID_INLINE Reg where_controlled(const Reg& flipped, const Reg& x) noexcept {
     if constexpr (LaneControls == 0) return flipped;
     else return kernel::select_lanes<LaneControls>(flipped, x);
 }
 
-// Applies G to the tile x (registers at the tile's offsets); c: its pair or diagonal coefficients.
+// Applies G to the tile x (registers at the tile's offsets); c: its matrix or diagonal coefficients.
 // A Unit gate is an RY divided by its cosine: only c[1] (and c[2] for a register target) count.
-template <unsigned LaneBits, std::uint64_t Tile, class G, bool Unit, class A, std::size_t M, class B>
-QHYBRID_INLINE void tile_gate(std::array<A, M>& x, const kernel::pair_coeffs<B>& c) {
+template <unsigned LaneBits, std::uint64_t Tile, class G, bool Unit, class Reg, std::size_t M, class Batch>
+QHYBRID_INLINE void tile_gate(std::array<Reg, M>& x, const kernel::matrix_coeffs<Batch>& c) {
     if constexpr (Unit) {
         if constexpr (G::target < LaneBits) {
             static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
@@ -51,7 +51,7 @@ QHYBRID_INLINE void tile_gate(std::array<A, M>& x, const kernel::pair_coeffs<B>&
             static_for<M>([&](auto i) QHYBRID_INLINE_LAMBDA {
                 constexpr std::size_t k = decltype(i)::value;
                 if constexpr ((k & t) == 0) {
-                    const A lo = x[k];
+                    const Reg lo = x[k];
                     x[k] = kernel::mul_add<true>(c[1], x[k | t], lo);
                     x[k | t] = kernel::mul_add<true>(c[2], lo, x[k | t]);
                 }
@@ -78,7 +78,7 @@ QHYBRID_INLINE void tile_gate(std::array<A, M>& x, const kernel::pair_coeffs<B>&
                 constexpr std::size_t k = decltype(i)::value;
                 if constexpr ((k & t) == 0 && (k & ctrl) == ctrl) {
                     if constexpr (is_flip<G>) {
-                        const A lo = x[k], hi = x[k | t];
+                        const Reg lo = x[k], hi = x[k | t];
                         x[k] = where_controlled<lc>(hi, lo);
                         x[k | t] = where_controlled<lc>(lo, hi);
                     } else {
@@ -90,11 +90,11 @@ QHYBRID_INLINE void tile_gate(std::array<A, M>& x, const kernel::pair_coeffs<B>&
     }
 }
 
-template <unsigned LaneBits, class G, class B, class T>
-QHYBRID_INLINE kernel::pair_coeffs<B> coefficients(const T& c, const T& s) {
+template <unsigned LaneBits, class G, class Batch, class T>
+QHYBRID_INLINE kernel::matrix_coeffs<Batch> coefficients(const T& c, const T& s) {
     if constexpr (is_flip<G>) return {};
-    else if constexpr (G::shape == gate_shape::pair) return pair_coefficients<LaneBits, G, B>(G::template matrix<T>(c, s), 1.0);
-    else return diag_coefficients<LaneBits, G, B>(G::template matrix<T>(c, s));
+    else if constexpr (G::shape == gate_shape::matrix) return matrix_coefficients<LaneBits, G, Batch>(G::template matrix<T>(c, s), 1.0);
+    else return diag_coefficients<LaneBits, G, Batch>(G::template matrix<T>(c, s));
 }
 
 // (cos, sin) of the half angle of gate G of the list; (1, 0) for a gate without an angle.
@@ -106,10 +106,10 @@ QHYBRID_INLINE auto half_angle_of(const Table& trig, std::size_t first_angle) {
 }
 
 // Pass P of the plan: one sweep of tiles. Framed: with scaled rotations and a Pauli frame.
-template <class List, const auto& Plan, std::size_t P, unsigned LaneBits, bool Framed, class A, class Real,
+template <class List, const auto& Plan, std::size_t P, unsigned LaneBits, bool Framed, class Reg, class Real,
           std::size_t R, class Table>
 void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
-    using B = kernel::batch_of<A>;
+    using Batch = kernel::batch_of<Reg>;
     constexpr std::size_t first = Plan.start[P], count = Plan.start[P + 1] - first;
     constexpr std::uint64_t tile = Plan.tile[P];
     constexpr std::size_t size = std::size_t{1} << std::popcount(tile);
@@ -121,7 +121,7 @@ void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angl
         return k; // count if the pass has no RY
     }(std::make_index_sequence<count>{});
     const auto unit = [](auto i) { return Framed && i != carrier && is_ry<typename List::template at<Plan.order[first + i]>>; };
-    std::array<kernel::pair_coeffs<B>, count> coeffs;
+    std::array<kernel::matrix_coeffs<Batch>, count> coeffs;
     [[maybe_unused]] Real scale = 1, carrier_c = 1, carrier_s = 0;
     static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
         constexpr std::size_t g = Plan.order[first + i];
@@ -133,24 +133,24 @@ void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angl
                 carrier_c = c, carrier_s = s;
             } else if (std::abs(c) >= std::abs(s)) {
                 scale *= c;
-                coeffs[i] = coefficients<LaneBits, G, B>(Real(1), s / c);
+                coeffs[i] = coefficients<LaneBits, G, Batch>(Real(1), s / c);
             } else { // RY(theta) = X Z RY(theta - pi): cos and sin of the new half angle are s and -c
                 scale *= s;
-                coeffs[i] = coefficients<LaneBits, G, B>(Real(1), -c / s);
+                coeffs[i] = coefficients<LaneBits, G, Batch>(Real(1), -c / s);
                 frame.add_xz(G::target);
             }
         } else {
             if constexpr (Framed) frame.conjugate<G>();
-            coeffs[i] = coefficients<LaneBits, G, B>(c, s);
+            coeffs[i] = coefficients<LaneBits, G, Batch>(c, s);
         }
     });
     if constexpr (Framed && carrier < count) {
         using G = typename List::template at<Plan.order[first + carrier]>;
-        coeffs[carrier] = coefficients<LaneBits, G, B>(carrier_c * scale, carrier_s * scale);
+        coeffs[carrier] = coefficients<LaneBits, G, Batch>(carrier_c * scale, carrier_s * scale);
     }
     kernel::for_each_register<tile, 0, R>([&](std::size_t j) QHYBRID_INLINE_LAMBDA {
-        std::array<A, size> x;
-        static_for<size>([&](auto t) QHYBRID_INLINE_LAMBDA { x[t] = kernel::load<A>(v, j + from_tile(t, tile)); });
+        std::array<Reg, size> x;
+        static_for<size>([&](auto t) QHYBRID_INLINE_LAMBDA { x[t] = kernel::load<Reg>(v, j + from_tile(t, tile)); });
         static_for<count>([&](auto i) QHYBRID_INLINE_LAMBDA {
             tile_gate<LaneBits, tile, typename List::template at<Plan.order[first + i]>, unit(i)>(x, coeffs[i]);
         });
@@ -160,25 +160,25 @@ void run_pass(kernel::view<Real, R> v, const Table& trig, std::size_t first_angl
 
 // A tile of 16 real registers, or 8 complex ones, leaves room for the coefficients among the 32
 // AVX-512 registers.
-template <class A>
-inline constexpr unsigned tile_qubits = std::is_same_v<A, kernel::rvec<kernel::batch_of<A>>> ? 4 : 3;
+template <class Reg>
+inline constexpr unsigned tile_qubits = std::is_same_v<Reg, kernel::rvec<kernel::batch_of<Reg>>> ? 4 : 3;
 
-template <class List, bool Framed, class A, class State, class Table>
+template <class List, bool Framed, class Reg, class State, class Table>
 void run_passes(kernel::view<typename State::real_type, State::registers> v, const Table& trig, std::size_t first_angle,
                 pauli_frame& frame) {
     constexpr unsigned lane_bits = State::lane_qubits;
-    static_for<plan_of<List, tile_qubits<A>, lane_bits>.passes>([&](auto p) {
-        run_pass<List, plan_of<List, tile_qubits<A>, lane_bits>, decltype(p)::value, lane_bits, Framed, A>(
+    static_for<plan_of<List, tile_qubits<Reg>, lane_bits>.passes>([&](auto p) {
+        run_pass<List, plan_of<List, tile_qubits<Reg>, lane_bits>, decltype(p)::value, lane_bits, Framed, Reg>(
             v, trig, first_angle, frame);
     });
 }
 
 template <class List, bool Framed, class State, class Table>
 void apply_list(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     if constexpr (List::real)
-        if (psi.is_real()) return run_passes<List, Framed, kernel::rvec<B>, State>(psi.raw_view(), trig, first_angle, frame);
-    run_passes<List, Framed, kernel::cvec<B>, State>(psi.view(), trig, first_angle, frame);
+        if (psi.is_real()) return run_passes<List, Framed, kernel::rvec<Batch>, State>(psi.raw_view(), trig, first_angle, frame);
+    run_passes<List, Framed, kernel::cvec<Batch>, State>(psi.view(), trig, first_angle, frame);
 }
 
 } // namespace qhybrid::quantum::detail

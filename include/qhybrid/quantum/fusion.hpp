@@ -26,10 +26,6 @@
 #include "qhybrid/quantum/fused_passes.hpp"
 #include "qhybrid/quantum/fusion_plan.hpp"
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
-
 #include <cstddef>
 #include <type_traits>
 
@@ -53,7 +49,7 @@ struct in_passes {
     }
 };
 template <std::size_t Reps, class C>
-    requires std::is_void_v<typename flat_gates<repeat<Reps, C>>::type>
+    requires(!flat_circuit<repeat<Reps, C>>)
 struct in_passes<repeat<Reps, C>> {
     template <bool Framed, class State, class Table>
     static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
@@ -68,12 +64,12 @@ struct in_passes<repeat<Reps, C>> {
     }
 };
 template <class... Cs>
-    requires std::is_void_v<typename flat_gates<compose<Cs...>>::type>
+    requires(!flat_circuit<compose<Cs...>>)
 struct in_passes<compose<Cs...>> {
     template <bool Framed, class State, class Table>
     static void apply(State& psi, const Table& trig, std::size_t first_angle, pauli_frame& frame) {
         static_for<sizeof...(Cs)>([&](auto i) {
-            using C = typename std::remove_cvref_t<decltype(boost::hana::at_c<decltype(i)::value>(boost::hana::tuple_t<Cs...>))>::type;
+            using C = nth_type<decltype(i)::value, Cs...>;
             in_passes<C>::template apply<Framed>(psi, trig, first_angle, frame);
             first_angle += C::num_angles;
         });
@@ -84,8 +80,7 @@ struct in_passes<compose<Cs...>> {
         first_angle += (Cs::num_angles + ...);
         first_param += (Cs::num_params + ...);
         static_for<sizeof...(Cs)>([&](auto r) {
-            using C = typename std::remove_cvref_t<decltype(boost::hana::at_c<sizeof...(Cs) - 1 - decltype(r)::value>(
-                boost::hana::tuple_t<Cs...>))>::type;
+            using C = nth_type<sizeof...(Cs) - 1 - decltype(r)::value, Cs...>;
             first_angle -= C::num_angles;
             first_param -= C::num_params;
             in_passes<C>::backward(psi, lam, trig, first_angle, first_param, ctx);

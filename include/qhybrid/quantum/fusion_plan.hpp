@@ -6,10 +6,7 @@
 // included, so a plan can be built and proved (STATIC_REQUIRE) without xsimd.
 #include "qhybrid/quantum/circuit.hpp"
 #include "qhybrid/quantum/frame_gates.hpp"
-
-#include <boost/hana/at.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
+#include "qhybrid/quantum/type_list.hpp"
 
 #include <array>
 #include <bit>
@@ -21,17 +18,9 @@
 
 namespace qhybrid::quantum::detail {
 
-// Whether every value is true, for a pack as a braced list: a fold over && nests its operands,
-// and clang stops at a depth of 256 (circuits have more gates).
-constexpr bool all_true(std::initializer_list<bool> values) {
-    for (bool v : values)
-        if (!v) return false;
-    return true;
-}
-
 // ---- flat gate lists ----------------------------------------------------------------------------
 
-// A circuit's gates as one list: pair and diagonal gates only (a swap is three CNOTs; a barrier
+// A circuit's gates as one list: matrix and diagonal gates only (a swap is three CNOTs; a barrier
 // does nothing without noise), each with the offset of its circuit's first parameter (param<K>
 // counts from there), `Offsets` = std::index_sequence of them.
 template <class Offsets, class... Gs>
@@ -41,7 +30,7 @@ struct gate_list<std::index_sequence<Offsets...>, Gs...> {
     static constexpr std::size_t size = sizeof...(Gs);
     static constexpr bool real = all_true({Gs::real_matrix...});
     template <std::size_t I>
-    using at = typename std::remove_cvref_t<decltype(boost::hana::at_c<I>(boost::hana::tuple_t<Gs...>))>::type;
+    using at = nth_type<I, Gs...>;
     static constexpr std::array<std::size_t, size + 1> param_offset{Offsets..., 0};
 
     // The angle table index of gate I, counted from the list's first gate with an angle.
@@ -59,18 +48,14 @@ using unplaced_gates = gate_list<std::index_sequence<offset_zero<Gs>...>, Gs...>
 
 // A list with its parameter offsets moved up by Shift (a list that follows others in a circuit).
 template <class List, std::size_t Shift>
-struct shifted {
-    using type = void; // a long repeat
-};
+struct shifted;
 template <std::size_t... O, class... Gs, std::size_t Shift>
 struct shifted<gate_list<std::index_sequence<O...>, Gs...>, Shift> {
     using type = gate_list<std::index_sequence<(O + Shift)...>, Gs...>;
 };
 
 template <class... Lists>
-struct concat {
-    using type = void; // some part holds a long repeat
-};
+struct concat;
 template <>
 struct concat<> {
     using type = unplaced_gates<>;
@@ -99,14 +84,23 @@ struct expand<G, gate_shape::barrier> {
 // Longer passes would only grow the code: a tile's sweep is already paid for.
 inline constexpr std::size_t max_pass_gates = 64;
 
-// The gates of a circuit as one list, or void if it holds a long repeat (one of more than
-// max_pass_gates gates runs as a loop; a short one is unrolled, so that its repetitions and the
-// gates around it share passes).
+// Whether a circuit runs as one planned list: it holds no long repeat (one of more than
+// max_pass_gates gates runs as a loop over its planned body; a short one is unrolled, so that its
+// repetitions and the gates around it share passes).
+template <class C>
+inline constexpr bool flat_circuit = true;
+template <std::size_t Reps, class C>
+inline constexpr bool flat_circuit<repeat<Reps, C>> = Reps * C::num_gates <= max_pass_gates;
+template <class... Cs>
+inline constexpr bool flat_circuit<compose<Cs...>> = all_true({flat_circuit<Cs>...});
+
+// The gates of a flat circuit as one list.
 template <class C>
 struct flat_gates;
 template <class... Gs>
 struct flat_gates<circuit<Gs...>> : concat<typename expand<Gs>::type...> {};
 template <class... Cs>
+    requires flat_circuit<compose<Cs...>>
 struct flat_gates<compose<Cs...>> {
     static constexpr std::array<std::size_t, sizeof...(Cs) + 1> first_param = [] {
         constexpr std::array<std::size_t, sizeof...(Cs) + 1> n{Cs::num_params..., 0};
@@ -119,10 +113,10 @@ struct flat_gates<compose<Cs...>> {
     }(std::index_sequence_for<Cs...>{}))::type;
 };
 template <std::size_t Reps, class C>
+    requires flat_circuit<repeat<Reps, C>>
 struct flat_gates<repeat<Reps, C>> {
     using type = typename decltype([]<std::size_t... R>(std::index_sequence<R...>) {
-        if constexpr (Reps * C::num_gates > max_pass_gates) return std::type_identity<void>{};
-        else return std::type_identity<typename concat<typename shifted<typename flat_gates<C>::type, R * C::num_params>::type...>::type>{};
+        return std::type_identity<typename concat<typename shifted<typename flat_gates<C>::type, R * C::num_params>::type...>::type>{};
     }(std::make_index_sequence<Reps>{}))::type;
 };
 

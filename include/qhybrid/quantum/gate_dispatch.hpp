@@ -6,6 +6,7 @@
 // passes dE/dtheta = 2 Im<lambda|G|psi> on to the angle's sources.
 #include "qhybrid/quantum/apply.hpp"
 #include "qhybrid/quantum/apply_density.hpp"
+#include "qhybrid/quantum/statevector.hpp"
 
 #include <cstddef>
 
@@ -18,7 +19,7 @@ void apply_gate(State& rho, const T& c, const T& s, pending_scale<State>& pendin
 // G on a state: a statevector, a density matrix or a trajectory.
 template <class G, class State, class T>
 void apply_gate(State& psi, const T& c, const T& s) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     if constexpr (G::shape == gate_shape::barrier) {
         return;
     } else if constexpr (trajectory_state<State>) {
@@ -33,14 +34,14 @@ void apply_gate(State& psi, const T& c, const T& s) {
         apply_gate<cnot<G::a, G::b>>(psi, c, s);
     } else {
         if constexpr (G::real_matrix)
-            if (psi.is_real()) return apply_gate_as<G, kernel::rvec<B>, State>(psi.raw_view(), c, s);
-        apply_gate_as<G, kernel::cvec<B>, State>(psi.view(), c, s);
+            if (psi.is_real()) return apply_gate_as<G, kernel::rvec<Batch>, State>(psi.raw_view(), c, s);
+        apply_gate_as<G, kernel::cvec<Batch>, State>(psi.view(), c, s);
     }
 }
 
 template <class G, class State, class T>
 void apply_gate(State& rho, const T& c, const T& s, pending_scale<State>& pending) {
-    using B = typename State::batch_type;
+    using Batch = typename State::batch_type;
     using V = typename State::vector_type;
     using H = conjugated<G, State::num_qubits>;
     auto& v = rho.vectorized();
@@ -48,8 +49,8 @@ void apply_gate(State& rho, const T& c, const T& s, pending_scale<State>& pendin
         return;
     } else if constexpr (fusable<G, H, V>) {
         if constexpr (G::real_matrix)
-            if (v.is_real()) return apply_fused<G, H, kernel::rvec<B>, V>(v.raw_view(), c, s, pending.value);
-        apply_fused<G, H, kernel::cvec<B>, V>(v.view(), c, s, pending.value);
+            if (v.is_real()) return apply_fused<G, H, kernel::rvec<Batch>, V>(v.raw_view(), c, s, pending.value);
+        apply_fused<G, H, kernel::cvec<Batch>, V>(v.view(), c, s, pending.value);
     } else {
         apply_gate<G>(v, c, s);
         apply_gate<H>(v, c, s);
@@ -61,7 +62,7 @@ void apply_gate(State& rho, const T& c, const T& s, pending_scale<State>& pendin
 // for a density matrix E = <<O|rho>> is linear, dE/dtheta = Im<<lambda|G_row - conj(G)_col|rho>>.
 template <class G, class State, class Ctx, class T>
 void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset, const T& c, const T& s) {
-    using A = typename G::angle;
+    using Angle = typename G::angle;
     if constexpr (G::shape == gate_shape::barrier) {
         return;
     } else if constexpr (G::shape == gate_shape::swap || is_flip<G>) {
@@ -70,10 +71,10 @@ void backward_gate(State& psi, State& lam, Ctx& ctx, std::size_t offset, const T
     } else if constexpr (density_state<State>) {
         using V = typename State::vector_type;
         const auto acc = backward_fused<G, conjugated<G, State::num_qubits>>(psi.vectorized(), lam.vectorized(), c, s);
-        if constexpr (has_angle<A>) A::template add_gradient<T>(ctx, offset, V::collapse(acc));
+        if constexpr (has_angle<Angle>) Angle::template add_gradient<T>(ctx, offset, V::sample_total(acc));
     } else {
         const auto acc = backward_sum<G>(psi, lam, c, s);
-        if constexpr (has_angle<A>) A::template add_gradient<T>(ctx, offset, T(2) * State::collapse(acc));
+        if constexpr (has_angle<Angle>) Angle::template add_gradient<T>(ctx, offset, T(2) * State::sample_total(acc));
     }
 }
 

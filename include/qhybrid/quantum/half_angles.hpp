@@ -33,8 +33,8 @@ public:
         half_angle_table t;
         std::size_t k = 0;
         Circuit::for_each_gate([&](auto g, std::size_t first_param) {
-            using A = typename decltype(g)::type::angle;
-            if constexpr (has_angle<A>) t.v_[k++] = ctx.adjust(A::template value<T>(ctx, first_param)) * T(0.5);
+            using Angle = typename decltype(g)::type::angle;
+            if constexpr (has_angle<Angle>) t.v_[k++] = ctx.adjust(Angle::template value<T>(ctx, first_param)) * T(0.5);
         });
         t.evaluate();
         return t;
@@ -65,9 +65,9 @@ private:
     // The half angles sit in v_[0, padded); cos replaces them and sin fills v_[padded, 2 padded).
     void evaluate() noexcept {
         if constexpr (scalar) {
-            using B = simd::batch<T>;
+            using Batch = simd::batch<T>;
             for (std::size_t k = 0; k < padded; k += width) {
-                const auto [s, c] = xsimd::sincos(B::load_unaligned(&v_[k]));
+                const auto [s, c] = xsimd::sincos(Batch::load_unaligned(&v_[k]));
                 c.store_unaligned(&v_[k]);
                 s.store_unaligned(&v_[padded + k]);
             }

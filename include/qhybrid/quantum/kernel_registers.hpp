@@ -25,35 +25,35 @@ QHYBRID_SIMD_WARNINGS_OFF
 
 namespace qhybrid::quantum::kernel {
 
-template <class B>
+template <class Batch>
 struct cvec {
-    B re, im;
+    Batch re, im;
 };
-template <class B>
+template <class Batch>
 struct rvec {
-    B re;
+    Batch re;
 };
 
-// Pair coefficients as lane vectors. High target: c[0..3] = m00, m01, m10, m11 (a register pair
-// (lo, hi) becomes lo' = m00 lo + m01 hi, hi' = m10 lo + m11 hi). Low target: c[0] = a, c[1] = b
-// with x' = a x + b swizzle(x) (the partner lane differs in the target bit).
-template <class B>
-using pair_coeffs = std::array<cvec<B>, 4>;
+// A matrix gate's coefficients as lane vectors. High target: c[0..3] = m00, m01, m10, m11 (a
+// register pair (lo, hi) becomes lo' = m00 lo + m01 hi, hi' = m10 lo + m11 hi). Low target:
+// c[0] = a, c[1] = b with x' = a x + b swizzle(x) (the partner lane differs in the target bit).
+template <class Batch>
+using matrix_coeffs = std::array<cvec<Batch>, 4>;
 
 // Diagonal coefficients: d[h] multiplies a register whose high gate bits spell h.
-template <class B>
-using diag_coeffs = std::array<cvec<B>, 4>;
+template <class Batch>
+using diag_coeffs = std::array<cvec<Batch>, 4>;
 
-template <bool RealCoeff, class B>
-inline cvec<B> mul(const cvec<B>& c, const cvec<B>& x) noexcept {
+template <bool RealCoeff, class Batch>
+inline cvec<Batch> mul(const cvec<Batch>& c, const cvec<Batch>& x) noexcept {
     if constexpr (RealCoeff)
         return {c.re * x.re, c.re * x.im};
     else
         return {xsimd::fms(c.re, x.re, c.im * x.im), xsimd::fma(c.re, x.im, c.im * x.re)};
 }
 
-template <bool RealCoeff, class B>
-inline cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) noexcept {
+template <bool RealCoeff, class Batch>
+inline cvec<Batch> mul_add(const cvec<Batch>& c, const cvec<Batch>& x, const cvec<Batch>& acc) noexcept {
     if constexpr (RealCoeff)
         return {xsimd::fma(c.re, x.re, acc.re), xsimd::fma(c.re, x.im, acc.im)};
     else
@@ -61,14 +61,14 @@ inline cvec<B> mul_add(const cvec<B>& c, const cvec<B>& x, const cvec<B>& acc) n
                 xsimd::fma(c.re, x.im, xsimd::fma(c.im, x.re, acc.im))};
 }
 
-template <bool RealCoeff, class B>
-inline rvec<B> mul(const cvec<B>& c, const rvec<B>& x) noexcept {
+template <bool RealCoeff, class Batch>
+inline rvec<Batch> mul(const cvec<Batch>& c, const rvec<Batch>& x) noexcept {
     static_assert(RealCoeff, "a real register takes real coefficients");
     return {c.re * x.re};
 }
 
-template <bool RealCoeff, class B>
-inline rvec<B> mul_add(const cvec<B>& c, const rvec<B>& x, const rvec<B>& acc) noexcept {
+template <bool RealCoeff, class Batch>
+inline rvec<Batch> mul_add(const cvec<Batch>& c, const rvec<Batch>& x, const rvec<Batch>& acc) noexcept {
     static_assert(RealCoeff, "a real register takes real coefficients");
     return {xsimd::fma(c.re, x.re, acc.re)};
 }
@@ -76,12 +76,12 @@ inline rvec<B> mul_add(const cvec<B>& c, const rvec<B>& x, const rvec<B>& acc) n
 // The adjoint method's term Im<l|G|x>, summed into acc, given gx = G applied to x. For real
 // registers G is imaginary (the generators of RY and CRY), and the caller passes gx = Im(G) x,
 // so the term is l . gx.
-template <class B>
-inline B generator_term(const cvec<B>& l, const cvec<B>& gx, const B& acc) noexcept {
+template <class Batch>
+inline Batch generator_term(const cvec<Batch>& l, const cvec<Batch>& gx, const Batch& acc) noexcept {
     return xsimd::fma(l.re, gx.im, xsimd::fnma(l.im, gx.re, acc));
 }
-template <class B>
-inline B generator_term(const rvec<B>& l, const rvec<B>& gx, const B& acc) noexcept {
+template <class Batch>
+inline Batch generator_term(const rvec<Batch>& l, const rvec<Batch>& gx, const Batch& acc) noexcept {
     return xsimd::fma(l.re, gx.re, acc);
 }
 
@@ -94,26 +94,26 @@ struct view {
 };
 
 // The batch type of a register type.
-template <class A>
-using batch_of = decltype(A::re);
+template <class Reg>
+using batch_of = decltype(Reg::re);
 
-template <class A, class Real, std::size_t R>
-inline A load(view<Real, R> v, std::size_t j) noexcept {
-    using B = batch_of<A>;
-    if constexpr (std::is_same_v<A, rvec<B>>)
-        return {B::load_aligned(v.re + j * B::size)};
+template <class Reg, class Real, std::size_t R>
+inline Reg load(view<Real, R> v, std::size_t j) noexcept {
+    using Batch = batch_of<Reg>;
+    if constexpr (std::is_same_v<Reg, rvec<Batch>>)
+        return {Batch::load_aligned(v.re + j * Batch::size)};
     else
-        return {B::load_aligned(v.re + j * B::size), B::load_aligned(v.im + j * B::size)};
+        return {Batch::load_aligned(v.re + j * Batch::size), Batch::load_aligned(v.im + j * Batch::size)};
 }
 
-template <class B, class Real, std::size_t R>
-inline void store(view<Real, R> v, std::size_t j, const cvec<B>& x) noexcept {
-    x.re.store_aligned(v.re + j * B::size);
-    x.im.store_aligned(v.im + j * B::size);
+template <class Batch, class Real, std::size_t R>
+inline void store(view<Real, R> v, std::size_t j, const cvec<Batch>& x) noexcept {
+    x.re.store_aligned(v.re + j * Batch::size);
+    x.im.store_aligned(v.im + j * Batch::size);
 }
-template <class B, class Real, std::size_t R>
-inline void store(view<Real, R> v, std::size_t j, const rvec<B>& x) noexcept {
-    x.re.store_aligned(v.re + j * B::size);
+template <class Batch, class Real, std::size_t R>
+inline void store(view<Real, R> v, std::size_t j, const rvec<Batch>& x) noexcept {
+    x.re.store_aligned(v.re + j * Batch::size);
 }
 
 // Index k with a zero bit inserted at every set bit of `zeros`, lowest first.
@@ -148,18 +148,18 @@ struct flip_lane {
     static constexpr unsigned get(unsigned i, unsigned) { return i ^ (1u << Bit); }
 };
 
-template <unsigned Bit, class B>
-QHYBRID_INLINE B partner(const B& x) noexcept {
-    using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename B::value_type>,
-                                     typename B::arch_type>;
+template <unsigned Bit, class Batch>
+QHYBRID_INLINE Batch partner(const Batch& x) noexcept {
+    using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename Batch::value_type>,
+                                     typename Batch::arch_type>;
     return xsimd::swizzle(x, xsimd::make_batch_constant<index_batch, flip_lane<Bit>>());
 }
-template <unsigned Bit, class B>
-QHYBRID_INLINE cvec<B> partner(const cvec<B>& x) noexcept {
+template <unsigned Bit, class Batch>
+QHYBRID_INLINE cvec<Batch> partner(const cvec<Batch>& x) noexcept {
     return {partner<Bit>(x.re), partner<Bit>(x.im)};
 }
-template <unsigned Bit, class B>
-QHYBRID_INLINE rvec<B> partner(const rvec<B>& x) noexcept {
+template <unsigned Bit, class Batch>
+QHYBRID_INLINE rvec<Batch> partner(const rvec<Batch>& x) noexcept {
     return {partner<Bit>(x.re)};
 }
 
@@ -168,17 +168,17 @@ template <std::uint64_t Ones, std::uint64_t Zeros>
 struct lanes_where {
     static constexpr bool get(unsigned i, unsigned) { return (i & Ones) == Ones && (i & Zeros) == 0; }
 };
-template <class B, std::uint64_t Ones, std::uint64_t Zeros>
-QHYBRID_INLINE B select_lanes(const B& where, const B& otherwise) noexcept {
+template <class Batch, std::uint64_t Ones, std::uint64_t Zeros>
+QHYBRID_INLINE Batch select_lanes(const Batch& where, const Batch& otherwise) noexcept {
     return simd::blend<lanes_where<Ones, Zeros>>(where, otherwise);
 }
-template <std::uint64_t Ones, class B>
-QHYBRID_INLINE cvec<B> select_lanes(const cvec<B>& where, const cvec<B>& otherwise) noexcept {
-    return {select_lanes<B, Ones, 0>(where.re, otherwise.re), select_lanes<B, Ones, 0>(where.im, otherwise.im)};
+template <std::uint64_t Ones, class Batch>
+QHYBRID_INLINE cvec<Batch> select_lanes(const cvec<Batch>& where, const cvec<Batch>& otherwise) noexcept {
+    return {select_lanes<Batch, Ones, 0>(where.re, otherwise.re), select_lanes<Batch, Ones, 0>(where.im, otherwise.im)};
 }
-template <std::uint64_t Ones, class B>
-QHYBRID_INLINE rvec<B> select_lanes(const rvec<B>& where, const rvec<B>& otherwise) noexcept {
-    return {select_lanes<B, Ones, 0>(where.re, otherwise.re)};
+template <std::uint64_t Ones, class Batch>
+QHYBRID_INLINE rvec<Batch> select_lanes(const rvec<Batch>& where, const rvec<Batch>& otherwise) noexcept {
+    return {select_lanes<Batch, Ones, 0>(where.re, otherwise.re)};
 }
 
 // Register-level masks of a gate: which of its qubits live in the register index.

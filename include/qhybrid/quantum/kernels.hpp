@@ -2,10 +2,10 @@
 #pragma once
 // SIMD statevector kernels (registers and their loops: kernel_registers.hpp). Two shapes cover
 // every gate:
-// - pair:     a 2x2 matrix on a target qubit, applied where all control qubits are 1;
+// - matrix:   a 2x2 matrix on a target qubit, applied where all control qubits are 1;
 // - diagonal: a phase per value of (bit a, bit b).
 // Qubits held in registers become loops over register indices; qubits held in lanes become
-// per-lane coefficient vectors (and, for a pair target, one in-register swizzle). Each shape has
+// per-lane coefficient vectors (and, for a matrix target, one in-register swizzle). Each shape has
 // a forward kernel and a fused backward kernel for the adjoint method, which un-applies the gate
 // to the state and to the adjoint state in one pass and accumulates Im<lambda|G|psi> for the
 // gate's generator G. A density matrix runs these on its vector, and two gates in one sweep
@@ -22,35 +22,35 @@ QHYBRID_SIMD_WARNINGS_OFF
 
 namespace qhybrid::quantum::kernel {
 
-// ---- pair gates -------------------------------------------------------------------------------
-// Target: a qubit number; Controls: a mask of qubits; A: the register type (cvec or rvec).
+// ---- matrix gates -----------------------------------------------------------------------------
+// Target: a qubit number; Controls: a mask of qubits; Reg: the register type (cvec or rvec).
 
 // One update of a register pair (high target).
-template <bool RealCoeff, class B, class A>
-inline void pair_update(const pair_coeffs<B>& c, A& lo, A& hi) noexcept {
-    const A l = lo;
+template <bool RealCoeff, class Batch, class Reg>
+inline void pair_update(const matrix_coeffs<Batch>& c, Reg& lo, Reg& hi) noexcept {
+    const Reg l = lo;
     lo = mul_add<RealCoeff>(c[1], hi, mul<RealCoeff>(c[0], l));
     hi = mul_add<RealCoeff>(c[3], hi, mul<RealCoeff>(c[2], l));
 }
 
 // One update of a register (low target).
-template <unsigned Target, bool RealCoeff, class B, class A>
-inline A lane_update(const pair_coeffs<B>& c, const A& x) noexcept {
+template <unsigned Target, bool RealCoeff, class Batch, class Reg>
+inline Reg lane_update(const matrix_coeffs<Batch>& c, const Reg& x) noexcept {
     return mul_add<RealCoeff>(c[1], partner<Target>(x), mul<RealCoeff>(c[0], x));
 }
 
-template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class A,
-          class Real, std::size_t R, class B>
-inline void apply_pair(view<Real, R> v, const pair_coeffs<B>& c) {
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff, class Reg,
+          class Real, std::size_t R, class Batch>
+inline void apply_matrix(view<Real, R> v, const matrix_coeffs<Batch>& c) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
     if constexpr (Target < LaneBits) {
         for_each_register<0, ctrl, R>([&](std::size_t j) {
-            store(v, j, lane_update<Target, RealCoeff>(c, load<A>(v, j)));
+            store(v, j, lane_update<Target, RealCoeff>(c, load<Reg>(v, j)));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
         for_each_register<t, ctrl, R>([&](std::size_t j) {
-            A lo = load<A>(v, j), hi = load<A>(v, j | t);
+            Reg lo = load<Reg>(v, j), hi = load<Reg>(v, j | t);
             pair_update<RealCoeff>(c, lo, hi);
             store(v, j, lo);
             store(v, j | t, hi);
@@ -60,41 +60,41 @@ inline void apply_pair(view<Real, R> v, const pair_coeffs<B>& c) {
 
 // X on the target where every control is 1 (X, CNOT): a permutation of amplitudes, so no
 // arithmetic, only register moves, in-register swizzles and blends.
-template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, class A, class Real, std::size_t R>
+template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, class Reg, class Real, std::size_t R>
 inline void apply_flip(view<Real, R> v) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls), lc = lane_mask<LaneBits>(Controls);
-    const auto where_controlled = [](const A& flipped, const A& x) {
+    const auto where_controlled = [](const Reg& flipped, const Reg& x) {
         if constexpr (lc == 0) return flipped;
         else return select_lanes<lc>(flipped, x);
     };
     if constexpr (Target < LaneBits) {
         for_each_register<0, ctrl, R>([&](std::size_t j) {
-            const A x = load<A>(v, j);
+            const Reg x = load<Reg>(v, j);
             store(v, j, where_controlled(partner<Target>(x), x));
         });
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
         for_each_register<t, ctrl, R>([&](std::size_t j) {
-            const A lo = load<A>(v, j), hi = load<A>(v, j | t);
+            const Reg lo = load<Reg>(v, j), hi = load<Reg>(v, j | t);
             store(v, j, where_controlled(hi, lo));
             store(v, j | t, where_controlled(lo, hi));
         });
     }
 }
 
-// Un-applies a pair gate (coefficients `inv` of U^dagger) to psi and lambda. With a generator
+// Un-applies a matrix gate (coefficients `inv` of U^dagger) to psi and lambda. With a generator
 // (coefficients `gen`; see generator_term for real registers), returns the lane sums of
 // Im<lambda|G|psi>, taken before un-applying.
 template <unsigned LaneBits, unsigned Target, std::uint64_t Controls, bool RealCoeff,
-          bool WithGenerator, class A, class Real, std::size_t R, class B>
-inline B backward_pair(view<Real, R> psi, view<Real, R> lam, const pair_coeffs<B>& inv,
-                       const pair_coeffs<B>& gen) {
+          bool WithGenerator, class Reg, class Real, std::size_t R, class Batch>
+inline Batch backward_matrix(view<Real, R> psi, view<Real, R> lam, const matrix_coeffs<Batch>& inv,
+                       const matrix_coeffs<Batch>& gen) {
     constexpr std::uint64_t ctrl = register_mask<LaneBits>(Controls);
-    constexpr bool real_gen = std::is_same_v<A, rvec<B>>;
-    B acc(Real(0));
+    constexpr bool real_gen = std::is_same_v<Reg, rvec<Batch>>;
+    Batch acc(Real(0));
     if constexpr (Target < LaneBits) {
         for_each_register<0, ctrl, R>([&](std::size_t j) {
-            const A p = load<A>(psi, j), l = load<A>(lam, j);
+            const Reg p = load<Reg>(psi, j), l = load<Reg>(lam, j);
             if constexpr (WithGenerator) acc = generator_term(l, lane_update<Target, real_gen>(gen, p), acc);
             store(psi, j, lane_update<Target, RealCoeff>(inv, p));
             store(lam, j, lane_update<Target, RealCoeff>(inv, l));
@@ -102,10 +102,10 @@ inline B backward_pair(view<Real, R> psi, view<Real, R> lam, const pair_coeffs<B
     } else {
         constexpr std::uint64_t t = std::uint64_t{1} << (Target - LaneBits);
         for_each_register<t, ctrl, R>([&](std::size_t j) {
-            A p0 = load<A>(psi, j), p1 = load<A>(psi, j | t);
-            A l0 = load<A>(lam, j), l1 = load<A>(lam, j | t);
+            Reg p0 = load<Reg>(psi, j), p1 = load<Reg>(psi, j | t);
+            Reg l0 = load<Reg>(lam, j), l1 = load<Reg>(lam, j | t);
             if constexpr (WithGenerator) {
-                A g0 = p0, g1 = p1;
+                Reg g0 = p0, g1 = p1;
                 pair_update<real_gen>(gen, g0, g1);
                 acc = generator_term(l1, g1, generator_term(l0, g0, acc));
             }
@@ -122,8 +122,8 @@ inline B backward_pair(view<Real, R> psi, view<Real, R> lam, const pair_coeffs<B
 
 // ---- diagonal gates ---------------------------------------------------------------------------
 
-// Index into diag_coeffs of register j: bit 0 = the register bit of qubit A (if A is high),
-// bit 1 = that of qubit B (if the gate has a high second qubit).
+// Index into diag_coeffs of register j: bit 0 = the register bit of qubit a (if a is high),
+// bit 1 = that of qubit b (if the gate has a high second qubit).
 template <std::uint64_t HighA, std::uint64_t HighB>
 constexpr std::size_t diag_index(std::size_t j) noexcept {
     std::size_t h = 0;
@@ -132,26 +132,26 @@ constexpr std::size_t diag_index(std::size_t j) noexcept {
     return h;
 }
 
-template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, class A, class Real, std::size_t R, class B>
-inline void apply_diagonal(view<Real, R> v, const diag_coeffs<B>& d) {
+template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, class Reg, class Real, std::size_t R, class Batch>
+inline void apply_diagonal(view<Real, R> v, const diag_coeffs<Batch>& d) {
     for_each_register<0, 0, R>([&](std::size_t j) {
-        store(v, j, mul<RealCoeff>(d[diag_index<HighA, HighB>(j)], load<A>(v, j)));
+        store(v, j, mul<RealCoeff>(d[diag_index<HighA, HighB>(j)], load<Reg>(v, j)));
     });
 }
 
 // Un-applies a diagonal gate (coefficients `inv`) to psi and lambda; with a real diagonal
 // generator `gen` (lane vectors in .re), returns the lane sums of Im<lambda|G|psi>.
-template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, bool WithGenerator, class A,
-          class Real, std::size_t R, class B>
-inline B backward_diagonal(view<Real, R> psi, view<Real, R> lam, const diag_coeffs<B>& inv,
-                           const diag_coeffs<B>& gen) {
+template <std::uint64_t HighA, std::uint64_t HighB, bool RealCoeff, bool WithGenerator, class Reg,
+          class Real, std::size_t R, class Batch>
+inline Batch backward_diagonal(view<Real, R> psi, view<Real, R> lam, const diag_coeffs<Batch>& inv,
+                           const diag_coeffs<Batch>& gen) {
     // Every diagonal gate with an angle has a complex matrix: its registers are complex.
-    static_assert(!WithGenerator || std::is_same_v<A, cvec<B>>);
-    B acc(Real(0));
+    static_assert(!WithGenerator || std::is_same_v<Reg, cvec<Batch>>);
+    Batch acc(Real(0));
     for_each_register<0, 0, R>([&](std::size_t j) {
         const std::size_t h = diag_index<HighA, HighB>(j);
-        const A p = load<A>(psi, j), l = load<A>(lam, j);
-        if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, generator_term(l, p, B(Real(0))), acc);
+        const Reg p = load<Reg>(psi, j), l = load<Reg>(lam, j);
+        if constexpr (WithGenerator) acc = xsimd::fma(gen[h].re, generator_term(l, p, Batch(Real(0))), acc);
         store(psi, j, mul<RealCoeff>(inv[h], p));
         store(lam, j, mul<RealCoeff>(inv[h], l));
     });

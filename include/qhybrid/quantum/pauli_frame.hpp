@@ -70,35 +70,35 @@ struct pauli_frame {
     template <class State>
     void apply(State& psi) const {
         static_assert(State::samples == 1, "qhybrid: a Pauli frame acts on a single statevector");
-        using B = typename State::batch_type;
+        using Batch = typename State::batch_type;
         using Real = typename State::real_type;
         constexpr unsigned lb = State::lane_qubits;
         constexpr std::uint64_t lane_mask = (std::uint64_t{1} << lb) - 1;
         if (x == 0 && z == 0 && !negative) return;
         const std::size_t xr = x >> lb, zr = z >> lb;
         const unsigned xl = unsigned(x & lane_mask), zl = unsigned(z & lane_mask);
-        alignas(64) Real lane_sign[B::size];
-        for (unsigned l = 0; l < B::size; ++l)
+        alignas(64) Real lane_sign[Batch::size];
+        for (unsigned l = 0; l < Batch::size; ++l)
             lane_sign[l] = (std::popcount((l ^ xl) & zl) & 1) != negative ? Real(-1) : Real(1);
-        const B sign = B::load_aligned(lane_sign), minus_sign = -sign;
+        const Batch sign = Batch::load_aligned(lane_sign), minus_sign = -sign;
         const auto sign_of = [&](std::size_t j) { return std::popcount(j & zr) & 1 ? minus_sign : sign; };
         const auto sweep = [&](auto view, auto register_type, auto permute) {
-            using A = decltype(register_type);
+            using Reg = decltype(register_type);
             for (std::size_t j = 0; j < State::registers; ++j) {
                 const std::size_t k = j ^ xr;
                 if (k < j) continue;
-                const A a = kernel::load<A>(view, j), b = kernel::load<A>(view, k);
-                kernel::store(view, j, kernel::mul<true>(kernel::cvec<B>{sign_of(k), B(0)}, permute(b)));
-                if (k != j) kernel::store(view, k, kernel::mul<true>(kernel::cvec<B>{sign_of(j), B(0)}, permute(a)));
+                const Reg a = kernel::load<Reg>(view, j), b = kernel::load<Reg>(view, k);
+                kernel::store(view, j, kernel::mul<true>(kernel::cvec<Batch>{sign_of(k), Batch(0)}, permute(b)));
+                if (k != j) kernel::store(view, k, kernel::mul<true>(kernel::cvec<Batch>{sign_of(j), Batch(0)}, permute(a)));
             }
         };
         // The lane permutation, one compile-time swizzle per value of xl.
         const auto with_permutation = [&](auto view, auto register_type) {
-            using A = decltype(register_type);
+            using Reg = decltype(register_type);
             [&]<unsigned... M>(std::integer_sequence<unsigned, M...>) {
                 const auto one = [&]<unsigned Mask>(std::integral_constant<unsigned, Mask>) {
                     if (xl != Mask) return;
-                    sweep(view, register_type, [](const A& v) {
+                    sweep(view, register_type, [](const Reg& v) {
                         if constexpr (Mask == 0) return v;
                         else return permute_lanes<Mask>(v);
                     });
@@ -106,22 +106,22 @@ struct pauli_frame {
                 (one(std::integral_constant<unsigned, M>{}), ...);
             }(std::make_integer_sequence<unsigned, 1u << lb>{});
         };
-        if (psi.is_real()) with_permutation(psi.raw_view(), kernel::rvec<B>{});
-        else with_permutation(psi.view(), kernel::cvec<B>{});
+        if (psi.is_real()) with_permutation(psi.raw_view(), kernel::rvec<Batch>{});
+        else with_permutation(psi.view(), kernel::cvec<Batch>{});
     }
 
 private:
-    template <unsigned Mask, class B>
-    static B permute_lanes(const B& v) noexcept {
-        using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename B::value_type>, typename B::arch_type>;
+    template <unsigned Mask, class Batch>
+    static Batch permute_lanes(const Batch& v) noexcept {
+        using index_batch = xsimd::batch<xsimd::as_unsigned_integer_t<typename Batch::value_type>, typename Batch::arch_type>;
         return xsimd::swizzle(v, xsimd::make_batch_constant<index_batch, detail::xor_lane<Mask>>());
     }
-    template <unsigned Mask, class B>
-    static kernel::cvec<B> permute_lanes(const kernel::cvec<B>& v) noexcept {
+    template <unsigned Mask, class Batch>
+    static kernel::cvec<Batch> permute_lanes(const kernel::cvec<Batch>& v) noexcept {
         return {permute_lanes<Mask>(v.re), permute_lanes<Mask>(v.im)};
     }
-    template <unsigned Mask, class B>
-    static kernel::rvec<B> permute_lanes(const kernel::rvec<B>& v) noexcept {
+    template <unsigned Mask, class Batch>
+    static kernel::rvec<Batch> permute_lanes(const kernel::rvec<Batch>& v) noexcept {
         return {permute_lanes<Mask>(v.re)};
     }
 };

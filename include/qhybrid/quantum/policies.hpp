@@ -11,6 +11,7 @@
 #include "qhybrid/quantum/gates.hpp"
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -58,6 +59,36 @@ private:
     std::size_t size_ = 0;
 };
 
+// ---- the policy contracts -----------------------------------------------------------------------
+// A member template of a gate type cannot be checked for every gate: cnot<0, 1> stands for them.
+
+// A noise policy: the steps after gate number i of type G.
+template <class P>
+concept noise_policy = requires(const P& p, noise_steps& steps) {
+    { P::is_noiseless } -> std::convertible_to<bool>;
+    p.template after_gate<cnot<0, 1>>(steps, std::size_t{});
+};
+
+// A noise policy that also acts before gate G (a device policy's routing SWAPs).
+template <class P, class G>
+concept routing_noise_policy = noise_policy<P> && requires(const P& p, noise_steps& steps) {
+    p.template before_gate<G>(steps, std::size_t{});
+};
+
+// A noise policy whose two-qubit gates carry a noise of their own, which the CNOTs that crosstalk
+// injects take on (crosstalk.hpp).
+template <class P>
+concept two_qubit_noise_source = noise_policy<P> && requires(const P& p, noise_steps& steps, qubit q) {
+    p.two_qubit_gate_noise(steps, q, q);
+};
+
+// A crosstalk policy: the steps before gate number i of type G, beside the noise policy Noise.
+template <class C, class Noise>
+concept crosstalk_policy = requires(const C& c, noise_steps& steps, const Noise& noise) {
+    { C::is_noiseless } -> std::convertible_to<bool>;
+    c.template before_gate<cnot<0, 1>>(steps, std::size_t{}, noise);
+};
+
 struct noiseless {
     static constexpr bool is_noiseless = true;
     template <class Gate>
@@ -69,5 +100,8 @@ struct no_crosstalk {
     template <class Gate, class Noise>
     void before_gate(noise_steps&, std::size_t, const Noise&) const noexcept {}
 };
+
+static_assert(noise_policy<noiseless> && crosstalk_policy<no_crosstalk, noiseless>,
+              "qhybrid: the default policies keep the policy contracts");
 
 } // namespace qhybrid::quantum

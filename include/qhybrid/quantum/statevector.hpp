@@ -17,12 +17,58 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <concepts>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <type_traits>
 
 namespace qhybrid::quantum {
+
+// ---- the state contract: what the executor runs on ---------------------------------------------
+
+enum class state_kind {
+    pure,      // statevector, batched_statevector: the amplitudes, in SIMD registers
+    density,   // basic_density_matrix (density_matrix.hpp): rho as a 2N-qubit vector
+    trajectory // basic_trajectory (trajectory.hpp): a statevector that noise acts on stochastically
+};
+
+template <class S>
+concept quantum_state = requires {
+    { S::kind } -> std::convertible_to<state_kind>;
+    { S::num_qubits } -> std::convertible_to<std::size_t>;
+    { S::samples } -> std::convertible_to<std::size_t>;
+    typename S::real_type;
+    typename S::value_type; // an angle or a per-sample value: a scalar, or a batch of samples
+    typename S::batch_type;
+};
+
+// Amplitudes the kernels sweep: `registers` SIMD registers whose lanes hold `lane_qubits` qubits
+// (a single state) or the samples (a batch); real until a complex gate writes them.
+template <class S>
+concept pure_state = quantum_state<S> && S::kind == state_kind::pure &&
+                     requires(S& s, const S& cs, const typename S::batch_type& partial, bool real) {
+                         { S::lane_qubits } -> std::convertible_to<unsigned>;
+                         { S::registers } -> std::convertible_to<std::size_t>;
+                         s.view();
+                         s.raw_view();
+                         { cs.is_real() } -> std::convertible_to<bool>;
+                         s.set_real(real);
+                         { S::sample_total(partial) } -> std::convertible_to<typename S::value_type>;
+                     };
+
+template <class S>
+concept density_state = quantum_state<S> && S::kind == state_kind::density &&
+                        pure_state<typename S::vector_type> && requires(S& s) {
+                            { s.vectorized() } -> std::same_as<typename S::vector_type&>;
+                        };
+
+template <class S>
+concept trajectory_state = quantum_state<S> && S::kind == state_kind::trajectory &&
+                           pure_state<typename S::vector_type> && requires(S& s) {
+                               { s.state() } -> std::same_as<typename S::vector_type&>;
+                               s.generator();
+                           };
 
 namespace detail {
 
@@ -35,6 +81,7 @@ class state_base {
                   "qhybrid: states hold float or double amplitudes");
 
 public:
+    static constexpr state_kind kind = state_kind::pure;
     using real_type = Real;
     using batch_type = simd::batch<Real>;
     static constexpr std::size_t num_qubits = N;
@@ -129,15 +176,19 @@ template <std::size_t N, class Real = double>
 class statevector : public detail::state_base<N, Real, 1, simd::lane_bits<Real>> {
 public:
     using value_type = Real; // an angle or a per-sample value
-    // Sum of the lanes of a kernel's partial sums.
-    static Real collapse(const simd::batch<Real>& b) noexcept { return simd::reduce_add(b); }
+    // A kernel's partial sums as one value per sample: a single state's lanes summed.
+    static Real sample_total(const simd::batch<Real>& b) noexcept { return simd::reduce_add(b); }
 };
 
 template <std::size_t N, class Real = double>
 class batched_statevector : public detail::state_base<N, Real, simd::lanes<Real>, 0> {
 public:
     using value_type = simd::batch<Real>; // one value per sample
-    static value_type collapse(const value_type& b) noexcept { return b; }
+    // (A batch's lanes are its samples.)
+    static value_type sample_total(const value_type& b) noexcept { return b; }
 };
+
+static_assert(pure_state<statevector<2>> && pure_state<batched_statevector<2, float>>,
+              "qhybrid: the statevectors keep the pure_state contract");
 
 } // namespace qhybrid::quantum

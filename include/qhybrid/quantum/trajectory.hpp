@@ -28,7 +28,7 @@ namespace qhybrid::quantum {
 template <class Vector>
 class basic_trajectory {
 public:
-    static constexpr bool is_trajectory = true;
+    static constexpr state_kind kind = state_kind::trajectory;
     using vector_type = Vector;
     using real_type = typename Vector::real_type;
     using value_type = typename Vector::value_type;
@@ -55,6 +55,8 @@ template <std::size_t N, class Real = double>
 using trajectory = basic_trajectory<statevector<N, Real>>;
 template <std::size_t N, class Real = double>
 using batched_trajectory = basic_trajectory<batched_statevector<N, Real>>;
+static_assert(trajectory_state<trajectory<1>> && trajectory_state<batched_trajectory<1, float>>,
+              "qhybrid: the trajectories keep the trajectory_state contract");
 
 namespace detail {
 inline const matrix2& pauli_matrix(int which) { // I, X, Y, Z

@@ -25,6 +25,7 @@
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/nn/layer.hpp"
 #include "qhybrid/nn/losses.hpp"
+#include "qhybrid/nn/train.hpp"
 #include "qhybrid/quantum/weight_readout.hpp"
 #include "qhybrid/robust/model.hpp"
 

@@ -1,11 +1,13 @@
 #pragma once
 // Applies one gate type to random states and compares every amplitude of every sample with the
-// dense reference. Shared by the per-precision gate tests.
+// dense reference: every gate of all_gates.hpp at every position. Shared by the gate tests.
+#include "all_gates.hpp"
 #include "reference.hpp"
 
 #include <catch2/catch.hpp>
 #include <qhybrid/core/rng.hpp>
 
+#include <boost/core/demangle.hpp>
 #include <boost/hana/for_each.hpp>
 
 #include <algorithm>
@@ -90,44 +92,47 @@ struct failures {
     void check_on(qhybrid::rng& r, bool real) {
         const double err = circuit_error<State, q::circuit<G>>(r, 1, real);
         if (!(err <= tol))
-            list += std::string(typeid(G).name()) + (real ? " (real state)" : "") + " error " + std::to_string(err) + "\n";
+            list += boost::core::demangle(typeid(G).name()) + (real ? " (real state)" : "") + " error " + std::to_string(err) + "\n";
     }
 };
 
-template <class State, class Angle, std::size_t... Q>
-void check_one_qubit_gates(qhybrid::rng& r, failures& f, std::index_sequence<Q...>) {
-    auto each = [&](auto gates) {
-        boost::hana::for_each(gates, [&](auto g) { f.check<State, typename decltype(g)::type>(r); });
-    };
-    (each(boost::hana::tuple_t<q::h<Q>, q::x<Q>, q::y<Q>, q::z<Q>, q::s<Q>, q::t<Q>, q::rx<Q, Angle>,
-                               q::ry<Q, Angle>, q::rz<Q, Angle>, q::phase<Q, Angle>>),
-     ...);
+template <class State, class... Gs>
+void check_gates(qhybrid::rng& r, failures& f, q::gate_sequence<Gs...>) {
+    (f.check<State, Gs>(r), ...);
 }
 
-template <class State, class Angle, std::size_t... K>
-void check_two_qubit_gates(qhybrid::rng& r, failures& f, std::index_sequence<K...>) {
-    constexpr std::size_t n = State::num_qubits;
-    auto each = [&]<std::size_t P>(std::integral_constant<std::size_t, P>) {
-        constexpr q::qubit a = P / n, b = P % n;
-        if constexpr (a != b) {
-            boost::hana::for_each(
-                boost::hana::tuple_t<q::cnot<a, b>, q::cz<a, b>, q::swap<a, b>, q::rzz<a, b, Angle>,
-                                     q::crx<a, b, Angle>, q::cry<a, b, Angle>, q::crz<a, b, Angle>>,
-                [&](auto g) { f.check<State, typename decltype(g)::type>(r); });
-        }
-    };
-    (each(std::integral_constant<std::size_t, K>{}), ...);
-}
-
-// Every gate at every qubit (pair) of State; angles from a parameter (single states) or from a
-// per-sample input (batched states, so that every lane turns by its own angle).
+// Angles from a parameter (single states) or from a per-sample input (batched states, so that
+// every lane turns by its own angle).
 template <class State>
-void check_every_gate(double tol) {
-    using Angle = std::conditional_t<State::samples == 1, q::param<0>, q::input<0>>;
-    qhybrid::rng r(State::num_qubits * 1000 + State::samples);
-    failures f{tol, {}};
-    check_one_qubit_gates<State, Angle>(r, f, std::make_index_sequence<State::num_qubits>{});
-    check_two_qubit_gates<State, Angle>(r, f, std::make_index_sequence<State::num_qubits * State::num_qubits>{});
+using angle_for = std::conditional_t<State::samples == 1, q::param<0>, q::input<0>>;
+
+inline void report(const failures& f) {
     INFO(f.list);
     CHECK(f.list.empty());
+}
+
+// Every one-qubit gate of all_gates.hpp on every qubit of State.
+template <class State>
+void check_one_qubit_gates(double tol) {
+    qhybrid::rng r(State::num_qubits * 1000 + State::samples);
+    failures f{tol, {}};
+    [&]<std::size_t... Q>(std::index_sequence<Q...>) {
+        (check_gates<State>(r, f, all_gates::one_qubit<Q, angle_for<State>>{}), ...);
+    }(std::make_index_sequence<State::num_qubits>{});
+    report(f);
+}
+
+// Every two-qubit gate of all_gates.hpp on every ordered pair of qubits of State.
+template <class State>
+void check_two_qubit_gates(double tol) {
+    constexpr std::size_t n = State::num_qubits;
+    qhybrid::rng r(State::num_qubits * 1000 + State::samples + 1);
+    failures f{tol, {}};
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+        ([&] {
+            constexpr q::qubit a = P / n, b = P % n;
+            if constexpr (a != b) check_gates<State>(r, f, all_gates::two_qubit<a, b, angle_for<State>>{});
+        }(), ...);
+    }(std::make_index_sequence<n * n>{});
+    report(f);
 }

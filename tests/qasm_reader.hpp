@@ -6,6 +6,7 @@
 // are known: a gate the exporter calls without defining it, where the library lacks it, fails.
 #include "dense.hpp"
 
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
@@ -35,27 +36,22 @@ inline dense::mat library_gate(const std::string& name, const std::vector<double
     const auto need = [&](std::size_t k) {
         if (a.size() != k) throw std::runtime_error("qasm reader: " + name + " takes " + std::to_string(k) + " angles");
     };
-    const auto u3 = [](double t, double p, double l) {
-        return m2(std::cos(t / 2), -std::exp(I1 * l) * std::sin(t / 2), std::exp(I1 * p) * std::sin(t / 2),
-                  std::exp(I1 * (p + l)) * std::cos(t / 2));
-    };
     const auto ctrl = [](const mat& m) { return controlled(2, 0, 1, m); };
-    const mat sx = 0.5 * m2(cplx(1, 1), cplx(1, -1), cplx(1, -1), cplx(1, 1));
     if (name == "h") return need(0), H();
     if (name == "x") return need(0), X();
     if (name == "y") return need(0), Y();
     if (name == "z") return need(0), Z();
     if (name == "s") return need(0), S();
-    if (name == "sdg") return need(0), m2(1, 0, 0, -I1);
+    if (name == "sdg") return need(0), Sdg();
     if (name == "t") return need(0), T();
-    if (name == "tdg") return need(0), m2(1, 0, 0, std::exp(-I1 * (M_PI / 4)));
-    if (name == "sx") return need(0), sx;
-    if (name == "sxdg") return need(0), 0.5 * m2(cplx(1, -1), cplx(1, 1), cplx(1, 1), cplx(1, -1));
+    if (name == "tdg") return need(0), Tdg();
+    if (name == "sx") return need(0), SX();
+    if (name == "sxdg") return need(0), SXdg();
     if (name == "rx") return need(1), RX(a[0]);
     if (name == "ry") return need(1), RY(a[0]);
     if (name == "rz") return need(1), RZ(a[0]);
     if (name == "p" || name == "u1" || name == "phase") return need(1), P(a[0]);
-    if (name == "u3" || name == "U") return need(3), u3(a[0], a[1], a[2]);
+    if (name == "u3" || name == "U") return need(3), U3(a[0], a[1], a[2]);
     if (name == "cx" || name == "CX") return need(0), ctrl(X());
     if (name == "cy") return need(0), ctrl(Y());
     if (name == "cz") return need(0), ctrl(Z());
@@ -63,34 +59,17 @@ inline dense::mat library_gate(const std::string& name, const std::vector<double
     if (name == "cry") return need(1), ctrl(RY(a[0]));
     if (name == "crz") return need(1), ctrl(RZ(a[0]));
     if (name == "cp" || name == "cu1" || name == "cphase") return need(1), ctrl(P(a[0]));
-    if (name == "cu3") return need(3), ctrl(u3(a[0], a[1], a[2]));
+    if (name == "cu3") return need(3), ctrl(U3(a[0], a[1], a[2]));
     if (name == "swap") return need(0), dense::swap(2, 0, 1);
     if (name == "rzz") return need(1), dense::rzz(2, 0, 1, a[0]);
-    if (name == "rxx")
-        return need(1), std::cos(a[0] / 2) * identity(4) + (-I1 * std::sin(a[0] / 2)) * embed(2, {{0, X()}, {1, X()}});
-    if (name == "ccx") return need(0), embed(3, {{0, P0()}}) + embed(3, {{0, P1()}}) * controlled(3, 1, 2, X());
+    if (name == "rxx") return need(1), pauli_rotation(2, 0, 1, X(), a[0]);
+    if (name == "ccx") return need(0), dense::ccx(3, 0, 1, 2);
     throw std::runtime_error("qasm reader: no matrix for library gate " + name);
 }
 
-// Left-multiplies the n-qubit unitary u by the k-qubit gate m on `operands`.
+// Left-multiplies the unitary u by the gate m on `operands`.
 inline void apply(dense::mat& u, const dense::mat& m, const std::vector<std::size_t>& operands) {
-    const std::size_t dim = u.n, k = operands.size();
-    dense::mat out(dim);
-    for (std::size_t row = 0; row < dim; ++row) {
-        std::size_t gate_row = 0, rest = row;
-        for (std::size_t j = 0; j < k; ++j) {
-            gate_row |= ((row >> operands[j]) & 1) << j;
-            rest &= ~(std::size_t{1} << operands[j]);
-        }
-        for (std::size_t gate_col = 0; gate_col < (std::size_t{1} << k); ++gate_col) {
-            std::size_t from = rest;
-            for (std::size_t j = 0; j < k; ++j) from |= ((gate_col >> j) & 1) << operands[j];
-            const dense::cplx f = m(gate_row, gate_col);
-            if (f != dense::cplx(0))
-                for (std::size_t col = 0; col < dim; ++col) out(row, col) += f * u(from, col);
-        }
-    }
-    u = out;
+    u = dense::on_qubits(std::size_t(std::countr_zero(u.n)), m, operands) * u;
 }
 
 class reader {

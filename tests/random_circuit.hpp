@@ -1,9 +1,12 @@
 #pragma once
-// Random circuits as types: gate I of a circuit is drawn from a hash of (Seed, I) over every gate
-// kind (or over the real ones: gates with real matrices keep a real state real; or over the ones
-// a Pauli frame moves through: RY, CNOT, CZ, swap, X, Y, Z), with angles from parameters, inputs,
-// feature products and constants.
+// Random circuits as types: gate I of a circuit is drawn from a hash of (Seed, I) over every
+// primitive gate kind of all_gates.hpp (or over the real ones: gates with real matrices keep a
+// real state real; or over the ones a Pauli frame moves through: RY, CNOT, CZ, swap, X, Y, Z),
+// with angles from parameters, inputs, feature products and constants.
+#include "all_gates.hpp"
+
 #include <qhybrid/quantum/circuit.hpp>
+#include <qhybrid/quantum/frame_gates.hpp>
 
 #include <cstdint>
 #include <tuple>
@@ -24,6 +27,29 @@ constexpr std::uint64_t mix(std::uint64_t x) {
 
 enum class kinds { every, real, frame };
 
+// Gates with real matrices keep a real state real; a Pauli frame moves through the frame gates.
+template <class G>
+struct is_real : std::bool_constant<G::real_matrix> {};
+template <class G>
+struct is_frame : std::bool_constant<q::frame_gate<G>> {};
+
+// The gates of a sequence that Keep selects, in order.
+template <template <class> class Keep, class Sequence>
+struct kept;
+template <template <class> class Keep, class... Gs>
+struct kept<Keep, q::gate_sequence<Gs...>> {
+    using type = q::detail::join_t<std::conditional_t<Keep<Gs>::value, q::gate_sequence<Gs>, q::gate_sequence<>>...>;
+};
+template <template <class> class Keep, class Sequence>
+using keep = typename kept<Keep, Sequence>::type;
+
+template <std::size_t I, class Sequence>
+struct at;
+template <std::size_t I, class... Gs>
+struct at<I, q::gate_sequence<Gs...>> {
+    using type = q::detail::nth_type<I, Gs...>;
+};
+
 template <std::size_t N, std::uint64_t Seed, std::size_t I, bool Constants, kinds Kinds>
 struct gate {
     static constexpr std::uint64_t h = mix(Seed * 1000003 + I);
@@ -33,17 +59,10 @@ struct gate {
     using angle = std::tuple_element_t<k, std::tuple<q::param<I>, q::input<(h >> 24) % 3>,
                                                      q::feature_product<(h >> 24) % 3, (h >> 28) % 3>,
                                                      q::constant<0.375>>>;
-    using every_kind =
-        std::tuple<q::h<a>, q::x<a>, q::y<a>, q::z<a>, q::s<a>, q::t<a>, q::rx<a, angle>, q::ry<a, angle>,
-                   q::rz<a, angle>, q::phase<a, angle>, q::cnot<a, b>, q::cz<a, b>, q::swap<a, b>,
-                   q::rzz<a, b, angle>, q::crx<a, b, angle>, q::cry<a, b, angle>, q::crz<a, b, angle>>;
-    using real_kinds = std::tuple<q::h<a>, q::x<a>, q::z<a>, q::ry<a, angle>, q::cnot<a, b>, q::cz<a, b>,
-                                  q::swap<a, b>, q::cry<a, b, angle>>;
-    using frame_kinds = std::tuple<q::ry<a, angle>, q::ry<b, angle>, q::cnot<a, b>, q::cz<a, b>, q::swap<a, b>,
-                                   q::x<a>, q::y<a>, q::z<a>>;
+    using every_kind = q::detail::join_t<all_gates::one_qubit<a, angle>, all_gates::two_qubit<a, b, angle>>;
     using drawn = std::conditional_t<Kinds == kinds::every, every_kind,
-                                     std::conditional_t<Kinds == kinds::real, real_kinds, frame_kinds>>;
-    using type = std::tuple_element_t<(h >> 32) % std::tuple_size_v<drawn>, drawn>;
+                                     std::conditional_t<Kinds == kinds::real, keep<is_real, every_kind>, keep<is_frame, every_kind>>>;
+    using type = typename at<(h >> 32) % drawn::size, drawn>::type;
 };
 
 template <std::size_t N, std::uint64_t Seed, bool Constants, kinds Kinds, class Seq>

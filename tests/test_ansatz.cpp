@@ -135,3 +135,20 @@ TEST_CASE("Quantum-Train blocks: RY on every qubit, then the CNOT ring 0->1->...
     }
     CHECK(unitary_error<C, 4>(u, theta, {}) <= 1e-12);
 }
+
+TEST_CASE("Quantum-Train's U3 + CU3 blocks: TorchQuantum's U3CU3Layer0") {
+    // Per block: U3 on wires 0..N-1, then CU3 on (k, k + 1 mod N), each gate's (theta, phi,
+    // lambda) in turn (torchquantum/layer/layers/u3_layer.py, Op2QAllLayer with circular=True);
+    // U3 and CU3 as TorchQuantum and Qiskit define them.
+    using C = q::u3_cu3_blocks<3, 2>;
+    STATIC_REQUIRE(C::num_params == 2 * 6 * 3);
+    const auto theta = random_values(C::num_params, 9);
+    dense::mat u = dense::identity(8);
+    std::size_t k = 0;
+    for (int b = 0; b < 2; ++b) {
+        for (std::size_t i = 0; i < 3; ++i, k += 3) u = dense::embed(3, {{i, dense::U3(theta[k], theta[k + 1], theta[k + 2])}}) * u;
+        for (std::size_t i = 0; i < 3; ++i, k += 3)
+            u = dense::controlled(3, i, (i + 1) % 3, dense::U3(theta[k], theta[k + 1], theta[k + 2])) * u;
+    }
+    CHECK(unitary_error<C, 3>(u, theta, {}) <= 1e-12);
+}

@@ -78,7 +78,7 @@ constexpr q::native_count inferred_natives() {
 
 template <class... Gs>
 constexpr bool natives_as_inferred() {
-    return ((q::detail::natives_of<Gs>() == inferred_natives<Gs>()) && ...);
+    return ((q::natives_of<Gs>() == inferred_natives<Gs>()) && ...);
 }
 
 } // namespace

@@ -63,6 +63,7 @@ TEST_CASE("fusion plans keep each qubit's gates in circuit order") {
     STATIC_REQUIRE(valid_plan<full8, 3, 3>());
     STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 3>());
     STATIC_REQUIRE(valid_plan<flat<qt_block<12>>, 4, 0>());
+    STATIC_REQUIRE(valid_plan<flat<q::u3_cu3_blocks<4, 1>>, 4, 2>()); // composites, expanded
     // A swap is three CNOTs, a barrier nothing.
     STATIC_REQUIRE(flat<q::circuit<q::swap<0, 3>, q::barrier<3>, q::h<1>>>::size == 4);
 }

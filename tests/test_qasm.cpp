@@ -1,8 +1,9 @@
-// OpenQASM export (quantum/qasm.hpp): the text written for every gate, for random circuits and
-// for the library's ansatze, run by the tests' own reader (qasm_reader.hpp: the standard
+// OpenQASM export (quantum/qasm.hpp): the text written for every gate of all_gates.hpp (composites
+// expanded into their primitives), for random circuits and for the library's ansatze, run by the tests' own reader (qasm_reader.hpp: the standard
 // libraries' gates as the dense reference's textbook matrices), equals the dense reference
 // unitary of the circuit: to 1e-12 in OpenQASM 3.0, and in 2.0 up to one global phase (its
 // library has none).
+#include "all_gates.hpp"
 #include "qasm_reader.hpp"
 #include "random_circuit.hpp"
 #include "reference.hpp"
@@ -49,17 +50,20 @@ void check_export(std::uint64_t seed) {
 }
 
 template <class... Gates>
-void check_each() {
+void check_each(q::gate_sequence<Gates...>) {
     std::uint64_t seed = 1;
     (check_export<q::circuit<Gates>>(seed++), ...);
 }
 
 } // namespace
 
-TEST_CASE("qasm: every gate, with angles from parameters, inputs and constants, runs as the reference") {
-    check_each<q::h<1>, q::x<0>, q::y<2>, q::z<1>, q::s<2>, q::t<0>, q::rx<1>, q::ry<2, q::input<1>>,
-               q::rz<0, q::constant<-0.75>>, q::phase<1, q::feature_product<0, 1>>, q::cnot<2, 0>, q::crx<0, 2>,
-               q::cry<1, 0, q::input<0, 2.0>>, q::crz<2, 1>, q::cz<0, 2>, q::rzz<2, 0>, q::swap<0, 2>>();
+TEST_CASE("qasm: every gate, with angles from parameters, inputs, constants and feature products, runs as the reference") {
+    check_each(all_gates::one_qubit<1, q::param<0>>{});
+    check_each(all_gates::one_qubit<2, q::feature_product<0, 1>>{});
+    check_each(all_gates::two_qubit<2, 0, q::input<1, 2.0>>{});
+    check_each(all_gates::two_qubit<0, 1, q::constant<-0.75>>{});
+    check_each(all_gates::composite<0, 1, 2, q::param<0>, q::input<0>, q::constant<-0.75>>{});
+    check_each(all_gates::composite<2, 0, 1, q::param<2>, q::param<0>, q::param<1>>{});
 }
 
 TEST_CASE("qasm: random circuits and the library's ansatze run as the reference") {
@@ -68,6 +72,7 @@ TEST_CASE("qasm: random circuits and the library's ansatze run as the reference"
     check_export<q::real_amplitudes<4, 2>>(13);
     check_export<q::zz_feature_map<3, 2>>(14);
     check_export<q::compose<q::angle_encoding<4, q::axis::x>, q::ry_cnot_blocks<4, 2>>>(15);
+    check_export<q::u3_cu3_blocks<3, 2>>(16);
 }
 
 TEST_CASE("qasm: a gate its library lacks is defined once, before the circuit") {

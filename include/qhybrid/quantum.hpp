@@ -5,6 +5,7 @@
 #include "qhybrid/quantum/ansatz.hpp"
 #include "qhybrid/quantum/channels.hpp"
 #include "qhybrid/quantum/circuit.hpp"
+#include "qhybrid/quantum/composite_gates.hpp"
 #include "qhybrid/quantum/density_matrix.hpp"
 #include "qhybrid/quantum/executor.hpp"
 #include "qhybrid/quantum/gates.hpp"

@@ -7,6 +7,7 @@
 // `Ctx` supplies the values: `param(k)`, `input(i)` and, for gradients, `add_param(k, g)` and
 // `add_input(i, g)`. `T` is a scalar for a single state and a SIMD batch (one lane a sample) for a
 // batched state.
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <numbers>
@@ -62,6 +63,27 @@ struct constant {
     static T value(const Ctx&, std::size_t) { return T(Value); }
     template <class T, class Ctx>
     static void add_gradient(Ctx&, std::size_t, const T&) {}
+};
+
+// theta = Scale * A's angle (composite gates: cu3's half angles).
+template <class A, double Scale>
+struct scaled {
+    static constexpr std::size_t params = A::params, inputs = A::inputs;
+    template <class T, class Ctx>
+    static T value(const Ctx& ctx, std::size_t offset) { return T(Scale) * A::template value<T>(ctx, offset); }
+    template <class T, class Ctx>
+    static void add_gradient(Ctx& ctx, std::size_t offset, const T& g) { A::template add_gradient<T>(ctx, offset, T(Scale) * g); }
+};
+
+// theta = the sum of the sources' angles.
+template <class... As>
+struct sum {
+    static_assert(sizeof...(As) > 0, "qhybrid: sum<> needs at least one angle source");
+    static constexpr std::size_t params = std::max({As::params...}), inputs = std::max({As::inputs...});
+    template <class T, class Ctx>
+    static T value(const Ctx& ctx, std::size_t offset) { return (As::template value<T>(ctx, offset) + ...); }
+    template <class T, class Ctx>
+    static void add_gradient(Ctx& ctx, std::size_t offset, const T& g) { (As::template add_gradient<T>(ctx, offset, g), ...); }
 };
 
 template <class A>

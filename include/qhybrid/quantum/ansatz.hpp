@@ -10,6 +10,7 @@
 // Entanglement pairs follow Qiskit's get_entangler_map for two-qubit blocks, plus `star`
 // (qubit 0 to every other qubit).
 #include "qhybrid/quantum/circuit.hpp"
+#include "qhybrid/quantum/composite_gates.hpp"
 
 #include <array>
 #include <cstddef>
@@ -148,6 +149,30 @@ template <std::size_t N, std::size_t Reps = 2, entanglement E = entanglement::fu
 using zz_feature_map = repeat<
     Reps, compose<detail::layer<N, detail::h_gate, param>, detail::layer<N, detail::phase_gate, detail::double_input_angle>,
                   typename detail::zz_layer<detail::pairs<N, E>, std::make_index_sequence<detail::pairs<N, E>.size()>>::type>>;
+
+namespace detail {
+template <class Seq>
+struct u3_layer;
+template <std::size_t... Q>
+struct u3_layer<std::index_sequence<Q...>> {
+    using type = circuit<u3<Q, param<3 * Q>, param<3 * Q + 1>, param<3 * Q + 2>>...>;
+};
+template <std::size_t N, class Seq>
+struct cu3_ring;
+template <std::size_t N, std::size_t... K>
+struct cu3_ring<N, std::index_sequence<K...>> {
+    using type = circuit<cu3<K, (K + 1) % N, param<3 * K>, param<3 * K + 1>, param<3 * K + 2>>...>;
+};
+} // namespace detail
+
+// The Quantum-Train papers' ansatz, TorchQuantum's U3CU3Layer0 as their code builds it: per block
+// U3 on qubits 0 .. N-1, then CU3 from qubit k to k + 1 (mod N) for k = 0 .. N-1; 6N parameters
+// a block, (theta, phi, lambda) of each gate in that order. TorchQuantum's wire k is qubit k here
+// (the circuit Qiskit runs from its gate list); its basis index counts wire 0 as the most
+// significant bit, so its probabilities are ours with the qubit order reversed.
+template <std::size_t N, std::size_t Blocks>
+using u3_cu3_blocks = repeat<Blocks, compose<typename detail::u3_layer<std::make_index_sequence<N>>::type,
+                                             typename detail::cu3_ring<N, std::make_index_sequence<N>>::type>>;
 
 template <std::size_t N, std::size_t Blocks>
 using ry_cnot_blocks =

@@ -8,9 +8,12 @@
 // - compose<Cs...>:   the circuits in order, parameters laid end to end; inputs are shared
 //   (an encoding and an ansatz read the same input vector).
 // Each knows num_qubits, num_params, num_inputs, num_gates and num_angles (gates with an angle)
-// at compile time and visits its gates in order
-// or in reverse, passing the gate type and the runtime index of the gate's first parameter.
+// at compile time and visits its gates in order or in reverse, passing the gate type and the
+// runtime index of the gate's first parameter. A circuit expands its composite gates once
+// (gate_contract.hpp): the gates it counts and visits are primitives.
+#include "qhybrid/quantum/gate_contract.hpp"
 #include "qhybrid/quantum/gates.hpp"
+#include "qhybrid/quantum/type_list.hpp"
 
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/reverse.hpp>
@@ -49,25 +52,60 @@ constexpr std::size_t sum_of() {
 }
 } // namespace detail
 
+namespace detail {
+// The circuit the executor runs: primitive gates only.
+template <class Primitives>
+struct primitive_circuit;
+template <class... Ps>
+struct primitive_circuit<gate_sequence<Ps...>> {
+    static constexpr std::size_t num_qubits = max_of<std::bit_width(Ps::qubits)...>();
+    static constexpr std::size_t num_params = max_of<Ps::angle::params...>();
+    static constexpr std::size_t num_inputs = max_of<Ps::angle::inputs...>();
+    static constexpr std::size_t num_gates = sizeof...(Ps);
+    static constexpr std::size_t num_angles = sum_of<(has_angle<typename Ps::angle> ? 1 : 0)...>();
+
+    template <class F>
+    static void for_each_gate(F&& f, std::size_t first_param) {
+        boost::hana::for_each(boost::hana::tuple_t<Ps...>, [&](auto g) { f(g, first_param); });
+    }
+    template <class F>
+    static void for_each_gate_reversed(F&& f, std::size_t first_param) {
+        boost::hana::for_each(boost::hana::reverse(boost::hana::tuple_t<Ps...>), [&](auto g) { f(g, first_param); });
+    }
+};
+
+// A circuit's primitives: its gates themselves when none is composite (nothing to expand).
+template <bool AllPrimitive, class... Gates>
+struct circuit_expansion {
+    using type = gate_sequence<Gates...>;
+};
+template <class... Gates>
+struct circuit_expansion<false, Gates...> {
+    using type = join_t<primitives_of<Gates>...>;
+};
+} // namespace detail
+
 template <class... Gates>
 struct circuit {
     static_assert(detail::all_true({detail::check_gate<Gates>()...}), "qhybrid: a circuit holds gates");
+    // The gates with every composite expanded: what everything downstream runs.
+    using primitives = typename detail::circuit_expansion<detail::all_true({primitive_gate<Gates>...}), Gates...>::type;
+    using runs_as = detail::primitive_circuit<primitives>;
 
-    static constexpr std::size_t num_qubits = detail::max_of<std::bit_width(Gates::qubits)...>();
-    static constexpr std::size_t num_params = detail::max_of<Gates::angle::params...>();
-    static constexpr std::size_t num_inputs = detail::max_of<Gates::angle::inputs...>();
-    static constexpr std::size_t num_gates = sizeof...(Gates);
-    static constexpr std::size_t num_angles = detail::sum_of<(has_angle<typename Gates::angle> ? 1 : 0)...>();
+    static constexpr std::size_t num_qubits = runs_as::num_qubits;
+    static constexpr std::size_t num_params = runs_as::num_params;
+    static constexpr std::size_t num_inputs = runs_as::num_inputs;
+    static constexpr std::size_t num_gates = runs_as::num_gates; // primitives
+    static constexpr std::size_t num_angles = runs_as::num_angles;
 
-    // f(hana::type<Gate>, first_param) for every gate, in circuit order.
+    // f(hana::type<Gate>, first_param) for every primitive gate, in circuit order.
     template <class F>
     static void for_each_gate(F&& f, std::size_t first_param = 0) {
-        boost::hana::for_each(boost::hana::tuple_t<Gates...>, [&](auto g) { f(g, first_param); });
+        runs_as::for_each_gate(f, first_param);
     }
     template <class F>
     static void for_each_gate_reversed(F&& f, std::size_t first_param = 0) {
-        boost::hana::for_each(boost::hana::reverse(boost::hana::tuple_t<Gates...>),
-                              [&](auto g) { f(g, first_param); });
+        runs_as::for_each_gate_reversed(f, first_param);
     }
 };
 

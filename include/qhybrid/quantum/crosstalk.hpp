@@ -94,7 +94,7 @@ public:
 
     template <class G, class Noise>
     void before_gate(noise_steps& out, std::size_t, const Noise&) const {
-        constexpr auto natives = detail::natives_of<G>();
+        constexpr auto natives = natives_of<G>();
         const double ns = natives.two_qubit * two_qubit_ns_ + (natives.sx + natives.x) * one_qubit_ns_;
         if (ns == 0) return; // virtual gates take no time
         charge(out, G::qubits, ns);

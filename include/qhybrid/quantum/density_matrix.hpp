@@ -8,6 +8,7 @@
 // `density_matrix<N, Real>` holds one state; `batched_density_matrix<N, Real>` holds one per SIMD
 // lane, like batched_statevector. Channels (channels.hpp) act with `apply_channel`.
 //
+// Usage:
 //   density_matrix<4> rho;                           // |0000><0000|
 //   executor<my_circuit, mixed> ex(mixed(0.005), {});
 //   ex.run(rho, params, inputs);

@@ -3,6 +3,7 @@
 // The `device_noise` policy: a circuit placed on a real device (device.hpp) and charged, gate by
 // gate, with Qiskit Aer's noise of the native gates that implement it.
 //
+// Usage:
 //   const auto nairobi = device_model::load(data / "ibm-backends/nairobi");
 //   executor<my_circuit, device_noise> ex(device_noise::place<my_circuit>(nairobi, {0, 1, 3, 5, 4, 6}), {});
 //

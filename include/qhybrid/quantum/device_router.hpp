@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// How device_noise (device_noise.hpp) maps a gate onto a device: the native gates each gate type
-// declares it costs (natives_of), and the router that moves logical qubits along the coupling map
-// with SWAPs and hands every native gate, in the device's direction rule, to a callback.
+// How device_noise (device_noise.hpp) maps a gate onto a device: the router moves logical qubits
+// along the coupling map with SWAPs and hands every native gate a gate declares it costs
+// (natives_of, gate_contract.hpp), in the device's direction rule, to a callback.
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/quantum/device.hpp"
 #include "qhybrid/quantum/gates.hpp"
@@ -16,12 +16,6 @@
 #include <vector>
 
 namespace qhybrid::quantum::detail {
-
-// The native gates gate G costs, as it declares them (gates.hpp).
-template <gate G>
-constexpr native_count natives_of() {
-    return G::natives;
-}
 
 // A two-qubit gate's control (or first qubit), from which its native gates run.
 template <class G>

@@ -2,6 +2,7 @@
 #pragma once
 // executor<Circuit, Noise, Crosstalk> runs a circuit on a state and differentiates it.
 //
+// Usage:
 //   executor<compose<angle_encoding<8>, real_amplitudes<8, 3>>> ex;
 //   statevector<8> psi, lambda;
 //   ex.run(psi, params, inputs);                  // psi = U(params, inputs)|0>

@@ -97,8 +97,10 @@ inline constexpr bool flat_circuit<compose<Cs...>> = all_true({flat_circuit<Cs>.
 // The gates of a flat circuit as one list.
 template <class C>
 struct flat_gates;
+template <class... Ps>
+struct flat_gates<gate_sequence<Ps...>> : concat<typename expand<Ps>::type...> {};
 template <class... Gs>
-struct flat_gates<circuit<Gs...>> : concat<typename expand<Gs>::type...> {};
+struct flat_gates<circuit<Gs...>> : flat_gates<typename circuit<Gs...>::primitives> {};
 template <class... Cs>
     requires flat_circuit<compose<Cs...>>
 struct flat_gates<compose<Cs...>> {
@@ -123,8 +125,10 @@ struct flat_gates<repeat<Reps, C>> {
 // Whether every gate of a circuit moves through a Pauli frame.
 template <class C>
 inline constexpr bool frame_circuit = false;
+template <class... Ps>
+inline constexpr bool frame_circuit<gate_sequence<Ps...>> = all_true({frame_gate<Ps>...});
 template <class... Gs>
-inline constexpr bool frame_circuit<circuit<Gs...>> = all_true({frame_gate<Gs>...});
+inline constexpr bool frame_circuit<circuit<Gs...>> = frame_circuit<typename circuit<Gs...>::primitives>;
 template <std::size_t Reps, class C>
 inline constexpr bool frame_circuit<repeat<Reps, C>> = frame_circuit<C>;
 template <class... Cs>

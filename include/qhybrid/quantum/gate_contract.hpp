@@ -14,8 +14,10 @@
 // rule (2 for generators with eigenvalues +-1/2, 4 for controlled rotations).
 //
 // A primitive gate (gates.hpp) also declares what it costs on a device (`natives`) and how
-// OpenQASM spells it (`qasm`): nothing is inferred from its shape.
+// OpenQASM spells it (`qasm`): nothing is inferred from its shape. A composite gate
+// (composite_gates.hpp) is a sequence of gates; circuits expand it once into primitives.
 #include "qhybrid/quantum/angle.hpp"
+#include "qhybrid/quantum/type_list.hpp"
 
 #include <array>
 #include <bit>
@@ -47,6 +49,10 @@ struct native_count {
     bool symmetric = false; // exchanging its qubits leaves the gate unchanged: either orientation serves
 
     friend constexpr bool operator==(const native_count&, const native_count&) = default;
+    // A sequence's total (no longer a single gate: not symmetric).
+    friend constexpr native_count operator+(const native_count& a, const native_count& b) {
+        return {a.sx + b.sx, a.x + b.x, a.two_qubit + b.two_qubit, false};
+    }
 };
 
 // How OpenQASM writes a gate (qasm.hpp): its name in Qiskit's qelib1.inc (2.0) and in stdgates.inc
@@ -142,8 +148,46 @@ concept primitive_gate = kernel_gate<G> && (G::shape == gate_shape::barrier || s
                              { G::qasm } -> std::convertible_to<qasm_spelling>;
                          };
 
+// A composite gate: a decomposition into gates (primitive or composite) written in its own qubits
+// and angle sources (a param<K> in a part counts from the enclosing circuit's first parameter).
 template <class G>
-concept gate = primitive_gate<G>;
+concept composite_gate = requires { typename G::decomposition; } && detail::is_gate_sequence<typename G::decomposition>;
+
+template <class G>
+concept gate = primitive_gate<G> || composite_gate<G>;
+
+namespace detail {
+template <class G>
+struct expansion {
+    using type = gate_sequence<G>;
+};
+template <class Sequence>
+struct sequence_expansion;
+template <class... Gs>
+struct sequence_expansion<gate_sequence<Gs...>> {
+    using type = join_t<typename expansion<Gs>::type...>;
+};
+template <composite_gate G>
+struct expansion<G> : sequence_expansion<typename G::decomposition> {};
+} // namespace detail
+
+// The primitive gates that gate G runs as, in order: G itself, or its decomposition expanded.
+template <class G>
+using primitives_of = typename detail::expansion<G>::type;
+
+namespace detail {
+template <class... Ps>
+constexpr native_count natives_sum(gate_sequence<Ps...>) {
+    return (native_count{} + ... + Ps::natives);
+}
+} // namespace detail
+
+// The native gates gate G costs on a device: its declaration, or its parts' sum.
+template <gate G>
+constexpr native_count natives_of() {
+    if constexpr (primitive_gate<G>) return G::natives;
+    else return detail::natives_sum(primitives_of<G>{});
+}
 
 namespace detail {
 // X on the target (X, CNOT): a permutation of amplitudes.
@@ -162,19 +206,32 @@ inline constexpr bool is_rotation = [] {
 // A circuit's gate, checked with a sentence for each part of the contract it misses; the
 // compiler names G in the instantiation.
 template <class G>
+consteval bool check_gate();
+template <class... Parts>
+consteval bool check_parts(gate_sequence<Parts...>) {
+    return (check_gate<Parts>() && ...);
+}
+template <class G>
 consteval bool check_gate() {
-    static_assert(shaped_gate<G>, "qhybrid: a gate has `shape`, `qubits`, `real_matrix` and an `angle` source "
-                                  "(see quantum/gate_contract.hpp)");
-    static_assert(kernel_gate<G>, "qhybrid: a gate has the members of its shape (gate_contract.hpp: matrix_gate, "
-                                  "diagonal_gate, swap_gate, barrier_gate), with a generator if it has an angle");
-    static_assert(G::shape == gate_shape::barrier || std::popcount(G::qubits) <= 2,
-                  "qhybrid: a primitive gate acts on at most two qubits");
-    static_assert(requires { { G::natives } -> std::convertible_to<native_count>; },
-                  "qhybrid: a gate declares the native gates it costs on a device: "
-                  "static constexpr native_count natives");
-    static_assert(requires { { G::qasm } -> std::convertible_to<qasm_spelling>; },
-                  "qhybrid: a gate declares its OpenQASM spelling: static constexpr qasm_spelling qasm");
-    return true;
+    if constexpr (requires { typename G::decomposition; }) {
+        static_assert(is_gate_sequence<typename G::decomposition>,
+                      "qhybrid: a composite gate's decomposition is a gate_sequence<...> of gates");
+        if constexpr (is_gate_sequence<typename G::decomposition>) return check_parts(typename G::decomposition{});
+        else return false;
+    } else {
+        static_assert(shaped_gate<G>, "qhybrid: a gate has `shape`, `qubits`, `real_matrix` and an `angle` source "
+                                      "(see quantum/gate_contract.hpp), or is a composite with a `decomposition`");
+        static_assert(kernel_gate<G>, "qhybrid: a gate has the members of its shape (gate_contract.hpp: matrix_gate, "
+                                      "diagonal_gate, swap_gate, barrier_gate), with a generator if it has an angle");
+        static_assert(G::shape == gate_shape::barrier || std::popcount(G::qubits) <= 2,
+                      "qhybrid: a primitive gate acts on at most two qubits (a composite may span more)");
+        static_assert(requires { { G::natives } -> std::convertible_to<native_count>; },
+                      "qhybrid: a gate declares the native gates it costs on a device: "
+                      "static constexpr native_count natives");
+        static_assert(requires { { G::qasm } -> std::convertible_to<qasm_spelling>; },
+                      "qhybrid: a gate declares its OpenQASM spelling: static constexpr qasm_spelling qasm");
+        return true;
+    }
 }
 } // namespace detail
 

@@ -88,6 +88,27 @@ struct ry : matrix_gate_base<Q, 0, Angle, true> {
     static constexpr mat2<double> generator = detail::half_y;
 };
 
+// sqrt(X) = e^{i pi/4} RX(pi/2), and its inverse: IBM's native one-qubit gate. (Their entries are
+// halves, exact in binary: no norm drift.)
+template <qubit Q>
+struct sx : matrix_gate_base<Q, 0, no_angle, false> {
+    static constexpr native_count natives{.sx = 1};
+    static constexpr qasm_spelling qasm{"sx", "sx"};
+    template <class T>
+    static mat2<T> matrix(const T&, const T&) {
+        return {{T(0.5), T(0.5), T(0.5), T(0.5)}, {T(0.5), T(-0.5), T(-0.5), T(0.5)}};
+    }
+};
+template <qubit Q>
+struct sxdg : matrix_gate_base<Q, 0, no_angle, false> {
+    static constexpr native_count natives{.sx = 1}; // rz(pi) sx rz(pi)
+    static constexpr qasm_spelling qasm{"sxdg", "sxdg", {}, "gate sxdg a { s a; h a; s a; gphase(-pi/4); }"};
+    template <class T>
+    static mat2<T> matrix(const T&, const T&) {
+        return {{T(0.5), T(0.5), T(0.5), T(0.5)}, {T(-0.5), T(0.5), T(0.5), T(-0.5)}};
+    }
+};
+
 // ---- controlled matrix gates ----
 template <qubit C, qubit Tq>
 struct cnot : matrix_gate_base<Tq, std::uint64_t{1} << C, no_angle, true> {
@@ -134,6 +155,15 @@ struct s : diagonal_gate_base<Q, Q, 1, no_angle, false> {
     }
 };
 template <qubit Q>
+struct sdg : diagonal_gate_base<Q, Q, 1, no_angle, false> {
+    static constexpr native_count natives{};
+    static constexpr qasm_spelling qasm{"sdg", "sdg"};
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        return detail::phases<T>({T(1), T(0), T(0), T(0)}, {T(0), T(-1), T(0), T(0)});
+    }
+};
+template <qubit Q>
 struct t : diagonal_gate_base<Q, Q, 1, no_angle, false> {
     static constexpr native_count natives{};
     static constexpr qasm_spelling qasm{"t", "t"};
@@ -141,6 +171,16 @@ struct t : diagonal_gate_base<Q, Q, 1, no_angle, false> {
     static diag4<T> matrix(const T&, const T&) {
         const auto [c, s] = detail::eighth_turn<T>();
         return detail::phases<T>({T(1), c, T(0), T(0)}, {T(0), s, T(0), T(0)});
+    }
+};
+template <qubit Q>
+struct tdg : diagonal_gate_base<Q, Q, 1, no_angle, false> {
+    static constexpr native_count natives{};
+    static constexpr qasm_spelling qasm{"tdg", "tdg"};
+    template <class T>
+    static diag4<T> matrix(const T&, const T&) {
+        const auto [c, s] = detail::eighth_turn<T>();
+        return detail::phases<T>({T(1), c, T(0), T(0)}, {T(0), T(-s), T(0), T(0)});
     }
 };
 // (OpenQASM 2.0's rz is u1: this matrix up to a global phase.)
@@ -165,6 +205,10 @@ struct phase : diagonal_gate_base<Q, Q, 1, Angle, false> {
     }
     static constexpr std::array<double, 4> generator{0, -1, 0, 0};
 };
+// Qiskit's name for the phase gate.
+template <qubit Q, class Angle = param<0>>
+using p = phase<Q, Angle>;
+
 template <qubit QA, qubit QB>
 struct cz : diagonal_gate_base<QA, QB, 2, no_angle, true> {
     static constexpr native_count natives{.sx = 2, .two_qubit = 1, .symmetric = true};
@@ -183,6 +227,17 @@ struct crz : diagonal_gate_base<C, Tq, 2, Angle, false, 4> {
         return detail::phases<T>({T(1), c, T(1), c}, {T(0), T(-s), T(0), s});
     }
     static constexpr std::array<double, 4> generator{0, 0.5, 0, -0.5};
+};
+// Controlled phase: diag(1, 1, 1, e^{i theta}) (symmetric in its qubits).
+template <qubit C, qubit Tq, class Angle = param<0>>
+struct cp : diagonal_gate_base<C, Tq, 2, Angle, false> {
+    static constexpr native_count natives{.two_qubit = 2, .symmetric = true};
+    static constexpr qasm_spelling qasm{"cu1", "cp"};
+    template <class T>
+    static diag4<T> matrix(const T& c, const T& s) {
+        return detail::phases<T>({T(1), T(1), T(1), c * c - s * s}, {T(0), T(0), T(0), T(2) * c * s});
+    }
+    static constexpr std::array<double, 4> generator{0, 0, 0, -1};
 };
 // RZZ(theta) = exp(-i theta/2 Z(x)Z).
 template <qubit QA, qubit QB, class Angle = param<0>>

@@ -3,6 +3,7 @@
 // Noise policies for executor<Circuit, Noise, Crosstalk>: each decides after which gates which
 // channels act (see policies.hpp for the interface).
 //
+// Usage:
 //   executor<my_circuit, mixed> ex(mixed(0.005, noise_sites::barriers), {});
 //
 // `noise_sites` chooses the gates: every gate (on its qubits), the two-qubit gates only, or the

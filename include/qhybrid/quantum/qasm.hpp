@@ -3,6 +3,7 @@
 // OpenQASM export: a circuit with its parameters and inputs bound, as OpenQASM 2.0 or 3.0 text,
 // so that a trained circuit runs on Qiskit or on a provider's hardware.
 //
+// Usage:
 //   const std::string text = to_qasm(my_circuit{}, params, inputs);            // 3.0
 //   const std::string old = to_qasm(my_circuit{}, params, inputs, qasm_version::v2);
 //

@@ -6,6 +6,7 @@
 // renormalizes, so that the average of |psi><psi| over trajectories is the density matrix. In a
 // batched trajectory every lane draws its own operators: one batch runs W trajectories.
 //
+// Usage:
 //   batched_trajectory<16> t(seed);
 //   executor<my_circuit, mixed> ex(mixed(0.01), {});
 //   ex.run(t, params, inputs);              // W independent trajectories

@@ -1,0 +1,19 @@
+#pragma once
+// What the usage lines in the headers' comments (the lines after "// Usage:") take as given: the
+// header checks compile each header's lines as the body of a function after this prelude.
+#include <qhybrid/quantum.hpp>
+#include <qhybrid/quantum/device_noise.hpp>
+#include <qhybrid/quantum/qasm.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace usage {
+using namespace qhybrid::quantum;
+using my_circuit = compose<angle_encoding<4>, circuit<barrier<0b1111>>, real_amplitudes<4, 1>>;
+inline std::vector<double> params, inputs, dparams, dinputs, dz;
+inline std::filesystem::path data;
+inline std::uint64_t seed = 1;
+} // namespace usage

@@ -9,8 +9,8 @@
 // no training row comes from, a labelled proxy for data from unseen sources, and model choices
 // made on validation face the same shift as the test. Each share overshoots its target by less
 // than one cluster.
-//
-//   const auto s = data::cluster_holdout_split(rows, columns, std::span(labels), 0.2, 0.1, 20, gen);
+// Usage:
+//   const auto s = data::cluster_holdout_split(rows, columns, std::span<const int>(labels), 0.2, 0.1, 20, gen);
 #include "qhybrid/core/error.hpp"
 #include "qhybrid/core/rng.hpp"
 #include "qhybrid/data/kmeans.hpp"

@@ -5,7 +5,7 @@
 // the same rows, k and seed give the same clusters bit for bit. Ties go to the lower index (a row
 // equally near two centroids joins the first; k-means++ takes the first row whose cumulative
 // weight passes the draw). A cluster left without rows keeps its centroid, as scipy's kmeans2.
-//
+// Usage:
 //   rng gen(1);
 //   const auto c = data::kmeans(rows, columns, 20, gen);   // c.cluster[r] in [0, 20)
 #include "qhybrid/core/error.hpp"

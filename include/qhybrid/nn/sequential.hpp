@@ -2,7 +2,7 @@
 #pragma once
 // sequential: layers applied in order; itself a layer, so models nest. Copying deep-copies the
 // layers (a checkpoint is a copy).
-//
+// Usage:
 //   nn::sequential<float> net;
 //   net.add<nn::dense<float>>(26, 64, gen).add<nn::relu<float>>().add<nn::dense<float>>(64, 2, gen);
 #include "qhybrid/nn/layer.hpp"

@@ -4,7 +4,7 @@
 // entropy on class labels unless another is given), one optimizer step per minibatch, a
 // progress line per epoch on stderr (epoch, loss, accuracy, validation, samples/s), early
 // stopping on the validation loss and restoring the best model seen.
-//
+// Usage:
 //   nn::fit(net, opt, train, &validation, {.epochs = 30, .batch_size = 32, .seed = 1});
 // `net` is any layer (a sequential, a models::qt_cnn, ...); the best epoch is kept as a clone.
 #include "qhybrid/core/rng.hpp"

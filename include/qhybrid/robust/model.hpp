@@ -6,7 +6,7 @@
 // projections) from the generator it is given, and then returns the gradient of a function of
 // those logits with respect to the inputs (the cotangent dL/dlogits in, dL/dx out), for the call
 // just made. Rows are independent samples: row b of the gradient depends on row b alone.
-//
+// Usage:
 //   robust::network model(net);           // any nn::layer in evaluation mode
 //   auto z = model.logits(x, gen);
 //   auto dx = model.input_gradient(dz);

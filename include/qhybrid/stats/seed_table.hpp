@@ -4,7 +4,7 @@
 // seeds with its t interval; the number of runs and of failed runs (stuck at chance; they stay in
 // the means and are counted apart); paired comparisons between two models over the seeds both
 // ran. Printed as markdown, written as two CSV files (one row per run, one per model and metric).
-//
+// Usage:
 //   stats::seed_table t({"test accuracy", "ROC AUC"});
 //   t.add("CNN", seed, {acc, auc});
 //   std::puts(t.markdown().c_str());

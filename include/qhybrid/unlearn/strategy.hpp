@@ -4,7 +4,7 @@
 // training data split into what to keep and what to forget) and changes the network in place.
 // The data are read, never changed. Strategies: retrain.hpp (the gold standard), finetuning.hpp
 // (fine-tuning, gradient ascent, NegGrad+, random labels), qpaudioeraser.hpp.
-//
+// Usage:
 //   unlearn::neggrad_plus<double> s{{.epochs = 5}};
 //   s.unlearn(net, {.retain = retain, .forget = forget});
 #include "qhybrid/nn/sequential.hpp"

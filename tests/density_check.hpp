@@ -1,6 +1,11 @@
 // What the test_density*.cpp files share: the circuits, random states and the
 // comparisons of a density matrix with a dense matrix or a pure state.
 #pragma once
+// First, as a user's own intrinsics or Eigen may come: qhybrid's AVX-512 code must compile without
+// warnings whichever header brought <immintrin.h> (g++ 12 judges its warnings there by that).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include "dense.hpp"
 #include "random_circuit.hpp"
 

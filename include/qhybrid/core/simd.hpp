@@ -67,22 +67,19 @@ inline batch<Real> fused_multiply_add(const batch<Real>& a, const batch<Real>& b
         return xsimd::fma(a, b, c);
 }
 
-// Sum of the lanes, in a fixed order. (Not xsimd::hadd: with g++ 12 its AVX-512 path trips
-// -Wuninitialized on _mm256_undefined_pd at every call site, which -Werror turns into a build
-// failure.)
+// Sum of the lanes, in a fixed order: on AVX-512 in halves (lane i plus lane i + width, width 4,
+// 2, 1 for doubles), the order of _mm512_reduce_add_{pd,ps}, whose extracts g++ 12 reports as
+// -Wuninitialized (on _mm256_undefined_pd) wherever <immintrin.h> was first included outside the
+// pragmas above, by Eigen for one; elsewhere lane by lane. (Not xsimd::hadd: the same warning.)
 template <class Real>
 inline Real reduce_add(const batch<Real>& b) noexcept {
-#if defined(__AVX512F__)
+    alignas(batch<Real>::arch_type::alignment()) Real lanes_of_b[lanes<Real>];
+    b.store_aligned(lanes_of_b);
     if constexpr (sizeof(batch<Real>) == 64) {
-        if constexpr (std::is_same_v<Real, double>)
-            return _mm512_reduce_add_pd(b);
-        else
-            return _mm512_reduce_add_ps(b);
-    } else
-#endif
-    {
-        alignas(batch<Real>::arch_type::alignment()) Real lanes_of_b[lanes<Real>];
-        b.store_aligned(lanes_of_b);
+        for (std::size_t width = lanes<Real> / 2; width > 0; width /= 2)
+            for (std::size_t i = 0; i < width; ++i) lanes_of_b[i] = lanes_of_b[i + width] + lanes_of_b[i];
+        return lanes_of_b[0];
+    } else {
         Real sum = 0;
         for (Real v : lanes_of_b) sum += v;
         return sum;

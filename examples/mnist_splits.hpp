@@ -10,8 +10,9 @@ struct seed_data {
     qhybrid::nn::labelled<double> train, validation, test;
 };
 
-// `train_rows` > 0 keeps only the first N training digits (they are shuffled): a quick run.
-inline seed_data split(const qhybrid::data::mnist_digits& digits, std::uint64_t seed, std::size_t train_rows = 0) {
+// `train_rows` > 0 keeps only the first N training digits, `eval_rows` > 0 the first N validation
+// and test digits (each split is shuffled): a quick run.
+inline seed_data split(const qhybrid::data::mnist_digits& digits, std::uint64_t seed, std::size_t train_rows = 0, std::size_t eval_rows = 0) {
     namespace d = qhybrid::data;
     namespace nn = qhybrid::nn;
     nn::labelled<double> all{nn::tensor<double>({digits.size(), 1, d::mnist_digits::side, d::mnist_digits::side}, digits.pixels),
@@ -20,9 +21,12 @@ inline seed_data split(const qhybrid::data::mnist_digits& digits, std::uint64_t 
     const auto outer = d::stratified_split(std::span<const std::size_t>(all.y), 0.2, gen); // 8,000 / 2,000
     const nn::labelled<double> fit = nn::subset(all, outer.train);
     const auto inner = d::stratified_split(std::span<const std::size_t>(fit.y), 0.1, gen);
-    std::vector<std::size_t> train = inner.train;
-    if (train_rows > 0 && train_rows < train.size()) train.resize(train_rows);
-    return {nn::subset(fit, train), nn::subset(fit, inner.test), nn::subset(all, outer.test)};
+    auto first = [](std::vector<std::size_t> rows, std::size_t n) {
+        if (n > 0 && n < rows.size()) rows.resize(n);
+        return rows;
+    };
+    return {nn::subset(fit, first(inner.train, train_rows)), nn::subset(fit, first(inner.test, eval_rows)),
+            nn::subset(all, first(outer.test, eval_rows))};
 }
 
 } // namespace mnist_splits

@@ -26,7 +26,7 @@
 // is what decides).
 //
 //   qshield [--data DIR] [--seeds S] [--first-seed F] [--patterns full none linear circular star] [--variants faithful differentiable]
-//           [--epochs E] [--train-rows N] [--attacked N] [--out DIR] [--checkpoint DIR]
+//           [--epochs E] [--train-rows N] [--eval-rows N] [--attacked N] [--out DIR] [--checkpoint DIR]
 //
 // The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N qshield ...`
 // splits them over N processes (tables 1 and 2 the same; table 3 is seconds); --checkpoint keeps
@@ -58,7 +58,7 @@ constexpr std::size_t classes = 10, qubits = m::qshield_qubits(classes);
 constexpr double eps = 32.0 / 255, alpha = 2.0 / 255;
 
 struct settings {
-    std::size_t first_seed = 1, seeds = 5, epochs = 10, attacked = 500, train_rows = 0;
+    std::size_t first_seed = 1, seeds = 5, epochs = 10, attacked = 500, train_rows = 0, eval_rows = 0;
     std::size_t adaptive = 100, eot = 20, steps = 100, queries = 1000, square_eot = 5; // table 2
     std::vector<double> budgets = {32.0 / 255, 0.3}, sweep = {4.0 / 255, 8.0 / 255, 16.0 / 255, 32.0 / 255, 0.2, 0.3, 0.5};
     std::vector<std::string> patterns = {"full"}, variants = {"faithful"};
@@ -178,6 +178,7 @@ int main(int argc, char** argv) try {
         ->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "most training epochs (the paper's 10)")->check(CLI::Range(1, 10000));
     app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,200), for a quick run");
+    app.add_option("--eval-rows", o.eval_rows, "validate and test on the first N digits of each split only (0: all 800 and 2,000), for a quick run");
     app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
     app.add_option("--patterns", o.patterns, "QShield's entanglement patterns")->check(CLI::IsMember({"none", "linear", "circular", "full", "star"}));
     app.add_option("--variants", o.variants, "QShield variants")->check(CLI::IsMember({"faithful", "differentiable"}));
@@ -208,18 +209,20 @@ int main(int argc, char** argv) try {
     for (double b : o.budgets) worst_metrics.push_back("worst case at " + qhybrid::significant(b, 3));
     st::seed_table table2(worst_metrics);
     const qhybrid::dist::world world;
-    if (world.root())
-        std::printf("MNIST test split: %zu digits, per seed 7,200 train / 800 validation / 2,000 test (stratified); %zu process(es) of %zu thread(s)\n",
-                    digits.size(), world.size(), qhybrid::threads());
+    if (world.root()) {
+        const auto sizes = split(digits, 1, o.train_rows, o.eval_rows);
+        std::printf("MNIST test split: %zu digits, per seed %zu train / %zu validation / %zu test (stratified); %zu process(es) of %zu thread(s)\n",
+                    digits.size(), sizes.train.size(), sizes.validation.size(), sizes.test.size(), world.size(), qhybrid::threads());
+    }
     const auto key = seed_sweep::key("qshield")
-                         .with("first seed", o.first_seed).with("epochs", o.epochs).with("train rows", o.train_rows).with("attacked", o.attacked)
+                         .with("first seed", o.first_seed).with("epochs", o.epochs).with("train rows", o.train_rows).with("eval rows", o.eval_rows).with("attacked", o.attacked)
                          .with("patterns", o.patterns).with("variants", o.variants).with("adaptive", o.adaptive).with("budgets", o.budgets)
                          .with("sweep", o.sweep).with("eot", o.eot).with("steps", o.steps).with("queries", o.queries)
                          .with("square eot", o.square_eot);
     constexpr std::uint32_t table1 = 0, table3 = 1, table2_ = 2;
     seed_sweep::run(world, o.first_seed, o.seeds, {.tables = {&table, &cost, &table2}}, checkpoint, key.str(), [&](seed_sweep::seed_output& out) {
         const std::uint64_t seed = out.seed();
-        const seed_data data = split(digits, seed, o.train_rows);
+        const seed_data data = split(digits, seed, o.train_rows, o.eval_rows);
         qhybrid::rng gen(seed);
         std::vector<std::pair<std::string, std::unique_ptr<nn::layer<double>>>> models;
         models.emplace_back("DNN", std::make_unique<nn::sequential<double>>(m::dnn_baseline<double>(classes, gen, 1000 * seed)));

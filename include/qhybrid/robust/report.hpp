@@ -268,15 +268,17 @@ inline std::vector<std::pair<double, double>> sweep_rates(const sweep_verdicts& 
         if (warning) *warning = "no sample is classified correctly: the sweep has nothing to attack";
         return out;
     }
+    double n_correct = 0, fooled = 0; // at the last budget, after the loop
     for (std::size_t e = 0; e < v.epsilons.size(); ++e) {
-        double n_correct = 0, fooled = 0;
+        n_correct = 0, fooled = 0;
         for (std::size_t b = 0; b < v.correct.size(); ++b)
             if (v.correct[b]) ++n_correct, fooled += v.fooled[e][b];
         out.emplace_back(v.epsilons[e], fooled / n_correct);
     }
+    // In counts: a share rounded to a percent can print as the threshold it misses ("99.0%, not 99.0%").
     if (warning && out.back().second < full)
-        *warning = "at epsilon " + number(out.back().first) + " the attack fools " + detail::percent(out.back().second) +
-                   " of the correct samples, not " + detail::percent(full) + ": an unbounded attack must reach it, so the attack is failing";
+        *warning = "at epsilon " + number(out.back().first) + " the attack fools " + number(fooled) + " of the " + number(n_correct) +
+                   " correct samples, short of " + significant(100 * full) + "%: an unbounded attack must reach it, so the attack is failing";
     return out;
 }
 

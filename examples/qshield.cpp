@@ -6,8 +6,9 @@
 // 2,000, and 10% of the 8,000 (stratified) validate (the paper trains on 54,210). The CNN is a
 // ResNet-style network trained from scratch (models/qshield_backbones.hpp), not the paper's
 // ImageNet-pretrained ResNet-18. Training as the authors': Adam, lr 1e-3, weight decay 1e-4,
-// batch 128, at most 10 epochs, here with the best validation epoch kept. QShield trains its
-// backbone and fusion together, as the authors' QNN does.
+// batch 128, at most 10 epochs, here with the best validation epoch kept (--patience P stops a
+// longer run once P epochs bring no better validation loss: training to convergence, every model
+// alike). QShield trains its backbone and fusion together, as the authors' QNN does.
 //
 // Table 3 is the cost of each model on this machine (per epoch, the test split, per attacked digit
 // per attack), and the hybrid's over its CNN's (the paper: 51-69x training, 17-247x attacks).
@@ -26,7 +27,7 @@
 // is what decides).
 //
 //   qshield [--data DIR] [--seeds S] [--first-seed F] [--patterns full none linear circular star] [--variants faithful differentiable]
-//           [--epochs E] [--train-rows N] [--eval-rows N] [--attacked N] [--out DIR] [--checkpoint DIR]
+//           [--epochs E] [--patience P] [--train-rows N] [--eval-rows N] [--attacked N] [--out DIR] [--checkpoint DIR]
 //
 // The seeds run as a dist::sweep (seed_sweep.hpp): built with QHYBRID_MPI, `mpirun -np N qshield ...`
 // splits them over N processes (tables 1 and 2 the same; table 3 is seconds); --checkpoint keeps
@@ -38,6 +39,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -58,7 +60,7 @@ constexpr std::size_t classes = 10, qubits = m::qshield_qubits(classes);
 constexpr double eps = 32.0 / 255, alpha = 2.0 / 255;
 
 struct settings {
-    std::size_t first_seed = 1, seeds = 5, epochs = 10, attacked = 500, train_rows = 0, eval_rows = 0;
+    std::size_t first_seed = 1, seeds = 5, epochs = 10, patience = 0, attacked = 500, train_rows = 0, eval_rows = 0;
     std::size_t adaptive = 100, eot = 20, steps = 100, queries = 1000, square_eot = 5; // table 2
     std::vector<double> budgets = {32.0 / 255, 0.3}, sweep = {4.0 / 255, 8.0 / 255, 16.0 / 255, 32.0 / 255, 0.2, 0.3, 0.5};
     std::vector<std::string> patterns = {"full"}, variants = {"faithful"};
@@ -177,6 +179,7 @@ int main(int argc, char** argv) try {
     app.add_option("--first-seed", o.first_seed, "start at this seed (a seed's results do not depend on the others: split the seeds over processes)")
         ->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "most training epochs (the paper's 10)")->check(CLI::Range(1, 10000));
+    app.add_option("--patience", o.patience, "stop after P epochs without a better validation loss (0: train all --epochs, the paper's protocol)")->check(CLI::Range(0, 10000));
     app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,200), for a quick run");
     app.add_option("--eval-rows", o.eval_rows, "validate and test on the first N digits of each split only (0: all 800 and 2,000), for a quick run");
     app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
@@ -215,7 +218,7 @@ int main(int argc, char** argv) try {
                     digits.size(), sizes.train.size(), sizes.validation.size(), sizes.test.size(), world.size(), qhybrid::threads());
     }
     const auto key = seed_sweep::key("qshield")
-                         .with("first seed", o.first_seed).with("epochs", o.epochs).with("train rows", o.train_rows).with("eval rows", o.eval_rows).with("attacked", o.attacked)
+                         .with("first seed", o.first_seed).with("epochs", o.epochs).with("patience", o.patience).with("train rows", o.train_rows).with("eval rows", o.eval_rows).with("attacked", o.attacked)
                          .with("patterns", o.patterns).with("variants", o.variants).with("adaptive", o.adaptive).with("budgets", o.budgets)
                          .with("sweep", o.sweep).with("eot", o.eot).with("steps", o.steps).with("queries", o.queries)
                          .with("square eot", o.square_eot);
@@ -235,7 +238,7 @@ int main(int argc, char** argv) try {
         for (auto& [name, net] : models) {
             nn::adam<double> opt(net->parameters(), {.lr = 1e-3, .weight_decay = 1e-4});
             const auto start = std::chrono::steady_clock::now();
-            const auto history = nn::fit(*net, opt, data.train, &data.validation, {.epochs = o.epochs, .batch_size = 128, .seed = seed, .progress = false});
+            const auto history = nn::fit(*net, opt, data.train, &data.validation, {.epochs = o.epochs, .batch_size = 128, .seed = seed, .patience = o.patience, .progress = false});
             const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const auto test_start = std::chrono::steady_clock::now();
             const auto test = nn::evaluate(*net, data.test, 256);
@@ -267,7 +270,9 @@ int main(int argc, char** argv) try {
                 for (std::size_t k = 0; k < ratio.size(); ++k) ratio[k] = seconds[k] / cnn_seconds[k];
                 out.add(table3, name + " / CNN", ratio);
             }
-            out.print("seed %llu, %s: %zu epochs, clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(), test.accuracy);
+            const auto best = std::min_element(history.begin(), history.end(), [](const auto& a, const auto& b) { return a.val_loss < b.val_loss; });
+            out.print("seed %llu, %s: %zu epochs (best %zu), clean %.4f;", static_cast<unsigned long long>(seed), name.c_str(), history.size(),
+                      std::size_t(best - history.begin()) + 1, test.accuracy);
             for (std::size_t k = 0; k < names.size(); ++k) out.print(" %s %.3f", names[k].first.c_str(), values[k + 1]);
             out.print("; train %.0f s, attacks %.0f s on %zu digits\n", train_seconds, attack_seconds, correct.size());
         }

@@ -1,7 +1,7 @@
 #pragma once
 // The MNIST data of the QShield and QNAD examples: only MNIST's 10,000-digit test split is at
 // hand, so each seed splits it stratified 8,000 / 2,000 and takes 10% of the 8,000 (stratified)
-// for validation: 7,200 train, 800 validation, 2,000 test.
+// for validation: 7,199 train, 801 validation (each digit's 10% rounded), 2,000 test.
 #include <qhybrid/qhybrid.hpp>
 
 namespace mnist_splits {

@@ -4,7 +4,7 @@
 // adapts.
 //
 // --network (qnad_networks.hpp): lenet5, the paper's LeNet-5 on MNIST (the split of
-// mnist_splits.hpp, 7,200 / 800 / 2,000 of MNIST's test split; the paper trains on 60,000; Adam
+// mnist_splits.hpp, 7,199 / 801 / 2,000 of MNIST's test split; the paper trains on 60,000; Adam
 // 1e-3, batch 128, early stopping with patience 5); fsdd-cnn, the FSDD digit CNN on log-mel
 // features (budgets in dB); deep-voice, the DEEP-VOICE detector's CNN (budgets in training
 // standard deviations). Per seed the network is trained, its loss-critical weights ranked by

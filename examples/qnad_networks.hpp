@@ -49,7 +49,7 @@ public:
 
     std::string name() const { return mnist_ ? "LeNet-5" : fsdd_ ? "FSDD CNN" : "detector CNN"; }
     std::string description() const {
-        if (mnist_) return "LeNet-5 on MNIST (per seed 7,200 train / 800 validation / 2,000 test of the test split)";
+        if (mnist_) return "LeNet-5 on MNIST (per seed 7,199 train / 801 validation / 2,000 test of the test split)";
         if (fsdd_) return "the FSDD digit CNN on log-mel features (the 300 official test recordings; 15% of each digit's training recordings validate)";
         return "the DEEP-VOICE detector's CNN on standardised features (20% of each class tests, 10% validates)";
     }

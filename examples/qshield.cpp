@@ -180,8 +180,8 @@ int main(int argc, char** argv) try {
         ->check(CLI::Range(1, 1000));
     app.add_option("--epochs", o.epochs, "most training epochs (the paper's 10)")->check(CLI::Range(1, 10000));
     app.add_option("--patience", o.patience, "stop after P epochs without a better validation loss (0: train all --epochs, the paper's protocol)")->check(CLI::Range(0, 10000));
-    app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,200), for a quick run");
-    app.add_option("--eval-rows", o.eval_rows, "validate and test on the first N digits of each split only (0: all 800 and 2,000), for a quick run");
+    app.add_option("--train-rows", o.train_rows, "train on the first N training digits only (0: all 7,199), for a quick run");
+    app.add_option("--eval-rows", o.eval_rows, "validate and test on the first N digits of each split only (0: all 801 and 2,000), for a quick run");
     app.add_option("--attacked", o.attacked, "correctly classified test digits attacked per model")->check(CLI::Range(1, 2000));
     app.add_option("--patterns", o.patterns, "QShield's entanglement patterns")->check(CLI::IsMember({"none", "linear", "circular", "full", "star"}));
     app.add_option("--variants", o.variants, "QShield variants")->check(CLI::IsMember({"faithful", "differentiable"}));
